@@ -1,0 +1,1 @@
+"""motcua's queue server: the single source of truth of a one-stop office's queue."""

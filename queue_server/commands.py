@@ -1,0 +1,189 @@
+"""The queue server's own ``motcua`` commands: init, serve, user, device, demo."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import secrets
+import sys
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from . import auth
+from .cli import CommandError, add_office_options, default_db_path
+from .config import load_config
+
+log = logging.getLogger("motcua")
+
+DEFAULT_THREADS = 64  # one per open live-feed stream plus request workers
+DEMO_PORT = 8080
+
+
+def register(subcommands: argparse._SubParsersAction) -> None:
+    """Add init, serve, user add, device add and demo."""
+    init = subcommands.add_parser("init", help="create or migrate the database")
+    add_office_options(init)
+    init.set_defaults(handler=cmd_init)
+
+    serve = subcommands.add_parser("serve", help="run the queue server")
+    add_office_options(serve)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0 for the office LAN)")
+    serve.add_argument("--port", type=int, default=DEMO_PORT)
+    serve.add_argument("--threads", type=int, default=DEFAULT_THREADS,
+                       help="worker threads: each open live-feed stream holds one")
+    serve.set_defaults(handler=cmd_serve)
+
+    user = subcommands.add_parser("user", help="manage people who sign in").add_subparsers(dest="user_command", metavar="ACTION")
+    user.required = True
+    add = user.add_parser("add", help="add a clerk or admin")
+    add.add_argument("name")
+    add.add_argument("--role", choices=auth.PERSON_ROLES, required=True)
+    add.add_argument("--counter", type=int, action="append", default=[], help="a counter this clerk works at (repeat)")
+    add.add_argument("--password-stdin", action="store_true", required=True, help="read the password from standard input")
+    add_office_options(add)
+    add.set_defaults(handler=cmd_user_add)
+
+    device = subcommands.add_parser("device", help="manage devices").add_subparsers(dest="device_command", metavar="ACTION")
+    device.required = True
+    add_device = device.add_parser("add", help="add a device and print its token once")
+    add_device.add_argument("name")
+    add_device.add_argument("--role", choices=auth.DEVICE_ROLES, required=True)
+    add_office_options(add_device)
+    add_device.set_defaults(handler=cmd_device_add)
+
+    demo = subcommands.add_parser("demo", help="everything on one machine with the sample office")
+    demo.add_argument("--port", type=int, default=DEMO_PORT)
+    demo.add_argument("--no-windows", action="store_true", help="do not open the kiosk and display windows")
+    demo.set_defaults(handler=cmd_demo)
+
+
+def _paths(args: argparse.Namespace) -> tuple[Path | None, Path]:
+    return args.config, args.db or default_db_path()
+
+
+@contextmanager
+def _database(db_path: Path) -> Iterator:
+    """The database with every migration applied."""
+    from .store.db import connect
+    from .store.schema import apply_migrations
+
+    db = connect(db_path)
+    try:
+        apply_migrations(db)
+        yield db
+    finally:
+        db.close()
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """Create or migrate the database."""
+    config_path, db_path = _paths(args)
+    config = load_config(config_path)
+    with _database(db_path) as db:
+        _load_sample_catalog(db, config)
+    print(f"Database ready: {db_path} (office: {config.office.name})")
+    return 0
+
+
+def _load_sample_catalog(db, config) -> None:
+    """Give a new database the office's procedure catalogue, when that part is installed."""
+    try:
+        from .catalog.store import ensure_sample_catalog
+    except ImportError:
+        return
+    ensure_sample_catalog(db, config)
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    """Add a clerk or admin; the password comes from standard input, never the command line."""
+    _, db_path = _paths(args)
+    password = sys.stdin.readline().rstrip("\r\n")
+    config = load_config(args.config)
+    unknown = [n for n in args.counter if config.office.counter(n) is None]
+    if unknown:
+        raise CommandError(f"no counter {unknown[0]} in {config.path}; counters: {', '.join(str(c.number) for c in config.office.counters)}")
+    with _database(db_path) as db:
+        try:
+            auth.add_user(db.conn, args.name, password, args.role, args.counter)
+        except auth.AuthError as exc:
+            raise CommandError(str(exc)) from None
+    print(f"Added {args.role} {auth.normalize_username(args.name)}")
+    return 0
+
+
+def cmd_device_add(args: argparse.Namespace) -> int:
+    """Add a device; its token is printed once and stored only hashed."""
+    _, db_path = _paths(args)
+    with _database(db_path) as db:
+        try:
+            token = auth.add_device(db.conn, args.name, args.role)
+        except auth.AuthError as exc:
+            raise CommandError(str(exc)) from None
+    print(token)
+    print(f"Device {args.name} ({args.role}) added. Keep this token: it is not shown again.", file=sys.stderr)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the queue server until interrupted."""
+    config_path, db_path = _paths(args)
+    config = load_config(config_path)
+    serve(config, db_path, args.host, args.port, args.threads)
+    return 0
+
+
+def serve(config, db_path: Path, host: str, port: int, threads: int = DEFAULT_THREADS,
+          ready: threading.Event | None = None) -> None:
+    """Serve the office with waitress (see README: why waitress) until interrupted."""
+    import waitress
+
+    from .engine import QueueEngine
+    from .web.app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    with _single_server_lock(db_path):
+        engine = QueueEngine(config, db_path).start()
+        try:
+            app = create_app(config, db_path, engine=engine)
+            server = waitress.create_server(app, host=host, port=port, threads=threads,
+                                            connection_limit=max(100, threads * 4), channel_timeout=60,
+                                            ident="motcua")
+            log.info("motcua serving %s on http://%s:%s (db %s)", config.office.name, host, port, db_path)
+            print(f"motcua: serving on http://{host}:{port}", flush=True)
+            if ready is not None:
+                ready.set()
+            try:
+                server.run()
+            except KeyboardInterrupt:
+                pass
+            finally:
+                server.close()
+        finally:
+            engine.stop()
+
+
+@contextmanager
+def _single_server_lock(db_path: Path) -> Iterator[None]:
+    """Refuse a second server on the same database: its in-memory queue would diverge."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:  # Windows: rely on the operator
+        yield
+        return
+    with open(str(db_path) + ".lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise CommandError(f"another motcua server already uses {db_path}; stop it first") from None
+        yield
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """The sample commune office on this machine: server, sign-ins, and windows where there is a screen."""
+    from .demo import run_demo
+
+    return run_demo(port=args.port, open_windows=not args.no_windows)

@@ -1,0 +1,421 @@
+"""The queue rules: issue, call, recall, no-show, transfer, pause, complete.
+
+Every rule takes the state, the office, its arguments and ``now`` (an aware
+datetime), checks everything first and only then changes the state, and
+returns an ``Outcome`` listing the events and the changed records. Nothing
+here reads a clock, a file or a database.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from . import errors
+from .model import (
+    CALLED,
+    CANCELLED,
+    COUNTER_CLOSED,
+    COUNTER_IDLE,
+    COUNTER_PAUSED,
+    COUNTER_SERVING,
+    DONE,
+    IN_PROGRESS,
+    NO_SHOW,
+    SERVING,
+    WAITING,
+    CounterState,
+    Event,
+    Outcome,
+    QueueState,
+    ServiceState,
+    Ticket,
+)
+from .office import Office
+from .selection import choose_next
+
+MAX_REASON_LENGTH = 200
+
+
+def new_state(office: Office) -> QueueState:
+    """An empty queue for an office: every counter closed, no tickets."""
+    state = QueueState(day=None)
+    for counter in office.counters:
+        state.counters[counter.number] = CounterState(number=counter.number)
+    for service in office.services:
+        state.services[service.code] = _service_state(service.code, office)
+    return state
+
+
+def _service_state(code: str, office: Office) -> ServiceState:
+    """A fresh per-service state with the office's service-time window."""
+    from collections import deque
+
+    return ServiceState(code=code, recent_service_s=deque(maxlen=office.policy.service_time_window))
+
+
+def service_day(office: Office, now: datetime):
+    """The office's local date at ``now``: numbering resets at local midnight."""
+    return now.astimezone(ZoneInfo(office.timezone)).date()
+
+
+def start_day_if_new(state: QueueState, office: Office, now: datetime) -> Outcome:
+    """Roll the queue over to a new local day: cancel leftovers, close counters.
+
+    Tickets still open from an earlier day will never be served (the office
+    closed), so they are cancelled; numbering starts again from each
+    service's first number.
+    """
+    outcome = Outcome()
+    today = service_day(office, now)
+    if state.day == today:
+        return outcome
+    cancelled = []
+    for ticket in state.tickets.values():
+        if ticket.status in (WAITING, CALLED, SERVING):
+            state.set_status(ticket, CANCELLED)
+            ticket.finished_at = now
+            outcome.touch_ticket(ticket)
+            cancelled.append(ticket.id)
+    for counter in state.counters.values():
+        if counter.state != COUNTER_CLOSED or counter.current is not None:
+            counter.state, counter.current, counter.pause_reason = COUNTER_CLOSED, None, None
+            outcome.touch_counter(counter)
+    previous = state.day
+    state.tickets = {}
+    state.lines = {}
+    state.last_seq = {}
+    state.day = today
+    if previous is not None:
+        outcome.events.append(
+            Event("day.started", {"day": today.isoformat(), "cancelled": cancelled})
+        )
+    return outcome
+
+
+def issue_ticket(
+    state: QueueState,
+    office: Office,
+    service_code: str,
+    now: datetime,
+    *,
+    priority: str | None = None,
+    procedure: str | None = None,
+    device: str | None = None,
+    status_token: str,
+) -> tuple[Ticket, Outcome]:
+    """Number a new ticket for a service: the next number of the local day."""
+    service = office.service(service_code)
+    if service is None:
+        raise errors.UnknownService(
+            f"Không có lĩnh vực '{service_code}'. Choose one of: "
+            + ", ".join(s.code for s in office.services)
+        )
+    if priority is not None and priority not in office.priorities:
+        raise errors.InvalidPriority(
+            f"Priority '{priority}' is not accepted here; use one of "
+            + ", ".join(office.priorities)
+            + " or leave it out for a normal ticket."
+        )
+    outcome = start_day_if_new(state, office, now)
+    seq = state.last_seq.get(service_code, service.first_number - 1) + 1
+    ticket = Ticket(
+        id=state.next_ticket_id,
+        service=service_code,
+        seq=seq,
+        number=service.format_number(seq),
+        day=state.day,
+        issued_at=now,
+        queued_at=now,
+        status_token=status_token,
+        priority=priority,
+        procedure=procedure,
+        device=device,
+    )
+    state.next_ticket_id += 1
+    state.last_seq[service_code] = seq
+    state.add_ticket(ticket)
+    outcome.touch_ticket(ticket)
+    outcome.events.append(Event("ticket.issued", {}, ticket_id=ticket.id))
+    return ticket, outcome
+
+
+def call_next(
+    state: QueueState, office: Office, counter_number: int, now: datetime, *, clerk: str | None = None
+) -> tuple[Ticket | None, Outcome]:
+    """Call the next ticket to a counter, ending the one still in progress there."""
+    _require_counter(office, counter_number)
+    outcome = start_day_if_new(state, office, now)
+    counter = state.counters[counter_number]
+    current = state.current_ticket(counter_number)
+    if current is not None and office.policy.call_with_current == "refuse":
+        raise errors.CounterBusy(
+            f"Ticket {current.number} is still at this counter: mark it done, no-show or transfer it first."
+        )
+    ticket = choose_next(state, office, counter_number, now)
+    if current is not None:
+        outcome.merge(_finish(state, office, current, DONE, now))
+    _open_counter(counter, clerk, outcome)
+    if ticket is None:
+        counter.state = COUNTER_IDLE
+        outcome.touch_counter(counter)
+        return None, outcome
+    _count_policy_pick(state, office, ticket)
+    outcome.services[ticket.service] = state.services[ticket.service]
+    outcome.merge(_call(state, counter, ticket, now))
+    return ticket, outcome
+
+
+def call_ticket(
+    state: QueueState,
+    office: Office,
+    counter_number: int,
+    ticket_id: int,
+    now: datetime,
+    *,
+    clerk: str | None = None,
+) -> tuple[Ticket, Outcome]:
+    """Call one chosen ticket: a waiting one, or a no-show who came back within the grace."""
+    config = _require_counter(office, counter_number)
+    outcome = start_day_if_new(state, office, now)
+    ticket = state.tickets.get(ticket_id)
+    if ticket is None:
+        raise errors.UnknownTicket(f"Ticket {ticket_id} is not in today's queue.")
+    _check_callable(ticket, office, config.services, counter_number, now)
+    counter = state.counters[counter_number]
+    current = state.current_ticket(counter_number)
+    if current is not None and office.policy.call_with_current == "refuse":
+        raise errors.CounterBusy(
+            f"Ticket {current.number} is still at this counter: mark it done, no-show or transfer it first."
+        )
+    if current is not None:
+        outcome.merge(_finish(state, office, current, DONE, now))
+    _open_counter(counter, clerk, outcome)
+    outcome.merge(_call(state, counter, ticket, now))
+    return ticket, outcome
+
+
+def _check_callable(ticket: Ticket, office: Office, services: tuple[str, ...], counter_number: int, now: datetime) -> None:
+    """Raise unless this counter may call this ticket now."""
+    if ticket.target_counter not in (None, counter_number):
+        raise errors.TicketNotCallable(f"Ticket {ticket.number} was sent to counter {ticket.target_counter}.")
+    if ticket.service not in services and ticket.target_counter != counter_number:
+        raise errors.TicketNotCallable(f"Ticket {ticket.number} is for another field; transfer it instead.")
+    if ticket.status == WAITING:
+        return
+    if ticket.status == NO_SHOW:
+        grace = timedelta(minutes=office.policy.no_show_grace_minutes)
+        if ticket.finished_at is not None and now - ticket.finished_at <= grace:
+            return
+        raise errors.TicketNotCallable(
+            f"Ticket {ticket.number} missed its call more than {office.policy.no_show_grace_minutes} minutes ago; issue a new ticket."
+        )
+    raise errors.TicketNotCallable(f"Ticket {ticket.number} is {ticket.status} and cannot be called.")
+
+
+def recall(state: QueueState, office: Office, counter_number: int, now: datetime) -> tuple[Ticket, Outcome]:
+    """Announce the counter's current ticket again."""
+    ticket = _require_current(state, office, counter_number)
+    ticket.recalls += 1
+    outcome = Outcome()
+    outcome.touch_ticket(ticket)
+    outcome.events.append(Event("ticket.recalled", {}, ticket_id=ticket.id, counter=counter_number))
+    return ticket, outcome
+
+
+def start_serving(state: QueueState, office: Office, counter_number: int, now: datetime) -> tuple[Ticket, Outcome]:
+    """The called citizen has arrived at the counter."""
+    ticket = _require_current(state, office, counter_number)
+    if ticket.status == SERVING:
+        raise errors.InvalidRequest(f"Ticket {ticket.number} is already being served.")
+    state.set_status(ticket, SERVING)
+    ticket.served_at = now
+    outcome = Outcome()
+    outcome.touch_ticket(ticket)
+    outcome.events.append(Event("ticket.serving", {}, ticket_id=ticket.id, counter=counter_number))
+    return ticket, outcome
+
+
+def mark_no_show(state: QueueState, office: Office, counter_number: int, now: datetime) -> tuple[Ticket, Outcome]:
+    """The called citizen did not come; they may still be called back within the grace."""
+    ticket = _require_current(state, office, counter_number)
+    return ticket, _finish(state, office, ticket, NO_SHOW, now)
+
+
+def complete(state: QueueState, office: Office, counter_number: int, now: datetime) -> tuple[Ticket, Outcome]:
+    """The counter has finished with its current ticket."""
+    ticket = _require_current(state, office, counter_number)
+    return ticket, _finish(state, office, ticket, DONE, now)
+
+
+def transfer(
+    state: QueueState,
+    office: Office,
+    counter_number: int,
+    now: datetime,
+    *,
+    service_code: str | None = None,
+    to_counter: int | None = None,
+) -> tuple[Ticket, Outcome]:
+    """Send the current ticket to another service or counter, keeping its place by issue time."""
+    if (service_code is None) == (to_counter is None):
+        raise errors.InvalidRequest('Give either "service" or "counter" to transfer to, not both.')
+    ticket = _require_current(state, office, counter_number)
+    if service_code is not None and office.service(service_code) is None:
+        raise errors.UnknownService(f"Không có lĩnh vực '{service_code}' to transfer to.")
+    if to_counter is not None:
+        target = _require_counter(office, to_counter)
+        if to_counter == counter_number:
+            raise errors.InvalidRequest("The ticket is already at this counter; pick another counter.")
+        if ticket.service not in target.services:
+            service_code = target.services[0]
+    from_service = ticket.service
+    outcome = Outcome()
+    counter = state.counters[counter_number]
+    counter.current, counter.state = None, _idle_or_paused(counter)
+    outcome.touch_counter(counter)
+    if service_code is not None:
+        state.move_to_service(ticket, service_code)
+    ticket.target_counter = to_counter
+    ticket.counter = None
+    ticket.called_at = ticket.served_at = None
+    ticket.transfers += 1
+    state.set_status(ticket, WAITING)
+    outcome.touch_ticket(ticket)
+    outcome.events.append(
+        Event(
+            "ticket.transferred",
+            {"from_service": from_service, "from_counter": counter_number, "to_counter": to_counter},
+            ticket_id=ticket.id,
+            counter=counter_number,
+        )
+    )
+    return ticket, outcome
+
+
+def pause(state: QueueState, office: Office, counter_number: int, reason: str, now: datetime) -> Outcome:
+    """Pause a counter with a reason shown on the lobby screen."""
+    _require_counter(office, counter_number)
+    reason = (reason or "").strip()
+    if not reason:
+        raise errors.InvalidRequest('Give a reason for the pause, e.g. {"reason": "Nghỉ trưa"}.')
+    if len(reason) > MAX_REASON_LENGTH:
+        raise errors.InvalidRequest(f"The reason is too long: at most {MAX_REASON_LENGTH} characters.")
+    counter = state.counters[counter_number]
+    counter.state, counter.pause_reason = COUNTER_PAUSED, reason
+    outcome = Outcome()
+    outcome.touch_counter(counter)
+    outcome.events.append(Event("counter.paused", {"reason": reason}, counter=counter_number))
+    return outcome
+
+
+def resume(state: QueueState, office: Office, counter_number: int, now: datetime) -> Outcome:
+    """End a pause."""
+    _require_counter(office, counter_number)
+    counter = state.counters[counter_number]
+    if counter.state != COUNTER_PAUSED:
+        raise errors.CounterNotPaused(f"Counter {counter_number} is not paused.")
+    counter.pause_reason = None
+    counter.state = COUNTER_SERVING if counter.current is not None else COUNTER_IDLE
+    outcome = Outcome()
+    outcome.touch_counter(counter)
+    outcome.events.append(Event("counter.resumed", {}, counter=counter_number))
+    return outcome
+
+
+def close_counter(state: QueueState, office: Office, counter_number: int, now: datetime) -> Outcome:
+    """Close a counter at the end of a shift; its ticket in progress is completed."""
+    _require_counter(office, counter_number)
+    counter = state.counters[counter_number]
+    outcome = Outcome()
+    current = state.current_ticket(counter_number)
+    if current is not None:
+        outcome.merge(_finish(state, office, current, DONE, now))
+    counter.state, counter.pause_reason, counter.clerk = COUNTER_CLOSED, None, None
+    outcome.touch_counter(counter)
+    outcome.events.append(Event("counter.closed", {}, counter=counter_number))
+    return outcome
+
+
+def _require_counter(office: Office, counter_number: int):
+    """The configured counter, or UnknownCounter."""
+    config = office.counter(counter_number)
+    if config is None:
+        raise errors.UnknownCounter(
+            f"Không có quầy số {counter_number}. Counters here: "
+            + ", ".join(str(c.number) for c in office.counters)
+        )
+    return config
+
+
+def _require_current(state: QueueState, office: Office, counter_number: int) -> Ticket:
+    """The counter's called or serving ticket, or NoCurrentTicket."""
+    _require_counter(office, counter_number)
+    ticket = state.current_ticket(counter_number)
+    if ticket is None or ticket.status not in IN_PROGRESS:
+        raise errors.NoCurrentTicket(f"Counter {counter_number} has no ticket in progress: call the next one first.")
+    return ticket
+
+
+def _open_counter(counter: CounterState, clerk: str | None, outcome: Outcome) -> None:
+    """A clerk acting at a closed or paused counter opens it again."""
+    if counter.state == COUNTER_PAUSED:
+        counter.pause_reason = None
+        outcome.events.append(Event("counter.resumed", {}, counter=counter.number))
+    if clerk is not None:
+        counter.clerk = clerk
+    if counter.state in (COUNTER_CLOSED, COUNTER_PAUSED):
+        counter.state = COUNTER_IDLE
+    outcome.touch_counter(counter)
+
+
+def _idle_or_paused(counter: CounterState) -> str:
+    """The state a counter falls back to when its ticket leaves."""
+    return COUNTER_PAUSED if counter.state == COUNTER_PAUSED else COUNTER_IDLE
+
+
+def _count_policy_pick(state: QueueState, office: Office, ticket: Ticket) -> None:
+    """Advance the service's "normals since last priority" counter for every_n."""
+    service_state = state.services[ticket.service]
+    if ticket.is_priority:
+        service_state.normals_since_priority = 0
+    else:
+        service_state.normals_since_priority += 1
+
+
+def _call(state: QueueState, counter: CounterState, ticket: Ticket, now: datetime) -> Outcome:
+    """Mark a ticket called to a counter."""
+    state.set_status(ticket, CALLED)
+    ticket.called_at, ticket.served_at, ticket.finished_at = now, None, None
+    ticket.counter = counter.number
+    ticket.target_counter = None
+    counter.current = ticket.id
+    if counter.state != COUNTER_PAUSED:
+        counter.state = COUNTER_SERVING
+    outcome = Outcome()
+    outcome.touch_ticket(ticket)
+    outcome.touch_counter(counter)
+    outcome.events.append(Event("ticket.called", {}, ticket_id=ticket.id, counter=counter.number))
+    return outcome
+
+
+def _finish(state: QueueState, office: Office, ticket: Ticket, status: str, now: datetime) -> Outcome:
+    """End a called/serving ticket as done or no-show and free its counter."""
+    counter = state.counters[ticket.counter] if ticket.counter is not None else None
+    state.set_status(ticket, status)
+    ticket.finished_at = now
+    outcome = Outcome()
+    if status == DONE:
+        started = ticket.served_at or ticket.called_at
+        if started is not None:
+            service_state = state.services[ticket.service]
+            service_state.recent_service_s.append((now - started).total_seconds())
+            outcome.services[ticket.service] = service_state
+    if counter is not None and counter.current == ticket.id:
+        counter.current = None
+        counter.state = _idle_or_paused(counter)
+        outcome.touch_counter(counter)
+    outcome.touch_ticket(ticket)
+    event_type = "ticket.completed" if status == DONE else "ticket.no_show"
+    outcome.events.append(Event(event_type, {}, ticket_id=ticket.id, counter=ticket.counter))
+    return outcome

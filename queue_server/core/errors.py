@@ -1,0 +1,72 @@
+"""Named errors raised by the queue rules.
+
+Each carries a stable ``code`` (used in the API's error shape) and a message
+that tells a person what to do. The HTTP layer maps them to statuses in one
+table (``queue_server.web.errors``).
+"""
+
+from __future__ import annotations
+
+
+class QueueError(Exception):
+    """Base of every rule violation a client can cause."""
+
+    code = "queue_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class UnknownService(QueueError):
+    """The service code is not configured in this office."""
+
+    code = "unknown_service"
+
+
+class UnknownCounter(QueueError):
+    """The counter number is not configured in this office."""
+
+    code = "unknown_counter"
+
+
+class UnknownTicket(QueueError):
+    """No ticket has this id."""
+
+    code = "unknown_ticket"
+
+
+class InvalidPriority(QueueError):
+    """The priority code is not one this office accepts."""
+
+    code = "invalid_priority"
+
+
+class InvalidRequest(QueueError):
+    """A value is present but not acceptable (empty reason, same counter…)."""
+
+    code = "invalid_request"
+
+
+class NoCurrentTicket(QueueError):
+    """The counter has no called or serving ticket to act on."""
+
+    code = "no_current_ticket"
+
+
+class CounterBusy(QueueError):
+    """The counter still has a ticket in progress and the office refuses to skip it."""
+
+    code = "counter_busy"
+
+
+class TicketNotCallable(QueueError):
+    """The ticket cannot be called now (already served, grace over, other counter)."""
+
+    code = "ticket_not_callable"
+
+
+class CounterNotPaused(QueueError):
+    """Resume was pressed on a counter that is not paused."""
+
+    code = "counter_not_paused"

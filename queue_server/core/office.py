@@ -1,0 +1,90 @@
+"""The office as the queue rules see it: services, counters and the queue policy.
+
+These frozen dataclasses are built once from the office's TOML file
+(see ``queue_server.config``) and passed explicitly to every rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+PRIORITY_CODES: tuple[str, ...] = ("elderly", "disabled", "pregnant", "merit", "appointment")
+"""API codes of the priority groups; offices rename them on screen, not in the API."""
+
+KIOSK_PRIORITY_CODES: tuple[str, ...] = ("elderly", "disabled", "pregnant", "merit")
+"""Priorities a citizen may choose; ``appointment`` is set only by check-in."""
+
+PriorityPolicyName = Literal["priority_first", "every_n"]
+CallWithCurrent = Literal["complete", "refuse"]
+
+
+@dataclass(frozen=True)
+class Service:
+    """A field (lĩnh vực) with its own ticket numbers, e.g. Hộ tịch → A001."""
+
+    code: str
+    name: str
+    prefix: str
+    first_number: int = 1
+    digits: int = 3
+    target_wait_minutes: int = 30
+    default_service_minutes: float = 10.0
+
+    def format_number(self, seq: int) -> str:
+        """Ticket number as printed and announced: prefix plus zero-padded sequence."""
+        return f"{self.prefix}{seq:0{self.digits}d}"
+
+
+@dataclass(frozen=True)
+class Counter:
+    """A counter (quầy) and the services its clerk takes."""
+
+    number: int
+    name: str
+    services: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class QueuePolicy:
+    """How the next ticket is chosen and how clerk actions behave."""
+
+    priority_policy: PriorityPolicyName = "priority_first"
+    # "every_n": one priority ticket after every N normal ones, per service.
+    priority_every_n: int = 3
+    # A normal ticket older than this joins the priority group, so under
+    # "priority_first" a steady stream of priority tickets cannot starve it.
+    aging_minutes: int = 30
+    # A no-show ticket can be called back by a clerk for this long.
+    no_show_grace_minutes: int = 15
+    # What "call next" does with a ticket still in progress at the counter:
+    # clerks expect "complete" (the "next" button ends the current citizen).
+    call_with_current: CallWithCurrent = "complete"
+    # How many recent service times per service feed the wait estimate.
+    service_time_window: int = 20
+
+
+@dataclass(frozen=True)
+class Office:
+    """Everything the queue rules need to know about one office."""
+
+    name: str
+    timezone: str
+    services: tuple[Service, ...]
+    counters: tuple[Counter, ...]
+    policy: QueuePolicy = field(default_factory=QueuePolicy)
+    priorities: tuple[str, ...] = PRIORITY_CODES
+    hotline: str = ""
+    public_url: str = "http://127.0.0.1:8080"
+
+    def service(self, code: str) -> Service | None:
+        """The service with this code, or None."""
+        return next((s for s in self.services if s.code == code), None)
+
+    def counter(self, number: int) -> Counter | None:
+        """The counter with this number, or None."""
+        return next((c for c in self.counters if c.number == number), None)
+
+    def counters_for(self, service_code: str) -> tuple[Counter, ...]:
+        """Counters that take tickets of this service."""
+        return tuple(c for c in self.counters if service_code in c.services)

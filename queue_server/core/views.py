@@ -1,0 +1,154 @@
+"""The public shapes of tickets, counters, services and events (API.md).
+
+Pure functions from state to JSON-ready dicts. Nothing here names a person:
+a ticket is a number, a field and a counter.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from .model import WAITING, Event, QueueState, Ticket
+from .office import Office
+from .selection import estimated_wait_s, people_ahead
+
+
+def local_iso(moment: datetime | None, office: Office) -> str | None:
+    """ISO 8601 with the office's offset, or None."""
+    if moment is None:
+        return None
+    return moment.astimezone(ZoneInfo(office.timezone)).isoformat(timespec="seconds")
+
+
+def status_url(office: Office, ticket: Ticket) -> str:
+    """The public page of a ticket: carries an unguessable token, not the id."""
+    return f"{office.public_url.rstrip('/')}/t/{ticket.status_token}"
+
+
+def ticket_view(state: QueueState, office: Office, ticket: Ticket, now: datetime) -> dict[str, Any]:
+    """A ticket as the API shows it, with people ahead and the estimated wait."""
+    service = office.service(ticket.service)
+    if ticket.status == WAITING and ticket.day == state.day:
+        ahead = people_ahead(state, office, ticket, now)
+        wait = estimated_wait_s(state, office, ticket.service, ahead)
+    else:
+        ahead, wait = 0, 0
+    counter = office.counter(ticket.counter) if ticket.counter is not None else None
+    return {
+        "id": ticket.id,
+        "number": ticket.number,
+        "service": ticket.service,
+        "service_name": service.name if service else ticket.service,
+        "priority": ticket.priority,
+        "status": ticket.status,
+        "issued_at": local_iso(ticket.issued_at, office),
+        "called_at": local_iso(ticket.called_at, office),
+        "finished_at": local_iso(ticket.finished_at, office),
+        "counter": ticket.counter,
+        "counter_name": counter.name if counter else None,
+        "target_counter": ticket.target_counter,
+        "procedure": ticket.procedure,
+        "recalls": ticket.recalls,
+        "transfers": ticket.transfers,
+        "ahead": ahead,
+        "estimated_wait_s": wait,
+        "status_url": status_url(office, ticket),
+    }
+
+
+def services_view(state: QueueState, office: Office) -> list[dict[str, Any]]:
+    """Every service with its counters, how many wait, and the wait of a new ticket."""
+    views = []
+    for service in office.services:
+        waiting = state.waiting_count(service.code)
+        views.append(
+            {
+                "code": service.code,
+                "name": service.name,
+                "prefix": service.prefix,
+                "counters": [c.number for c in office.counters_for(service.code)],
+                "waiting": waiting,
+                "estimated_wait_s": estimated_wait_s(state, office, service.code, waiting),
+                "target_wait_minutes": service.target_wait_minutes,
+            }
+        )
+    return views
+
+
+def counter_view(state: QueueState, office: Office, number: int, now: datetime) -> dict[str, Any]:
+    """One counter: its services, state, pause reason and current ticket."""
+    config = office.counter(number)
+    assert config is not None
+    counter = state.counters[number]
+    current = state.current_ticket(number)
+    return {
+        "number": number,
+        "name": config.name,
+        "services": list(config.services),
+        "state": counter.state,
+        "pause_reason": counter.pause_reason,
+        "current": ticket_view(state, office, current, now) if current else None,
+    }
+
+
+def counters_view(state: QueueState, office: Office, now: datetime) -> list[dict[str, Any]]:
+    """Every counter in configuration order."""
+    return [counter_view(state, office, c.number, now) for c in office.counters]
+
+
+def waiting_counts(state: QueueState, office: Office) -> dict[str, int]:
+    """How many wait per service code."""
+    return {s.code: state.waiting_count(s.code) for s in office.services}
+
+
+def event_view(state: QueueState, office: Office, event: Event, now: datetime) -> dict[str, Any]:
+    """An event's data as sent to subscribers: the ticket, the counter, the waiting counts."""
+    data: dict[str, Any] = dict(event.data)
+    if event.ticket_id is not None and event.ticket_id in state.tickets:
+        data["ticket"] = ticket_view(state, office, state.tickets[event.ticket_id], now)
+    if event.counter is not None:
+        data["counter"] = counter_view(state, office, event.counter, now)
+    data["waiting"] = waiting_counts(state, office)
+    return data
+
+
+SNAPSHOT_WAITING_LIMIT = 100  # per service: a screen shows far fewer; keeps snapshots small
+
+
+def ticket_brief(ticket: Ticket, office: Office) -> dict[str, Any]:
+    """A waiting ticket in a list: number, field, priority, issue time."""
+    return {
+        "id": ticket.id,
+        "number": ticket.number,
+        "service": ticket.service,
+        "priority": ticket.priority,
+        "issued_at": local_iso(ticket.issued_at, office),
+        "target_counter": ticket.target_counter,
+    }
+
+
+def recent_calls(state: QueueState, office: Office, now: datetime, limit: int = 10) -> list[dict[str, Any]]:
+    """The latest called tickets, newest first, for lobby screens."""
+    called = [t for t in state.tickets.values() if t.called_at is not None]
+    called.sort(key=lambda t: t.called_at, reverse=True)
+    return [ticket_view(state, office, t, now) for t in called[:limit]]
+
+
+def snapshot_view(state: QueueState, office: Office, now: datetime) -> dict[str, Any]:
+    """Everything a screen needs to draw the queue from scratch."""
+    waiting = []
+    for service in office.services:
+        queue = state.waiting_in(service.code)[:SNAPSHOT_WAITING_LIMIT]
+        waiting.extend(ticket_brief(t, office) for t in queue)
+    return {
+        "office": {"name": office.name, "timezone": office.timezone, "hotline": office.hotline},
+        "day": state.day.isoformat() if state.day else None,
+        "services": services_view(state, office),
+        "counters": counters_view(state, office, now),
+        "waiting_tickets": waiting,
+        "recent_calls": recent_calls(state, office, now),
+        "last_event_id": state.last_event_id,
+        "at": local_iso(now, office),
+    }

@@ -1,0 +1,1 @@
+"""SQLite storage of the queue: schema, connections, state loading and persistence."""

@@ -1,0 +1,157 @@
+"""The queue's tables, created and upgraded by sqlite-utils migrations.
+
+Add a new ``@migrations()`` function for every change; never edit an applied
+one. Other parts (catalogue, ratings, appointments) keep their own migration
+sets beside this one, in their own packages.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("motcua.queue")
+
+PART_MIGRATIONS = (
+    "queue_server.catalog.store",
+    "queue_server.reports.store",
+    "queue_server.appointments.store",
+)
+"""Parts with their own migration sets, applied after the queue's own when present."""
+
+
+@migrations()
+def m001_queue_tables(db: sqlite_utils.Database) -> None:
+    """Tickets, counters, per-service policy state, the event log, idempotency keys."""
+    db.execute(
+        """
+        CREATE TABLE tickets (
+            id INTEGER PRIMARY KEY,
+            day TEXT NOT NULL,
+            issued_service TEXT NOT NULL,
+            service TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            number TEXT NOT NULL,
+            priority TEXT,
+            status TEXT NOT NULL,
+            procedure TEXT,
+            device TEXT,
+            issued_at TEXT NOT NULL,
+            queued_at TEXT NOT NULL,
+            called_at TEXT,
+            served_at TEXT,
+            finished_at TEXT,
+            counter INTEGER,
+            target_counter INTEGER,
+            recalls INTEGER NOT NULL DEFAULT 0,
+            transfers INTEGER NOT NULL DEFAULT 0,
+            status_token TEXT NOT NULL UNIQUE,
+            UNIQUE (issued_service, day, seq)
+        )
+        """
+    )
+    db.execute("CREATE INDEX tickets_day_status ON tickets (day, status)")
+    db.execute(
+        """
+        CREATE TABLE counters (
+            number INTEGER PRIMARY KEY,
+            state TEXT NOT NULL,
+            current INTEGER REFERENCES tickets(id),
+            pause_reason TEXT,
+            clerk TEXT
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE service_state (
+            code TEXT PRIMARY KEY,
+            normals_since_priority INTEGER NOT NULL,
+            recent_service_s TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            type TEXT NOT NULL,
+            ticket_id INTEGER,
+            counter INTEGER,
+            actor TEXT,
+            data TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX events_ticket ON events (ticket_id)")
+    db.execute(
+        """
+        CREATE TABLE idempotency_keys (
+            principal TEXT NOT NULL,
+            key TEXT NOT NULL,
+            request_hash TEXT NOT NULL,
+            ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (principal, key)
+        )
+        """
+    )
+
+
+@migrations()
+def m002_people_and_devices(db: sqlite_utils.Database) -> None:
+    """Who signs in, which devices call the API, hashed tokens, server settings."""
+    db.execute(
+        """
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL UNIQUE,
+            password_hash TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('clerk', 'admin')),
+            counters TEXT NOT NULL DEFAULT '[]',
+            active INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE devices (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            role TEXT NOT NULL CHECK (role IN ('kiosk', 'display', 'rating')),
+            created_at TEXT NOT NULL,
+            last_seen_at TEXT,
+            status TEXT NOT NULL DEFAULT '{}'
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE tokens (
+            token_hash TEXT PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('session', 'device')),
+            subject_id INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT,
+            revoked INTEGER NOT NULL DEFAULT 0
+        )
+        """
+    )
+    db.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
+def apply_migrations(db: sqlite_utils.Database) -> None:
+    """Bring the queue's tables and those of every installed part up to date."""
+    migrations.apply(db)
+    for module_name in PART_MIGRATIONS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and module_name.startswith(exc.name):
+                continue
+            raise
+        module.apply_migrations(db)

@@ -1,0 +1,89 @@
+"""Sign-in for people and status reports from devices."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+from flask import Blueprint, current_app, request
+
+from .. import auth
+from .context import RateLimiter, current_principal, field, json_body, read_conn, require
+from .errors import ApiError
+
+bp = Blueprint("people_api", __name__, url_prefix="/api")
+
+
+@bp.post("/login")
+def login() -> Any:
+    """Exchange a username and password for a bearer token."""
+    body = json_body()
+    username = field(body, "username", str, max_length=64)
+    password = field(body, "password", str, max_length=256)
+    limiter: RateLimiter = current_app.extensions["motcua.login_limiter"]
+    if not limiter.allow(f"{request.remote_addr}:{auth.normalize_username(username)}"):
+        raise ApiError(429, "too_many_attempts", "Too many sign-in attempts; wait a minute and try again.")
+    conn = read_conn()
+    person = auth.check_password(conn, username, password)
+    if person is None:
+        raise ApiError(401, "bad_credentials", "Wrong username or password.")
+    token, expires = auth.open_session(conn, person, current_app.extensions["motcua.config"].limits.session_hours)
+    return {"token": token, "expires_at": expires.isoformat(timespec="seconds"), "user": _person_view(person)}
+
+
+@bp.post("/logout")
+def logout() -> Any:
+    """Revoke the bearer token used for this request."""
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        raise ApiError(401, "unauthorized", "Send the token to revoke: Authorization: Bearer <token>.")
+    auth.close_session(read_conn(), header[7:].strip())
+    return {"status": "signed_out"}
+
+
+@bp.get("/me")
+def me() -> Any:
+    """Who the caller is (the console uses it to pick a counter)."""
+    principal = current_principal()
+    if principal is None:
+        raise ApiError(401, "unauthorized", "Not signed in.")
+    return {"user": _person_view(principal)}
+
+
+def _person_view(principal: auth.Principal) -> dict[str, Any]:
+    return {"name": principal.name, "role": principal.role, "kind": principal.kind, "counters": list(principal.counters)}
+
+
+@bp.post("/devices/status")
+def device_status() -> Any:
+    """A device reports how one of its parts is (printer out of paper, screen up…)."""
+    device = require("kiosk", "display", "rating")
+    if device.kind != "device":
+        raise ApiError(403, "forbidden", "Only devices report their status.")
+    body = json_body()
+    component = field(body, "component", str, max_length=32)
+    ok = body.get("ok")
+    if not isinstance(ok, bool):
+        raise ApiError(422, "invalid_field", '"ok" must be true or false.')
+    report = {
+        "ok": ok,
+        "code": field(body, "code", str, required=False, max_length=32) or ("ok" if ok else "fault"),
+        "message": field(body, "message", str, required=False, max_length=300) or "",
+        "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    conn = read_conn()
+    row = conn.execute("SELECT status FROM devices WHERE id = ?", (device.id,)).fetchone()
+    status = json.loads(row[0]) if row else {}
+    status[component] = report
+    conn.execute("UPDATE devices SET status = ?, last_seen_at = ? WHERE id = ?",
+                 (json.dumps(status, ensure_ascii=False), report["at"], device.id))
+    return {"status": "recorded"}
+
+
+@bp.get("/devices")
+def list_devices() -> Any:
+    """Every device with its last report (admin)."""
+    require("admin")
+    rows = read_conn().execute("SELECT name, role, last_seen_at, status FROM devices ORDER BY name").fetchall()
+    return {"devices": [{"name": n, "role": r, "last_seen_at": seen, "status": json.loads(s)} for n, r, seen, s in rows]}

@@ -1,0 +1,79 @@
+"""The Flask application factory: one office, one database, one engine."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from .. import auth
+from ..config import OfficeConfig
+from ..engine import QueueEngine
+from ..store.db import connect
+from . import api_events, api_people, api_queue, openapi
+from .context import RateLimiter
+from .errors import register_error_handlers
+
+PART_BLUEPRINTS = (
+    "queue_server.web.console",
+    "queue_server.web.display_page",
+    "queue_server.catalog.api",
+    "queue_server.reports.api",
+    "queue_server.appointments.api",
+)
+"""Modules exposing a blueprint ``bp``, registered when that part is built."""
+
+LOGIN_ATTEMPTS_PER_MINUTE = 10
+
+
+def create_app(config: OfficeConfig, db_path: Path | str, *, engine: QueueEngine | None = None) -> Flask:
+    """Build the app; starts its own engine unless one is given."""
+    app = Flask(__name__)
+    if engine is None:
+        engine = QueueEngine(config, db_path).start()
+    with connect(db_path) as db:
+        secret = auth.server_secret(db.conn)
+    app.config.update(
+        SECRET_KEY=secret,
+        MOTCUA_DB=str(db_path),
+        MAX_CONTENT_LENGTH=config.limits.max_body_bytes,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        JSON_SORT_KEYS=False,
+    )
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    app.extensions["motcua.engine"] = engine
+    app.extensions["motcua.config"] = config
+    app.extensions["motcua.ticket_limiter"] = RateLimiter(config.limits.tickets_per_minute_per_device)
+    app.extensions["motcua.login_limiter"] = RateLimiter(LOGIN_ATTEMPTS_PER_MINUTE)
+    register_error_handlers(app)
+    for blueprint in (api_queue.bp, api_events.bp, api_people.bp, openapi.bp):
+        app.register_blueprint(blueprint)
+    for module in _part_modules():
+        app.register_blueprint(module.bp)
+    app.after_request(_security_headers)
+    return app
+
+
+def _part_modules() -> list[Any]:
+    """The part blueprints that exist in this installation."""
+    modules = []
+    for name in PART_BLUEPRINTS:
+        try:
+            modules.append(importlib.import_module(name))
+        except ModuleNotFoundError as exc:
+            if exc.name and name.startswith(exc.name):
+                continue
+            raise
+    return modules
+
+
+def _security_headers(response):
+    """Headers every answer gets: no sniffing, no framing by other sites."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    return response

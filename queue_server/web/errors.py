@@ -1,0 +1,84 @@
+"""One JSON error shape for the whole API, and the one table of core errors → HTTP statuses.
+
+``{"error": {"code": "unknown_service", "message": "…what to do…"}}`` with a
+4xx. Nothing a client can send produces a 500 or a stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from ..core import errors as core_errors
+from ..engine import EngineBusy, StorageUnavailable
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(core_errors.QueueError):
+    """An error to answer with: HTTP status, stable code, message a person can act on.
+
+    A QueueError, so that a command may raise it inside the engine's writer
+    (before changing anything) and the caller gets it back unchanged.
+    """
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code = status, code
+
+
+CORE_ERROR_STATUS: dict[type[core_errors.QueueError], int] = {
+    core_errors.UnknownService: 404,
+    core_errors.UnknownCounter: 404,
+    core_errors.UnknownTicket: 404,
+    core_errors.InvalidPriority: 422,
+    core_errors.InvalidRequest: 422,
+    core_errors.NoCurrentTicket: 409,
+    core_errors.CounterBusy: 409,
+    core_errors.TicketNotCallable: 409,
+    core_errors.CounterNotPaused: 409,
+}
+"""How each rule violation is answered."""
+
+_HTTP_CODES = {
+    400: ("bad_request", "The request could not be read; send JSON with Content-Type: application/json."),
+    404: ("not_found", "No such address; see GET /api/openapi.json for the API."),
+    405: ("method_not_allowed", "This address does not accept that method; see GET /api/openapi.json."),
+    413: ("body_too_large", "The request body is too large; send a smaller JSON document."),
+}
+
+
+def error_response(status: int, code: str, message: str) -> tuple[Response, int]:
+    """The one error shape."""
+    return jsonify({"error": {"code": code, "message": message}}), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Answer every failure in the one shape (JSON for the API, plain text for pages)."""
+
+    @app.errorhandler(core_errors.QueueError)
+    def _queue_error(exc: core_errors.QueueError):
+        if isinstance(exc, ApiError):
+            return error_response(exc.status, exc.code, exc.message)
+        return error_response(CORE_ERROR_STATUS.get(type(exc), 409), exc.code, exc.message)
+
+    @app.errorhandler(StorageUnavailable)
+    @app.errorhandler(EngineBusy)
+    def _busy(exc: Exception):
+        response, status = error_response(503, "try_again", str(exc))
+        response.headers["Retry-After"] = "1"
+        return response, status
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        code, message = _HTTP_CODES.get(exc.code or 400, ("http_error", exc.description or "Request refused."))
+        if not request.path.startswith("/api/") and exc.code == 404:
+            return Response("Không tìm thấy trang.", status=404, mimetype="text/plain")
+        return error_response(exc.code or 400, code, message)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return error_response(500, "server_error", "Lỗi máy chủ; the office's administrator can see the log.")

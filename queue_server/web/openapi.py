@@ -1,0 +1,159 @@
+"""The device protocol as an OpenAPI 3.1 document at GET /api/openapi.json.
+
+Other vendors' kiosks and screens integrate from this alone. Parts built
+later add their paths through an ``OPENAPI_PATHS`` dict in their blueprint
+module; this module merges them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from flask import Blueprint
+
+bp = Blueprint("openapi", __name__, url_prefix="/api")
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+TICKET = {"$ref": "#/components/schemas/Ticket"}
+
+
+def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _errors(*statuses: int) -> dict[str, Any]:
+    return {str(s): _json(ERROR, "Error") for s in statuses}
+
+
+def _counter_action(summary: str, body: dict[str, Any] | None = None, returns: str = "ticket") -> dict[str, Any]:
+    operation: dict[str, Any] = {
+        "summary": summary,
+        "security": [{"bearer": []}],
+        "parameters": [{"name": "n", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "responses": {
+            "200": _json({"type": "object", "properties": {returns: TICKET if returns == "ticket" else {"$ref": "#/components/schemas/Counter"}}}),
+            **_errors(401, 403, 404, 409, 422),
+        },
+    }
+    if body is not None:
+        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    return {"post": operation}
+
+
+def base_paths() -> dict[str, Any]:
+    """The queue server's own endpoints."""
+    text = {"type": "string"}
+    return {
+        "/api/health": {"get": {"summary": "Liveness", "responses": {"200": _json({"type": "object"})}}},
+        "/api/services": {"get": {"summary": "Services with waiting counts and estimated waits",
+                                  "responses": {"200": _json({"type": "object", "properties": {"services": {"type": "array", "items": {"$ref": "#/components/schemas/Service"}}}})}}},
+        "/api/counters": {"get": {"summary": "Counters with state and current ticket",
+                                  "responses": {"200": _json({"type": "object", "properties": {"counters": {"type": "array", "items": {"$ref": "#/components/schemas/Counter"}}}})}}},
+        "/api/tickets": {"post": {
+            "summary": "Take a ticket (kiosk, clerk, admin)",
+            "security": [{"bearer": []}],
+            "parameters": [{"name": "Idempotency-Key", "in": "header", "required": True, "schema": text,
+                            "description": "Same key on every retry of one request: never two tickets."}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["service"],
+                "properties": {"service": text, "priority": {"type": ["string", "null"], "enum": ["elderly", "disabled", "pregnant", "merit", None]},
+                               "procedure": {"type": ["string", "null"]}}}}}},
+            "responses": {"201": _json({"type": "object", "properties": {"ticket": TICKET}}, "Created"),
+                          "200": _json({"type": "object", "properties": {"ticket": TICKET}}, "Same key again: the same ticket"),
+                          **_errors(400, 401, 403, 404, 409, 413, 422, 429)},
+        }},
+        "/api/tickets/{id}": {"get": {"summary": "A ticket's public status",
+                                      "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                                      "responses": {"200": _json({"type": "object", "properties": {"ticket": TICKET}}), **_errors(404)}}},
+        "/api/status/{token}": {"get": {"summary": "A ticket's public status by the token in its QR code",
+                                        "parameters": [{"name": "token", "in": "path", "required": True, "schema": text}],
+                                        "responses": {"200": _json({"type": "object", "properties": {"ticket": TICKET}}), **_errors(404)}}},
+        "/api/counters/{n}/call-next": _counter_action("Call the next ticket; 204 when nobody waits"),
+        "/api/counters/{n}/call": _counter_action("Call one chosen ticket (e.g. a no-show back within the grace)",
+                                                  {"type": "object", "required": ["ticket"], "properties": {"ticket": {"type": "integer"}}}),
+        "/api/counters/{n}/recall": _counter_action("Announce the current ticket again"),
+        "/api/counters/{n}/start": _counter_action("The called citizen is at the counter"),
+        "/api/counters/{n}/no-show": _counter_action("The called citizen did not come"),
+        "/api/counters/{n}/complete": _counter_action("The current ticket is done"),
+        "/api/counters/{n}/transfer": _counter_action("Send the current ticket to a service or counter",
+                                                      {"type": "object", "properties": {"service": text, "counter": {"type": "integer"}}}),
+        "/api/counters/{n}/pause": _counter_action("Pause with a reason", {"type": "object", "required": ["reason"], "properties": {"reason": text}}, "counter"),
+        "/api/counters/{n}/resume": _counter_action("End a pause", None, "counter"),
+        "/api/counters/{n}/close": _counter_action("Close the counter", None, "counter"),
+        "/api/events": {"get": {"summary": "Server-Sent Events: snapshot, then ticket.* and counter.* events with ids",
+                                "parameters": [{"name": "Last-Event-ID", "in": "header", "schema": {"type": "integer"}}],
+                                "responses": {"200": {"description": "text/event-stream", "content": {"text/event-stream": {"schema": text}}}}}},
+        "/api/login": {"post": {"summary": "Sign a person in",
+                                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                                    "type": "object", "required": ["username", "password"],
+                                    "properties": {"username": text, "password": text}}}}},
+                                "responses": {"200": _json({"type": "object", "properties": {"token": text, "expires_at": text}}), **_errors(401, 422, 429)}}},
+        "/api/logout": {"post": {"summary": "Revoke the bearer token", "security": [{"bearer": []}], "responses": {"200": _json({"type": "object"}), **_errors(401)}}},
+        "/api/me": {"get": {"summary": "Who is calling", "security": [{"bearer": []}], "responses": {"200": _json({"type": "object"}), **_errors(401)}}},
+        "/api/devices/status": {"post": {"summary": "A device reports a part's status (printer…)", "security": [{"bearer": []}],
+                                         "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                                             "type": "object", "required": ["component", "ok"],
+                                             "properties": {"component": text, "ok": {"type": "boolean"}, "code": text, "message": text}}}}},
+                                         "responses": {"200": _json({"type": "object"}), **_errors(401, 403, 422)}}},
+        "/api/devices": {"get": {"summary": "Devices and their last reports (admin)", "security": [{"bearer": []}],
+                                 "responses": {"200": _json({"type": "object"}), **_errors(401, 403)}}},
+    }
+
+
+def components() -> dict[str, Any]:
+    """Shared schemas."""
+    nullable_text = {"type": ["string", "null"]}
+    return {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "schemas": {
+            "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+                "type": "object", "required": ["code", "message"],
+                "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}},
+            "Ticket": {"type": "object", "required": ["id", "number", "service", "priority", "status", "issued_at",
+                                                       "called_at", "counter", "ahead", "estimated_wait_s", "status_url"],
+                       "properties": {
+                           "id": {"type": "integer"}, "number": {"type": "string"}, "service": {"type": "string"},
+                           "priority": nullable_text,
+                           "status": {"type": "string", "enum": ["waiting", "called", "serving", "done", "no_show", "transferred", "cancelled"]},
+                           "issued_at": {"type": "string", "format": "date-time"}, "called_at": nullable_text,
+                           "counter": {"type": ["integer", "null"]}, "ahead": {"type": "integer"},
+                           "estimated_wait_s": {"type": "integer"}, "status_url": {"type": "string"}}},
+            "Service": {"type": "object", "properties": {
+                "code": {"type": "string"}, "name": {"type": "string"}, "prefix": {"type": "string"},
+                "counters": {"type": "array", "items": {"type": "integer"}}, "waiting": {"type": "integer"},
+                "estimated_wait_s": {"type": "integer"}}},
+            "Counter": {"type": "object", "properties": {
+                "number": {"type": "integer"}, "name": {"type": "string"},
+                "services": {"type": "array", "items": {"type": "string"}},
+                "state": {"type": "string", "enum": ["closed", "idle", "serving", "paused"]},
+                "pause_reason": nullable_text, "current": {"oneOf": [TICKET, {"type": "null"}]}}},
+        },
+    }
+
+
+def build_document(part_modules: tuple[str, ...]) -> dict[str, Any]:
+    """The whole API: the queue's paths plus each installed part's."""
+    paths = base_paths()
+    for name in part_modules:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError:
+            continue
+        paths.update(getattr(module, "OPENAPI_PATHS", {}))
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "motcua device protocol", "version": "1",
+                 "description": "Queue server API for kiosks, displays, clerk consoles and rating tablets. "
+                                "Errors: {\"error\": {\"code\", \"message\"}} with a 4xx status."},
+        "paths": dict(sorted(paths.items())),
+        "components": components(),
+    }
+
+
+@bp.get("/openapi.json")
+def openapi_document() -> Any:
+    """The OpenAPI document of this installation."""
+    from .app import PART_BLUEPRINTS
+
+    return build_document(PART_BLUEPRINTS)
