@@ -1,0 +1,1 @@
+"""Shared test helpers: a real queue server on loopback."""

@@ -1,0 +1,116 @@
+"""Start a real ``motcua serve`` process on a free loopback port with a temp database.
+
+Used by every end-to-end test (API, console in Chromium, kiosk, display):
+the server runs exactly as in production, in its own process, so tests can
+also kill it (-9) and start it again on the same database.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+PROJECT = Path(__file__).resolve().parents[2]
+COMMUNE = PROJECT / "config" / "commune.toml"
+CLERK_PASSWORD = "mat-khau-quay"
+ADMIN_PASSWORD = "mat-khau-admin"
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def motcua(*args: str, db: Path, config: Path = COMMUNE, stdin: str | None = None) -> str:
+    """Run a motcua command to completion and return its standard output."""
+    env = {**os.environ, "MOTCUA_DB": str(db), "MOTCUA_CONFIG": str(config)}
+    done = subprocess.run([sys.executable, "-m", "queue_server.cli", *args], input=stdin, capture_output=True,
+                          text=True, env=env, cwd=PROJECT, timeout=60)
+    if done.returncode != 0:
+        raise RuntimeError(f"motcua {' '.join(args)} failed: {done.stderr}")
+    return done.stdout
+
+
+@dataclass
+class LiveServer:
+    """A running server and the people and devices made for it."""
+
+    db: Path
+    config: Path
+    port: int
+    tokens: dict[str, str] = field(default_factory=dict)
+    process: subprocess.Popen | None = None
+    log_path: Path | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 15.0) -> "LiveServer":
+        """Start (or restart) the server and wait until it answers."""
+        env = {**os.environ, "MOTCUA_DB": str(self.db), "MOTCUA_CONFIG": str(self.config)}
+        self.log_path = self.db.with_suffix(".log")
+        log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "queue_server.cli", "serve", "--port", str(self.port)],
+            env=env, cwd=PROJECT, stdout=log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log_path.read_text(errors='replace')[-2000:]}")
+            try:
+                if requests.get(self.url + "/api/health", timeout=0.5).ok:
+                    return self
+            except requests.RequestException:
+                time.sleep(0.05)
+        raise RuntimeError("server did not answer in time")
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        """Stop the process abruptly (default) or politely (SIGTERM/SIGINT)."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(sig)
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        """Stop politely, then for sure."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def login(self, username: str, password: str = CLERK_PASSWORD) -> str:
+        """A bearer token for a person."""
+        answer = requests.post(self.url + "/api/login", json={"username": username, "password": password}, timeout=5)
+        answer.raise_for_status()
+        return answer.json()["token"]
+
+
+def prepare_server(tmp_path: Path, config: Path = COMMUNE) -> LiveServer:
+    """A database with one clerk per counter (quay1…), an admin, and kiosk/display/rating devices."""
+    from queue_server.config import load_config
+
+    db = tmp_path / "motcua.db"
+    motcua("init", db=db, config=config)
+    office = load_config(config).office
+    for counter in office.counters:
+        motcua("user", "add", f"quay{counter.number}", "--role", "clerk", "--counter", str(counter.number),
+               "--password-stdin", db=db, config=config, stdin=CLERK_PASSWORD + "\n")
+    motcua("user", "add", "admin", "--role", "admin", "--password-stdin", db=db, config=config,
+           stdin=ADMIN_PASSWORD + "\n")
+    server = LiveServer(db=db, config=config, port=free_port())
+    for role in ("kiosk", "display", "rating"):
+        server.tokens[role] = motcua("device", "add", f"{role}-1", "--role", role, db=db, config=config).strip()
+    return server
