@@ -1,0 +1,189 @@
+"""HTTP endpoints of the catalogue: search, browse by field, one procedure.
+
+The search index lives in memory, one per database and process. Each request
+checks the catalogue's revision (one tiny indexed read) and the index is
+rebuilt only when an import changed it: SQLite is not read per query.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+from flask import Blueprint, current_app, jsonify, request
+
+from .lexicon import default_lexicon
+from .normalize import fold, nfc
+from .search import SearchIndex
+from .store import active_catalog, catalog_revision, open_database
+
+try:
+    from queue_server.web.errors import ApiError
+except ImportError:  # the queue server's web package is not installed
+    class ApiError(Exception):  # type: ignore[no-redef]
+        """An error to answer with: HTTP status, stable code, message a person can act on."""
+
+        def __init__(self, status: int, code: str, message: str) -> None:
+            super().__init__(message)
+            self.status, self.code, self.message = status, code, message
+
+bp = Blueprint("catalog", __name__, url_prefix="/api")
+
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 500  # a whole field of a provincial catalogue fits; the kiosk shows far fewer
+MAX_QUERY_CHARS = 200
+
+
+@bp.errorhandler(ApiError)
+def _api_error(exc: ApiError) -> Any:
+    """The one error shape, also when this blueprint runs in an app of its own."""
+    return jsonify({"error": {"code": exc.code, "message": exc.message}}), exc.status
+
+
+@bp.get("/procedures")
+def list_procedures() -> Any:
+    """Search (``q``), or browse alphabetically, optionally within one field."""
+    query = nfc(request.args.get("q", ""))[:MAX_QUERY_CHARS]
+    field = nfc(request.args.get("field", "")).strip() or None
+    limit = _limit(request.args.get("limit"))
+    catalog = current_catalog()
+    if field is not None and fold(field) not in catalog.folded_fields:
+        raise ApiError(404, "unknown_field", f"No field is called {field!r}; GET /api/fields lists them.")
+    if query.strip():
+        results = [{**hit.procedure.summary(), "score": hit.score}
+                   for hit in catalog.index.search(query, field=field, limit=limit)]
+    else:
+        results = [{**p.summary(), "score": None} for p in catalog.index.browse(field)[:limit]]
+    return jsonify({"results": results, "catalog_version": catalog.version})
+
+
+@bp.get("/procedures/<code>")
+def get_procedure(code: str) -> Any:
+    """The whole published procedure."""
+    procedure = current_catalog().index.get(nfc(code).strip())
+    if procedure is None:
+        raise ApiError(404, "unknown_procedure",
+                       f"No procedure has code {code!r}; search with GET /api/procedures?q=…")
+    return jsonify(procedure.to_dict())
+
+
+@bp.get("/fields")
+def list_fields() -> Any:
+    """The fields (lĩnh vực) of the catalogue in Vietnamese alphabetical order."""
+    catalog = current_catalog()
+    return jsonify({"fields": [{"name": f.name, "count": f.count, "services": list(f.services)}
+                               for f in catalog.index.fields()],
+                    "catalog_version": catalog.version})
+
+
+def _limit(raw: str | None) -> int:
+    """The ``limit`` parameter, checked."""
+    if raw is None or raw == "":
+        return DEFAULT_LIMIT
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= MAX_LIMIT:
+        raise ApiError(422, "invalid_limit", f"limit must be a whole number from 1 to {MAX_LIMIT}.")
+    return value
+
+
+# -- the in-memory catalogue ---------------------------------------------------
+
+@dataclass(frozen=True)
+class LoadedCatalog:
+    """One catalogue revision, indexed."""
+
+    revision: int
+    version: str | None
+    index: SearchIndex
+    folded_fields: frozenset[str]
+
+
+_cache: dict[str, LoadedCatalog] = {}
+_cache_lock = threading.Lock()
+_local = threading.local()
+
+
+def current_catalog() -> LoadedCatalog:
+    """The live catalogue of this app's database, rebuilt only when an import changed it."""
+    path = str(current_app.config["MOTCUA_DB"])
+    db = _thread_db(path)
+    revision = _revision(db)
+    loaded = _cache.get(path)
+    if loaded is not None and loaded.revision == revision:
+        return loaded
+    with _cache_lock:  # one thread rebuilds; the others wait for it rather than rebuild too
+        loaded = _cache.get(path)
+        if loaded is None or loaded.revision != revision:
+            loaded = _cache[path] = _load(db)
+    return loaded
+
+
+def _load(db: sqlite_utils.Database) -> LoadedCatalog:
+    """Read the live version and build its index."""
+    try:
+        active = active_catalog(db)
+    except sqlite3.OperationalError:  # `motcua init` has not created the catalogue tables yet
+        return LoadedCatalog(0, None, SearchIndex((), default_lexicon()), frozenset())
+    index = SearchIndex(active.procedures, default_lexicon())
+    return LoadedCatalog(active.revision, active.version, index,
+                         frozenset(fold(p.field) for p in active.procedures))
+
+
+def _revision(db: sqlite_utils.Database) -> int:
+    """The catalogue revision, 0 before the catalogue tables exist."""
+    try:
+        return catalog_revision(db)
+    except sqlite3.OperationalError:
+        return 0
+
+
+def _thread_db(path: str) -> sqlite_utils.Database:
+    """This thread's connection to the database (sqlite connections stay in their thread)."""
+    dbs = getattr(_local, "dbs", None)
+    if dbs is None:
+        dbs = _local.dbs = {}
+    if path not in dbs:
+        dbs[path] = open_database(path)
+    return dbs[path]
+
+
+_PROCEDURE_SUMMARY = {"type": "object", "properties": {
+    "code": {"type": "string"}, "name": {"type": "string"}, "field": {"type": "string"},
+    "service": {"type": ["string", "null"]}, "level": {"type": "string"},
+    "online_level": {"type": ["string", "null"], "enum": ["full", "partial", "none", None]},
+    "processing_time": {"type": "string"}, "fee": {"type": "string"}, "score": {"type": ["number", "null"]}}}
+_ERROR = {"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+OPENAPI_PATHS: dict[str, Any] = {
+    "/api/procedures": {"get": {
+        "summary": "Search procedures (best first) or browse them alphabetically",
+        "parameters": [
+            {"name": "q", "in": "query", "schema": {"type": "string"},
+             "description": "What the citizen typed; without diacritics or with typos is fine. "
+                            "A last word without a following space also matches as a prefix."},
+            {"name": "field", "in": "query", "schema": {"type": "string"}, "description": "Only this field (lĩnh vực)"},
+            {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
+                                                         "default": DEFAULT_LIMIT}}],
+        "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {
+            "type": "object", "properties": {"results": {"type": "array", "items": _PROCEDURE_SUMMARY},
+                                             "catalog_version": {"type": ["string", "null"]}}}}}},
+                      "404": _ERROR, "422": _ERROR}}},
+    "/api/procedures/{code}": {"get": {
+        "summary": "One whole procedure: steps, documents, time limits and fees per channel, legal basis…",
+        "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "The procedure (every field of it)", "content": {
+            "application/json": {"schema": {"type": "object"}}}}, "404": _ERROR}}},
+    "/api/fields": {"get": {
+        "summary": "Fields (lĩnh vực) with their procedure counts and services, in Vietnamese order",
+        "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {
+            "type": "object", "properties": {"fields": {"type": "array", "items": {"type": "object", "properties": {
+                "name": {"type": "string"}, "count": {"type": "integer"},
+                "services": {"type": "array", "items": {"type": "string"}}}}}}}}}}}}},
+}
+"""This blueprint's part of GET /api/openapi.json (merged by queue_server.web.openapi)."""

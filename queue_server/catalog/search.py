@@ -1,0 +1,509 @@
+"""Find the procedure a citizen means from what they type (pure: standard library only).
+
+``SearchIndex(procedures, lexicon)`` is built once; ``search(query)`` then
+costs well under a millisecond per hundred procedures. A query goes through:
+
+1. normalisation: NFC, folding (no diacritics, đ → d, kí = ký), word split;
+2. word repair for words the catalogue does not know: Telex leftovers
+   ("ddawng kys"), run-together words ("khaisinh"), typos (one or two edits);
+   the last word, while the citizen is still typing, also matches as a prefix;
+3. synonyms from the lexicon ("công chứng" → chứng thực), and stopwords;
+4. scoring: each word and each pair of adjacent words scores by rarity
+   (idf) and by where it occurs (name ≫ keywords > field > documents);
+   then the score grows with how much of the procedure's name the query
+   covers, so "khai tử" puts "Đăng ký khai tử" before the long liên thông one.
+
+A word typed with diacritics prefers procedures written with the same marks
+(họ ≠ hộ) but still finds the others.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import re
+import unicodedata
+from bisect import bisect_left
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from .lexicon import Lexicon, Synonym
+from .model import Procedure
+from .normalize import accent_key, collation_key, fold, has_diacritics, nfc, tokens, words
+
+# Where a word occurs says how much it tells: the name is what the citizen
+# sees and means; documents and conditions only hint.
+ZONE_WEIGHTS = {"name": 3.0, "keywords": 2.5, "field": 1.0, "documents": 0.5, "details": 0.3}
+TITLE_ZONES = ("name", "keywords", "field")
+# A repaired word counts less than one typed right, a guess less than a sure fix.
+WEIGHT_TELEX = 0.9
+WEIGHT_SPLIT = 0.9
+WEIGHT_TYPO = (1.0, 0.8, 0.55)  # by edit distance 0, 1, 2
+WEIGHT_PREFIX = 0.75
+WEIGHT_PREFIX_AFTER_WORD = 0.4  # "sinh" is a word already; "sinh…" completions count less
+WEIGHT_SYNONYM = 1.0
+WEIGHT_SYNONYM_SOURCE = 0.5  # the everyday words themselves still count a little
+WEIGHT_ACCENT_MISMATCH = 0.6  # typed "họ", the procedure says "hộ"
+PAIR_WEIGHT = 1.0  # a pair of adjacent words found together, on top of each word
+COVERAGE_BOOST = 1.0  # score × (1 + boost × share of the name the query covers)
+RELATIVE_CUTOFF = 0.12  # drop results scoring below this share of the best one
+MAX_COMPLETIONS = 20
+MAX_TYPO_CANDIDATES = 8
+RERANK_DEPTH = 200
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result: the procedure and how well it matched."""
+
+    procedure: Procedure
+    score: float
+
+
+@dataclass(frozen=True)
+class FieldSummary:
+    """A field (lĩnh vực) for browsing: its procedures and the services that take them."""
+
+    name: str
+    count: int
+    services: tuple[str, ...]
+
+
+@dataclass
+class _Group:
+    """One unit of meaning in the query: alternatives of one word, or a pair of words."""
+
+    terms: dict[str, float]  # term → weight
+    accent: str | None = None  # accent key of the word, when it was typed with marks
+    typed: str = ""  # the folded word as typed: the only term the accent applies to
+    stop: bool = False
+
+    def accent_for(self, term: str) -> str | None:
+        """The accent to compare for one of the group's terms (a repaired word has none)."""
+        return self.accent if term == self.typed else None
+
+
+class SearchIndex:
+    """An in-memory index of one catalogue version."""
+
+    def __init__(self, procedures: Sequence[Procedure], lexicon: Lexicon) -> None:
+        self.procedures: tuple[Procedure, ...] = tuple(procedures)
+        self.lexicon = lexicon
+        self._by_code = {p.code: i for i, p in enumerate(self.procedures)}
+        self._names = [tokens(p.name) for p in self.procedures]
+        self._initials = ["".join(word[0] for word in name) for name in self._names]
+        self._accents: list[frozenset[str]] = []
+        self._postings: dict[str, dict[int, float]] = {}
+        self._idf: dict[str, float] = {}
+        self._title_pairs: set[str] = set()
+        self._known_accents: set[str] = {w.accent for s in lexicon.synonyms for w in s.phrase}
+        self._build_postings()
+        self._name_weights = [self._core_name_weights(p.name) for p in self.procedures]
+        self._known = {t for t in self._postings if " " not in t} | {w.folded for s in lexicon.synonyms for w in s.phrase}
+        self._vocabulary = sorted(self._known)
+        self._deletions = _deletion_index(self._known)
+        self._marks: dict[str, set[str]] = {}
+        for key in self._known_accents:
+            self._marks.setdefault(fold(key), set()).add(_marks(key))
+        self._synonyms = _synonym_table(lexicon)
+        self._browse_order = sorted(range(len(self.procedures)),
+                                    key=lambda i: collation_key(self.procedures[i].name))
+
+    # -- building ---------------------------------------------------------
+
+    def _build_postings(self) -> None:
+        """Weighted postings (word and word pair → procedure → weight × idf)."""
+        raw: dict[str, dict[int, float]] = {}
+        title_df: dict[str, float] = {}
+        for index, procedure in enumerate(self.procedures):
+            zones = _zones(procedure)
+            accents: set[str] = set()
+            weights: dict[str, float] = {}
+            for zone, texts in zones.items():
+                for text in texts:
+                    folded = tokens(text)
+                    accents.update(accent_key(word) for word in words(text))
+                    for term in (*folded, *_pairs(folded)):
+                        weights[term] = max(weights.get(term, 0.0), ZONE_WEIGHTS[zone])
+            self._accents.append(frozenset(accents))
+            self._known_accents.update(accents)
+            for term, weight in weights.items():
+                raw.setdefault(term, {})[index] = weight
+                if " " in term and weight >= ZONE_WEIGHTS["field"]:
+                    self._title_pairs.add(term)
+                # Rarity is judged on what procedures are about, not on the papers they all ask for.
+                title_df[term] = title_df.get(term, 0.0) + (1.0 if weight >= ZONE_WEIGHTS["field"] else 0.3)
+        total = max(len(self.procedures), 1)
+        for term, postings in raw.items():
+            idf = self._idf[term] = math.log(1.0 + total / (title_df[term] + 1.0))
+            self._postings[term] = {index: weight * idf for index, weight in postings.items()}
+
+    def _core_name_weights(self, name: str) -> dict[str, float]:
+        """The words of a name without its bracketed clarifications, each weighted by rarity."""
+        core = tokens(_PARENTHESES.sub(" ", name)) or tokens(name)
+        return {term: self._idf.get(term, 0.0) for term in core}
+
+    # -- public -----------------------------------------------------------
+
+    def get(self, code: str) -> Procedure | None:
+        """The procedure with this code, if the catalogue has it."""
+        index = self._by_code.get(code)
+        return self.procedures[index] if index is not None else None
+
+    def browse(self, field: str | None = None) -> list[Procedure]:
+        """Every procedure (of one field), in Vietnamese alphabetical order."""
+        wanted = fold(nfc(field)).strip() if field else None
+        return [self.procedures[i] for i in self._browse_order
+                if wanted is None or fold(self.procedures[i].field) == wanted]
+
+    def fields(self) -> list[FieldSummary]:
+        """The fields of the catalogue, in Vietnamese alphabetical order."""
+        counts: dict[str, int] = {}
+        services: dict[str, list[str]] = {}
+        for procedure in self.procedures:
+            counts[procedure.field] = counts.get(procedure.field, 0) + 1
+            known = services.setdefault(procedure.field, [])
+            if procedure.service and procedure.service not in known:
+                known.append(procedure.service)
+        return [FieldSummary(name, counts[name], tuple(services[name]))
+                for name in sorted(counts, key=collation_key)]
+
+    def search(self, query: str, *, field: str | None = None, limit: int = 10) -> list[Hit]:
+        """The procedures a query means, best first (empty query: none)."""
+        query = nfc(query)
+        groups, acronyms = self._understand(query)
+        if not groups and not acronyms:
+            return []
+        scores, covered = self._score(groups)
+        self._score_acronyms(acronyms, scores, covered)
+        wanted = fold(field).strip() if field else None
+        if wanted is not None:
+            scores = {i: s for i, s in scores.items() if fold(self.procedures[i].field) == wanted}
+        return self._rank(scores, covered, limit)
+
+    # -- understanding the query -----------------------------------------
+
+    def _understand(self, query: str) -> tuple[list[_Group], list[str]]:
+        """Query text → scoring groups (words, synonyms, pairs) and acronym candidates."""
+        typed = words(query)
+        still_typing = bool(query) and not query[-1].isspace()
+        positions: list[_Group] = []
+        acronyms: list[str] = []
+        for number, word in enumerate(typed):
+            last = still_typing and number == len(typed) - 1
+            repaired = self._repair(word, last)
+            if repaired is None:
+                acronyms.append(fold(word))
+                continue
+            positions.extend(repaired)
+        self._mark_stopwords(positions)
+        expansions = self._apply_synonyms(positions)
+        groups = positions + [g for phrase in expansions for g in phrase]
+        groups += _pair_groups(positions) + [g for phrase in expansions for g in _pair_groups(phrase)]
+        if positions and all(g.stop for g in positions) and not expansions:
+            for group in positions:
+                group.stop = False  # the query is only common words: use them after all
+        return _merge_single_terms(groups), acronyms
+
+    def _repair(self, word: str, last: bool) -> list[_Group] | None:
+        """One typed word → one or two groups; None when it looks like an acronym."""
+        folded = fold(word)
+        accent = accent_key(word) if has_diacritics(word) else None
+        if folded in self._known:
+            group = _Group({folded: 1.0}, accent, folded)
+            if accent is not None and accent not in self._known_accents:
+                # "khẩn" is a word, but not one of the catalogue's: perhaps a typo of "khẩu".
+                for term, weight in self._typo_candidates(folded, accent).items():
+                    group.terms.setdefault(term, weight)
+            if last:
+                self._add_completions(group, folded, WEIGHT_PREFIX_AFTER_WORD)
+            return [group]
+        for variant in _telex_variants(folded):
+            if variant in self._known:
+                return [_Group({variant: WEIGHT_TELEX})]
+        split = self._split(folded)
+        if split:
+            return [_Group({part: WEIGHT_SPLIT}) for part in split]
+        group = _Group(self._typo_candidates(folded, accent), accent, folded)
+        if last:
+            self._add_completions(group, folded, WEIGHT_PREFIX)
+        if not group.terms:
+            return None if _looks_like_acronym(word) else [_Group({folded: 1.0}, accent, folded)]
+        return [group]
+
+    def _add_completions(self, group: _Group, prefix: str, weight: float) -> None:
+        """Words of the catalogue that start with what is being typed."""
+        start = bisect_left(self._vocabulary, prefix)
+        found: list[str] = []
+        for term in self._vocabulary[start:]:
+            if not term.startswith(prefix):
+                break
+            if term != prefix:
+                found.append(term)
+        if len(found) > MAX_COMPLETIONS:
+            found = heapq.nlargest(MAX_COMPLETIONS, found, key=lambda t: len(self._postings.get(t, ())))
+        for term in found:
+            group.terms.setdefault(term, weight)
+
+    def _split(self, folded: str) -> tuple[str, str] | None:
+        """A run-together pair of catalogue words ("khaisinh" → khai sinh)."""
+        if len(folded) < 5:
+            return None
+        for cut in range(2, len(folded) - 1):
+            head, tail = folded[:cut], folded[cut:]
+            if head in self._postings and tail in self._postings:
+                return head, tail
+        return None
+
+    def _typo_candidates(self, folded: str, accent: str | None = None) -> dict[str, float]:
+        """Known words within one edit (two for long words) of a word the catalogue lacks."""
+        if len(folded) < 3:
+            return {}
+        limit = 1 if len(folded) < 6 else 2
+        found: dict[str, int] = {}
+        for key in (folded, *_deletions(folded)):
+            for candidate in self._deletions.get(key, ()):
+                if candidate not in found:
+                    distance = _edit_distance(folded, candidate, limit)
+                    if distance <= limit:
+                        found[candidate] = distance
+        # Closest first; a slip on the first letter is rarer than later; then the commoner word.
+        if accent:  # marks are typed apart from letters (Telex), so a slip keeps them: khẩn → khẩu
+            marks = _marks(accent)
+            found = {t: d for t, d in found.items() if marks in self._marks.get(t, ())}
+        best = sorted(found, key=lambda t: (found[t], t[0] != folded[0], -len(self._postings.get(t, ()))))
+        best = best[:MAX_TYPO_CANDIDATES]
+        return {term: WEIGHT_TYPO[found[term]] for term in best}
+
+    def _mark_stopwords(self, positions: list[_Group]) -> None:
+        """Flag words that say nothing about the procedure ("làm", "cho", "cần")."""
+        for group in positions:
+            if len(group.terms) == 1:
+                (term,) = group.terms
+                group.stop = any(word.matches(term, group.accent_for(term)) for word in self.lexicon.stopwords)
+
+    def _apply_synonyms(self, positions: list[_Group]) -> list[list[_Group]]:
+        """Add the official words of everyday phrases; longer phrases win where they overlap."""
+        found: list[tuple[int, int, Synonym]] = []
+        for start in range(len(positions)):
+            for term in positions[start].terms:
+                for synonym in self._synonyms.get(term, ()):
+                    if self._synonym_at(synonym, positions, start):
+                        found.append((start, len(synonym.phrase), synonym))
+        spans: dict[tuple[int, int], list[Synonym]] = {}
+        for start, length, synonym in found:
+            spans.setdefault((start, length), []).append(synonym)
+        taken: set[int] = set()
+        expansions: list[list[_Group]] = []
+        for start, length in sorted(spans, key=lambda span: (-span[1], span[0])):
+            span = range(start, start + length)
+            if taken.isdisjoint(span):
+                taken.update(span)
+                expansions += [[_Group({term: WEIGHT_SYNONYM}) for term in synonym.means]
+                               for synonym in spans[start, length]]
+        for index in taken:
+            group = positions[index]
+            group.terms = {t: w * WEIGHT_SYNONYM_SOURCE for t, w in group.terms.items()}
+        return expansions
+
+    def _synonym_at(self, synonym: Synonym, positions: list[_Group], start: int) -> bool:
+        """Whether a synonym's phrase is said at this position of the query.
+
+        Not when, typed without marks, it would split a pair of words the catalogue
+        itself uses: in "mai tang cho" the catalogue's "mai táng" wins over "tặng cho".
+        """
+        end = start + len(synonym.phrase)
+        if end > len(positions):
+            return False
+        for word, group in zip(synonym.phrase, positions[start:end]):
+            if not any(word.matches(term, group.accent_for(term)) for term in group.terms):
+                return False
+        return not (self._claimed(positions, start - 1, synonym.phrase[0].folded, positions[start], before=True)
+                    or self._claimed(positions, end, synonym.phrase[-1].folded, positions[end - 1], before=False))
+
+    def _claimed(self, positions: list[_Group], neighbour: int, edge: str, edge_group: _Group, before: bool) -> bool:
+        """Whether an unaccented edge word of a phrase pairs with its neighbour in the catalogue."""
+        if edge_group.accent is not None or not 0 <= neighbour < len(positions) or positions[neighbour].stop:
+            return False  # typed with marks, the citizen said what they meant
+        pairs = (f"{t} {edge}" if before else f"{edge} {t}" for t in positions[neighbour].terms)
+        return any(pair in self._title_pairs for pair in pairs)
+
+    # -- scoring ----------------------------------------------------------
+
+    def _score(self, groups: Iterable[_Group]) -> tuple[dict[int, float], set[str]]:
+        """Sum of group scores per procedure, and the words the query holds."""
+        scores: dict[int, float] = {}
+        query_terms: set[str] = set()
+        for group in groups:
+            if group.stop:
+                continue
+            query_terms.update(group.terms)
+            if len(group.terms) == 1:
+                (term, weight), = group.terms.items()
+                self._add_term(scores, term, weight, group.accent_for(term))
+            else:
+                best: dict[int, float] = {}
+                for term, weight in group.terms.items():
+                    self._add_term(best, term, weight, group.accent_for(term), keep_max=True)
+                for index, value in best.items():
+                    scores[index] = scores.get(index, 0.0) + value
+        return scores, query_terms
+
+    def _add_term(self, scores: dict[int, float], term: str, weight: float,
+                  accent: str | None, keep_max: bool = False) -> None:
+        """Add one term's postings to the scores."""
+        postings = self._postings.get(term)
+        if not postings:
+            return
+        for index, value in postings.items():
+            value *= weight
+            if accent is not None and accent not in self._accents[index]:
+                value *= WEIGHT_ACCENT_MISMATCH
+            if keep_max:
+                if value > scores.get(index, 0.0):
+                    scores[index] = value
+            else:
+                scores[index] = scores.get(index, 0.0) + value
+
+    def _score_acronyms(self, acronyms: list[str], scores: dict[int, float], covered: set[str]) -> None:
+        """"XNTTHN": initials of consecutive words of a name count as those words."""
+        for acronym in acronyms:
+            for index, initials in enumerate(self._initials):
+                at = initials.find(acronym)
+                if at < 0:
+                    continue
+                for term in self._names[index][at:at + len(acronym)]:
+                    scores[index] = scores.get(index, 0.0) + self._postings[term][index]
+                    covered.add(term)
+
+    def _rank(self, scores: dict[int, float], query_terms: set[str], limit: int) -> list[Hit]:
+        """Boost by how much of each name the query covers, then sort and cut."""
+        top = heapq.nlargest(RERANK_DEPTH, scores.items(), key=lambda item: item[1])
+        final: list[tuple[float, int]] = []
+        for index, score in top:
+            weights = self._name_weights[index]
+            total = sum(weights.values())
+            coverage = sum(weights[t] for t in query_terms if t in weights) / total if total else 0.0
+            final.append((score * (1.0 + COVERAGE_BOOST * coverage), index))
+        if not final:
+            return []
+        cutoff = max(score for score, _ in final) * RELATIVE_CUTOFF
+        final.sort(key=lambda item: (-item[0], len(self._names[item[1]]), self.procedures[item[1]].code))
+        return [Hit(self.procedures[i], round(score, 3)) for score, i in final[:max(limit, 0)] if score >= cutoff]
+
+
+# -- helpers (pure functions) ---------------------------------------------
+
+def _zones(procedure: Procedure) -> dict[str, list[str]]:
+    """The texts of a procedure by search zone."""
+    return {
+        "name": [procedure.name],
+        "keywords": list(procedure.keywords),
+        "field": [procedure.field],
+        "documents": [d.name for d in procedure.documents] + [procedure.result],
+        "details": [procedure.applicants, procedure.conditions],
+    }
+
+
+def _pairs(folded: Sequence[str]) -> list[str]:
+    """Adjacent word pairs ("khai sinh"): Vietnamese words are mostly two syllables."""
+    return [f"{a} {b}" for a, b in zip(folded, folded[1:])]
+
+
+def _pair_groups(groups: Sequence[_Group]) -> list[_Group]:
+    """Pair terms for adjacent meaningful groups, using each group's best alternative."""
+    pairs: list[_Group] = []
+    for left, right in zip(groups, groups[1:]):
+        if not left.terms or not right.terms or left.stop or right.stop:
+            continue
+        a = max(left.terms, key=left.terms.__getitem__)
+        b = max(right.terms, key=right.terms.__getitem__)
+        pairs.append(_Group({f"{a} {b}": PAIR_WEIGHT * min(left.terms[a], right.terms[b])}))
+    return pairs
+
+
+def _merge_single_terms(groups: list[_Group]) -> list[_Group]:
+    """One group per single term (highest weight wins), so a word counts once."""
+    merged: dict[str, _Group] = {}
+    result: list[_Group] = []
+    for group in groups:
+        if len(group.terms) != 1:
+            result.append(group)
+            continue
+        (term, weight), = group.terms.items()
+        kept = merged.get(term)
+        if kept is None:
+            merged[term] = group
+            result.append(group)
+        elif not group.stop and (kept.stop or weight > kept.terms[term]):
+            kept.terms[term], kept.stop = weight, False
+            if group.typed == term:
+                kept.typed, kept.accent = group.typed, group.accent
+    return result
+
+
+def _synonym_table(lexicon: Lexicon) -> dict[str, list[Synonym]]:
+    """Synonyms by the folded first word of their phrase."""
+    table: dict[str, list[Synonym]] = {}
+    for synonym in lexicon.synonyms:
+        table.setdefault(synonym.phrase[0].folded, []).append(synonym)
+    return table
+
+
+def _looks_like_acronym(word: str) -> bool:
+    """3–8 letters without marks, like "XNTTHN" or "dkks"."""
+    return 3 <= len(word) <= 8 and word.isalpha() and word.isascii()
+
+
+_PARENTHESES = re.compile(r"\([^()]*\)")
+_TELEX_PAIRS = (("dd", "d"), ("aw", "a"), ("aa", "a"), ("ee", "e"), ("oo", "o"), ("ow", "o"), ("uw", "u"), ("w", "u"))
+_TELEX_TONES = "sfrxj"
+
+
+def _telex_variants(folded: str) -> list[str]:
+    """What a word typed with Telex switched off means ("ddawngf" → dang, "kys" → ki)."""
+    plain = folded
+    for pair, letter in _TELEX_PAIRS:
+        plain = plain.replace(pair, letter)
+    variants = [plain]
+    if len(plain) > 1 and plain[-1] in _TELEX_TONES:  # the tone key typed last: "sinhf", "kys"
+        variants.append(plain[:-1])
+    return [fold(v) for v in variants if v and v != folded]
+
+
+def _marks(accent: str) -> str:
+    """The diacritics of a word without its letters ("khẩn" → circumflex + hook)."""
+    return "".join(ch for ch in unicodedata.normalize("NFD", accent) if unicodedata.combining(ch))
+
+
+def _deletions(word: str) -> set[str]:
+    """Every string one deleted letter away."""
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+def _deletion_index(vocabulary: Iterable[str]) -> dict[str, list[str]]:
+    """Each word and its one-letter deletions → the words (SymSpell-style typo lookup)."""
+    index: dict[str, list[str]] = {}
+    for word in vocabulary:
+        if len(word) < 2:
+            continue
+        for key in (word, *_deletions(word)):
+            index.setdefault(key, []).append(word)
+    return index
+
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    """Damerau–Levenshtein distance (adjacent swaps count one), capped at limit + 1."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, start=1):
+            cost = 0 if ca == cb else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return min(previous[-1], limit + 1)
