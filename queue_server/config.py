@@ -56,6 +56,16 @@ class OfficeConfig:
     office: Office
     limits: Limits = field(default_factory=Limits)
     extra: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: MappingProxyType({}))
+    files_dir: Path | None = None
+
+    def resolve(self, relative: str | Path) -> Path:
+        """A file named in the config: relative to ``[office] files_dir``, else to the config file's folder.
+
+        A copy of an office file elsewhere (tests, benchmarks) sets files_dir
+        to keep pointing at the original's catalogue, media and logos.
+        """
+        base = self.files_dir or self.path.parent
+        return (base / relative).resolve()
 
     def section(self, name: str) -> Mapping[str, Any]:
         """A section owned by another part of motcua (empty when absent)."""
@@ -99,10 +109,12 @@ def parse_config(raw: Mapping[str, Any], path: Path | str = "<config>") -> Offic
         hotline=optional(path, "office.hotline", office_table, str, ""),
         public_url=optional(path, "office.public_url", office_table, str, "http://127.0.0.1:8080"),
     )
-    _reject_unknown(path, "office", office_table, {"name", "timezone", "hotline", "public_url", "priorities"})
+    _reject_unknown(path, "office", office_table, {"name", "timezone", "hotline", "public_url", "priorities", "files_dir"})
+    files_dir = optional(path, "office.files_dir", office_table, str, "")
     limits = _parse_limits(path, _table(path, "limits", raw.get("limits", {})))
     extra = {name: MappingProxyType(dict(raw[name])) for name in OTHER_SECTIONS if name in raw}
-    return OfficeConfig(path=path, office=office, limits=limits, extra=MappingProxyType(extra))
+    return OfficeConfig(path=path, office=office, limits=limits, extra=MappingProxyType(extra),
+                        files_dir=(path.parent / files_dir).resolve() if files_dir else None)
 
 
 def require(path: Path, key: str, table: Mapping[str, Any], kind: type) -> Any:

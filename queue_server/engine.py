@@ -65,6 +65,14 @@ class CommandContext:
     actor: str | None
     published: list[PublishedEvent] = field(default_factory=list)
     applied: bool = False
+    _views: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+    def ticket_view(self, ticket) -> dict[str, Any]:
+        """A ticket's public view now (computed once per command)."""
+        view = self._views.get(ticket.id)
+        if view is None:
+            view = self._views[ticket.id] = views.ticket_view(self.state, self.office, ticket, self.now)
+        return view
 
     def apply(self, outcome: Outcome) -> None:
         """Persist what a rule changed and log its events (inside the batch transaction)."""
@@ -73,10 +81,11 @@ class CommandContext:
             self.conn, self.state, list(outcome.tickets.values()), list(outcome.counters.values()),
             list(outcome.services.values()),
         )
+        self._views.clear()
         for event in outcome.events:
-            data = views.event_view(self.state, self.office, event, self.now)
+            data = views.event_view(self.state, self.office, event, self.now, view_of=self.ticket_view)
             if event.ticket_id is not None and "ticket" not in data and event.ticket_id in outcome.tickets:
-                data["ticket"] = views.ticket_view(self.state, self.office, outcome.tickets[event.ticket_id], self.now)
+                data["ticket"] = self.ticket_view(outcome.tickets[event.ticket_id])
             event_id = repository.append_event(self.conn, event, self.now, data, self.actor)
             self.state.last_event_id = event_id
             self.published.append(

@@ -7,7 +7,7 @@ a ticket is a number, a field and a counter.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 from .model import WAITING, Event, QueueState, Ticket
@@ -103,11 +103,16 @@ def waiting_counts(state: QueueState, office: Office) -> dict[str, int]:
     return {s.code: state.waiting_count(s.code) for s in office.services}
 
 
-def event_view(state: QueueState, office: Office, event: Event, now: datetime) -> dict[str, Any]:
-    """An event's data as sent to subscribers: the ticket, the counter, the waiting counts."""
+def event_view(state: QueueState, office: Office, event: Event, now: datetime,
+               view_of: Callable[[Ticket], dict[str, Any]] | None = None) -> dict[str, Any]:
+    """An event's data as sent to subscribers: the ticket, the counter, the waiting counts.
+
+    ``view_of`` may be given to reuse ticket views already computed for this instant.
+    """
     data: dict[str, Any] = dict(event.data)
     if event.ticket_id is not None and event.ticket_id in state.tickets:
-        data["ticket"] = ticket_view(state, office, state.tickets[event.ticket_id], now)
+        ticket = state.tickets[event.ticket_id]
+        data["ticket"] = view_of(ticket) if view_of else ticket_view(state, office, ticket, now)
     if event.counter is not None:
         data["counter"] = counter_view(state, office, event.counter, now)
     data["waiting"] = waiting_counts(state, office)

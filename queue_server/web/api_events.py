@@ -44,7 +44,7 @@ def events() -> Response:
 def _last_event_id() -> int | None:
     """From the Last-Event-ID header (browsers resend it) or ?last_event_id=."""
     raw = request.headers.get("Last-Event-ID") or request.args.get("last_event_id")
-    if raw is None or not raw.strip().isdigit():
+    if raw is None or not raw.strip().isdecimal():  # isdigit() accepts '²', which int() refuses
         return None
     return int(raw.strip())
 

@@ -38,7 +38,9 @@ def logout() -> Any:
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         raise ApiError(401, "unauthorized", "Send the token to revoke: Authorization: Bearer <token>.")
-    auth.close_session(read_conn(), header[7:].strip())
+    token = header[7:].strip()
+    auth.close_session(read_conn(), token)
+    current_app.extensions["motcua.token_cache"].forget(token)
     return {"status": "signed_out"}
 
 

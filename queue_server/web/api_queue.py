@@ -76,7 +76,7 @@ def issue_ticket() -> Any:
             "INSERT INTO idempotency_keys (principal, key, request_hash, ticket_id, created_at) VALUES (?, ?, ?, ?, ?)",
             (principal.key, key, request_hash, ticket.id, repository.to_db_time(ctx.now)),
         )
-        return views.ticket_view(ctx.state, ctx.office, ticket, ctx.now), True
+        return ctx.ticket_view(ticket), True
 
     ticket_view, created = queue.execute(run, actor=principal.name)
     return jsonify({"ticket": ticket_view}), 201 if created else 200
@@ -145,7 +145,7 @@ def _counter_action(counter: int, rule: Callable[[CommandContext], Any]) -> Any:
 
 
 def _ticket_answer(ctx: CommandContext, ticket) -> dict[str, Any]:
-    return {"ticket": views.ticket_view(ctx.state, ctx.office, ticket, ctx.now)}
+    return {"ticket": ctx.ticket_view(ticket)}
 
 
 def _counter_answer(ctx: CommandContext, counter: int) -> dict[str, Any]:

@@ -7,13 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
 
 from .. import auth
 from ..config import OfficeConfig
 from ..engine import QueueEngine
 from ..store.db import connect
 from . import api_events, api_people, api_queue, openapi
-from .context import RateLimiter
+from .context import RateLimiter, TokenCache
 from .errors import register_error_handlers
 
 PART_BLUEPRINTS = (
@@ -49,6 +50,8 @@ def create_app(config: OfficeConfig, db_path: Path | str, *, engine: QueueEngine
     app.extensions["motcua.config"] = config
     app.extensions["motcua.ticket_limiter"] = RateLimiter(config.limits.tickets_per_minute_per_device)
     app.extensions["motcua.login_limiter"] = RateLimiter(LOGIN_ATTEMPTS_PER_MINUTE)
+    app.extensions["motcua.token_cache"] = TokenCache()
+    app.session_interface = LazyCookieSessions()
     register_error_handlers(app)
     for blueprint in (api_queue.bp, api_events.bp, api_people.bp, openapi.bp):
         app.register_blueprint(blueprint)
@@ -56,6 +59,15 @@ def create_app(config: OfficeConfig, db_path: Path | str, *, engine: QueueEngine
         app.register_blueprint(module.bp)
     app.after_request(_security_headers)
     return app
+
+
+class LazyCookieSessions(SecureCookieSessionInterface):
+    """Cookie sessions that cost nothing for API calls without a cookie (devices, scripts)."""
+
+    def open_session(self, app: Flask, request):
+        if self.get_cookie_name(app) not in request.cookies:
+            return self.session_class()
+        return super().open_session(app, request)
 
 
 def _part_modules() -> list[Any]:
