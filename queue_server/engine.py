@@ -21,7 +21,7 @@ import sqlite3
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 MAX_BATCH = 256
+IDEMPOTENCY_KEEP = timedelta(days=2)
 DAY_CHECK_SECONDS = 30.0
 
 
@@ -135,6 +136,9 @@ class QueueEngine:
     def stop(self) -> None:
         """Finish queued commands, stop the threads, close streams and the database."""
         self._stopping.set()
+        for thread in self._threads:  # the day ticker first: it may be waiting for the writer to answer it
+            if thread.name == "motcua-day":
+                thread.join(timeout=5)
         self._commands.put(None)
         for thread in self._threads:
             thread.join(timeout=5)
@@ -220,6 +224,9 @@ class QueueEngine:
         outcome = actions.start_day_if_new(self.state, self.office, now)
         if outcome.events or outcome.tickets or outcome.counters:
             ctx.apply(outcome)
+            # Retries come within seconds; keys older than two days only take space.
+            cutoff = repository.to_db_time(now - IDEMPOTENCY_KEEP)
+            self._conn.execute("DELETE FROM idempotency_keys WHERE created_at < ?", (cutoff,))
         return ctx.published
 
     def _recover(self) -> None:

@@ -68,7 +68,9 @@ def start_day_if_new(state: QueueState, office: Office, now: datetime) -> Outcom
     """
     outcome = Outcome()
     today = service_day(office, now)
-    if state.day == today:
+    # Never roll back: a clock stepped back over midnight would otherwise
+    # cancel today's queue and number a past day again (duplicate numbers).
+    if state.day is not None and today <= state.day:
         return outcome
     cancelled = []
     for ticket in state.tickets.values():
@@ -84,6 +86,7 @@ def start_day_if_new(state: QueueState, office: Office, now: datetime) -> Outcom
     previous = state.day
     state.tickets = {}
     state.lines = {}
+    state.by_token = {}
     state.last_seq = {}
     state.day = today
     if previous is not None:
@@ -177,8 +180,10 @@ def call_ticket(
 ) -> tuple[Ticket, Outcome]:
     """Call one chosen ticket: a waiting one, or a no-show who came back within the grace."""
     config = _require_counter(office, counter_number)
-    outcome = start_day_if_new(state, office, now)
-    ticket = state.tickets.get(ticket_id)
+    # Check everything before rolling the day over: a rule that raises must
+    # leave the state unchanged, and no ticket is callable on a new day.
+    new_day = state.day is None or service_day(office, now) > state.day
+    ticket = None if new_day else state.tickets.get(ticket_id)
     if ticket is None:
         raise errors.UnknownTicket(f"Ticket {ticket_id} is not in today's queue.")
     _check_callable(ticket, office, config.services, counter_number, now)
@@ -188,6 +193,7 @@ def call_ticket(
         raise errors.CounterBusy(
             f"Ticket {current.number} is still at this counter: mark it done, no-show or transfer it first."
         )
+    outcome = start_day_if_new(state, office, now)
     if current is not None:
         outcome.merge(_finish(state, office, current, DONE, now))
     _open_counter(counter, clerk, outcome)

@@ -177,6 +177,7 @@ class QueueState:
     services: dict[str, ServiceState] = field(default_factory=dict)
     last_seq: dict[str, int] = field(default_factory=dict)
     lines: dict[str, WaitingLine] = field(default_factory=dict)
+    by_token: dict[str, int] = field(default_factory=dict)
     next_ticket_id: int = 1
     last_event_id: int = 0
 
@@ -190,6 +191,7 @@ class QueueState:
     def add_ticket(self, ticket: Ticket) -> None:
         """Put a ticket (new or loaded) into the state and its line."""
         self.tickets[ticket.id] = ticket
+        self.by_token[ticket.status_token] = ticket.id
         if ticket.status == WAITING:
             self.line(ticket.service).add(ticket)
 

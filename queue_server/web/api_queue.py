@@ -122,7 +122,7 @@ def get_ticket(ticket_id: int) -> Any:
 @bp.get("/status/<token>")
 def get_ticket_by_token(token: str) -> Any:
     """A ticket's public status by the unguessable token of its QR code."""
-    found = engine().read(lambda state, now: next((t.id for t in state.tickets.values() if t.status_token == token), None))
+    found = engine().read(lambda state, now: state.by_token.get(token))
     if found is not None:
         return get_ticket(found)
     ticket = repository.load_ticket_by_token(read_conn(), token)
