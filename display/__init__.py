@@ -1,0 +1,1 @@
+"""The lobby display client: board, voice calls and camera overlays."""

@@ -1,0 +1,164 @@
+"""The Kivy App of the lobby board: wires the live feed, the reducer, the view and the voice.
+
+The feed thread only queues events; the main thread folds them with
+``board.reduce`` and redraws through one debounced trigger. In record mode
+(``--record DIR``) one event is drawn per frame and each frame is saved as
+``NNNN-e<id>-<type>.png``, announcements become WAV files, and
+``timings.jsonl`` says when each event arrived, was painted and was spoken.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import threading
+import time
+from collections import deque
+from pathlib import Path
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.graphics.opengl import glFinish
+
+from queue_server.client import QueueClient, ServerEvent
+
+from .board import EMPTY, BoardState, Call, in_zone, new_call, reduce, screen_view
+from .board_view import BoardScreen
+from .config import DisplayConfig, ScreenConfig
+from .live import EventFeed
+from .media import Playlist, expand_playlist
+from .speech import Announcement, Speaker, call_announcement
+
+log = logging.getLogger(__name__)
+
+
+class BoardApp(App):
+    """One lobby screen."""
+
+    def __init__(self, server: str, token: str | None, display: DisplayConfig, screen: ScreenConfig,
+                 size: tuple[int, int], record_dir: Path | None = None, voice: bool = True) -> None:
+        super().__init__()
+        self.title = f"motcua — {screen.name}"
+        self.display, self.screen_config, self.size = display, screen, size
+        self.record_dir = record_dir
+        self.state: BoardState = EMPTY
+        self.connected = False
+        self._inbox: deque[tuple[ServerEvent, float]] = deque()
+        self._painted_pending: list[tuple[ServerEvent, float, float]] = []
+        self._frames = 0
+        self._timings: dict[int, dict] = {}
+        self._log_lock = threading.Lock()
+        self._apply_trigger = Clock.create_trigger(self._apply_events, 0)
+        self._refresh_trigger = Clock.create_trigger(self._refresh, 0)
+        speak = voice and display.voice.enabled and screen.voice
+        self.speaker = Speaker(record_dir=record_dir, on_started=self._speech_started) if speak else None
+        self.feed = EventFeed(QueueClient(server, token), self._on_event, self._on_connection)
+        if record_dir:
+            record_dir.mkdir(parents=True, exist_ok=True)
+
+    def build(self) -> BoardScreen:
+        """Create the board and start listening."""
+        playlist = Playlist(expand_playlist(self.display.media) if self.screen_config.media else ())
+        self.board = BoardScreen(self.display, self.screen_config, playlist, self.size)
+        Window.bind(on_flip=self._on_flip)
+        signal.signal(signal.SIGTERM, lambda *_: Clock.schedule_once(lambda dt: self.stop(), 0))
+        self.feed.start()
+        return self.board
+
+    def on_stop(self) -> None:
+        """Stop the feed, finish speaking."""
+        self.feed.stop()
+        if self.board.media:
+            self.board.media.stop()
+        if self.speaker:
+            self.speaker.close()
+
+    # -- from the feed thread --------------------------------------------------
+    def _on_event(self, event: ServerEvent) -> None:
+        self._inbox.append((event, time.time()))
+        self._apply_trigger()
+
+    def _on_connection(self, connected: bool) -> None:
+        self.connected = connected
+        self._refresh_trigger()
+
+    # -- on the main thread -----------------------------------------------------
+    def _apply_events(self, _dt: float) -> None:
+        # Record mode draws one event per frame, so each gets its own picture.
+        batch = 1 if self.record_dir else len(self._inbox)
+        for _ in range(batch):
+            if not self._inbox:
+                break
+            event, received = self._inbox.popleft()
+            before = self.state
+            self.state = reduce(before, event)
+            call = new_call(before, self.state)
+            if call is not None and in_zone(call, self.screen_config.counters):
+                self.board.announce(call)
+                self._speak(call, event)
+            self._painted_pending.append((event, received, time.time()))
+        self._refresh()
+        self.board.canvas.ask_update()  # even an event that changes nothing gets its frame
+
+    def _refresh(self, _dt: float = 0.0) -> None:
+        view = screen_view(self.state, self.screen_config.counters, self.display.recent_calls)
+        self.board.show(view, self.connected)
+
+    def _speak(self, call: Call, event: ServerEvent) -> None:
+        if self.speaker is None:
+            return
+        voice = self.display.voice
+        key = f"e{event.id}-{call.number}-q{call.counter}"
+        self.speaker.say(call_announcement(
+            key, call.number, call.counter or 0, voice=voice.voice, rate=voice.rate, repeat=voice.repeat,
+            number_reading=voice.number_reading, english=voice.english, english_voice=voice.english_voice,
+            chime=voice.chime, engine=voice.engine))
+
+    def _on_flip(self, *_args) -> None:
+        """Runs after a frame is drawn, before it is shown: finish it, log paint times, save PNGs."""
+        # Software OpenGL (llvmpipe, headless or without a GPU) renders lazily: unfinished
+        # frames pile up and the next texture upload then waits for all of them.
+        glFinish()
+        if not self._painted_pending:
+            return
+        painted = time.time()
+        pending, self._painted_pending = self._painted_pending, []
+        for event, received, applied in pending:
+            self._log_timing(event.id, type=event.type, received=received, applied=applied, painted=painted)
+        if self.record_dir:
+            self._frames += 1
+            event = pending[-1][0]
+            name = f"{self._frames:04d}-e{event.id if event.id is not None else 0}-{event.type}.png"
+            self._save_frame(self.record_dir / name)
+        if self._inbox:
+            self._apply_trigger()
+
+    def _save_frame(self, path: Path) -> None:
+        from kivy.graphics.opengl import GL_RGB, GL_UNSIGNED_BYTE, glReadPixels
+
+        width, height = Window.size
+        pixels = glReadPixels(0, 0, width, height, GL_RGB, GL_UNSIGNED_BYTE)
+        threading.Thread(target=_write_png, args=(path, pixels, width, height), daemon=True).start()
+
+    def _speech_started(self, announcement: Announcement, _monotonic: float) -> None:
+        event_id = int(announcement.key.split("-")[0][1:] or 0)
+        self._log_timing(event_id, speech_started=time.time())
+
+    def _log_timing(self, event_id: int | None, **fields) -> None:
+        if not self.record_dir:
+            return
+        line = json.dumps({"event_id": event_id, **fields})
+        with self._log_lock, open(self.record_dir / "timings.jsonl", "a", encoding="utf-8") as out:
+            out.write(line + "\n")
+
+
+def _write_png(path: Path, pixels: bytes, width: int, height: int) -> None:
+    """Encode a frame (bottom-up RGB rows from OpenGL) as PNG, atomically."""
+    from PIL import Image
+
+    image = Image.frombytes("RGB", (width, height), pixels).transpose(Image.Transpose.FLIP_TOP_BOTTOM)
+    partial = path.with_suffix(".part")
+    image.save(partial, format="PNG", compress_level=1)
+    partial.rename(path)

@@ -1,0 +1,439 @@
+"""The Kivy lobby board: header, counter grid, stage (media or call), recent calls, waiting, ticker.
+
+``BoardScreen.show(view, connected)`` draws a ``board.ScreenView``;
+``BoardScreen.announce(call)`` lets the newest call take over the stage and
+flash for a few seconds. Sizes are in "units" of 1/1080 of the screen's
+short side, so the same layout is legible from 10 m on a 1080p projector in
+landscape and in portrait. Numbers only: nothing here names a person.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from kivy.clock import Clock
+from kivy.graphics.texture import Texture
+from kivy.lang import Builder
+from kivy.properties import ListProperty, OptionProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.gridlayout import GridLayout
+from kivy.uix.image import Image
+from kivy.uix.label import Label
+from kivy.uix.stencilview import StencilView
+
+from .board import Call, CounterRow, ScreenView
+from .config import DisplayConfig, ScreenConfig
+from .media import Playlist, Slide, VideoReader
+
+Builder.load_file(str(Path(__file__).with_name("board_view.kv")))
+
+NAVY = (0.03, 0.08, 0.18, 1)
+HEADER_RED = (0.6, 0.06, 0.06, 1)
+GOLD = (1.0, 0.84, 0.25, 1)
+WHITE = (1, 1, 1, 1)
+GREY = (0.6, 0.64, 0.7, 1)
+AMBER = (1.0, 0.62, 0.15, 1)
+ROW_A = (0.07, 0.15, 0.32, 1)
+ROW_B = (0.05, 0.11, 0.25, 1)
+GRID_HEAD = (0.12, 0.25, 0.5, 1)
+FLASH_ON = (0.78, 0.05, 0.05, 1)
+FLASH_OFF = (0.02, 0.05, 0.12, 1)
+WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
+COLUMN_SHARES = (0.16, 0.5, 0.34)
+TICKER_FPS = 20  # smooth enough to read; each step redraws the whole screen
+FLASH_PERIOD = 0.5  # seconds per colour: noticeable, not a strobe
+
+
+class Panel(BoxLayout):
+    """A box with a background colour."""
+
+    bg = ListProperty([0, 0, 0, 0])
+
+
+class CellLabel(Label):
+    """A one-line label that fills its box, shortened rather than overflowing."""
+
+    bg = ListProperty([0, 0, 0, 0])
+    fg = ListProperty(list(WHITE))
+    align = OptionProperty("left", options=["left", "center", "right"])
+
+
+class TickerStrip(StencilView):
+    """The scrolling strip of notices."""
+
+
+def cell(text: str = "", size: float = 40, align: str = "left", fg=WHITE, bg=(0, 0, 0, 0), bold: bool = False,
+         **kwargs) -> CellLabel:
+    """A CellLabel with the usual options."""
+    return CellLabel(text=text, font_size=size, align=align, fg=list(fg), bg=list(bg), bold=bold, **kwargs)
+
+
+def format_clock(now: datetime) -> tuple[str, str]:
+    """("Thứ Hai, 23/11/2026", "16:45:09") in the office's way."""
+    return f"{WEEKDAYS[now.weekday()]}, {now:%d/%m/%Y}", f"{now:%H:%M:%S}"
+
+
+class CounterGrid(GridLayout):
+    """Counter — field — number being served, one row per counter."""
+
+    def __init__(self, unit: float, **kwargs) -> None:
+        super().__init__(cols=3, spacing=2 * unit, **kwargs)
+        self.unit = unit
+        self.rows_by_number: dict[int, tuple[CellLabel, CellLabel, CellLabel]] = {}
+        self._numbers: tuple[int, ...] | None = None
+
+    def show(self, view: ScreenView) -> None:
+        """Update the rows (rebuilding only when the set of counters changes)."""
+        numbers = tuple(c.number for c in view.counters)
+        if numbers != self._numbers:
+            self._rebuild(len(numbers))
+            self._numbers = numbers
+        names = {s.code: s.name for s in view.state.services}
+        for index, (counter, cells) in enumerate(zip(view.counters, self._row_cells)):
+            self._fill(counter, cells, names, ROW_A if index % 2 == 0 else ROW_B)
+
+    def _rebuild(self, count: int) -> None:
+        self.clear_widgets()
+        u = self.unit
+        row_height = max(56 * u, min(120 * u, (self.height or 700 * u) / max(1, count + 1)))
+        for text, share in zip(("QUẦY", "LĨNH VỰC", "ĐANG PHỤC VỤ"), COLUMN_SHARES):
+            self.add_widget(cell(text, 30 * u, "center", GOLD, GRID_HEAD, bold=True, size_hint=(share, None),
+                                 height=60 * u, padding=(6 * u, 0)))
+        self._row_cells = []
+        number_size = min(84 * u, row_height * 0.72)
+        text_size = min(42 * u, row_height * 0.4)
+        for _ in range(count):
+            cells = (
+                cell("", number_size, "center", WHITE, bold=True, size_hint=(COLUMN_SHARES[0], None), height=row_height),
+                cell("", text_size, "left", WHITE, size_hint=(COLUMN_SHARES[1], None), height=row_height,
+                     padding=(14 * u, 0), shorten=False, max_lines=2, line_height=0.95),
+                cell("", number_size, "center", GOLD, bold=True, size_hint=(COLUMN_SHARES[2], None), height=row_height),
+            )
+            for widget in cells:
+                self.add_widget(widget)
+            self._row_cells.append(cells)
+
+    def _fill(self, counter: CounterRow, cells: tuple[CellLabel, CellLabel, CellLabel], names: dict[str, str],
+              bg) -> None:
+        name_cell, field_cell, number_cell = cells
+        for widget in cells:
+            widget.bg = list(bg)
+        name_cell.text = str(counter.number)
+        fields = " · ".join(names.get(code, code) for code in counter.services)
+        if counter.state == "paused":
+            field_cell.text, field_cell.fg = f"Tạm ngưng: {counter.pause_reason or ''}".strip(": "), list(AMBER)
+            number_cell.text, number_cell.fg = counter.ticket_number or "—", list(AMBER)
+        elif counter.state == "closed":
+            field_cell.text, field_cell.fg = f"{fields} — Chưa mở quầy", list(GREY)
+            number_cell.text, number_cell.fg = "—", list(GREY)
+        else:
+            field_cell.text, field_cell.fg = fields, list(WHITE)
+            number_cell.text, number_cell.fg = counter.ticket_number or "—", list(GOLD)
+
+
+class CallPanel(Panel):
+    """The newest call, very large: "MỜI CÔNG DÂN SỐ 1023 — QUẦY 3"."""
+
+    def __init__(self, unit: float, **kwargs) -> None:
+        super().__init__(orientation="vertical", padding=20 * unit, bg=list(NAVY), **kwargs)
+        self.unit = unit
+        self.title = cell("", 60 * unit, "center", WHITE, bold=True, size_hint_y=0.2)
+        self.number = cell("", 230 * unit, "center", GOLD, bold=True, size_hint_y=0.45)
+        self.counter = cell("", 96 * unit, "center", WHITE, bold=True, size_hint_y=0.22)
+        self.field = cell("", 40 * unit, "center", WHITE, size_hint_y=0.13)
+        for widget in (self.title, self.number, self.counter, self.field):
+            self.add_widget(widget)
+
+    def show(self, call: Call | None, live: bool) -> None:
+        """Show a call; ``live`` says it was just called (else "SỐ VỪA GỌI")."""
+        if call is None:
+            self.title.text, self.number.text, self.counter.text, self.field.text = "", "", "", ""
+            return
+        verb = "MỜI LẠI CÔNG DÂN SỐ" if call.recall else "MỜI CÔNG DÂN SỐ"
+        self.title.text = verb if live else "SỐ VỪA GỌI"
+        self.number.text = call.number
+        self.counter.text = f"— {call.counter_name.upper()} —" if call.counter_name else ""
+        self.field.text = call.service_name
+
+    def set_flash(self, on: bool) -> None:
+        """One half of the flashing: only the background changes, so no text is re-rendered."""
+        self.bg = list(FLASH_ON if on else FLASH_OFF)
+
+    def calm(self) -> None:
+        """Back to the quiet colours."""
+        self.bg = list(NAVY)
+
+
+class MediaZone(FloatLayout):
+    """Slides and videos from the playlist; the board takes over when a call comes."""
+
+    def __init__(self, playlist: Playlist, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.playlist = playlist
+        self.image = Image(fit_mode="contain", size_hint=(1, 1), pos_hint={"x": 0, "y": 0})
+        self.add_widget(self.image)
+        self.video: VideoReader | None = None
+        self._texture: Texture | None = None
+        self._tick = None
+
+    def start(self) -> None:
+        """Begin the playlist."""
+        if self.playlist:
+            self._show(self.playlist.start(time.monotonic()))
+            self._tick = Clock.schedule_interval(self._update, 1 / 25)
+
+    def stop(self) -> None:
+        """Stop videos and timers."""
+        if self._tick:
+            self._tick.cancel()
+        if self.video:
+            self.video.close()
+
+    def _show(self, slide: Slide | None) -> None:
+        if self.video:
+            self.video.close()
+            self.video = None
+        if slide is None:
+            return
+        if slide.kind == "video":
+            self.image.source = ""
+            self.video = VideoReader(slide.path)
+        else:
+            self.image.texture = None
+            self.image.source = str(slide.path)
+
+    def _update(self, _dt: float) -> None:
+        now = time.monotonic()
+        if self.playlist.due(now) or (self.video is not None and self.video.finished):
+            self._show(self.playlist.advance(now))
+        if self.video is not None and self.parent is not None:
+            frame = self.video.take()
+            if frame is not None:
+                height, width = frame.shape[:2]
+                if self._texture is None or self._texture.size != (width, height):
+                    self._texture = Texture.create(size=(width, height), colorfmt="rgb")
+                self._texture.blit_buffer(frame.tobytes(), colorfmt="rgb", bufferfmt="ubyte")
+                self.image.texture = self._texture
+                self.image.canvas.ask_update()
+
+
+class Ticker(TickerStrip):
+    """Notices scrolling right to left, forever."""
+
+    def __init__(self, notices: tuple[str, ...], unit: float, speed: float, **kwargs) -> None:
+        super().__init__(**kwargs)
+        text = "     ◆     ".join(notices)
+        self.label = Label(text=text, font_size=36 * unit, color=list(WHITE), size_hint=(None, None))
+        self.label.texture_update()
+        self.label.size = self.label.texture_size
+        self.add_widget(self.label)
+        self.speed = speed * unit
+        self.offset = 0.0
+        self._event = Clock.schedule_interval(self._move, 1 / TICKER_FPS) if notices else None
+        self.bind(pos=self._place, size=self._place)
+
+    def _move(self, dt: float) -> None:
+        self.offset += self.speed * dt
+        if self.offset > self.width + self.label.width:
+            self.offset = 0.0
+        self._place()
+
+    def _place(self, *_args) -> None:
+        self.label.pos = (self.right - self.offset, self.y + (self.height - self.label.height) / 2)
+
+
+class BoardScreen(Panel):
+    """The whole lobby board for one screen."""
+
+    def __init__(self, display: DisplayConfig, screen: ScreenConfig, playlist: Playlist, size: tuple[int, int],
+                 **kwargs) -> None:
+        super().__init__(orientation="vertical", **kwargs)
+        from kivy.core.window import Window
+
+        Window.clearcolor = NAVY  # the background, without drawing a full-screen rectangle
+        self.display, self.screen = display, screen
+        self.unit = u = min(size) / 1080
+        self.portrait = screen.orientation == "portrait"
+        self.timezone = ZoneInfo("Asia/Ho_Chi_Minh")
+        self.view: ScreenView | None = None
+        self._flash_until = 0.0
+        self._flash_event = None
+        self._recent_cells: list = []
+        self._waiting_codes: tuple[str, ...] = ()
+        self._waiting_cells: list = []
+
+        self.header = Panel(orientation="horizontal", bg=list(HEADER_RED), size_hint_y=None,
+                            height=(170 if self.portrait else 124) * u, padding=(24 * u, 8 * u), spacing=16 * u)
+        self.office = cell("", 44 * u, "left", GOLD, bold=True, size_hint_x=0.62)
+        self.office.shorten = False
+        self.office.bind(size=lambda w, s: setattr(w, "text_size", s))
+        clock_box = BoxLayout(orientation="vertical", size_hint_x=0.38)
+        self.clock = cell("", 64 * u, "right", WHITE, bold=True, size_hint_y=0.6)
+        self.date = cell("", 34 * u, "right", WHITE, size_hint_y=0.4)
+        self.offline = cell("", 26 * u, "right", AMBER, size_hint_y=None, height=0)
+        for widget in (self.clock, self.date, self.offline):
+            clock_box.add_widget(widget)
+        self.header.add_widget(self.office)
+        self.header.add_widget(clock_box)
+
+        self.grid = CounterGrid(u, size_hint=(1, 1))
+        self.call_panel = CallPanel(u)
+        self.media = MediaZone(playlist) if (screen.media and playlist) else None
+        self.stage = Panel()
+        self.recent_title = cell("CÁC SỐ VỪA GỌI", 32 * u, "left", GOLD, bold=True, size_hint_y=None, height=50 * u)
+        self.recent_row = BoxLayout(orientation="horizontal", spacing=10 * u)
+        self.recent = BoxLayout(orientation="vertical", size_hint_y=None, height=(190 if self.portrait else 200) * u,
+                                padding=(10 * u, 4 * u))
+        self.recent.add_widget(self.recent_title)
+        self.recent.add_widget(self.recent_row)
+        self.waiting = Panel(orientation="horizontal", bg=list(ROW_B), size_hint_y=None,
+                             height=(150 if self.portrait else 116) * u, spacing=6 * u, padding=(8 * u, 6 * u))
+        self.ticker = Ticker(display.ticker, u, display.ticker_speed, size_hint_y=None, height=72 * u)
+        self._layout()
+        self._show_stage_idle()
+        if self.media:
+            self.media.start()
+        self.tick_clock()
+        Clock.schedule_interval(self.tick_clock, 1.0)
+
+    def _layout(self) -> None:
+        u = self.unit
+        self.add_widget(self.header)
+        if self.portrait:
+            self.stage.size_hint_y = None
+            self.stage.height = 1080 * u * 9 / 16 + 40 * u
+            self.add_widget(self.stage)
+            self.add_widget(self.recent)
+            self.add_widget(self._wrap(self.grid))
+        else:
+            body = BoxLayout(orientation="horizontal", padding=(10 * u, 10 * u), spacing=14 * u)
+            body.add_widget(self._wrap(self.grid, size_hint_x=0.5))
+            right = BoxLayout(orientation="vertical", size_hint_x=0.5, spacing=8 * u)
+            right.add_widget(self.stage)
+            right.add_widget(self.recent)
+            body.add_widget(right)
+            self.add_widget(body)
+        self.add_widget(self.waiting)
+        self.add_widget(self.ticker)
+
+    def _wrap(self, grid: CounterGrid, **kwargs) -> BoxLayout:
+        """The grid at the top of its box (rows have fixed heights)."""
+        box = BoxLayout(orientation="vertical", padding=(10 * self.unit, 6 * self.unit), **kwargs)
+        grid.size_hint = (1, None)
+        grid.bind(minimum_height=grid.setter("height"))
+        box.add_widget(grid)
+        box.add_widget(BoxLayout())
+        self._grid_box = box
+        return box
+
+    # -- data ---------------------------------------------------------------
+    def show(self, view: ScreenView, connected: bool) -> None:
+        """Draw a new state of the board."""
+        self.view = view
+        state = view.state
+        if state.timezone:
+            try:
+                self.timezone = ZoneInfo(state.timezone)
+            except (ValueError, KeyError):
+                pass
+        title = self.screen.title
+        self.office.text = state.office_name + (f" — {title}" if title else "")
+        self.offline.height = 0 if connected else 34 * self.unit
+        self.offline.text = "" if connected else "● mất kết nối"
+        self.grid.height = self._grid_box.height
+        self.grid.show(view)
+        self._show_recent(view.recent_calls[1:] if self._flashing() else view.recent_calls)
+        self._show_waiting(view)
+        if not self._flashing() and self.media is None:
+            self.call_panel.show(view.recent_calls[0] if view.recent_calls else None, live=False)
+
+    def announce(self, call: Call) -> None:
+        """The newest call takes over the stage and flashes for a few seconds."""
+        self._flash_until = time.monotonic() + self.display.flash_seconds
+        self._put_on_stage(self.call_panel)
+        self.call_panel.show(call, live=True)
+        self.call_panel.set_flash(True)
+        if self._flash_event is None:
+            self._flash_on = True
+            self._flash_event = Clock.schedule_interval(self._flash_step, FLASH_PERIOD)
+        if self.view is not None:
+            self._show_recent(tuple(c for c in self.view.recent_calls if c is not call))
+
+    def _flashing(self) -> bool:
+        return time.monotonic() < self._flash_until
+
+    def _flash_step(self, _dt: float) -> None:
+        if not self._flashing():
+            self._flash_event.cancel()
+            self._flash_event = None
+            self.call_panel.calm()
+            self._show_stage_idle()
+            if self.view is not None:
+                self.show(self.view, not self.offline.text)
+            return
+        self._flash_on = not self._flash_on
+        self.call_panel.set_flash(self._flash_on)
+
+    def _show_stage_idle(self) -> None:
+        """Media when there is some, else the latest call in quiet colours."""
+        if self.media is not None:
+            self._put_on_stage(self.media)
+        else:
+            self._put_on_stage(self.call_panel)
+            latest = self.view.recent_calls[0] if self.view and self.view.recent_calls else None
+            self.call_panel.show(latest, live=False)
+
+    def _put_on_stage(self, widget) -> None:
+        if widget.parent is not self.stage:
+            self.stage.clear_widgets()
+            self.stage.add_widget(widget)
+
+    def _show_recent(self, calls: tuple[Call, ...]) -> None:
+        u = self.unit
+        count = max(1, self.display.recent_calls - 1)
+        if not self._recent_cells:
+            for _ in range(count):
+                box = Panel(orientation="vertical", bg=list(ROW_B), padding=(6 * u, 4 * u))
+                number = cell("", 62 * u, "center", GOLD, bold=True, size_hint_y=0.62)
+                name = cell("", 32 * u, "center", WHITE, size_hint_y=0.38)
+                box.add_widget(number)
+                box.add_widget(name)
+                self.recent_row.add_widget(box)
+                self._recent_cells.append((box, number, name))
+        shown = calls[:count]
+        for index, (box, number, name) in enumerate(self._recent_cells):
+            call = shown[index] if index < len(shown) else None
+            number.text = call.number if call else ""
+            name.text = call.counter_name if call else ""
+            box.bg = list(ROW_A if call else ROW_B)
+
+    def _show_waiting(self, view: ScreenView) -> None:
+        u = self.unit
+        services = view.services
+        codes = tuple(service.code for service in services)
+        if codes != self._waiting_codes:
+            self.waiting.clear_widgets()
+            self._waiting_cells = []
+            size = 30 * u if len(services) <= 4 else 24 * u
+            for service in services:
+                box = BoxLayout(orientation="vertical")
+                name = cell(service.name, size, "center", WHITE)
+                count = cell("", size * 1.25, "center", GOLD, bold=True)
+                box.add_widget(name)
+                box.add_widget(count)
+                self.waiting.add_widget(box)
+                self._waiting_cells.append(count)
+            self._waiting_codes = codes
+        for service, count in zip(services, self._waiting_cells):
+            count.text = f"{service.waiting} người đang chờ"
+            count.fg = list(GOLD if service.waiting else GREY)
+
+    def tick_clock(self, *_args) -> None:
+        """Refresh the date and clock."""
+        date_text, clock_text = format_clock(datetime.now(self.timezone))
+        if self.clock.text != clock_text:
+            self.clock.text, self.date.text = clock_text, date_text

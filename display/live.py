@@ -1,0 +1,112 @@
+"""Follow the server's live feed forever: resume, reconnect with back-off.
+
+``EventFeed`` runs on its own thread. It hands every event to a callback
+(the screen folds it with ``board.reduce``), remembers the last event id and
+resumes with ``Last-Event-ID`` after a break; the server answers a resume
+with the missed events or, when the gap is too old, a fresh snapshot. While
+the server is unreachable it reports ``connected=False`` (the screen keeps
+its last state and shows "mất kết nối") and retries with growing pauses.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from dataclasses import dataclass
+from typing import Callable, Iterator, Protocol
+
+from queue_server.client import ApiError, ServerEvent, ServerUnreachable
+
+log = logging.getLogger(__name__)
+
+
+class EventSource(Protocol):
+    """What the feed needs from ``QueueClient``."""
+
+    def events(self, last_event_id: int | None = None, read_timeout: float = 60.0) -> Iterator[ServerEvent]:
+        """Yield events, snapshot first."""
+
+
+@dataclass
+class Backoff:
+    """Growing pauses between reconnects, with jitter so many screens don't reconnect in step."""
+
+    first: float = 0.5
+    maximum: float = 10.0
+    factor: float = 2.0
+    jitter: float = 0.2
+    _next: float = 0.0
+
+    def reset(self) -> None:
+        """Back to the first, short pause (after a good connection)."""
+        self._next = 0.0
+
+    def next_delay(self) -> float:
+        """The pause before the next attempt."""
+        self._next = self.first if self._next == 0.0 else min(self.maximum, self._next * self.factor)
+        return self._next * (1 + random.uniform(-self.jitter, self.jitter))
+
+
+class EventFeed:
+    """Keeps one subscription to ``/api/events`` alive."""
+
+    def __init__(self, source: EventSource, on_event: Callable[[ServerEvent], None],
+                 on_connection: Callable[[bool], None] | None = None, backoff: Backoff | None = None,
+                 read_timeout: float = 30.0) -> None:
+        self.source = source
+        self.on_event = on_event
+        self.on_connection = on_connection or (lambda connected: None)
+        self.backoff = backoff or Backoff()
+        self.read_timeout = read_timeout
+        self.last_event_id: int | None = None
+        self.connected = False
+        self.connects = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> "EventFeed":
+        """Run on a daemon thread."""
+        self._thread = threading.Thread(target=self.run, name="event-feed", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Ask the loop to end (it ends at the next event, heartbeat or retry)."""
+        self._stop.set()
+
+    def run(self) -> None:
+        """Subscribe, deliver, and on any break wait and resume, until stopped."""
+        while not self._stop.is_set():
+            try:
+                self._follow()
+                reason = "stream ended"
+            except ServerUnreachable as exc:
+                reason = exc.message
+            except ApiError as exc:  # e.g. a revoked token: keep trying, slowly, and say why
+                reason = f"{exc.status} {exc.code}: {exc.message}"
+            except ValueError as exc:  # a garbled event: reconnect for a clean stream
+                reason = f"bad event: {exc}"
+            self._set_connected(False)
+            delay = self.backoff.next_delay()
+            log.info("live feed lost (%s); retrying in %.1f s", reason, delay)
+            self._stop.wait(delay)
+
+    def _follow(self) -> None:
+        for event in self.source.events(self.last_event_id, read_timeout=self.read_timeout):
+            if self._stop.is_set():
+                return
+            if not self.connected:
+                self.connects += 1
+                self.backoff.reset()
+                self._set_connected(True)
+            if event.type == "snapshot" and isinstance(event.data.get("last_event_id"), int):
+                self.last_event_id = event.data["last_event_id"]
+            elif event.id is not None:
+                self.last_event_id = event.id
+            self.on_event(event)
+
+    def _set_connected(self, connected: bool) -> None:
+        if connected != self.connected:
+            self.connected = connected
+            self.on_connection(connected)
