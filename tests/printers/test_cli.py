@@ -1,0 +1,55 @@
+"""``motcua printer test`` and ``motcua ticket print`` from the command line."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from queue_server.cli import main
+
+from .escpos_stream import decode, raster_image
+from .fake_printer import FakePrinter
+from .test_encode import read_qr
+
+
+def test_printer_test_prints_a_sample_ticket(capsys: pytest.CaptureFixture[str]) -> None:
+    with FakePrinter() as printer:
+        assert main(["printer", "test", printer.uri, "--paper", "58"]) == 0
+        image = raster_image(decode(printer.wait_job()))
+    assert image.width == 384
+    assert "Đã in vé" in capsys.readouterr().out
+
+
+def test_printer_test_to_png_names_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["printer", "test", f"png://{tmp_path}"]) == 0
+    [png] = tmp_path.glob("*.png")
+    assert str(png) in capsys.readouterr().out
+
+
+def test_printer_test_on_a_dead_printer_fails_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["printer", "test", "tcp://127.0.0.1:9", "--timeout", "0.5"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("motcua: tcp://127.0.0.1:9: unreachable: Không in được vé")
+    assert err.count("\n") == 1
+
+
+def test_ticket_print_fetches_the_ticket_prints_it_and_reports_the_printer(office_server: Any) -> None:
+    issued = requests.post(f"{office_server.url}/api/tickets", json={"service": "DC", "priority": "elderly"},
+                           headers={"Authorization": f"Bearer {office_server.kiosk_token}",
+                                    "Idempotency-Key": uuid.uuid4().hex}, timeout=5).json()["ticket"]
+    with FakePrinter() as printer:
+        code = main(["ticket", "print", str(issued["id"]), "--server", office_server.url,
+                     "--token", office_server.kiosk_token, "--printer", printer.uri])
+        image = raster_image(decode(printer.wait_job()))
+    assert code == 0
+    assert read_qr(image) == issued["status_url"]
+    assert office_server.device_status()["printer"]["code"] == "ok"
+
+
+def test_ticket_print_of_an_unknown_ticket_says_so(office_server: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ticket", "print", "999999", "--server", office_server.url, "--printer", "png:///nowhere"]) == 1
+    assert "cannot fetch ticket 999999" in capsys.readouterr().err

@@ -1,0 +1,164 @@
+"""Real bytes to a fake TCP 9100 printer: a good job, and every fault as a result within the deadline."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from printers import PrinterSettings, print_ticket
+from printers.job import _printer_lock
+
+from .conftest import ticket
+from .escpos_stream import decode, raster_image
+from .fake_printer import FakePrinter
+from .test_encode import read_qr
+
+FAST = 0.3  # seconds: a short deadline keeps fault tests quick; one test checks the real 2 s
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on (connections are refused)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_a_ticket_reaches_the_printer_as_status_init_raster_cut_and_confirmation() -> None:
+    url = "http://127.0.0.1:8080/t/q9XbT2mY"
+    with FakePrinter() as printer:
+        result = print_ticket(ticket(status_url=url), printer.uri, settings=PrinterSettings(paper=58))
+        stream = printer.wait_job()
+    assert (result.ok, result.code) == (True, "ok")
+    commands = decode(stream)
+    names = [c.name for c in commands]
+    assert names[:4] == ["status", "status", "status", "init"]
+    assert names[-3:] == ["feed", "cut", "status"]
+    image = raster_image(commands)
+    assert image.width == 384 and 400 < image.height < 1200
+    assert read_qr(image) == url
+
+
+def test_80_mm_paper_sends_576_dot_lines() -> None:
+    with FakePrinter() as printer:
+        print_ticket(ticket(), printer.uri, settings=PrinterSettings(paper=80))
+        assert raster_image(decode(printer.wait_job())).width == 576
+
+
+def test_a_printer_that_refuses_connections_is_unreachable_at_once() -> None:
+    result = print_ticket(ticket(), f"tcp://127.0.0.1:{free_port()}", timeout_s=FAST)
+    assert (result.ok, result.code) == (False, "unreachable")
+    assert result.duration_s < FAST
+    assert "máy in" in result.message_vi and "màn hình" in result.message_vi
+
+
+def test_a_printer_that_accepts_and_never_reads_times_out_within_two_seconds() -> None:
+    with FakePrinter(behaviour="silent") as printer:
+        started = time.monotonic()
+        result = print_ticket(ticket(), printer.uri)
+        elapsed = time.monotonic() - started
+    assert (result.ok, result.code) == (False, "timeout")
+    assert 1.9 <= elapsed <= 2.1
+
+
+def test_a_silent_printer_without_status_queries_still_times_out() -> None:
+    """The job is bigger than what the printer's and our small send buffer hold."""
+    with FakePrinter(behaviour="silent") as printer:
+        result = print_ticket(ticket(), printer.uri, settings=PrinterSettings(status=False, timeout_s=FAST))
+    assert (result.ok, result.code) == (False, "timeout")
+    assert result.duration_s <= FAST + 0.1
+
+
+def test_a_printer_that_hangs_up_mid_job_is_disconnected() -> None:
+    with FakePrinter(behaviour="close_after", close_after=4000) as printer:
+        result = print_ticket(ticket(), printer.uri, timeout_s=FAST)
+    assert (result.ok, result.code) == (False, "disconnected")
+
+
+@pytest.mark.parametrize("state, code", [("paper_out", "paper_out"), ("cover_open", "cover_open")])
+def test_paper_out_and_cover_open_are_found_before_printing(state: str, code: str) -> None:
+    with FakePrinter(state=state) as printer:
+        result = print_ticket(ticket(), printer.uri, timeout_s=FAST)
+        stream = printer.wait_job()
+    assert (result.ok, result.code) == (False, code)
+    assert [c.name for c in decode(stream)] == ["status"] * 3  # nothing wasted on a job
+
+
+def test_paper_low_prints_and_says_so() -> None:
+    with FakePrinter(state="paper_low") as printer:
+        result = print_ticket(ticket(), printer.uri, timeout_s=FAST)
+    assert (result.ok, result.code) == (True, "paper_low")
+    assert "sắp hết giấy" in result.message_vi
+
+
+def test_a_printer_that_never_answers_status_can_print_with_status_off() -> None:
+    with FakePrinter(answer_status=False) as printer:
+        silent = print_ticket(ticket(), printer.uri, timeout_s=FAST)
+        trusting = print_ticket(ticket(), printer.uri, settings=PrinterSettings(status=False, timeout_s=FAST))
+        stream = printer.wait_job(1)
+    assert silent.code == "timeout"
+    assert trusting.code == "ok"
+    assert [c.name for c in decode(stream)][0] == "init"
+
+
+def test_a_second_job_waits_for_the_first_and_gives_up_busy() -> None:
+    with FakePrinter() as printer:
+        lock = _printer_lock(printer.uri)
+        lock.acquire()
+        try:
+            result = print_ticket(ticket(), printer.uri, timeout_s=0.3)
+        finally:
+            lock.release()
+    assert result.code == "busy"
+
+
+def test_a_transport_that_ignores_its_deadline_still_returns_in_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    hung = threading.Event()
+
+    def open_forever(uri: object, deadline: float) -> None:
+        hung.wait(5)  # like a USB stack stuck in the kernel
+
+    monkeypatch.setattr("printers.job.open_link", open_forever)
+    try:
+        result = print_ticket(ticket(), "usb://0416:5011", timeout_s=0.3)
+    finally:
+        hung.set()
+    assert result.code == "timeout"
+    assert result.duration_s <= 0.45
+
+
+@pytest.mark.parametrize("uri, code", [
+    ("usb://0416:5011", "unreachable"),  # no such USB device here
+    ("serial:///dev/ttyNOPE0?baudrate=19200", "unreachable"),
+    ("file:///dev/usb/lp9", "unreachable"),
+    ("lpt://1", "bad_uri"),
+])
+def test_missing_devices_are_results_not_exceptions(uri: str, code: str) -> None:
+    result = print_ticket(ticket(), uri, timeout_s=FAST)
+    assert (result.ok, result.code) == (False, code)
+    assert result.message_vi
+
+
+def test_a_device_file_printer_receives_the_job(tmp_path: Path) -> None:
+    device = tmp_path / "lp0"
+    device.touch()
+    result = print_ticket(ticket(), f"file://{device}", timeout_s=FAST)
+    assert result.code == "ok"
+    assert raster_image(decode(device.read_bytes())).width == 576
+
+
+def test_the_png_printer_writes_the_ticket_image(tmp_path: Path) -> None:
+    result = print_ticket(ticket(number="B007"), f"png://{tmp_path}/tickets", settings=PrinterSettings(paper=58))
+    assert (result.ok, result.code) == (True, "preview")
+    [written] = (tmp_path / "tickets").glob("ticket-B007-*.png")
+    assert str(written) == result.detail
+
+
+def test_an_unwritable_png_folder_is_a_fault(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = print_ticket(ticket(), f"png://{blocker}/sub", timeout_s=FAST)
+    assert (result.ok, result.code) == (False, "unreachable")
