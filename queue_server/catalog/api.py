@@ -16,7 +16,7 @@ import sqlite_utils
 from flask import Blueprint, current_app, jsonify, request
 
 from .lexicon import default_lexicon
-from .normalize import fold, nfc
+from .normalize import nfc, phrase_key
 from .search import SearchIndex
 from .store import active_catalog, catalog_revision, open_database
 
@@ -50,7 +50,7 @@ def list_procedures() -> Any:
     field = nfc(request.args.get("field", "")).strip() or None
     limit = _limit(request.args.get("limit"))
     catalog = current_catalog()
-    if field is not None and fold(field) not in catalog.folded_fields:
+    if field is not None and phrase_key(field) not in catalog.folded_fields:
         raise ApiError(404, "unknown_field", f"No field is called {field!r}; GET /api/fields lists them.")
     if query.strip():
         results = [{**hit.procedure.summary(), "score": hit.score}
@@ -132,7 +132,7 @@ def _load(db: sqlite_utils.Database) -> LoadedCatalog:
         return LoadedCatalog(0, None, SearchIndex((), default_lexicon()), frozenset())
     index = SearchIndex(active.procedures, default_lexicon())
     return LoadedCatalog(active.revision, active.version, index,
-                         frozenset(fold(p.field) for p in active.procedures))
+                         frozenset(phrase_key(p.field) for p in active.procedures))
 
 
 def _revision(db: sqlite_utils.Database) -> int:

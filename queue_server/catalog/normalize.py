@@ -27,6 +27,11 @@ ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
 """Vietnamese letter order; f, j, w, z (foreign words) slot in where Latin puts them."""
 _LETTER_RANK = {letter: rank for rank, letter in enumerate(ALPHABET)}
 
+# Every combining mark (the Unicode blocks of them) goes; đ does not decompose, so it is mapped.
+_STRIP_MARKS: dict[int, str | None] = {
+    code: None for first, last in ((0x0300, 0x036F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 0x20FF),
+                                   (0xFE20, 0xFE2F)) for code in range(first, last + 1)}
+_STRIP_MARKS[ord("đ")] = "d"
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _VOWELS = set("aeiouy")
 # y after a consonant at the end of a syllable is written either way (kí/ký, lí/lý, mĩ/mỹ).
@@ -40,9 +45,7 @@ def nfc(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lower case, no diacritics, đ → d, final consonant+y → i: the matching form."""
-    decomposed = unicodedata.normalize("NFD", text.lower())
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _FINAL_Y.sub("i", stripped.replace("đ", "d"))
+    return _FINAL_Y.sub("i", unicodedata.normalize("NFD", text.lower()).translate(_STRIP_MARKS))
 
 
 def words(text: str) -> list[str]:
@@ -53,6 +56,11 @@ def words(text: str) -> list[str]:
 def tokens(text: str) -> list[str]:
     """The folded words of a text, in order (parallel to ``words``)."""
     return _TOKEN.findall(fold(text))
+
+
+def phrase_key(text: str) -> str:
+    """A short text compared loosely: folded words joined by single spaces ("Cư trú" = "cu  tru")."""
+    return " ".join(tokens(text))
 
 
 def accent_key(word: str) -> str:
@@ -72,36 +80,37 @@ def accent_keys(text: str) -> list[str]:
     return [accent_key(word) for word in words(text)]
 
 
-def _letters(bare: str) -> list[str]:
-    """Split an NFD string into letters, each base char with its letter marks (â = a+◌̂)."""
-    letters: list[str] = []
-    for ch in bare:
-        if unicodedata.combining(ch) and letters:
-            letters[-1] += ch
-        else:
-            letters.append(ch)
-    return letters
-
-
 def has_diacritics(word: str) -> bool:
     """True when a word carries any Vietnamese mark (including đ)."""
     return "đ" in word.lower() or any(unicodedata.combining(ch) for ch in unicodedata.normalize("NFD", word))
 
 
 def collation_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...], str]:
-    """Sort key for Vietnamese alphabetical order: letters first, then tones, then case."""
+    """Sort key for Vietnamese alphabetical order: letters first, then tones, then the text itself."""
     primary: list[int] = []
     tones: list[int] = []
-    for letter in _letters(unicodedata.normalize("NFD", text.lower())):
-        base = letter[0]
-        tone = next((mark for mark in letter[1:] if mark in TONE_MARKS), "")
-        shape = nfc(base + "".join(mark for mark in letter[1:] if mark in LETTER_MARKS))
-        if shape == "d" and "\u0335" in letter:  # a decomposed đ is rare, but be exact
-            shape = "đ"
-        primary.append(_rank(shape))
-        if base in _VOWELS:
-            tones.append(TONE_MARKS.index(tone) + 1 if tone else 0)
+    for ch in nfc(text.lower()):
+        key = _CHAR_KEYS.get(ch) or _CHAR_KEYS.setdefault(ch, _char_key(ch))
+        if key[0] is not None:
+            primary.append(key[0])
+        if key[1] is not None:
+            tones.append(key[1])
     return tuple(primary), tuple(tones), text
+
+
+_CHAR_KEYS: dict[str, tuple[int | None, int | None]] = {}
+
+
+def _char_key(ch: str) -> tuple[int | None, int | None]:
+    """(letter rank, tone rank) of one NFC character; a stray combining mark weighs nothing."""
+    decomposed = unicodedata.normalize("NFD", ch)
+    base = decomposed[0]
+    if unicodedata.combining(base):
+        return None, None
+    tone = next((mark for mark in decomposed[1:] if mark in TONE_MARKS), "")
+    shape = nfc(base + "".join(mark for mark in decomposed[1:] if mark in LETTER_MARKS))
+    tone_rank = (TONE_MARKS.index(tone) + 1 if tone else 0) if base in _VOWELS else None
+    return _rank(shape), tone_rank
 
 
 def _rank(shape: str) -> int:

@@ -25,11 +25,12 @@ import re
 import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Iterable, Sequence
 
 from .lexicon import Lexicon, Synonym
 from .model import Procedure
-from .normalize import accent_key, collation_key, fold, has_diacritics, nfc, tokens, words
+from .normalize import accent_key, collation_key, fold, has_diacritics, nfc, phrase_key, tokens, words
 
 # Where a word occurs says how much it tells: the name is what the citizen
 # sees and means; documents and conditions only hint.
@@ -47,9 +48,10 @@ WEIGHT_ACCENT_MISMATCH = 0.6  # typed "họ", the procedure says "hộ"
 PAIR_WEIGHT = 1.0  # a pair of adjacent words found together, on top of each word
 COVERAGE_BOOST = 1.0  # score × (1 + boost × share of the name the query covers)
 RELATIVE_CUTOFF = 0.12  # drop results scoring below this share of the best one
-MAX_COMPLETIONS = 20
+MAX_COMPLETIONS = 12
+MIN_PREFIX = 2  # one letter says too little to complete; two letters, only their commonest words
 MAX_TYPO_CANDIDATES = 8
-RERANK_DEPTH = 200
+RERANK_DEPTH = 60
 
 
 @dataclass(frozen=True)
@@ -91,14 +93,16 @@ class SearchIndex:
         self.lexicon = lexicon
         self._by_code = {p.code: i for i, p in enumerate(self.procedures)}
         self._names = [tokens(p.name) for p in self.procedures]
+        self._fields = [phrase_key(p.field) for p in self.procedures]
         self._initials = ["".join(word[0] for word in name) for name in self._names]
-        self._accents: list[frozenset[str]] = []
+        self._accent_holders: dict[str, set[int]] = {}  # accent key → procedures with that word
         self._postings: dict[str, dict[int, float]] = {}
         self._idf: dict[str, float] = {}
         self._title_pairs: set[str] = set()
-        self._known_accents: set[str] = {w.accent for s in lexicon.synonyms for w in s.phrase}
         self._build_postings()
         self._name_weights = [self._core_name_weights(p.name) for p in self.procedures]
+        self._known_accents = set(self._accent_holders) | {w.accent for s in lexicon.synonyms for w in s.phrase}
+        self._common_size = max(64, len(self.procedures) // 10)
         self._known = {t for t in self._postings if " " not in t} | {w.folded for s in lexicon.synonyms for w in s.phrase}
         self._vocabulary = sorted(self._known)
         self._deletions = _deletion_index(self._known)
@@ -106,6 +110,9 @@ class SearchIndex:
         for key in self._known_accents:
             self._marks.setdefault(fold(key), set()).add(_marks(key))
         self._synonyms = _synonym_table(lexicon)
+        # Word pairs said somewhere: in the catalogue's names and fields, or in an everyday phrase.
+        self._phrase_pairs = self._title_pairs | {
+            pair for synonym in lexicon.synonyms for pair in _pairs([w.folded for w in synonym.phrase])}
         self._browse_order = sorted(range(len(self.procedures)),
                                     key=lambda i: collation_key(self.procedures[i].name))
 
@@ -115,18 +122,19 @@ class SearchIndex:
         """Weighted postings (word and word pair → procedure → weight × idf)."""
         raw: dict[str, dict[int, float]] = {}
         title_df: dict[str, float] = {}
+        memo: dict[str, tuple[str, str]] = {}  # word as written → (folded, accent key)
         for index, procedure in enumerate(self.procedures):
-            zones = _zones(procedure)
-            accents: set[str] = set()
             weights: dict[str, float] = {}
-            for zone, texts in zones.items():
+            for zone, texts in _zones(procedure).items():
                 for text in texts:
-                    folded = tokens(text)
-                    accents.update(accent_key(word) for word in words(text))
+                    written = words(text)
+                    for word in written:
+                        if word not in memo:
+                            memo[word] = (fold(word), accent_key(word))
+                        self._accent_holders.setdefault(memo[word][1], set()).add(index)
+                    folded = [memo[word][0] for word in written]
                     for term in (*folded, *_pairs(folded)):
                         weights[term] = max(weights.get(term, 0.0), ZONE_WEIGHTS[zone])
-            self._accents.append(frozenset(accents))
-            self._known_accents.update(accents)
             for term, weight in weights.items():
                 raw.setdefault(term, {})[index] = weight
                 if " " in term and weight >= ZONE_WEIGHTS["field"]:
@@ -138,10 +146,11 @@ class SearchIndex:
             idf = self._idf[term] = math.log(1.0 + total / (title_df[term] + 1.0))
             self._postings[term] = {index: weight * idf for index, weight in postings.items()}
 
-    def _core_name_weights(self, name: str) -> dict[str, float]:
-        """The words of a name without its bracketed clarifications, each weighted by rarity."""
+    def _core_name_weights(self, name: str) -> tuple[dict[str, float], float]:
+        """The words of a name without its bracketed clarifications, each weighted by rarity; their sum."""
         core = tokens(_PARENTHESES.sub(" ", name)) or tokens(name)
-        return {term: self._idf.get(term, 0.0) for term in core}
+        weights = {term: self._idf.get(term, 0.0) for term in core}
+        return weights, sum(weights.values())
 
     # -- public -----------------------------------------------------------
 
@@ -152,9 +161,9 @@ class SearchIndex:
 
     def browse(self, field: str | None = None) -> list[Procedure]:
         """Every procedure (of one field), in Vietnamese alphabetical order."""
-        wanted = fold(nfc(field)).strip() if field else None
+        wanted = phrase_key(field) if field else None
         return [self.procedures[i] for i in self._browse_order
-                if wanted is None or fold(self.procedures[i].field) == wanted]
+                if wanted is None or self._fields[i] == wanted]
 
     def fields(self) -> list[FieldSummary]:
         """The fields of the catalogue, in Vietnamese alphabetical order."""
@@ -176,9 +185,9 @@ class SearchIndex:
             return []
         scores, covered = self._score(groups)
         self._score_acronyms(acronyms, scores, covered)
-        wanted = fold(field).strip() if field else None
-        if wanted is not None:
-            scores = {i: s for i, s in scores.items() if fold(self.procedures[i].field) == wanted}
+        if field:
+            wanted = phrase_key(field)
+            scores = {i: s for i, s in scores.items() if self._fields[i] == wanted}
         return self._rank(scores, covered, limit)
 
     # -- understanding the query -----------------------------------------
@@ -191,22 +200,31 @@ class SearchIndex:
         acronyms: list[str] = []
         for number, word in enumerate(typed):
             last = still_typing and number == len(typed) - 1
-            repaired = self._repair(word, last)
+            previous = _best_term(positions[-1]) if positions else None
+            repaired = self._repair(word, previous if last else False)
             if repaired is None:
                 acronyms.append(fold(word))
                 continue
             positions.extend(repaired)
         self._mark_stopwords(positions)
-        expansions = self._apply_synonyms(positions)
-        groups = positions + [g for phrase in expansions for g in phrase]
-        groups += _pair_groups(positions) + [g for phrase in expansions for g in _pair_groups(phrase)]
+        expansions, rewritten = self._apply_synonyms(positions)
         if positions and all(g.stop for g in positions) and not expansions:
             for group in positions:
                 group.stop = False  # the query is only common words: use them after all
+        groups = positions + [g for phrase in expansions for g in phrase]
+        # Pairs as typed, and as said officially ("công chứng bản sao" → "chứng thực bản sao").
+        groups += _pair_groups(positions) + _pair_groups(rewritten)
+        groups += [g for phrase in expansions for g in _pair_groups(phrase)]
         return _merge_single_terms(groups), acronyms
 
-    def _repair(self, word: str, last: bool) -> list[_Group] | None:
-        """One typed word → one or two groups; None when it looks like an acronym."""
+    def _repair(self, word: str, typing_after: str | None | bool) -> list[_Group] | None:
+        """One typed word → one or two groups; None when it looks like an acronym.
+
+        ``typing_after`` is False for a finished word; for the word being typed,
+        the word before it (or None), which guides the completions.
+        """
+        last = typing_after is not False
+        previous = typing_after if isinstance(typing_after, str) else None
         folded = fold(word)
         accent = accent_key(word) if has_diacritics(word) else None
         if folded in self._known:
@@ -216,7 +234,7 @@ class SearchIndex:
                 for term, weight in self._typo_candidates(folded, accent).items():
                     group.terms.setdefault(term, weight)
             if last:
-                self._add_completions(group, folded, WEIGHT_PREFIX_AFTER_WORD)
+                self._add_completions(group, folded, WEIGHT_PREFIX_AFTER_WORD, previous)
             return [group]
         for variant in _telex_variants(folded):
             if variant in self._known:
@@ -226,13 +244,19 @@ class SearchIndex:
             return [_Group({part: WEIGHT_SPLIT}) for part in split]
         group = _Group(self._typo_candidates(folded, accent), accent, folded)
         if last:
-            self._add_completions(group, folded, WEIGHT_PREFIX)
+            self._add_completions(group, folded, WEIGHT_PREFIX, previous)
         if not group.terms:
             return None if _looks_like_acronym(word) else [_Group({folded: 1.0}, accent, folded)]
         return [group]
 
-    def _add_completions(self, group: _Group, prefix: str, weight: float) -> None:
-        """Words of the catalogue that start with what is being typed."""
+    def _add_completions(self, group: _Group, prefix: str, weight: float, previous: str | None) -> None:
+        """Words of the catalogue that start with what is being typed (two letters at least).
+
+        Words that follow the previous word somewhere in the catalogue come
+        first ("di ch" → chúc), then the commonest.
+        """
+        if len(prefix) < MIN_PREFIX:
+            return
         start = bisect_left(self._vocabulary, prefix)
         found: list[str] = []
         for term in self._vocabulary[start:]:
@@ -240,8 +264,10 @@ class SearchIndex:
                 break
             if term != prefix:
                 found.append(term)
-        if len(found) > MAX_COMPLETIONS:
-            found = heapq.nlargest(MAX_COMPLETIONS, found, key=lambda t: len(self._postings.get(t, ())))
+        most = MAX_COMPLETIONS if len(prefix) > MIN_PREFIX else MAX_COMPLETIONS // 3
+        if len(found) > most:
+            found = heapq.nlargest(most, found, key=lambda t: (f"{previous} {t}" in self._phrase_pairs,
+                                                              len(self._postings.get(t, ()))))
         for term in found:
             group.terms.setdefault(term, weight)
 
@@ -282,29 +308,34 @@ class SearchIndex:
                 (term,) = group.terms
                 group.stop = any(word.matches(term, group.accent_for(term)) for word in self.lexicon.stopwords)
 
-    def _apply_synonyms(self, positions: list[_Group]) -> list[list[_Group]]:
-        """Add the official words of everyday phrases; longer phrases win where they overlap."""
-        found: list[tuple[int, int, Synonym]] = []
+    def _apply_synonyms(self, positions: list[_Group]) -> tuple[list[list[_Group]], list[_Group]]:
+        """The official words of everyday phrases (longer phrases win where they overlap).
+
+        Returns each synonym's words, and the query rewritten with the first
+        synonym of each phrase in its place, for word pairs across the seam.
+        """
+        spans: dict[tuple[int, int], list[Synonym]] = {}
         for start in range(len(positions)):
             for term in positions[start].terms:
                 for synonym in self._synonyms.get(term, ()):
                     if self._synonym_at(synonym, positions, start):
-                        found.append((start, len(synonym.phrase), synonym))
-        spans: dict[tuple[int, int], list[Synonym]] = {}
-        for start, length, synonym in found:
-            spans.setdefault((start, length), []).append(synonym)
-        taken: set[int] = set()
-        expansions: list[list[_Group]] = []
+                        spans.setdefault((start, len(synonym.phrase)), []).append(synonym)
+        taken: dict[int, list[list[_Group]]] = {}
         for start, length in sorted(spans, key=lambda span: (-span[1], span[0])):
             span = range(start, start + length)
-            if taken.isdisjoint(span):
-                taken.update(span)
-                expansions += [[_Group({term: WEIGHT_SYNONYM}) for term in synonym.means]
-                               for synonym in spans[start, length]]
-        for index in taken:
-            group = positions[index]
+            if not any(index in taken for index in span):
+                phrases = [[_Group({term: WEIGHT_SYNONYM}) for term in synonym.means] for synonym in spans[start, length]]
+                taken.update({index: [] for index in span})
+                taken[start] = phrases
+        rewritten: list[_Group] = []
+        for index, group in enumerate(positions):
+            if index not in taken:
+                rewritten.append(group)
+                continue
             group.terms = {t: w * WEIGHT_SYNONYM_SOURCE for t, w in group.terms.items()}
-        return expansions
+            if taken[index]:
+                rewritten.extend(taken[index][0])
+        return [phrase for phrases in taken.values() for phrase in phrases], rewritten
 
     def _synonym_at(self, synonym: Synonym, positions: list[_Group], start: int) -> bool:
         """Whether a synonym's phrase is said at this position of the query.
@@ -331,39 +362,53 @@ class SearchIndex:
     # -- scoring ----------------------------------------------------------
 
     def _score(self, groups: Iterable[_Group]) -> tuple[dict[int, float], set[str]]:
-        """Sum of group scores per procedure, and the words the query holds."""
+        """Sum of group scores per procedure, and the words the query holds.
+
+        Rare words go first and find the candidates; a common word ("đăng",
+        "ký") then only adds to those, so a query costs little however large
+        the catalogue. With no candidate yet, a common word scans everything.
+        """
+        active = [g for g in groups if not g.stop and any(t in self._postings for t in g.terms)]
+        query_terms = {term for group in active for term in group.terms}
+        active.sort(key=self._group_size)
         scores: dict[int, float] = {}
-        query_terms: set[str] = set()
-        for group in groups:
-            if group.stop:
-                continue
-            query_terms.update(group.terms)
-            if len(group.terms) == 1:
-                (term, weight), = group.terms.items()
-                self._add_term(scores, term, weight, group.accent_for(term))
-            else:
-                best: dict[int, float] = {}
-                for term, weight in group.terms.items():
-                    self._add_term(best, term, weight, group.accent_for(term), keep_max=True)
-                for index, value in best.items():
-                    scores[index] = scores.get(index, 0.0) + value
+        for group in active:
+            restrict = bool(scores) and self._group_size(group) > self._common_size
+            contribution = self._group_scores(group, scores if restrict else None)
+            if len(contribution) > len(scores):  # fresh dicts both: add the smaller into the larger
+                scores, contribution = contribution, scores
+            for index, value in contribution.items():
+                scores[index] = scores.get(index, 0.0) + value
         return scores, query_terms
 
-    def _add_term(self, scores: dict[int, float], term: str, weight: float,
-                  accent: str | None, keep_max: bool = False) -> None:
-        """Add one term's postings to the scores."""
-        postings = self._postings.get(term)
-        if not postings:
-            return
-        for index, value in postings.items():
-            value *= weight
-            if accent is not None and accent not in self._accents[index]:
-                value *= WEIGHT_ACCENT_MISMATCH
-            if keep_max:
-                if value > scores.get(index, 0.0):
-                    scores[index] = value
+    def _group_size(self, group: _Group) -> int:
+        """How many postings a group would read."""
+        return sum(len(self._postings.get(term, ())) for term in group.terms)
+
+    def _group_scores(self, group: _Group, candidates: dict[int, float] | None) -> dict[int, float]:
+        """One group's score per procedure (its best-matching alternative), among candidates if given."""
+        best: dict[int, float] = {}
+        for term, weight in group.terms.items():
+            postings = self._postings.get(term)
+            if not postings:
+                continue
+            if candidates is not None:
+                postings = ({i: postings[i] for i in candidates if i in postings} if len(candidates) < len(postings)
+                            else {i: v for i, v in postings.items() if i in candidates})
+            accent = group.accent_for(term)
+            if accent is None:
+                part = {i: v * weight for i, v in postings.items()}
             else:
-                scores[index] = scores.get(index, 0.0) + value
+                holders = self._accent_holders.get(accent, frozenset())
+                mismatch = weight * WEIGHT_ACCENT_MISMATCH
+                part = {i: v * (weight if i in holders else mismatch) for i, v in postings.items()}
+            if not best:
+                best = part
+                continue
+            for index, value in part.items():
+                if value > best.get(index, 0.0):
+                    best[index] = value
+        return best
 
     def _score_acronyms(self, acronyms: list[str], scores: dict[int, float], covered: set[str]) -> None:
         """"XNTTHN": initials of consecutive words of a name count as those words."""
@@ -378,12 +423,11 @@ class SearchIndex:
 
     def _rank(self, scores: dict[int, float], query_terms: set[str], limit: int) -> list[Hit]:
         """Boost by how much of each name the query covers, then sort and cut."""
-        top = heapq.nlargest(RERANK_DEPTH, scores.items(), key=lambda item: item[1])
+        top = heapq.nlargest(RERANK_DEPTH, scores.items(), key=itemgetter(1))
         final: list[tuple[float, int]] = []
         for index, score in top:
-            weights = self._name_weights[index]
-            total = sum(weights.values())
-            coverage = sum(weights[t] for t in query_terms if t in weights) / total if total else 0.0
+            weights, total = self._name_weights[index]
+            coverage = sum(w for t, w in weights.items() if t in query_terms) / total if total else 0.0
             final.append((score * (1.0 + COVERAGE_BOOST * coverage), index))
         if not final:
             return []
@@ -410,14 +454,18 @@ def _pairs(folded: Sequence[str]) -> list[str]:
     return [f"{a} {b}" for a, b in zip(folded, folded[1:])]
 
 
+def _best_term(group: _Group) -> str | None:
+    """The likeliest reading of a group."""
+    return max(group.terms, key=group.terms.__getitem__) if group.terms else None
+
+
 def _pair_groups(groups: Sequence[_Group]) -> list[_Group]:
     """Pair terms for adjacent meaningful groups, using each group's best alternative."""
     pairs: list[_Group] = []
     for left, right in zip(groups, groups[1:]):
         if not left.terms or not right.terms or left.stop or right.stop:
             continue
-        a = max(left.terms, key=left.terms.__getitem__)
-        b = max(right.terms, key=right.terms.__getitem__)
+        a, b = _best_term(left), _best_term(right)
         pairs.append(_Group({f"{a} {b}": PAIR_WEIGHT * min(left.terms[a], right.terms[b])}))
     return pairs
 
