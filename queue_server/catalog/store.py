@@ -106,8 +106,9 @@ def import_catalog(db: sqlite_utils.Database, version: str, procedures: Sequence
     conn.execute("BEGIN IMMEDIATE")
     try:
         conn.execute("DELETE FROM catalog_procedures WHERE version = ?", [version])
-        conn.execute("DELETE FROM catalog_versions WHERE version = ?", [version])
-        conn.execute("INSERT INTO catalog_versions (version, imported_at, source, procedure_count) VALUES (?, ?, ?, ?)",
+        conn.execute("INSERT INTO catalog_versions (version, imported_at, source, procedure_count) VALUES (?, ?, ?, ?) "
+                     "ON CONFLICT (version) DO UPDATE SET imported_at = excluded.imported_at, "
+                     "source = excluded.source, procedure_count = excluded.procedure_count",
                      [version, imported_at, source, len(rows)])
         for start in range(0, len(rows), 500):
             conn.executemany("INSERT INTO catalog_procedures (version, code, name, field, service, record) "
