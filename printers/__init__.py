@@ -14,7 +14,7 @@ page. See docs/printing.md for the printer URIs.
 from __future__ import annotations
 
 from .faults import MESSAGES_VI, PrintResult
-from .job import print_ticket
+from .job import print_ticket, warm_up
 from .layout import render_ticket, render_ticket_png
 from .report import report_printer_status
 from .settings import PrinterSettings, load_printer_settings, parse_printer_settings
@@ -34,4 +34,5 @@ __all__ = [
     "report_printer_status",
     "sample_ticket",
     "ticket_print_from_api",
+    "warm_up",
 ]

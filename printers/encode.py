@@ -41,7 +41,10 @@ def encode_raster(image: Image.Image, *, profile: str | None = None) -> bytes:
     """Init, the image in bands of GS v 0, feed and partial cut."""
     printer = new_dummy(profile, image.width)
     printer.hw("INIT")
-    printer.image(image, impl="bitImageRaster", fragment_height=RASTER_BAND_ROWS)
+    # Cut the bands here: escpos' own splitting converts the whole image once more first.
+    for top in range(0, image.height, RASTER_BAND_ROWS):
+        band = image.crop((0, top, image.width, min(top + RASTER_BAND_ROWS, image.height)))
+        printer.image(band, impl="bitImageRaster", fragment_height=RASTER_BAND_ROWS)
     printer.cut(mode="PART")
     return bytes(printer.output)
 

@@ -62,6 +62,17 @@ def print_ticket(ticket: TicketPrint, uri: str | None = None, *, timeout_s: floa
     return printed
 
 
+def warm_up(paper: int = 80) -> None:
+    """Import python-escpos, load the fonts and draw one ticket, so the first real print is fast.
+
+    A cold first print spends ~0.5 s on imports and font loading, a quarter of its
+    deadline; a kiosk calls this once at start, off its UI thread.
+    """
+    from .ticket import sample_ticket
+
+    encode_raster(render_ticket(sample_ticket(datetime.now().astimezone()), paper))
+
+
 def _run_job(ticket: TicketPrint, settings: PrinterSettings, start: float, deadline: float) -> PrintResult:
     """The whole job, every failure turned into a PrintResult."""
     try:

@@ -142,6 +142,15 @@ def _network_class() -> type:
                     self.device = None
                     raise DeviceNotFoundError(f"Could not open socket for {self.host}:{self.port}: {exc}") from exc
 
+            def close(self) -> None:  # escpos logs every close on the root logger
+                if self._device:
+                    try:
+                        self._device.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+                    self._device.close()
+                    self._device = False
+
         _NETWORK = Network
     return _NETWORK
 

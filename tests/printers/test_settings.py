@@ -80,3 +80,24 @@ def test_printer_uris(uri: str, parsed: PrinterURI) -> None:
 ])
 def test_status_bytes(answer: bytes, code: str) -> None:
     assert check_status(answer) == code
+
+
+def test_every_printer_uri_in_the_docs_is_valid() -> None:
+    import re
+
+    text = (PROJECT / "docs" / "printing.md").read_text(encoding="utf-8")
+    uris = re.findall(r"`((?:tcp|usb|serial|file|png)://[^`\s]+)`", text)
+    assert len(uris) >= 6
+    for uri in uris:
+        parse_printer_uri(uri)
+
+
+def test_the_docs_example_section_is_valid(tmp_path: Path) -> None:
+    import re
+    import tomllib
+
+    text = (PROJECT / "docs" / "printing.md").read_text(encoding="utf-8")
+    example = re.search(r"```toml\n(.*?)```", text, re.S).group(1)
+    (tmp_path / "logo.png").write_bytes(b"")
+    settings = parse_printer_settings(tomllib.loads(example)["printer"], tmp_path / "office.toml")
+    assert settings.paper == 80 and settings.uri.startswith("tcp://")
