@@ -60,11 +60,11 @@ class LiveServer:
         """Start (or restart) the server and wait until it answers."""
         env = {**os.environ, "MOTCUA_DB": str(self.db), "MOTCUA_CONFIG": str(self.config)}
         self.log_path = self.db.with_suffix(".log")
-        log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "queue_server.cli", "serve", "--port", str(self.port)],
-            env=env, cwd=PROJECT, stdout=log, stderr=subprocess.STDOUT,
-        )
+        with open(self.log_path, "ab") as log:  # the child keeps its own copy of the handle
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "queue_server.cli", "serve", "--port", str(self.port)],
+                env=env, cwd=PROJECT, stdout=log, stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
