@@ -15,9 +15,11 @@ Everything runs on loopback; the loop is bounded in count.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 from datetime import datetime, timedelta
@@ -32,7 +34,7 @@ from printers.encode import encode_raster  # noqa: E402
 from printers.transports import (  # noqa: E402
     STATUS_CONFIRM, STATUS_QUERY, close, open_link, parse_printer_uri, read_exactly, send,
 )
-from tests.printers.fake_printer import FakePrinter  # noqa: E402
+
 
 FIELDS = ["Tư pháp – Hộ tịch", "Văn phòng – Thống kê", "Địa chính – Xây dựng – Nông nghiệp – Môi trường",
           "Văn hóa – Xã hội"]
@@ -61,11 +63,24 @@ def line(name: str, values_s: list[float]) -> str:
     return f"  {name:<26} p50 {statistics.median(ms):6.1f} ms   p99 {percentile(ms, 0.99):6.1f} ms"
 
 
+@contextlib.contextmanager
+def loopback_printer():
+    """The tests' fake TCP 9100 printer in its own process (it must not share our GIL), as a URI."""
+    process = subprocess.Popen([sys.executable, "-m", "tests.printers.fake_printer"], cwd=PROJECT,
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        port = int(process.stdout.readline())
+        yield f"tcp://127.0.0.1:{port}"
+    finally:
+        process.stdin.close()
+        process.wait(timeout=10)
+
+
 def bench_paper(paper: int, batch: list[TicketPrint]) -> bool:
     """Stage by stage on one paper width, then print_ticket whole; True when within the targets."""
     layout, encode, sending, totals, image_kb, job_kb, cpu = [], [], [], [], [], [], []
-    with FakePrinter() as printer:
-        uri = parse_printer_uri(printer.uri)
+    with loopback_printer() as printer_uri:
+        uri = parse_printer_uri(printer_uri)
         for ticket in batch:
             c0, t0 = time.process_time(), time.perf_counter()
             image = render_ticket(ticket, paper)
@@ -89,7 +104,7 @@ def bench_paper(paper: int, batch: list[TicketPrint]) -> bool:
             job_kb.append(len(data) / 1024)
         whole = []
         for ticket in batch:
-            result = print_ticket(ticket, printer.uri, settings=PrinterSettings(paper=paper))
+            result = print_ticket(ticket, printer_uri, settings=PrinterSettings(paper=paper))
             assert result.ok, result
             whole.append(result.duration_s)
     print(f"{paper} mm paper ({batch and render_ticket(batch[0], paper).width} dots wide), {len(batch)} tickets:")

@@ -99,15 +99,16 @@ def _print(ticket: TicketPrint, settings: PrinterSettings, uri: PrinterURI, dead
     if uri.scheme == "png":
         return faults.PREVIEW, str(write_preview(ticket, settings, Path(uri.target)))
     data = encode_job(ticket, settings)
-    link = open_link(uri, deadline)
+    confirmed = settings.status and uri.bidirectional
+    link = open_link(uri, deadline, confirmed=confirmed)
     try:
         code = faults.OK
-        if settings.status and uri.bidirectional:
+        if confirmed:
             code = check_status(_ask(link, STATUS_QUERY, 3, deadline))
             if code not in (faults.OK, faults.PAPER_LOW):
                 return code, "printer status before the job"
         send(link, data, deadline)
-        if settings.status and uri.bidirectional:
+        if confirmed:
             # The answer comes only once the printer has taken in the whole job.
             drain(link)
             after = _ask(link, STATUS_CONFIRM, 1, deadline)

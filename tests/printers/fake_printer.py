@@ -96,7 +96,7 @@ class FakePrinter:
         try:
             while not self._stop.is_set():
                 try:
-                    chunk = conn.recv(4096)
+                    chunk = conn.recv(65536)
                 except TimeoutError:
                     continue
                 if not chunk:
@@ -158,3 +158,16 @@ class _StreamParser:
                 self.skip = size
             else:
                 del self.buffer[:1]
+
+
+def serve_until_stdin_closes(**options: object) -> None:
+    """Run a FakePrinter in this process and print its port (for benchmarks in another process)."""
+    import sys
+
+    with FakePrinter(**options) as printer:  # type: ignore[arg-type]
+        print(printer.port, flush=True)
+        sys.stdin.read()
+
+
+if __name__ == "__main__":
+    serve_until_stdin_closes()

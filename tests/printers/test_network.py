@@ -118,7 +118,7 @@ def test_a_second_job_waits_for_the_first_and_gives_up_busy() -> None:
 def test_a_transport_that_ignores_its_deadline_still_returns_in_time(monkeypatch: pytest.MonkeyPatch) -> None:
     hung = threading.Event()
 
-    def open_forever(uri: object, deadline: float) -> None:
+    def open_forever(uri: object, deadline: float, **options: object) -> None:
         hung.wait(5)  # like a USB stack stuck in the kernel
 
     monkeypatch.setattr("printers.job.open_link", open_forever)
@@ -162,3 +162,13 @@ def test_an_unwritable_png_folder_is_a_fault(tmp_path: Path) -> None:
     blocker.write_text("not a folder")
     result = print_ticket(ticket(), f"png://{blocker}/sub", timeout_s=FAST)
     assert (result.ok, result.code) == (False, "unreachable")
+
+
+def test_text_mode_sends_the_printers_own_text_and_qr() -> None:
+    with FakePrinter() as printer:
+        result = print_ticket(ticket(), printer.uri, settings=PrinterSettings(mode="text", codepage="CP1258"))
+        stream = printer.wait_job()
+    assert result.code == "ok"
+    assert b"\x1b@" in stream and b"\x1bt\x34" in stream  # init, CP1258
+    assert b"\x1d(k" in stream and b"http://127.0.0.1:8080/t/Zk3q9XbT2mYpQ0" in stream  # native QR
+    assert b"\x1dv0" not in stream  # no raster image
