@@ -28,13 +28,13 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Iterable, Sequence
 
-from .lexicon import Lexicon, Synonym
+from .lexicon import Lexicon, Synonym, Word
 from .model import Procedure
 from .normalize import accent_key, collation_key, fold, has_diacritics, nfc, phrase_key, tokens, words
 
 # Where a word occurs says how much it tells: the name is what the citizen
 # sees and means; documents and conditions only hint.
-ZONE_WEIGHTS = {"name": 3.0, "keywords": 2.5, "field": 1.0, "documents": 0.5, "details": 0.3}
+ZONE_WEIGHTS = {"name": 3.0, "keywords": 2.5, "field": 1.0, "documents": 0.5, "details": 0.3}  # heaviest first
 TITLE_ZONES = ("name", "keywords", "field")
 # A repaired word counts less than one typed right, a guess less than a sure fix.
 WEIGHT_TELEX = 0.9
@@ -52,6 +52,7 @@ MAX_COMPLETIONS = 12
 MIN_PREFIX = 2  # one letter says too little to complete; two letters, only their commonest words
 MAX_TYPO_CANDIDATES = 8
 RERANK_DEPTH = 60
+BODY_CANDIDATES = 150  # procedures whose documents are looked at, once names have matched
 
 
 @dataclass(frozen=True)
@@ -97,12 +98,13 @@ class SearchIndex:
         self._initials = ["".join(word[0] for word in name) for name in self._names]
         self._accent_holders: dict[str, set[int]] = {}  # accent key → procedures with that word
         self._postings: dict[str, dict[int, float]] = {}
+        self._title_postings: dict[str, dict[int, float]] = {}  # from names, keywords, fields
+        self._body_postings: dict[str, dict[int, float]] = {}  # from documents and details
         self._idf: dict[str, float] = {}
         self._title_pairs: set[str] = set()
         self._build_postings()
         self._name_weights = [self._core_name_weights(p.name) for p in self.procedures]
         self._known_accents = set(self._accent_holders) | {w.accent for s in lexicon.synonyms for w in s.phrase}
-        self._common_size = max(64, len(self.procedures) // 10)
         self._known = {t for t in self._postings if " " not in t} | {w.folded for s in lexicon.synonyms for w in s.phrase}
         self._vocabulary = sorted(self._known)
         self._deletions = _deletion_index(self._known)
@@ -110,6 +112,9 @@ class SearchIndex:
         for key in self._known_accents:
             self._marks.setdefault(fold(key), set()).add(_marks(key))
         self._synonyms = _synonym_table(lexicon)
+        self._stopwords: dict[str, list[Word]] = {}
+        for word in lexicon.stopwords:
+            self._stopwords.setdefault(word.folded, []).append(word)
         # Word pairs said somewhere: in the catalogue's names and fields, or in an everyday phrase.
         self._phrase_pairs = self._title_pairs | {
             pair for synonym in lexicon.synonyms for pair in _pairs([w.folded for w in synonym.phrase])}
@@ -125,16 +130,22 @@ class SearchIndex:
         memo: dict[str, tuple[str, str]] = {}  # word as written → (folded, accent key)
         for index, procedure in enumerate(self.procedures):
             weights: dict[str, float] = {}
-            for zone, texts in _zones(procedure).items():
+            accents: set[str] = set()
+            for zone, texts in _zones(procedure).items():  # heaviest zone first: a term keeps its best weight
+                weight = ZONE_WEIGHTS[zone]
                 for text in texts:
                     written = words(text)
                     for word in written:
                         if word not in memo:
                             memo[word] = (fold(word), accent_key(word))
-                        self._accent_holders.setdefault(memo[word][1], set()).add(index)
                     folded = [memo[word][0] for word in written]
-                    for term in (*folded, *_pairs(folded)):
-                        weights[term] = max(weights.get(term, 0.0), ZONE_WEIGHTS[zone])
+                    accents.update(memo[word][1] for word in written)
+                    for term in folded:
+                        weights.setdefault(term, weight)
+                    for term in _pairs(folded):
+                        weights.setdefault(term, weight)
+            for key in accents:
+                self._accent_holders.setdefault(key, set()).add(index)
             for term, weight in weights.items():
                 raw.setdefault(term, {})[index] = weight
                 if " " in term and weight >= ZONE_WEIGHTS["field"]:
@@ -145,6 +156,11 @@ class SearchIndex:
         for term, postings in raw.items():
             idf = self._idf[term] = math.log(1.0 + total / (title_df[term] + 1.0))
             self._postings[term] = {index: weight * idf for index, weight in postings.items()}
+            title = {i: v for i, v in self._postings[term].items() if postings[i] >= ZONE_WEIGHTS["field"]}
+            if title:
+                self._title_postings[term] = title
+            if len(title) < len(postings):
+                self._body_postings[term] = {i: v for i, v in self._postings[term].items() if i not in title}
 
     def _core_name_weights(self, name: str) -> tuple[dict[str, float], float]:
         """The words of a name without its bracketed clarifications, each weighted by rarity; their sum."""
@@ -306,7 +322,7 @@ class SearchIndex:
         for group in positions:
             if len(group.terms) == 1:
                 (term,) = group.terms
-                group.stop = any(word.matches(term, group.accent_for(term)) for word in self.lexicon.stopwords)
+                group.stop = any(word.matches(term, group.accent_for(term)) for word in self._stopwords.get(term, ()))
 
     def _apply_synonyms(self, positions: list[_Group]) -> tuple[list[list[_Group]], list[_Group]]:
         """The official words of everyday phrases (longer phrases win where they overlap).
@@ -364,32 +380,35 @@ class SearchIndex:
     def _score(self, groups: Iterable[_Group]) -> tuple[dict[int, float], set[str]]:
         """Sum of group scores per procedure, and the words the query holds.
 
-        Rare words go first and find the candidates; a common word ("đăng",
-        "ký") then only adds to those, so a query costs little however large
-        the catalogue. With no candidate yet, a common word scans everything.
+        Names, keywords and fields bring the candidates; documents and details
+        then add to the best of those only (to every procedure when no name
+        matched), so the words all papers share ("giấy", "bản") cost little
+        however large the catalogue.
         """
         active = [g for g in groups if not g.stop and any(t in self._postings for t in g.terms)]
         query_terms = {term for group in active for term in group.terms}
-        active.sort(key=self._group_size)
         scores: dict[int, float] = {}
+        reached: list[dict[int, float]] = []
         for group in active:
-            restrict = bool(scores) and self._group_size(group) > self._common_size
-            contribution = self._group_scores(group, scores if restrict else None)
-            if len(contribution) > len(scores):  # fresh dicts both: add the smaller into the larger
-                scores, contribution = contribution, scores
-            for index, value in contribution.items():
+            part = self._group_scores(group, self._title_postings, None)
+            reached.append(part)
+            for index, value in part.items():
                 scores[index] = scores.get(index, 0.0) + value
+        candidates = None
+        if scores:  # supporting evidence only: the body weighs a sixth of a name, so look at the best few
+            candidates = dict(heapq.nlargest(BODY_CANDIDATES, scores.items(), key=itemgetter(1)))
+        for group, seen in zip(active, reached):
+            for index, value in self._group_scores(group, self._body_postings, candidates).items():
+                if index not in seen:  # a group counts once: its best match, title or body
+                    scores[index] = scores.get(index, 0.0) + value
         return scores, query_terms
 
-    def _group_size(self, group: _Group) -> int:
-        """How many postings a group would read."""
-        return sum(len(self._postings.get(term, ())) for term in group.terms)
-
-    def _group_scores(self, group: _Group, candidates: dict[int, float] | None) -> dict[int, float]:
+    def _group_scores(self, group: _Group, postings_by_term: dict[str, dict[int, float]],
+                      candidates: dict[int, float] | None) -> dict[int, float]:
         """One group's score per procedure (its best-matching alternative), among candidates if given."""
         best: dict[int, float] = {}
         for term, weight in group.terms.items():
-            postings = self._postings.get(term)
+            postings = postings_by_term.get(term)
             if not postings:
                 continue
             if candidates is not None:
@@ -439,7 +458,7 @@ class SearchIndex:
 # -- helpers (pure functions) ---------------------------------------------
 
 def _zones(procedure: Procedure) -> dict[str, list[str]]:
-    """The texts of a procedure by search zone."""
+    """The texts of a procedure by search zone, in the order of ZONE_WEIGHTS (heaviest first)."""
     return {
         "name": [procedure.name],
         "keywords": list(procedure.keywords),
