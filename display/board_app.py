@@ -82,7 +82,9 @@ class BoardApp(App):
 
     def _on_connection(self, connected: bool) -> None:
         self.connected = connected
-        self._refresh_trigger()
+        # A pseudo-event, so record mode also pictures the "mất kết nối" mark and its end.
+        self._inbox.append((ServerEvent(None, "connection." + ("restored" if connected else "lost"), {}), time.time()))
+        self._apply_trigger()
 
     # -- on the main thread -----------------------------------------------------
     def _apply_events(self, _dt: float) -> None:
@@ -93,7 +95,8 @@ class BoardApp(App):
                 break
             event, received = self._inbox.popleft()
             before = self.state
-            self.state = reduce(before, event)
+            if not event.type.startswith("connection."):
+                self.state = reduce(before, event)
             call = new_call(before, self.state)
             if call is not None and in_zone(call, self.screen_config.counters):
                 self.board.announce(call)

@@ -33,7 +33,7 @@ class Backoff:
     """Growing pauses between reconnects, with jitter so many screens don't reconnect in step."""
 
     first: float = 0.5
-    maximum: float = 10.0
+    maximum: float = 5.0  # a lobby screen should be back within seconds of the server
     factor: float = 2.0
     jitter: float = 0.2
     _next: float = 0.0
@@ -64,6 +64,24 @@ class EventFeed:
         self.connects = 0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._watch_stream_opening()
+
+    def _watch_stream_opening(self) -> None:
+        """Count as connected as soon as the server answers the subscription.
+
+        A resume with nothing missed brings no event for a while (only
+        heartbeat comments), yet the screen must drop its "mất kết nối" mark
+        at once; a requests response hook on the client's session sees the
+        answer's headers arrive.
+        """
+        session = getattr(self.source, "session", None)
+        if session is not None and hasattr(session, "hooks"):
+            session.hooks.setdefault("response", []).append(self._on_response)
+
+    def _on_response(self, response, *_args, **_kwargs):
+        if response.status_code == 200 and response.url.split("?")[0].endswith("/api/events"):
+            self._opened()
+        return response
 
     def start(self) -> "EventFeed":
         """Run on a daemon thread."""
@@ -96,15 +114,18 @@ class EventFeed:
         for event in self.source.events(self.last_event_id, read_timeout=self.read_timeout):
             if self._stop.is_set():
                 return
-            if not self.connected:
-                self.connects += 1
-                self.backoff.reset()
-                self._set_connected(True)
+            self._opened()
             if event.type == "snapshot" and isinstance(event.data.get("last_event_id"), int):
                 self.last_event_id = event.data["last_event_id"]
             elif event.id is not None:
                 self.last_event_id = event.id
             self.on_event(event)
+
+    def _opened(self) -> None:
+        if not self.connected:
+            self.connects += 1
+            self.backoff.reset()
+            self._set_connected(True)
 
     def _set_connected(self, connected: bool) -> None:
         if connected != self.connected:

@@ -105,3 +105,13 @@ def test_backoff_grows_to_its_maximum_and_resets():
     assert [backoff.next_delay() for _ in range(5)] == [0.5, 1, 2, 4, 4]
     backoff.reset()
     assert backoff.next_delay() == 0.5
+
+
+def test_a_resume_with_nothing_missed_counts_as_connected_before_any_event(fake):
+    collector = Collector()
+    feed = feed_for(fake.url, collector)
+    assert collector.wait(lambda c: c.state.synced)
+    fake.drop_connections()
+    assert collector.wait(lambda c: c.connections.count(True) == 2)  # back, though no event came
+    feed.stop()
+    assert collector.types == ["snapshot"]

@@ -1,0 +1,69 @@
+"""The browser lobby board at ``/display`` for smart TVs, fed by ``/api/events``.
+
+Plain HTML, CSS and JavaScript (EventSource), no build step and no CDN. A
+screen from ``[[display.screens]]`` is chosen with ``?screen=NAME``; a TV
+without its own entry can pass ``?counters=1,2&orientation=portrait``.
+Only numbers, fields and counters are shown, never personal data.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
+
+bp = Blueprint("display_page", __name__)
+
+VIDEO_TYPES = {".mp4": "video/mp4", ".webm": "video/webm", ".mkv": "video/x-matroska", ".mov": "video/quicktime",
+               ".m4v": "video/mp4", ".avi": "video/x-msvideo"}
+
+
+def _display_config():
+    """The validated [display] section (defaults when the display part is not installed)."""
+    from display.config import load_display_config
+
+    return load_display_config(current_app.extensions["motcua.config"])
+
+
+@bp.get("/display")
+def board() -> str | Response:
+    """The lobby board page."""
+    from queue_server.config import ConfigError
+
+    display = _display_config()
+    try:
+        screen = display.screen(request.args.get("screen"))
+    except ConfigError as exc:
+        return Response(f"Màn hình không có trong cấu hình: {exc.message}\n", 404, mimetype="text/plain")
+    counters = list(screen.counters)
+    if request.args.get("counters"):
+        counters = [int(part) for part in request.args["counters"].split(",") if part.strip().isdigit()]
+    orientation = request.args.get("orientation", screen.orientation)
+    settings: dict[str, Any] = {
+        "screen": screen.name,
+        "title": screen.title,
+        "counters": counters,
+        "orientation": orientation if orientation in ("landscape", "portrait") else "landscape",
+        "ticker": list(display.ticker),
+        "tickerSpeed": display.ticker_speed,
+        "recentCalls": display.recent_calls,
+        "flashSeconds": display.flash_seconds,
+        "media": [
+            {"url": f"/display/media/{index}", "kind": item.kind, "seconds": item.seconds}
+            for index, item in enumerate(display.media)
+            if item.kind in ("image", "video") and item.path.exists() and screen.media
+        ],
+    }
+    return render_template("display.html", settings_json=json.dumps(settings, ensure_ascii=False))
+
+
+@bp.get("/display/media/<int:index>")
+def media(index: int):
+    """One file of the configured playlist (only those: never an arbitrary path)."""
+    items = _display_config().media
+    if not 0 <= index < len(items) or not items[index].path.exists():
+        abort(404)
+    item = items[index]
+    mimetype = VIDEO_TYPES.get(item.path.suffix.lower()) if item.kind == "video" else None
+    return send_file(item.path, mimetype=mimetype, max_age=300, conditional=True)

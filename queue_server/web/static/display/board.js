@@ -1,0 +1,233 @@
+// The browser lobby board: the same reducer as display/board.py, fed by EventSource.
+// State is rebuilt from each `snapshot`; events already applied (by id) are ignored,
+// so a reconnect with Last-Event-ID never shows or flashes a call twice.
+"use strict";
+
+(function () {
+  const settings = JSON.parse(document.getElementById("settings").textContent);
+  const zone = settings.counters || [];
+  const RECENT_LIMIT = 12;
+  const EVENT_TYPES = ["snapshot", "ticket.issued", "ticket.called", "ticket.recalled", "ticket.serving",
+    "ticket.no_show", "ticket.completed", "ticket.transferred", "ticket.cancelled", "counter.paused",
+    "counter.resumed", "counter.closed", "counter.opened", "day.started"];
+
+  // -- the reducer ---------------------------------------------------------------
+  function fromSnapshot(data, id) {
+    const office = data.office || {};
+    return {
+      officeName: office.name || "", timezone: office.timezone || "Asia/Ho_Chi_Minh",
+      services: (data.services || []).map((s) => ({ code: s.code, name: s.name, counters: s.counters || [], waiting: s.waiting || 0 })),
+      counters: (data.counters || []).map(counterRow),
+      recent: (data.recent_calls || []).slice(0, RECENT_LIMIT).map((t) => call(t, false, null)),
+      lastEventId: typeof data.last_event_id === "number" ? data.last_event_id : id,
+    };
+  }
+
+  function counterRow(view) {
+    const current = view.current || null;
+    return { number: view.number, name: view.name || ("Quầy " + view.number), services: view.services || [],
+      state: view.state || "idle", pauseReason: view.state === "paused" ? (view.pause_reason || "") : "",
+      ticket: current ? current.number : null };
+  }
+
+  function call(ticket, recall, eventId) {
+    return { ticketId: ticket.id, number: String(ticket.number || ""), serviceName: ticket.service_name || ticket.service || "",
+      counter: ticket.counter, counterName: ticket.counter_name || (ticket.counter ? "Quầy " + ticket.counter : ""),
+      recall: recall, eventId: eventId };
+  }
+
+  function reduce(state, type, id, data) {
+    if (type === "snapshot") return fromSnapshot(data, id);
+    if (!state) return state;
+    if (id !== null && state.lastEventId !== null && id <= state.lastEventId) return state;
+    const next = Object.assign({}, state);
+    if (data.counter && typeof data.counter.number === "number") {
+      const row = counterRow(data.counter);
+      const known = next.counters.some((c) => c.number === row.number);
+      next.counters = known ? next.counters.map((c) => (c.number === row.number ? row : c))
+        : next.counters.concat([row]).sort((a, b) => a.number - b.number);
+    }
+    if (data.waiting) {
+      next.services = next.services.map((s) => (s.code in data.waiting ? Object.assign({}, s, { waiting: data.waiting[s.code] }) : s));
+    }
+    if ((type === "ticket.called" || type === "ticket.recalled") && data.ticket) {
+      const c = call(data.ticket, type === "ticket.recalled", id);
+      next.recent = [c].concat(next.recent.filter((r) => r.ticketId !== c.ticketId)).slice(0, RECENT_LIMIT);
+    } else if (type === "day.started") {
+      next.recent = [];
+      next.counters = next.counters.map((c) => Object.assign({}, c, { ticket: null }));
+    }
+    if (id !== null) next.lastEventId = id;
+    return next;
+  }
+
+  // -- drawing -----------------------------------------------------------------------
+  const $ = (id) => document.getElementById(id);
+  const inZone = (counter) => zone.length === 0 || zone.indexOf(counter) >= 0;
+  let state = null;
+  let flashUntil = 0;
+  let flashTimer = null;
+
+  function text(el, value) { if (el.textContent !== value) el.textContent = value; }
+
+  function draw() {
+    if (!state) return;
+    text($("office"), state.officeName + (settings.title ? " — " + settings.title : ""));
+    const names = {};
+    state.services.forEach((s) => { names[s.code] = s.name; });
+    const rows = state.counters.filter((c) => inZone(c.number)).map((c) => {
+      const tr = document.createElement("tr");
+      tr.className = c.state;
+      tr.dataset.counter = c.number;
+      const fields = c.services.map((code) => names[code] || code).join(" · ");
+      const field = c.state === "paused" ? ("Tạm ngưng" + (c.pauseReason ? ": " + c.pauseReason : ""))
+        : c.state === "closed" ? fields + " — Chưa mở quầy" : fields;
+      [[String(c.number), "num"], [field, "field"], [c.ticket || "—", "ticket"]].forEach(([value, cls]) => {
+        const td = document.createElement("td");
+        td.className = cls;
+        td.textContent = value;
+        tr.appendChild(td);
+      });
+      return tr;
+    });
+    $("grid").tBodies[0].replaceChildren(...rows);
+    const calls = state.recent.filter((c) => inZone(c.counter));
+    const flashing = Date.now() < flashUntil;
+    const shown = calls.slice(flashing || settings.media.length === 0 ? 1 : 0, settings.recentCalls);
+    $("recent").replaceChildren(...shown.slice(0, Math.max(1, settings.recentCalls - 1)).map((c) => {
+      const li = document.createElement("li");
+      li.innerHTML = '<span class="n"></span><span class="c"></span>';
+      li.firstChild.textContent = c.number;
+      li.lastChild.textContent = c.counterName;
+      return li;
+    }));
+    const zoneServices = state.services.filter((s) => zone.length === 0 || s.counters.some(inZone));
+    $("waiting").replaceChildren(...zoneServices.map((s) => {
+      const div = document.createElement("div");
+      div.innerHTML = '<span class="name"></span><span class="count"></span>';
+      div.firstChild.textContent = s.name;
+      div.lastChild.textContent = s.waiting + " người đang chờ";
+      div.lastChild.classList.toggle("zero", s.waiting === 0);
+      div.dataset.service = s.code;
+      return div;
+    }));
+    if (!flashing) showIdleStage(calls[0] || null);
+  }
+
+  function showCall(c, live) {
+    text($("call-title"), c ? (live ? (c.recall ? "MỜI LẠI CÔNG DÂN SỐ" : "MỜI CÔNG DÂN SỐ") : "SỐ VỪA GỌI") : "");
+    text($("call-number"), c ? c.number : "");
+    text($("call-counter"), c && c.counterName ? "— " + c.counterName.toUpperCase() + " —" : "");
+    text($("call-field"), c ? c.serviceName : "");
+  }
+
+  function showIdleStage(latest) {
+    $("call").classList.remove("flash");
+    if (settings.media.length) {
+      $("call").hidden = true;
+      $("media").hidden = false;
+    } else {
+      $("call").hidden = false;
+      showCall(latest, false);
+    }
+  }
+
+  function announce(c) {
+    flashUntil = Date.now() + settings.flashSeconds * 1000;
+    $("media").hidden = true;
+    $("call").hidden = false;
+    showCall(c, true);
+    $("call").classList.add("flash");
+    clearTimeout(flashTimer);
+    flashTimer = setTimeout(draw, settings.flashSeconds * 1000 + 50);
+  }
+
+  // -- clock, ticker, media -------------------------------------------------------------
+  const WEEKDAYS = { Mon: "Thứ Hai", Tue: "Thứ Ba", Wed: "Thứ Tư", Thu: "Thứ Năm", Fri: "Thứ Sáu", Sat: "Thứ Bảy", Sun: "Chủ Nhật" };
+  function tick() {
+    const tz = (state && state.timezone) || "Asia/Ho_Chi_Minh";
+    const parts = {};
+    new Intl.DateTimeFormat("en-GB", { timeZone: tz, weekday: "short", day: "2-digit", month: "2-digit", year: "numeric",
+      hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" })
+      .formatToParts(new Date()).forEach((p) => { parts[p.type] = p.value; });
+    text($("clock"), parts.hour + ":" + parts.minute + ":" + parts.second);
+    text($("date"), (WEEKDAYS[parts.weekday] || "") + ", " + parts.day + "/" + parts.month + "/" + parts.year);
+  }
+
+  function startTicker() {
+    const el = $("ticker-text");
+    el.textContent = settings.ticker.join("     ◆     ");
+    if (!settings.ticker.length) return;
+    let x = el.parentElement.clientWidth;
+    let last = performance.now();
+    function step(now) {
+      x -= settings.tickerSpeed * (window.innerHeight / 1080) * (now - last) / 1000;
+      last = now;
+      if (x < -el.scrollWidth) x = el.parentElement.clientWidth;
+      el.style.left = x + "px";
+      requestAnimationFrame(step);
+    }
+    requestAnimationFrame(step);
+  }
+
+  function startMedia() {
+    const items = settings.media;
+    if (!items.length) return;
+    let index = -1;
+    let timer = null;
+    function next() {
+      clearTimeout(timer);
+      index = (index + 1) % items.length;
+      const item = items[index];
+      const el = document.createElement(item.kind === "video" ? "video" : "img");
+      el.src = item.url;
+      el.onerror = () => { if (items.length > 1) next(); };  // e.g. a codec this TV cannot play
+      if (item.kind === "video") { el.muted = true; el.autoplay = true; el.playsInline = true; el.onended = next; }
+      $("media").replaceChildren(el);
+      timer = setTimeout(next, item.seconds * 1000);
+    }
+    next();
+  }
+
+  // -- the live feed -------------------------------------------------------------------
+  let source = null;
+  let retryMs = 1000;
+
+  function connect() {
+    const resume = state && state.lastEventId !== null ? "?last_event_id=" + state.lastEventId : "";
+    source = new EventSource("/api/events" + resume);
+    source.onopen = () => { retryMs = 1000; $("offline").hidden = true; };
+    source.onerror = () => {
+      $("offline").hidden = false;
+      if (source.readyState === EventSource.CLOSED) {  // the browser gave up: retry ourselves, with back-off
+        setTimeout(connect, retryMs);
+        retryMs = Math.min(retryMs * 2, 10000);
+      }
+    };
+    EVENT_TYPES.forEach((type) => source.addEventListener(type, onEvent));
+  }
+
+  function onEvent(message) {
+    let data;
+    try { data = JSON.parse(message.data); } catch (e) { return; }
+    const id = /^\d+$/.test(message.lastEventId || "") ? Number(message.lastEventId) : null;
+    const before = state;
+    state = reduce(state, message.type, id, data);
+    const latest = state && state.recent[0];
+    const beforeLatest = before && before.recent[0];
+    if (latest && latest.eventId !== null && state !== before && (!beforeLatest || beforeLatest.eventId !== latest.eventId)
+        && inZone(latest.counter)) {
+      announce(latest);
+    }
+    document.body.dataset.lastEventId = state && state.lastEventId !== null ? state.lastEventId : "";
+    draw();
+  }
+
+  document.getElementById("board").className = "board " + settings.orientation;
+  tick();
+  setInterval(tick, 1000);
+  startTicker();
+  startMedia();
+  connect();
+  window.motcuaBoard = { reduce: reduce, state: () => state };
+})();

@@ -1,0 +1,95 @@
+"""Fixtures of the display tests: a ready office database (made once), a real server on it, a browser."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from tests.support.live_server import CLERK_PASSWORD, COMMUNE, LiveServer, free_port
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+
+
+@pytest.fixture(scope="session")
+def display_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database with clerks quay1–quay3, a kiosk and a display device (scrypt is slow: once per run)."""
+    from queue_server import auth
+    from queue_server.store.db import connect
+    from queue_server.store.schema import apply_migrations
+
+    path = tmp_path_factory.mktemp("display-template") / "template.db"
+    db = connect(path)
+    apply_migrations(db)
+    for counter in (1, 2, 3):
+        auth.add_user(db.conn, f"quay{counter}", CLERK_PASSWORD, "clerk", [counter])
+    for role in ("kiosk", "display"):
+        path.with_suffix(f".{role}").write_text(auth.add_device(db.conn, f"{role}-1", role))
+    db.close()
+    return path
+
+
+@pytest.fixture
+def live_server(display_template: Path, tmp_path: Path) -> Iterator[LiveServer]:
+    """A real ``motcua serve`` process on a copy of the template database."""
+    db_path = tmp_path / "motcua.db"
+    shutil.copyfile(display_template, db_path)
+    tokens = {role: display_template.with_suffix(f".{role}").read_text() for role in ("kiosk", "display")}
+    server = LiveServer(db=db_path, config=COMMUNE, port=free_port(), tokens=tokens).start(timeout=60)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def board_app(display_template: Path, tmp_path: Path):
+    """The Flask app in this process on a copy of the template database, served on loopback."""
+    from werkzeug.serving import make_server
+
+    from queue_server.config import load_config
+    from queue_server.web.app import create_app
+
+    db_path = tmp_path / "motcua.db"
+    shutil.copyfile(display_template, db_path)
+    app = create_app(load_config(COMMUNE), db_path)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    app.url = f"http://127.0.0.1:{server.server_port}"
+    app.tokens = {role: display_template.with_suffix(f".{role}").read_text() for role in ("kiosk", "display")}
+    try:
+        yield app
+    finally:
+        app.extensions["motcua.engine"].broker.close()
+        server.shutdown()
+        app.extensions["motcua.engine"].stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One headless Chromium for the display tests (driver path given: nothing is downloaded)."""
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        pytest.skip("chromium and chromium-driver are not installed")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="motcua-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--no-first-run", "--window-size=1920,1080", "--lang=vi", f"--user-data-dir={profile}"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
