@@ -1,0 +1,199 @@
+"""The clerk's web console: sign-in with a cookie session, the console page, its queue view.
+
+The page itself is static HTML + JS; it acts through the JSON API with the
+session cookie and the ``X-CSRF-Token`` header (see ``context.current_principal``).
+This blueprint only signs people in and out, serves the page with what it
+needs to start (CSRF token, the person's counters, services, presets), and
+answers one read the live feed does not carry: the waiting tickets and the
+recent no-shows of a counter.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request, session, url_for
+
+from .. import auth
+from ..core import views
+from ..core.model import NO_SHOW, WAITING, QueueState, Ticket
+from .context import RateLimiter, check_csrf, csrf_token, engine, read_conn, require_counter_clerk
+from .errors import ApiError
+
+bp = Blueprint("console", __name__)
+
+PAUSE_PRESETS = ("Nghỉ trưa", "Họp", "Hỗ trợ công dân khác", "Xử lý hồ sơ")
+"""Reasons offered with one tap; the clerk may type any other."""
+
+PRIORITY_LABELS = {
+    "elderly": "Người cao tuổi",
+    "disabled": "Người khuyết tật",
+    "pregnant": "Phụ nữ mang thai / có con nhỏ",
+    "merit": "Người có công",
+    "appointment": "Đặt lịch hẹn",
+}
+"""How the API's priority codes read on the console."""
+
+QUEUE_PREVIEW = 12  # waiting tickets listed on the console; the count shows the rest
+MAX_USERNAME, MAX_PASSWORD = 64, 256
+
+# The console loads nothing from elsewhere: no CDN, no inline script.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'self'; base-uri 'none'; object-src 'none'"
+)
+
+
+@bp.record_once
+def _session_lifetime(state: Any) -> None:
+    """A console session lasts as long as an API session (one working day by default)."""
+    config = state.app.extensions.get("motcua.config")
+    hours = config.limits.session_hours if config is not None else 12
+    state.app.permanent_session_lifetime = timedelta(hours=hours)
+
+
+@bp.after_request
+def _page_headers(response: Response) -> Response:
+    """Pages of this blueprint: strict CSP, never cached (they carry the CSRF token)."""
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def signed_in_person() -> auth.Principal | None:
+    """The person of the cookie session, if it is still an active user."""
+    person_id = session.get("person_id")
+    if person_id is None:
+        return None
+    return auth.person_by_id(read_conn(), int(person_id))
+
+
+@bp.get("/")
+def home() -> Any:
+    """A small landing page: the console, the lobby board (when installed), the API."""
+    office = engine().office
+    return render_template("console_home.html", office_name=office.name, display_url=_display_url())
+
+
+def _display_url() -> str | None:
+    """Where the display engineer's lobby board lives, if it is installed."""
+    paths = {rule.rule for rule in current_app.url_map.iter_rules() if "GET" in (rule.methods or ())}
+    return next((path for path in ("/display", "/board", "/display/") if path in paths), None)
+
+
+@bp.get("/console/login")
+def login_page() -> Any:
+    """The sign-in form (straight to the console when already signed in)."""
+    if signed_in_person() is not None:
+        return redirect(url_for("console.console_page"))
+    return _login_form()
+
+
+def _login_form(message: str = "", username: str = "", status: int = 200) -> tuple[str, int]:
+    office = engine().office
+    return render_template("console_login.html", office_name=office.name, csrf_token=csrf_token(),
+                           message=message, username=username), status
+
+
+@bp.post("/console/login")
+def login_submit() -> Any:
+    """Check the form's CSRF token, the rate limit and the password; open a cookie session."""
+    try:
+        check_csrf()
+    except ApiError:
+        return _login_form("Trang đăng nhập đã cũ. Xin nhập lại.", status=403)
+    username = request.form.get("username", "")[:MAX_USERNAME]
+    password = request.form.get("password", "")[:MAX_PASSWORD]
+    if not username.strip() or not password:
+        return _login_form("Xin nhập tên đăng nhập và mật khẩu.", username, 422)
+    limiter: RateLimiter = current_app.extensions["motcua.login_limiter"]
+    if not limiter.allow(f"{request.remote_addr}:{auth.normalize_username(username)}"):
+        return _login_form("Đăng nhập sai quá nhiều lần. Xin đợi một phút rồi thử lại.", username, 429)
+    person = auth.check_password(read_conn(), username, password)
+    if person is None:
+        return _login_form("Sai tên đăng nhập hoặc mật khẩu.", username, 401)
+    # A fresh session and CSRF token at sign-in: nothing set before it survives (no fixation).
+    session.clear()
+    session["person_id"] = person.id
+    session.permanent = True
+    csrf_token()
+    return redirect(url_for("console.console_page"), code=303)
+
+
+@bp.post("/console/logout")
+def logout() -> Any:
+    """Sign out: the session cookie is emptied."""
+    if session.get("person_id") is not None:
+        try:
+            check_csrf()
+        except ApiError:
+            return Response("Trang đã cũ: xin tải lại rồi đăng xuất.", status=403, mimetype="text/plain")
+    session.clear()
+    return redirect(url_for("console.login_page"), code=303)
+
+
+@bp.get("/console")
+def console_page() -> Any:
+    """The console, with what its script needs to start."""
+    person = signed_in_person()
+    if person is None:
+        session.pop("person_id", None)
+        return redirect(url_for("console.login_page"))
+    office = engine().office
+    allowed = [c for c in office.counters if person.role == "admin" or c.number in person.counters]
+    bootstrap = {
+        "csrf": csrf_token(),
+        "user": {"name": person.name, "role": person.role},
+        "counters": [{"number": c.number, "name": c.name, "services": list(c.services)} for c in allowed],
+        "all_counters": [{"number": c.number, "name": c.name, "services": list(c.services)} for c in office.counters],
+        "services": [{"code": s.code, "name": s.name, "prefix": s.prefix} for s in office.services],
+        "pause_presets": list(PAUSE_PRESETS),
+        "priority_labels": PRIORITY_LABELS,
+        "no_show_grace_minutes": office.policy.no_show_grace_minutes,
+    }
+    return render_template("console.html", office_name=office.name, user=person, bootstrap=bootstrap)
+
+
+@bp.get("/console/api/counters/<int:counter>/queue")
+def counter_queue(counter: int) -> Any:
+    """Who waits for this counter (in queue order) and its no-shows still within the grace."""
+    require_counter_clerk(counter)
+    queue = engine()
+    config = queue.office.counter(counter)
+    assert config is not None  # require_counter_clerk answered 404 otherwise
+    return queue.read(lambda state, now: _queue_view(state, queue.office, config, now))
+
+
+def _queue_view(state: QueueState, office, config, now) -> dict[str, Any]:
+    grace = timedelta(minutes=office.policy.no_show_grace_minutes)
+    waiting: list[Ticket] = []
+    no_shows: list[Ticket] = []
+    for ticket in state.tickets.values():
+        if ticket.day != state.day or not _for_counter(ticket, config):
+            continue
+        if ticket.status == WAITING:
+            waiting.append(ticket)
+        elif ticket.status == NO_SHOW and ticket.finished_at is not None and now - ticket.finished_at <= grace:
+            no_shows.append(ticket)
+    waiting_views = [views.ticket_view(state, office, t, now) for t in waiting]
+    waiting_views.sort(key=lambda v: (v["ahead"], v["issued_at"] or "", v["id"]))
+    no_shows.sort(key=lambda t: t.finished_at, reverse=True)
+    return {
+        "counter": config.number,
+        "waiting_total": len(waiting_views),
+        "waiting": waiting_views[:QUEUE_PREVIEW],
+        "no_shows": [
+            {**views.ticket_view(state, office, t, now),
+             "callable_until": views.local_iso(t.finished_at + grace, office)}
+            for t in no_shows
+        ],
+    }
+
+
+def _for_counter(ticket: Ticket, config) -> bool:
+    """True when this counter may call the ticket (its field, or sent to it by a transfer)."""
+    if ticket.target_counter is not None:
+        return ticket.target_counter == config.number
+    return ticket.service in config.services
