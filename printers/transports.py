@@ -181,8 +181,12 @@ def read_exactly(link: Any, count: int, deadline: float) -> bytes:
     received = b""
     while len(received) < count:
         _set_timeout(link, remaining(deadline))
+        device = getattr(link, "_device", None)
         try:
-            chunk = bytes(link._read())
+            if hasattr(device, "in_waiting"):  # pyserial: escpos reads 16 bytes, i.e. always until the time-out
+                chunk = bytes(device.read(count - len(received)))
+            else:
+                chunk = bytes(link._read())
         except NotImplementedError:
             raise PrintFault(faults.TIMEOUT, "this link cannot read status") from None
         except Exception as exc:

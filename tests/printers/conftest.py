@@ -102,3 +102,12 @@ def office_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OfficeSe
         server.shutdown()
         server.server_close()
         app.extensions["motcua.engine"].stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def warm_printing() -> None:
+    """Imports and fonts loaded once, as a kiosk does at start: deadlines then measure printing."""
+    from printers import warm_up
+
+    warm_up(58)
+    warm_up(80)

@@ -44,7 +44,7 @@ class FakePrinter:
             self._server.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         self._server.bind(("127.0.0.1", 0))
         self._server.listen()
-        self._server.settimeout(0.2)
+        self._server.settimeout(0.02)
         self.port = self._server.getsockname()[1]
         self._stop = threading.Event()
         self._connections: list[socket.socket] = []
@@ -92,7 +92,7 @@ class FakePrinter:
 
     def _serve(self, conn: socket.socket, job: Job) -> None:
         parser = _StreamParser(self._answer(conn))
-        conn.settimeout(0.2)
+        conn.settimeout(0.02)
         try:
             while not self._stop.is_set():
                 try:
@@ -158,6 +158,51 @@ class _StreamParser:
                 self.skip = size
             else:
                 del self.buffer[:1]
+
+
+class PtyPrinter:
+    """A serial printer on a pseudo-terminal: ``serial:///dev/pts/N`` reaches it through pyserial."""
+
+    def __init__(self, state: str = "ready") -> None:
+        import os
+
+        self.state = state
+        self.data = bytearray()
+        self._master, self._slave = os.openpty()
+        self.device = os.ttyname(self._slave)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    def uri(self, **options: str) -> str:
+        query = "&".join(f"{k}={v}" for k, v in options.items())
+        return f"serial://{self.device}" + (f"?{query}" if query else "")
+
+    def __enter__(self) -> "PtyPrinter":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import os
+
+        self._stop.set()
+        self._thread.join(2)
+        os.close(self._master)
+        os.close(self._slave)
+
+    def _serve(self) -> None:
+        import os
+        import select
+
+        def answer(n: int) -> None:
+            os.write(self._master, bytes([STATUS_BYTES[self.state].get(n, 0x12)]))
+
+        parser = _StreamParser(answer)
+        while not self._stop.is_set():
+            ready, _, _ = select.select([self._master], [], [], 0.05)
+            if ready:
+                chunk = os.read(self._master, 65536)
+                self.data += chunk
+                parser.feed(chunk)
 
 
 def serve_until_stdin_closes(**options: object) -> None:

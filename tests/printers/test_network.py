@@ -172,3 +172,25 @@ def test_text_mode_sends_the_printers_own_text_and_qr() -> None:
     assert b"\x1b@" in stream and b"\x1bt\x34" in stream  # init, CP1258
     assert b"\x1d(k" in stream and b"http://127.0.0.1:8080/t/Zk3q9XbT2mYpQ0" in stream  # native QR
     assert b"\x1dv0" not in stream  # no raster image
+
+
+def test_a_serial_printer_gets_the_job_and_answers_status() -> None:
+    from .fake_printer import PtyPrinter
+
+    with PtyPrinter() as printer:
+        result = print_ticket(ticket(), printer.uri(baudrate="115200"), timeout_s=FAST * 3)
+        time.sleep(0.1)
+        stream = bytes(printer.data)
+    assert (result.ok, result.code) == (True, "ok"), result
+    assert result.duration_s < FAST * 2
+    commands = decode(stream)
+    assert [c.name for c in commands][:4] == ["status", "status", "status", "init"]
+    assert raster_image(commands).width == 576
+
+
+def test_a_serial_printer_out_of_paper_is_found_before_printing() -> None:
+    from .fake_printer import PtyPrinter
+
+    with PtyPrinter(state="paper_out") as printer:
+        result = print_ticket(ticket(), printer.uri(), timeout_s=FAST * 3)
+    assert result.code == "paper_out"
