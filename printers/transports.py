@@ -107,9 +107,10 @@ def open_link(uri: PrinterURI, deadline: float, *, confirmed: bool = True) -> An
             link.send_buffer = None if confirmed else UNCONFIRMED_SEND_BUFFER_BYTES
         elif uri.scheme == "usb":
             vid, pid = (int(part, 16) for part in uri.target.split(":"))
-            link = printers.Usb(vid, pid, timeout=int(remaining(deadline) * 1000),
+            link = _usb_class()(vid, pid, timeout=int(remaining(deadline) * 1000),
                                 in_ep=int(uri.options.get("in_ep", "0x82"), 0),
                                 out_ep=int(uri.options.get("out_ep", "0x01"), 0))
+            link.detect_endpoints = "in_ep" not in uri.options and "out_ep" not in uri.options
         elif uri.scheme == "serial":
             link = printers.Serial(uri.target, baudrate=int(uri.options.get("baudrate", "9600")),
                                    timeout=min(remaining(deadline), 1.0),
@@ -165,6 +166,48 @@ def _network_class() -> type:
 
 
 _NETWORK: type | None = None
+
+
+def bulk_endpoints(device: Any) -> tuple[int | None, int | None]:
+    """The first bulk IN and bulk OUT endpoint addresses of a USB device's active configuration."""
+    in_ep = out_ep = None
+    for interface in device.get_active_configuration():
+        for endpoint in interface:
+            if endpoint.bmAttributes & 0x03 != 0x02:  # not a bulk endpoint
+                continue
+            if endpoint.bEndpointAddress & 0x80:
+                in_ep = in_ep or endpoint.bEndpointAddress
+            else:
+                out_ep = out_ep or endpoint.bEndpointAddress
+    return in_ep, out_ep
+
+
+def _usb_class() -> type:
+    """escpos's Usb printer, finding its bulk endpoints itself.
+
+    escpos assumes OUT 0x01 / IN 0x82, but cheap printers use others (0x02, 0x03,
+    0x81…); writing to a wrong endpoint fails with an I/O error. Endpoints given
+    in the URI are kept as they are.
+    """
+    global _USB
+    if _USB is None:
+        class Usb(escpos_printer().Usb):  # type: ignore[misc, name-defined]
+            detect_endpoints = True
+
+            def open(self, raise_not_found: bool = True) -> None:
+                super().open(raise_not_found)
+                if self.detect_endpoints and self._device:
+                    try:
+                        in_ep, out_ep = bulk_endpoints(self._device)
+                    except Exception:  # no readable descriptors: keep escpos' defaults
+                        return
+                    self.in_ep, self.out_ep = in_ep or self.in_ep, out_ep or self.out_ep
+
+        _USB = Usb
+    return _USB
+
+
+_USB: type | None = None
 
 
 def send(link: Any, data: bytes, deadline: float) -> None:

@@ -205,6 +205,56 @@ class PtyPrinter:
                 parser.feed(chunk)
 
 
+class _Backend:
+    """Stands for a pyusb backend; escpos only looks at its module's name."""
+
+
+class FakeUsbDevice:
+    """What pyusb's ``usb.core.find`` returns for a cheap USB printer: bulk OUT 0x03, bulk IN 0x81."""
+
+    def __init__(self, state: str = "ready", out_ep: int = 0x03, in_ep: int = 0x81) -> None:
+        from types import SimpleNamespace
+
+        self.out_ep, self.in_ep = out_ep, in_ep
+        self.backend = _Backend()  # not libusb1: escpos skips kernel-driver detaching
+        self._ctx = SimpleNamespace(dispose=lambda device: None)
+        self.data = bytearray()
+        self.answers = bytearray()
+        self._parser = _StreamParser(lambda n: self.answers.append(STATUS_BYTES[state].get(n, 0x12)))
+        self._interface = [SimpleNamespace(bEndpointAddress=0x83, bmAttributes=0x03),  # interrupt: not for data
+                           SimpleNamespace(bEndpointAddress=out_ep, bmAttributes=0x02),
+                           SimpleNamespace(bEndpointAddress=in_ep, bmAttributes=0x02)]
+
+    def set_configuration(self) -> None:
+        pass
+
+    def reset(self) -> None:
+        pass
+
+    def get_active_configuration(self) -> list:
+        return [self._interface]
+
+    def write(self, endpoint: int, data: bytes, timeout: int | None = None) -> int:
+        import usb.core
+
+        if endpoint != self.out_ep:
+            raise usb.core.USBError("[Errno 5] Input/Output Error")
+        self.data += bytes(data)
+        self._parser.feed(bytes(data))
+        return len(data)
+
+    def read(self, endpoint: int, size: int, timeout: int | None = None) -> bytes:
+        import usb.core
+
+        if endpoint != self.in_ep:
+            raise usb.core.USBError("[Errno 5] Input/Output Error")
+        if not self.answers:
+            raise usb.core.USBTimeoutError("Operation timed out")
+        answer = bytes(self.answers[:size])
+        del self.answers[:size]
+        return answer
+
+
 def serve_until_stdin_closes(**options: object) -> None:
     """Run a FakePrinter in this process and print its port (for benchmarks in another process)."""
     import sys

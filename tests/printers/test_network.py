@@ -194,3 +194,30 @@ def test_a_serial_printer_out_of_paper_is_found_before_printing() -> None:
     with PtyPrinter(state="paper_out") as printer:
         result = print_ticket(ticket(), printer.uri(), timeout_s=FAST * 3)
     assert result.code == "paper_out"
+
+
+@pytest.fixture
+def usb_printer(monkeypatch: pytest.MonkeyPatch):
+    """A fake USB printer 0416:5011 behind pyusb's ``usb.core.find``."""
+    import usb.core
+
+    from .fake_printer import FakeUsbDevice
+
+    device = FakeUsbDevice()
+    monkeypatch.setattr(usb.core, "find", lambda idVendor=None, idProduct=None, **kw:
+                        device if (idVendor, idProduct) == (0x0416, 0x5011) else None)
+    return device
+
+
+def test_a_usb_printer_is_found_by_its_ids_and_written_on_its_own_bulk_endpoint(usb_printer) -> None:
+    result = print_ticket(ticket(), "usb://0416:5011", timeout_s=FAST * 3)
+    assert (result.ok, result.code) == (True, "ok"), result
+    commands = decode(bytes(usb_printer.data))
+    assert [c.name for c in commands][-3:] == ["feed", "cut", "status"]
+    assert raster_image(commands).width == 576
+
+
+def test_usb_endpoints_given_in_the_uri_are_used_as_they_are(usb_printer) -> None:
+    result = print_ticket(ticket(), "usb://0416:5011?out_ep=0x01&in_ep=0x82", timeout_s=FAST * 3)
+    assert (result.ok, result.code) == (False, "disconnected")  # the wrong endpoint: an I/O error
+    assert "Input/Output" in result.detail
