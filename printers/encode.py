@@ -20,7 +20,8 @@ from .ticket import TicketPrint
 RASTER_BAND_ROWS = 256
 """Rows per GS v 0 image: cheap printers with small input buffers choke on one tall image."""
 
-ASCII_PUNCTUATION = str.maketrans({"\u2013": "-", "\u2014": "-", "\u201c": '"', "\u201d": '"', "\u2019": "'"})
+ASCII_PUNCTUATION = str.maketrans({"\u2013": "-", "\u2014": "-", "\u201c": '"', "\u201d": '"', "\u2019": "'",
+                                   "\u00a0": " "})
 """Typographic punctuation that no printer code page has, spelled in ASCII for text mode."""
 
 TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"

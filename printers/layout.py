@@ -45,8 +45,8 @@ class Metrics:
 METRICS = {
     58: Metrics(margin=8, office=22, service=26, priority=22, number=120, counters=30, detail=21,
                 footer=19, qr_box=4, logo_height=72, gap=8),
-    80: Metrics(margin=16, office=28, service=34, priority=28, number=160, counters=38, detail=26,
-                footer=23, qr_box=5, logo_height=96, gap=10),
+    80: Metrics(margin=16, office=27, service=32, priority=27, number=150, counters=36, detail=25,
+                footer=22, qr_box=5, logo_height=88, gap=9),
 }
 
 
@@ -100,7 +100,9 @@ def wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
     lines: list[str] = []
     for paragraph in text.splitlines() or [""]:
         line = ""
-        for word in paragraph.split():
+        for word in paragraph.split(" "):  # not split(): a no-break space stays inside its word
+            if not word:
+                continue
             candidate = f"{line} {word}" if line else word
             if font.getlength(candidate) <= width:
                 line = candidate
@@ -159,7 +161,8 @@ class _Canvas:
         width = width if width is not None else self.inner
         left = x if x is not None else self.margin
         ascent, descent = font.getmetrics()
-        for line in wrap(text, font, width):
+        # A dash ends a line rather than starting the next: "Nông nghiệp –" / "Môi trường".
+        for line in wrap(text.replace(" – ", "\u00a0– "), font, width):
             offset = (width - font.getlength(line)) / 2 if center else 0
             self.draw.text((left + offset, self.y), line, font=font, fill=BLACK, anchor="la")
             self.y += ascent + descent

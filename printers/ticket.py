@@ -90,15 +90,21 @@ class TicketPrint:
         return tuple(lines)
 
 
+NBSP = "\u00a0"
+"""Joins a duration's words so that a wrapped line never ends in "1 giờ 20"."""
+
+
 def format_wait(seconds: int | float) -> str:
-    """``15 phút``, ``1 giờ 20 phút``: whole minutes, rounded up, at least 1."""
+    """``15 phút``, ``1 giờ 20 phút``: whole minutes, rounded up, at least 1 (words joined by NBSP)."""
     minutes = max(1, math.ceil(seconds / 60))
     hours, minutes = divmod(minutes, 60)
     if hours and minutes:
-        return f"{hours} giờ {minutes} phút"
-    if hours:
-        return f"{hours} giờ"
-    return f"{minutes} phút"
+        text = f"{hours} giờ {minutes} phút"
+    elif hours:
+        text = f"{hours} giờ"
+    else:
+        text = f"{minutes} phút"
+    return text.replace(" ", NBSP)
 
 
 def ticket_print_from_api(
