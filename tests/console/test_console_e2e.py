@@ -111,7 +111,10 @@ def page(browser: WebDriver, live_server: LiveServer, tmp_path: Path) -> Iterato
     shots = tmp_path / "screenshots"
     shots.mkdir()
     yield ConsolePage(browser, live_server, shots)
+    errors = [entry for entry in browser.get_log("browser")
+              if entry["level"] == "SEVERE" and entry.get("source") != "network"]
     browser.get("about:blank")  # closes the live feed, so the server stops at once
+    assert not errors, f"the page logged errors: {errors}"
 
 
 def save_docs_image(source: Path) -> None:
@@ -202,6 +205,11 @@ def test_a_clerk_works_the_queue_with_buttons_and_keys_and_sees_other_counters_l
 def test_pause_by_preset_and_by_typed_reason_without_firing_shortcuts_then_sign_out(page: ConsolePage, live_server: LiveServer):
     api = Api(live_server)
     api.issue()
+    page.driver.get(live_server.url + "/")
+    links = [a.get_attribute("href") for a in page.driver.find_elements(By.CSS_SELECTOR, "a.big-link")]
+    paths = [link.removeprefix(live_server.url) for link in links]
+    assert paths[0] == "/console" and paths[-1] == "/api/openapi.json"  # the lobby board between, when installed
+    page.shot("00-home")
     page.sign_in("quay1")
     page.press("p")
     wait_until(page.driver.find_element(By.ID, "pause-dialog").is_displayed, "the pause dialog")

@@ -1,0 +1,201 @@
+// Drawing the console from its state. No requests here: actions come in as callbacks.
+
+const $ = (id) => document.getElementById(id);
+const STATUS_TEXT = { called: "Đã gọi", serving: "Đang phục vụ" };
+
+/** The ticket at the chosen counter, or null. */
+export function currentTicket(state) {
+  const counter = state.counters.get(state.counter);
+  return counter ? counter.current : null;
+}
+
+export function isPaused(state) {
+  const counter = state.counters.get(state.counter);
+  return Boolean(counter && counter.state === "paused");
+}
+
+/** Whether an action makes sense now (its button is enabled, its key works). */
+export function enabled(state, action) {
+  if (state.counter === null || state.busy) return false;
+  const ticket = currentTicket(state);
+  switch (action) {
+    case "next": case "pause": return true;
+    case "start": return Boolean(ticket && ticket.status === "called");
+    default: return Boolean(ticket);
+  }
+}
+
+const timeOf = (iso) => (iso ? iso.slice(11, 16) : ""); // ISO times carry the office's offset already
+
+export function createView(boot, state, { onCallBack }) {
+  function serviceName(code) {
+    const service = boot.services.find((s) => s.code === code);
+    return service ? service.name : code;
+  }
+
+  function marksOf(ticket) {
+    const marks = [];
+    if (ticket.priority) marks.push(["priority", "Ưu tiên: " + (boot.priority_labels[ticket.priority] || ticket.priority)]);
+    if (ticket.transfers > 0 || ticket.target_counter) marks.push(["transfer", "Được chuyển đến"]);
+    return marks;
+  }
+
+  function markElements(ticket, short) {
+    return marksOf(ticket).map(([kind, text]) => {
+      const mark = document.createElement("span");
+      mark.className = "mark mark-" + kind;
+      mark.textContent = short ? (kind === "priority" ? "Ưu tiên" : "Chuyển") : text;
+      mark.title = text;
+      return mark;
+    });
+  }
+
+  function render() {
+    renderCurrent();
+    renderFields();
+    renderButtons();
+  }
+
+  function renderCurrent() {
+    const counter = state.counters.get(state.counter);
+    const config = boot.counters.find((c) => c.number === state.counter);
+    $("counter-name").textContent = config ? config.name.toLowerCase() : "quầy";
+    const stateLine = $("counter-state");
+    stateLine.className = "counter-state";
+    if (!counter) {
+      stateLine.textContent = "";
+    } else if (counter.state === "paused") {
+      stateLine.textContent = "Đang tạm dừng: " + (counter.pause_reason || "");
+      stateLine.classList.add("paused");
+    } else if (counter.state === "closed") {
+      stateLine.textContent = "Quầy chưa mở – bấm Gọi tiếp để bắt đầu.";
+    } else if (!counter.current) {
+      stateLine.textContent = "Quầy đang trống.";
+    } else {
+      stateLine.textContent = "";
+    }
+    const ticket = counter ? counter.current : null;
+    $("ticket-box").classList.toggle("empty", !ticket);
+    $("ticket-box").classList.toggle("priority", Boolean(ticket && ticket.priority));
+    $("ticket-number").textContent = ticket ? ticket.number : "—";
+    $("ticket-service").textContent = ticket ? ticket.service_name || serviceName(ticket.service) : "Chưa có số nào";
+    let status = "";
+    if (ticket) {
+      status = `${STATUS_TEXT[ticket.status] || ticket.status} · gọi lúc ${timeOf(ticket.called_at)}`;
+      if (ticket.recalls > 0) status += ` · đã gọi lại ${ticket.recalls} lần`;
+    }
+    $("ticket-status").textContent = status;
+    $("ticket-marks").replaceChildren(...(ticket ? markElements(ticket, false) : []));
+  }
+
+  function renderFields() {
+    const config = boot.counters.find((c) => c.number === state.counter);
+    const rows = (config ? config.services : []).map((code) => {
+      const service = state.services.get(code) || { name: serviceName(code), waiting: 0, estimated_wait_s: 0 };
+      const row = document.createElement("tr");
+      row.dataset.service = code;
+      const minutes = Math.ceil((service.estimated_wait_s || 0) / 60);
+      for (const [text, cls] of [
+        [service.name || serviceName(code), "name"],
+        [String(service.waiting ?? 0), "num waiting"],
+        [!service.waiting ? "—" : minutes < 1 ? "dưới 1 phút" : `~${minutes} phút`, "num"],
+      ]) {
+        const cell = document.createElement("td");
+        cell.className = cls;
+        cell.textContent = text;
+        row.append(cell);
+      }
+      return row;
+    });
+    $("fields").replaceChildren(...rows);
+  }
+
+  function renderQueue() {
+    const items = state.queue.waiting.map((ticket) => {
+      const item = document.createElement("li");
+      item.className = ticket.priority ? "priority" : "";
+      const number = document.createElement("strong");
+      number.textContent = ticket.number;
+      const time = document.createElement("span");
+      time.className = "muted";
+      time.textContent = timeOf(ticket.issued_at);
+      item.append(number, ...markElements(ticket, true), time);
+      return item;
+    });
+    $("queue").replaceChildren(...items);
+    const more = state.queue.waiting_total - state.queue.waiting.length;
+    $("queue-more").textContent = more > 0 ? `… và ${more} số nữa` : (items.length ? "" : "Không có ai đang chờ.");
+    renderNoShows();
+  }
+
+  function renderNoShows() {
+    const now = Date.now();
+    const live = state.queue.no_shows.filter((t) => !t.callable_until || Date.parse(t.callable_until) > now);
+    const items = live.map((ticket) => {
+      const item = document.createElement("li");
+      const number = document.createElement("strong");
+      number.textContent = ticket.number;
+      const when = document.createElement("span");
+      when.className = "muted";
+      when.textContent = `vắng lúc ${timeOf(ticket.finished_at)}`;
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "btn btn-small";
+      button.textContent = "Gọi lại";
+      button.dataset.ticket = ticket.id;
+      button.disabled = state.busy;
+      button.addEventListener("click", () => { button.blur(); onCallBack(ticket); });
+      item.append(number, ...markElements(ticket, true), when, button);
+      return item;
+    });
+    $("no-shows").replaceChildren(...items);
+    $("no-shows-empty").hidden = items.length > 0;
+  }
+
+  function renderButtons() {
+    for (const button of document.querySelectorAll("#actions button[data-action]")) {
+      button.disabled = !enabled(state, button.dataset.action);
+    }
+    const paused = isPaused(state);
+    const pauseButton = $("btn-pause");
+    pauseButton.firstChild.textContent = paused ? "Tiếp tục " : "Tạm dừng ";
+    pauseButton.classList.toggle("btn-resume", paused);
+    for (const button of document.querySelectorAll("#no-shows button")) button.disabled = state.busy;
+    document.body.classList.toggle("busy", state.busy);
+  }
+
+  let offlineTimer = null;
+  function renderConnection(connected) {
+    clearTimeout(offlineTimer);
+    if (connected) {
+      $("connection").hidden = true;
+      document.body.classList.remove("offline");
+    } else {
+      // A discreet mark, and only when the break lasts: reconnecting takes a moment.
+      offlineTimer = setTimeout(() => {
+        $("connection").hidden = false;
+        document.body.classList.add("offline");
+      }, 1200);
+    }
+  }
+
+  let messageTimer = null;
+  function showMessage(text, kind) {
+    const box = $("message");
+    box.textContent = text;
+    box.className = "message " + kind;
+    clearTimeout(messageTimer);
+    messageTimer = setTimeout(() => { box.textContent = ""; box.className = "message"; }, kind === "error" ? 8000 : 4000);
+  }
+
+  function renderClock() {
+    const now = new Date();
+    $("clock").textContent = now.toLocaleTimeString("vi-VN", { timeZone: state.timezone, hour: "2-digit", minute: "2-digit" });
+    renderNoShows(); // drops no-shows whose grace has run out
+  }
+
+  return {
+    serviceName, render, renderFields, renderQueue, renderNoShows, renderButtons, renderConnection,
+    showMessage, renderClock,
+  };
+}
