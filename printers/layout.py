@@ -119,6 +119,37 @@ def wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
     return lines
 
 
+def balanced_wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """As many lines as ``wrap`` needs, but of even lengths: "Trung tâm … xã" / "Tân Phú", not "… Tân" / "Phú"."""
+    lines = wrap(text, font, width)
+    words = [word for word in text.split(" ") if word]
+    if len(lines) < 2 or "\n" in text:
+        return lines
+    sizes = [font.getlength(word) for word in words]
+    if max(sizes) > width:
+        return lines
+    space = font.getlength(" ")
+
+    def groups(limit: float) -> list[list[str]]:
+        result: list[list[str]] = [[]]
+        used = 0.0
+        for word, size in zip(words, sizes):
+            extra = size + (space if result[-1] else 0)
+            if result[-1] and used + extra > limit:
+                result.append([])
+                used, extra = 0.0, size
+            result[-1].append(word)
+            used += extra
+        return result
+
+    low, high = max(sizes), float(width)
+    while high - low > 1:  # the narrowest limit that needs no more lines than greedy wrapping
+        middle = (low + high) / 2
+        low, high = (low, middle) if len(groups(middle)) <= len(lines) else (middle, high)
+    balanced = [" ".join(group) for group in groups(high)]
+    return balanced if all(font.getlength(line) <= width for line in balanced) else lines
+
+
 def qr_matrix(data: str) -> list[list[bool]]:
     """QR modules (True = dark) with a 2-module quiet zone; error correction M survives smudges."""
     # A fixed mask pattern is valid QR and skips qrcode's pure-Python search over
@@ -162,7 +193,8 @@ class _Canvas:
         left = x if x is not None else self.margin
         ascent, descent = font.getmetrics()
         # A dash ends a line rather than starting the next: "Nông nghiệp –" / "Môi trường".
-        for line in wrap(text.replace(" – ", "\u00a0– "), font, width):
+        text = text.replace(" – ", "\u00a0– ")
+        for line in balanced_wrap(text, font, width) if center else wrap(text, font, width):
             offset = (width - font.getlength(line)) / 2 if center else 0
             self.draw.text((left + offset, self.y), line, font=font, fill=BLACK, anchor="la")
             self.y += ascent + descent
@@ -177,7 +209,7 @@ class _Canvas:
     def banner(self, text: str, font: ImageFont.FreeTypeFont) -> None:
         """White text on a black band, for the priority group."""
         ascent, descent = font.getmetrics()
-        lines = wrap(text, font, self.inner - 16)
+        lines = balanced_wrap(text, font, self.inner - 16)
         height = len(lines) * (ascent + descent) + 8
         self.draw.rectangle([(self.margin, self.y), (self.width - self.margin - 1, self.y + height)], fill=BLACK)
         y = self.y + 4

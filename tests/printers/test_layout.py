@@ -142,3 +142,15 @@ def test_unknown_paper_width_is_refused() -> None:
     with pytest.raises(ValueError, match="58 or 80"):
         render_ticket(ticket(), 76)
 
+
+
+def test_centred_titles_wrap_into_even_lines() -> None:
+    from printers.layout import balanced_wrap
+
+    font = load_font(27, bold=True)
+    lines = balanced_wrap("Trung tâm Phục vụ hành chính công xã Tân Phú", font, 544)
+    assert len(lines) == 2
+    assert lines[1] != "Phú"
+    widths = [font.getlength(line) for line in lines]
+    assert max(widths) - min(widths) < 200
+    assert " ".join(lines).split() == "Trung tâm Phục vụ hành chính công xã Tân Phú".split()
