@@ -127,31 +127,29 @@ class SearchIndex:
         """Weighted postings (word and word pair → procedure → weight × idf)."""
         raw: dict[str, dict[int, float]] = {}
         title_df: dict[str, float] = {}
-        memo: dict[str, tuple[str, str]] = {}  # word as written → (folded, accent key)
+        analysed: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}  # texts repeat across procedures
+        known: dict[str, tuple[str, str]] = {}
         for index, procedure in enumerate(self.procedures):
             weights: dict[str, float] = {}
             accents: set[str] = set()
             for zone, texts in _zones(procedure).items():  # heaviest zone first: a term keeps its best weight
-                weight = ZONE_WEIGHTS[zone]
+                zone_terms: dict[str, float] = {}
                 for text in texts:
-                    written = words(text)
-                    for word in written:
-                        if word not in memo:
-                            memo[word] = (fold(word), accent_key(word))
-                    folded = [memo[word][0] for word in written]
-                    accents.update(memo[word][1] for word in written)
-                    for term in folded:
-                        weights.setdefault(term, weight)
-                    for term in _pairs(folded):
-                        weights.setdefault(term, weight)
+                    if text not in analysed:
+                        analysed[text] = _analyse(text, known)
+                    terms, keys = analysed[text]
+                    zone_terms.update(dict.fromkeys(terms, ZONE_WEIGHTS[zone]))
+                    accents |= keys
+                zone_terms.update(weights)
+                weights = zone_terms
             for key in accents:
                 self._accent_holders.setdefault(key, set()).add(index)
             for term, weight in weights.items():
                 raw.setdefault(term, {})[index] = weight
-                if " " in term and weight >= ZONE_WEIGHTS["field"]:
-                    self._title_pairs.add(term)
                 # Rarity is judged on what procedures are about, not on the papers they all ask for.
                 title_df[term] = title_df.get(term, 0.0) + (1.0 if weight >= ZONE_WEIGHTS["field"] else 0.3)
+        self._title_pairs.update(term for term, postings in raw.items()
+                                 if " " in term and max(postings.values()) >= ZONE_WEIGHTS["field"])
         total = max(len(self.procedures), 1)
         for term, postings in raw.items():
             idf = self._idf[term] = math.log(1.0 + total / (title_df[term] + 1.0))
@@ -466,6 +464,19 @@ def _zones(procedure: Procedure) -> dict[str, list[str]]:
         "documents": [d.name for d in procedure.documents] + [procedure.result],
         "details": [procedure.applicants, procedure.conditions],
     }
+
+
+def _analyse(text: str, known: dict[str, tuple[str, str]]) -> tuple[tuple[str, ...], frozenset[str]]:
+    """A text's search terms (words and adjacent pairs) and the accent keys of its words.
+
+    ``known`` remembers each word's (folded, accent key): texts differ, words repeat.
+    """
+    written = words(text)
+    for word in written:
+        if word not in known:
+            known[word] = (fold(word), accent_key(word))
+    folded = [known[word][0] for word in written]
+    return (*folded, *_pairs(folded)), frozenset(known[word][1] for word in written)
 
 
 def _pairs(folded: Sequence[str]) -> list[str]:
