@@ -6,6 +6,7 @@ import argparse
 import logging
 import os
 import secrets
+import signal
 import sys
 import threading
 from contextlib import contextmanager
@@ -18,7 +19,8 @@ from .config import load_config
 
 log = logging.getLogger("motcua")
 
-DEFAULT_THREADS = 64  # one per open live-feed stream plus request workers
+DEFAULT_THREADS = 128  # one per open live-feed stream plus request workers
+RESERVED_THREADS = 16  # never taken by live-feed streams: kiosks and clerks are always answered
 DEMO_PORT = 8080
 
 
@@ -33,7 +35,7 @@ def register(subcommands: argparse._SubParsersAction) -> None:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0 for the office LAN)")
     serve.add_argument("--port", type=int, default=DEMO_PORT)
     serve.add_argument("--threads", type=int, default=DEFAULT_THREADS,
-                       help="worker threads: each open live-feed stream holds one")
+                       help=f"worker threads: each open live-feed stream holds one, {RESERVED_THREADS} stay for requests")
     serve.set_defaults(handler=cmd_serve)
 
     user = subcommands.add_parser("user", help="manage people who sign in").add_subparsers(dest="user_command", metavar="ACTION")
@@ -147,7 +149,7 @@ def serve(config, db_path: Path, host: str, port: int, threads: int = DEFAULT_TH
     with _single_server_lock(db_path):
         engine = QueueEngine(config, db_path).start()
         try:
-            app = create_app(config, db_path, engine=engine)
+            app = create_app(config, db_path, engine=engine, max_streams=max(1, threads - RESERVED_THREADS))
             server = waitress.create_server(app, host=host, port=port, threads=threads,
                                             connection_limit=max(100, threads * 4), channel_timeout=60,
                                             ident="motcua")
@@ -155,6 +157,7 @@ def serve(config, db_path: Path, host: str, port: int, threads: int = DEFAULT_TH
             print(f"motcua: serving on http://{host}:{port}", flush=True)
             if ready is not None:
                 ready.set()
+            _end_streams_on_interrupt(engine)
             try:
                 server.run()
             except KeyboardInterrupt:
@@ -163,6 +166,18 @@ def serve(config, db_path: Path, host: str, port: int, threads: int = DEFAULT_TH
                 server.close()
         finally:
             engine.stop()
+
+
+def _end_streams_on_interrupt(engine) -> None:
+    """On Ctrl+C end the live-feed streams first: waitress waits up to 5 s for busy threads before it stops."""
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        return
+
+    def interrupt(signum, frame):
+        engine.broker.close()
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, interrupt)
 
 
 @contextmanager

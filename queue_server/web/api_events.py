@@ -10,6 +10,7 @@ server notice clients that went away.
 from __future__ import annotations
 
 import json
+import threading
 from typing import Iterator
 
 from flask import Blueprint, Response, current_app, request
@@ -18,6 +19,7 @@ from ..core import views
 from ..store import repository
 from ..engine import QueueEngine
 from .context import engine, thread_conn
+from .errors import ApiError
 
 bp = Blueprint("events_api", __name__, url_prefix="/api")
 
@@ -36,9 +38,40 @@ def sse(event_type: str, data_json: str, event_id: int | None = None) -> str:
 def events() -> Response:
     """Stream the queue's events to a screen, console, phone or device."""
     last_id = _last_event_id()
-    stream = _stream(engine(), str(current_app.config["MOTCUA_DB"]), last_id)
+    slots: StreamSlots = current_app.extensions["motcua.stream_slots"]
+    if not slots.acquire():
+        raise ApiError(503, "too_many_streams",
+                       "The live feed is full right now; poll GET /api/services or /api/status/<token>, or retry later.")
+    stream = _stream(engine(), str(current_app.config["MOTCUA_DB"]), last_id, slots)
     return Response(stream, mimetype="text/event-stream",
                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+class StreamSlots:
+    """How many live-feed streams may be open at once.
+
+    Each open stream holds one of the server's worker threads; keeping some
+    threads free guarantees that kiosks and clerks are always answered, even
+    when every phone in the lobby follows its ticket.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.open = 0
+        self._lock = threading.Lock()
+
+    def acquire(self) -> bool:
+        """Take a slot; False when all are taken."""
+        with self._lock:
+            if self.open >= self.limit:
+                return False
+            self.open += 1
+            return True
+
+    def release(self) -> None:
+        """Give a slot back (the stream ended)."""
+        with self._lock:
+            self.open -= 1
 
 
 def _last_event_id() -> int | None:
@@ -57,8 +90,31 @@ def _snapshot(queue: QueueEngine) -> tuple[int, str]:
     ))
 
 
-def _stream(queue: QueueEngine, db_path: str, last_id: int | None) -> Iterator[str]:
+class _SlotStream:
+    """The stream body, giving its slot back when the server closes it, started or not."""
+
+    def __init__(self, inner: Iterator[str], slots: StreamSlots) -> None:
+        self._inner, self._slots, self._released = inner, slots, False
+
+    def __iter__(self) -> "_SlotStream":
+        return self
+
+    def __next__(self) -> str:
+        return next(self._inner)
+
+    def close(self) -> None:
+        if not self._released:
+            self._released = True
+            self._slots.release()
+        self._inner.close()
+
+
+def _stream(queue: QueueEngine, db_path: str, last_id: int | None, slots: StreamSlots) -> _SlotStream:
     """The stream body; runs outside the request context, so it gets what it needs as arguments."""
+    return _SlotStream(_events_since(queue, db_path, last_id), slots)
+
+
+def _events_since(queue: QueueEngine, db_path: str, last_id: int | None) -> Iterator[str]:
     broker = queue.broker
     conn = thread_conn(db_path)
     yield f"retry: {RETRY_MS}\n\n"

@@ -29,8 +29,13 @@ PART_BLUEPRINTS = (
 LOGIN_ATTEMPTS_PER_MINUTE = 10
 
 
-def create_app(config: OfficeConfig, db_path: Path | str, *, engine: QueueEngine | None = None) -> Flask:
-    """Build the app; starts its own engine unless one is given."""
+def create_app(config: OfficeConfig, db_path: Path | str, *, engine: QueueEngine | None = None,
+               max_streams: int = 1000) -> Flask:
+    """Build the app; starts its own engine unless one is given.
+
+    ``max_streams`` caps open live-feed streams (``motcua serve`` sets it
+    below its thread count so requests always find a free thread).
+    """
     app = Flask(__name__)
     if engine is None:
         engine = QueueEngine(config, db_path).start()
@@ -51,6 +56,7 @@ def create_app(config: OfficeConfig, db_path: Path | str, *, engine: QueueEngine
     app.extensions["motcua.ticket_limiter"] = RateLimiter(config.limits.tickets_per_minute_per_device)
     app.extensions["motcua.login_limiter"] = RateLimiter(LOGIN_ATTEMPTS_PER_MINUTE)
     app.extensions["motcua.token_cache"] = TokenCache()
+    app.extensions["motcua.stream_slots"] = api_events.StreamSlots(max_streams)
     app.session_interface = LazyCookieSessions()
     register_error_handlers(app)
     for blueprint in (api_queue.bp, api_events.bp, api_people.bp, openapi.bp):
