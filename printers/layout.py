@@ -9,6 +9,7 @@ edges would only be dithered into noise.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import qrcode
@@ -150,6 +151,27 @@ def balanced_wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[s
     return balanced if all(font.getlength(line) <= width for line in balanced) else lines
 
 
+@lru_cache(maxsize=512)
+def _lines(text: str, font: ImageFont.FreeTypeFont, width: int, balanced: bool) -> tuple[str, ...]:
+    """Wrapped lines, remembered: an office prints the same names all day."""
+    return tuple(balanced_wrap(text, font, width) if balanced else wrap(text, font, width))
+
+
+TEXT_PAD = 8
+"""Room around a cached line for accents above the ascender (Ễ) and overhanging glyphs."""
+
+
+@lru_cache(maxsize=512)
+def _line_mask(text: str, font: ImageFont.FreeTypeFont) -> Image.Image:
+    """One line of text as a 1-bit mask (ink = 1), drawn once and pasted on every ticket."""
+    ascent, descent = font.getmetrics()
+    mask = Image.new("1", (int(font.getlength(text)) + 2 * TEXT_PAD, ascent + descent + 2 * TEXT_PAD), 0)
+    draw = ImageDraw.Draw(mask)
+    draw.fontmode = "1"
+    draw.text((TEXT_PAD, TEXT_PAD), text, font=font, fill=1, anchor="la")
+    return mask
+
+
 def qr_matrix(data: str) -> list[list[bool]]:
     """QR modules (True = dark) with a 2-module quiet zone; error correction M survives smudges."""
     # A fixed mask pattern is valid QR and skips qrcode's pure-Python search over
@@ -168,6 +190,16 @@ def _prepare_logo(logo: Image.Image | Path | str, max_width: int, max_height: in
     flat.alpha_composite(image)
     fitted = ImageOps.contain(flat.convert("L"), (max_width, max_height))
     return fitted.convert("1")
+
+
+@lru_cache(maxsize=8)
+def _dashes(width: int) -> Image.Image:
+    """A dashed line 2 dots thick: 8 dots of ink every 12."""
+    line = Image.new("1", (width, 2), WHITE)
+    draw = ImageDraw.Draw(line)
+    for x in range(0, width, 12):
+        draw.rectangle([(x, 0), (min(x + 7, width - 1), 1)], fill=BLACK)
+    return line
 
 
 class _Canvas:
@@ -194,27 +226,30 @@ class _Canvas:
         ascent, descent = font.getmetrics()
         # A dash ends a line rather than starting the next: "Nông nghiệp –" / "Môi trường".
         text = text.replace(" – ", "\u00a0– ")
-        for line in balanced_wrap(text, font, width) if center else wrap(text, font, width):
+        for line in _lines(text, font, width, center):
             offset = (width - font.getlength(line)) / 2 if center else 0
-            self.draw.text((left + offset, self.y), line, font=font, fill=BLACK, anchor="la")
+            self.line(line, font, left + offset, self.y)
             self.y += ascent + descent
+
+    def line(self, text: str, font: ImageFont.FreeTypeFont, x: float, y: int, ink: int = BLACK) -> None:
+        """One line of text with its top-left (ascender line) at x, y."""
+        self.page.paste(ink, (round(x) - TEXT_PAD, y - TEXT_PAD), _line_mask(text, font))
 
     def rule(self, gap: int) -> None:
         """A dashed separator with some air around it."""
         self.y += gap
-        for x in range(self.margin, self.width - self.margin, 12):
-            self.draw.line([(x, self.y), (min(x + 7, self.width - self.margin), self.y)], fill=BLACK, width=2)
+        self.page.paste(_dashes(self.width - 2 * self.margin), (self.margin, self.y))
         self.y += gap + 2
 
     def banner(self, text: str, font: ImageFont.FreeTypeFont) -> None:
         """White text on a black band, for the priority group."""
         ascent, descent = font.getmetrics()
-        lines = balanced_wrap(text, font, self.inner - 16)
+        lines = _lines(text, font, self.inner - 16, True)
         height = len(lines) * (ascent + descent) + 8
         self.draw.rectangle([(self.margin, self.y), (self.width - self.margin - 1, self.y + height)], fill=BLACK)
         y = self.y + 4
         for line in lines:
-            self.draw.text(((self.width - font.getlength(line)) / 2, y), line, font=font, fill=WHITE, anchor="la")
+            self.line(line, font, (self.width - font.getlength(line)) / 2, y, ink=WHITE)
             y += ascent + descent
         self.y += height + 1
 
@@ -247,10 +282,10 @@ class _Canvas:
         column_x = self.margin + size + 8
         column_width = self.width - self.margin - column_x
         ascent, descent = font.getmetrics()
-        text_lines = [w for line in lines + [caption] for w in wrap(line, font, column_width)]
+        text_lines = [w for line in lines + [caption] for w in _lines(line, font, column_width, False)]
         self.y = top + max(0, (size - len(text_lines) * (ascent + descent)) // 2)
         for line in text_lines:
-            self.draw.text((column_x, self.y), line, font=font, fill=BLACK, anchor="la")
+            self.line(line, font, column_x, self.y)
             self.y += ascent + descent
         self.y = max(self.y, top + size)
 

@@ -76,3 +76,13 @@ def test_cp1258_spelling_loses_no_vietnamese_letter() -> None:
 def test_text_mode_refuses_a_code_page_the_profile_lacks() -> None:
     with pytest.raises(ValueError, match="code page"):
         encode_text(ticket(), codepage="CP1258", profile="TM-T88IV-SA")
+
+
+@pytest.mark.parametrize("width", [384, 576, 13])
+def test_our_raster_bytes_are_the_ones_escpos_image_makes(width: int) -> None:
+    from printers.encode import new_dummy, raster_command
+
+    image = render_ticket(ticket(), 58).crop((0, 0, width, 200))
+    reference = new_dummy(None, 576)
+    reference.image(image, impl="bitImageRaster", fragment_height=1000)
+    assert raster_command(image) == bytes(reference.output)
