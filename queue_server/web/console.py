@@ -10,6 +10,7 @@ recent no-shows of a counter.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import timedelta
 from typing import Any
 
@@ -79,8 +80,8 @@ def home() -> Any:
 
 def _display_url() -> str | None:
     """Where the display engineer's lobby board lives, if it is installed."""
-    paths = {rule.rule for rule in current_app.url_map.iter_rules() if "GET" in (rule.methods or ())}
-    return next((path for path in ("/display", "/board", "/display/") if path in paths), None)
+    installed = any(rule.rule == "/display" for rule in current_app.url_map.iter_rules())
+    return "/display" if installed else None
 
 
 @bp.get("/console/login")
@@ -104,13 +105,14 @@ def login_submit() -> Any:
         check_csrf()
     except ApiError:
         return _login_form("Trang đăng nhập đã cũ. Xin nhập lại.", status=403)
-    username = request.form.get("username", "")[:MAX_USERNAME]
-    password = request.form.get("password", "")[:MAX_PASSWORD]
+    # NFC like every JSON body of the API, so a password typed on any keyboard matches.
+    username = unicodedata.normalize("NFC", request.form.get("username", ""))[:MAX_USERNAME]
+    password = unicodedata.normalize("NFC", request.form.get("password", ""))[:MAX_PASSWORD]
     if not username.strip() or not password:
         return _login_form("Xin nhập tên đăng nhập và mật khẩu.", username, 422)
     limiter: RateLimiter = current_app.extensions["motcua.login_limiter"]
     if not limiter.allow(f"{request.remote_addr}:{auth.normalize_username(username)}"):
-        return _login_form("Đăng nhập sai quá nhiều lần. Xin đợi một phút rồi thử lại.", username, 429)
+        return _login_form("Đăng nhập quá nhiều lần. Xin đợi một phút rồi thử lại.", username, 429)
     person = auth.check_password(read_conn(), username, password)
     if person is None:
         return _login_form("Sai tên đăng nhập hoặc mật khẩu.", username, 401)

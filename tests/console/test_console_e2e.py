@@ -18,9 +18,10 @@ import requests
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.select import Select
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from tests.support.live_server import CLERK_PASSWORD, PROJECT, LiveServer
+from tests.support.live_server import ADMIN_PASSWORD, CLERK_PASSWORD, PROJECT, LiveServer
 
 pytestmark = pytest.mark.e2e
 
@@ -61,12 +62,12 @@ class ConsolePage:
     def wait_waiting(self, count: int, service: str = "HT") -> None:
         wait_until(lambda: self.waiting(service) == str(count), f"{count} waiting for {service}")
 
-    def sign_in(self, username: str = "quay1") -> None:
+    def sign_in(self, username: str = "quay1", password: str = CLERK_PASSWORD) -> None:
         self.driver.delete_all_cookies()
         self.driver.get(self.server.url + "/console")
         assert "/console/login" in self.driver.current_url
         self.driver.find_element(By.ID, "username").send_keys(username)
-        self.driver.find_element(By.ID, "password").send_keys(CLERK_PASSWORD + Keys.ENTER)
+        self.driver.find_element(By.ID, "password").send_keys(password + Keys.ENTER)
         wait_until(lambda: self.driver.find_elements(By.ID, "btn-next"), "the console")
         wait_until(lambda: self.driver.find_elements(By.CSS_SELECTOR, "#fields tr"), "the waiting counts")
 
@@ -234,17 +235,26 @@ def test_pause_by_preset_and_by_typed_reason_without_firing_shortcuts_then_sign_
     assert "/console/login" in page.driver.current_url
 
 
-def test_the_console_marks_a_lost_connection_and_recovers(page: ConsolePage, live_server: LiveServer):
+def test_an_admin_picks_a_counter_and_the_console_survives_a_lost_connection(page: ConsolePage, live_server: LiveServer):
     api = Api(live_server)
-    api.issue()
-    page.sign_in("quay1")
-    page.wait_waiting(1)
+    api.issue("VP")
+    page.sign_in("admin", ADMIN_PASSWORD)
+    Select(page.driver.find_element(By.ID, "counter-select")).select_by_value("3")
+    page.wait_text("counter-name", "quầy 3")
+    page.wait_waiting(1, "VP")
     mark = page.driver.find_element(By.ID, "connection")
     assert not mark.is_displayed()
+
     live_server.kill()
     wait_until(mark.is_displayed, "the lost-connection mark", timeout=8)
     page.shot("06-offline")
     live_server.start()
-    Api(live_server).issue()
+    Api(live_server).issue("VP")
     wait_until(lambda: not mark.is_displayed(), "the mark to go", timeout=10)
-    page.wait_waiting(2)
+    page.wait_waiting(2, "VP")
+    page.press(Keys.SPACE)
+    page.wait_text("ticket-number", "B001")
+
+    page.driver.refresh()  # the choice of counter stays on this PC
+    page.wait_text("counter-name", "quầy 3")
+    page.wait_text("ticket-number", "B001")
