@@ -1,7 +1,7 @@
 """Find the procedure a citizen means from what they type (pure: standard library only).
 
-``SearchIndex(procedures, lexicon)`` is built once; ``search(query)`` then
-costs well under a millisecond per hundred procedures. A query goes through:
+``SearchIndex(procedures, lexicon)`` is built once (about a second for 2,000
+procedures); ``search(query)`` then costs a few milliseconds. A query goes through:
 
 1. normalisation: NFC, folding (no diacritics, đ → d, kí = ký), word split;
 2. word repair for words the catalogue does not know: Telex leftovers
@@ -22,7 +22,6 @@ from __future__ import annotations
 import heapq
 import math
 import re
-import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
 from operator import itemgetter
@@ -31,11 +30,12 @@ from typing import Iterable, Sequence
 from .lexicon import Lexicon, Synonym, Word
 from .model import Procedure
 from .normalize import accent_key, collation_key, fold, has_diacritics, nfc, phrase_key, tokens, words
+from .spelling import (deletion_index, deletions, edit_distance, looks_like_acronym, mark_signature,
+                       telex_variants)
 
 # Where a word occurs says how much it tells: the name is what the citizen
 # sees and means; documents and conditions only hint.
 ZONE_WEIGHTS = {"name": 3.0, "keywords": 2.5, "field": 1.0, "documents": 0.5, "details": 0.3}  # heaviest first
-TITLE_ZONES = ("name", "keywords", "field")
 # A repaired word counts less than one typed right, a guess less than a sure fix.
 WEIGHT_TELEX = 0.9
 WEIGHT_SPLIT = 0.9
@@ -107,10 +107,10 @@ class SearchIndex:
         self._known_accents = set(self._accent_holders) | {w.accent for s in lexicon.synonyms for w in s.phrase}
         self._known = {t for t in self._postings if " " not in t} | {w.folded for s in lexicon.synonyms for w in s.phrase}
         self._vocabulary = sorted(self._known)
-        self._deletions = _deletion_index(self._known)
+        self._deletions = deletion_index(self._known)
         self._marks: dict[str, set[str]] = {}
         for key in self._known_accents:
-            self._marks.setdefault(fold(key), set()).add(_marks(key))
+            self._marks.setdefault(fold(key), set()).add(mark_signature(key))
         self._synonyms = _synonym_table(lexicon)
         self._stopwords: dict[str, list[Word]] = {}
         for word in lexicon.stopwords:
@@ -250,7 +250,7 @@ class SearchIndex:
             if last:
                 self._add_completions(group, folded, WEIGHT_PREFIX_AFTER_WORD, previous)
             return [group]
-        for variant in _telex_variants(folded):
+        for variant in telex_variants(folded):
             if variant in self._known:
                 return [_Group({variant: WEIGHT_TELEX})]
         split = self._split(folded)
@@ -260,7 +260,7 @@ class SearchIndex:
         if last:
             self._add_completions(group, folded, WEIGHT_PREFIX, previous)
         if not group.terms:
-            return None if _looks_like_acronym(word) else [_Group({folded: 1.0}, accent, folded)]
+            return None if looks_like_acronym(word) else [_Group({folded: 1.0}, accent, folded)]
         return [group]
 
     def _add_completions(self, group: _Group, prefix: str, weight: float, previous: str | None) -> None:
@@ -301,16 +301,16 @@ class SearchIndex:
             return {}
         limit = 1 if len(folded) < 6 else 2
         found: dict[str, int] = {}
-        for key in (folded, *_deletions(folded)):
+        for key in (folded, *deletions(folded)):
             for candidate in self._deletions.get(key, ()):
                 if candidate not in found:
-                    distance = _edit_distance(folded, candidate, limit)
+                    distance = edit_distance(folded, candidate, limit)
                     if distance <= limit:
                         found[candidate] = distance
         # Closest first; a slip on the first letter is rarer than later; then the commoner word.
         if accent:  # marks are typed apart from letters (Telex), so a slip keeps them: khẩn → khẩu
-            marks = _marks(accent)
-            found = {t: d for t, d in found.items() if marks in self._marks.get(t, ())}
+            typed_marks = mark_signature(accent)
+            found = {t: d for t, d in found.items() if typed_marks in self._marks.get(t, ())}
         best = sorted(found, key=lambda t: (found[t], t[0] != folded[0], -len(self._postings.get(t, ()))))
         best = best[:MAX_TYPO_CANDIDATES]
         return {term: WEIGHT_TYPO[found[term]] for term in best}
@@ -528,60 +528,4 @@ def _synonym_table(lexicon: Lexicon) -> dict[str, list[Synonym]]:
     return table
 
 
-def _looks_like_acronym(word: str) -> bool:
-    """3–8 letters without marks, like "XNTTHN" or "dkks"."""
-    return 3 <= len(word) <= 8 and word.isalpha() and word.isascii()
-
-
 _PARENTHESES = re.compile(r"\([^()]*\)")
-_TELEX_PAIRS = (("dd", "d"), ("aw", "a"), ("aa", "a"), ("ee", "e"), ("oo", "o"), ("ow", "o"), ("uw", "u"), ("w", "u"))
-_TELEX_TONES = "sfrxj"
-
-
-def _telex_variants(folded: str) -> list[str]:
-    """What a word typed with Telex switched off means ("ddawngf" → dang, "kys" → ki)."""
-    plain = folded
-    for pair, letter in _TELEX_PAIRS:
-        plain = plain.replace(pair, letter)
-    variants = [plain]
-    if len(plain) > 1 and plain[-1] in _TELEX_TONES:  # the tone key typed last: "sinhf", "kys"
-        variants.append(plain[:-1])
-    return [fold(v) for v in variants if v and v != folded]
-
-
-def _marks(accent: str) -> str:
-    """The diacritics of a word without its letters ("khẩn" → circumflex + hook)."""
-    return "".join(ch for ch in unicodedata.normalize("NFD", accent) if unicodedata.combining(ch))
-
-
-def _deletions(word: str) -> set[str]:
-    """Every string one deleted letter away."""
-    return {word[:i] + word[i + 1:] for i in range(len(word))}
-
-
-def _deletion_index(vocabulary: Iterable[str]) -> dict[str, list[str]]:
-    """Each word and its one-letter deletions → the words (SymSpell-style typo lookup)."""
-    index: dict[str, list[str]] = {}
-    for word in vocabulary:
-        if len(word) < 2:
-            continue
-        for key in (word, *_deletions(word)):
-            index.setdefault(key, []).append(word)
-    return index
-
-
-def _edit_distance(a: str, b: str, limit: int) -> int:
-    """Damerau–Levenshtein distance (adjacent swaps count one), capped at limit + 1."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, start=1):
-            cost = 0 if ca == cb else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        previous2, previous = previous, current
-    return min(previous[-1], limit + 1)
