@@ -1,0 +1,367 @@
+"""HTTP adapter of the reports part: ratings, the rating prompt, reports, notices, the admin dashboard.
+
+Routes parse input, call the rules (``ratings``, ``summary``, ``live``) and answer.
+Ratings are written by the queue engine's writer, in the same transaction
+order as the queue's own changes, so a rating always sees its ticket as committed.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, session, url_for
+
+from .. import auth
+from ..core.actions import service_day
+from ..core.views import local_iso
+from ..engine import CommandContext
+from ..store import repository
+from ..web.context import (RateLimiter, check_csrf, csrf_token, engine, json_body, read_conn, require)
+from ..web.errors import ApiError
+from . import charts, export, store
+from .live import live_view
+from .openapi_paths import OPENAPI_PATHS  # noqa: F401  (merged by queue_server.web.openapi)
+from .queries import clerk_logins
+from .ratings import RatingRejected, check_rateable, find_ticket_in, parse_rating, prompt_ticket
+from .service import PeriodError, Reports, parse_period
+
+bp = Blueprint("reports", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/admin/static")
+
+MAX_NOTICE = 300
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'self'; base-uri 'none'; object-src 'none'"
+)
+
+
+def reports() -> Reports:
+    """This app's report settings and cache (made on first use)."""
+    found = current_app.extensions.get("motcua.reports")
+    if found is None:
+        found = current_app.extensions["motcua.reports"] = Reports(current_app.extensions["motcua.config"])
+    return found
+
+
+def today() -> date:
+    """The office's local date by the engine's clock."""
+    return service_day(engine().office, engine().clock())
+
+
+# -- ratings ------------------------------------------------------------------------------
+
+@bp.get("/api/ratings/form")
+def rating_form() -> Any:
+    """The office's scale, criteria, questions and reasons, for rating tablets and kiosks."""
+    return reports().ratings.form()
+
+
+@bp.post("/api/ratings")
+def create_rating() -> Any:
+    """Record one anonymous rating of a served ticket (or of a counter); 409 on a second one."""
+    device = require("rating", "kiosk", "admin")
+    settings = reports().ratings
+    try:
+        rating = parse_rating(json_body(), settings)
+    except RatingRejected as exc:
+        raise ApiError(exc.status, exc.code, exc.message) from None
+    queue = engine()
+
+    def run(ctx: CommandContext) -> int:
+        ticket = _rated_ticket(ctx, rating.ticket, rating.counter, settings.prompt_seconds)
+        counter = ticket.counter if ticket else rating.counter
+        if counter is not None and ctx.office.counter(counter) is None:
+            raise ApiError(404, "unknown_counter", f"Không có quầy số {counter}.")
+        if ticket is not None and store.rating_exists(ctx.conn, ticket.id):
+            raise ApiError(409, "already_rated", f"Phiếu {ticket.number} đã được đánh giá. Xin cảm ơn quý khách!")
+        clerk = _clerk_of(ctx, ticket, counter)
+        record = store.RatingRecord(
+            ticket_id=ticket.id if ticket else None, day=service_day(ctx.office, ctx.now).isoformat(),
+            rated_at=repository.to_db_time(ctx.now), service=ticket.service if ticket else _only_service(ctx, counter),
+            counter=counter, clerk=clerk, overall=rating.overall, criteria=rating.criteria, answers=rating.answers,
+            reasons=rating.reasons, comment=rating.comment, dossier=rating.dossier, device=device.name)
+        return store.insert_ratings(ctx.conn, [record])[0]
+
+    rating_id = queue.execute(run, actor=device.name)
+    reports().forget()
+    view = store.rating_view(read_conn(), rating_id)
+    view["rated_at"] = local_iso(repository.from_db_time(view["rated_at"]), queue.office)
+    view.pop("clerk", None)  # the tablet faces the citizen: it has no need for staff names
+    return jsonify({"rating": view}), 201
+
+
+def _rated_ticket(ctx: CommandContext, ref: int | str | None, counter: int | None, prompt_seconds: int):
+    """The ticket a rating is about: named by the body, or the one a counter just completed."""
+    if ref is None:
+        # Rating a counter: tie it to the ticket its tablet is asking about, if any.
+        return prompt_ticket(ctx.state.tickets.values(), counter, ctx.now, prompt_seconds)
+    ticket = find_ticket_in(ctx.state.tickets.values(), ref)
+    if ticket is None:
+        if isinstance(ref, int):
+            ticket = repository.load_ticket(ctx.conn, ref)
+        elif len(ref) > 12:
+            ticket = repository.load_ticket_by_token(ctx.conn, ref)
+    if ticket is None:
+        raise ApiError(404, "unknown_ticket", f"Không tìm thấy phiếu {ref} hôm nay. Xin kiểm tra số trên phiếu.")
+    if counter is not None and ticket.counter is not None and counter != ticket.counter:
+        raise ApiError(422, "wrong_counter", f"Phiếu {ticket.number} được phục vụ ở quầy {ticket.counter}, không phải quầy {counter}.")
+    try:
+        check_rateable(ticket)
+    except RatingRejected as exc:
+        raise ApiError(exc.status, exc.code, exc.message) from None
+    return ticket
+
+
+def _clerk_of(ctx: CommandContext, ticket, counter: int | None) -> str | None:
+    """Who served: the clerk recorded on the ticket, else the counter's clerk now."""
+    if ticket is not None:
+        row = ctx.conn.execute("SELECT clerk FROM tickets WHERE id = ?", (ticket.id,)).fetchone()
+        if row and row[0]:
+            return row[0]
+    if counter is not None and counter in ctx.state.counters:
+        return ctx.state.counters[counter].clerk
+    return None
+
+
+def _only_service(ctx: CommandContext, counter: int | None) -> str | None:
+    config = ctx.office.counter(counter) if counter is not None else None
+    return config.services[0] if config and len(config.services) == 1 else None
+
+
+@bp.get("/api/counters/<int:counter>/rating-prompt")
+def rating_prompt(counter: int) -> Any:
+    """For a counter's rating tablet: the ticket just completed there and not rated yet, else 204."""
+    require("rating", "kiosk", "admin")
+    queue = engine()
+    if queue.office.counter(counter) is None:
+        raise ApiError(404, "unknown_counter", f"Không có quầy số {counter}.")
+    seconds = reports().ratings.prompt_seconds
+
+    def look(state, now):
+        ticket = prompt_ticket(state.tickets.values(), counter, now, seconds)
+        if ticket is None:
+            return None
+        service = queue.office.service(ticket.service)
+        return ticket.id, {
+            "ticket": {"id": ticket.id, "number": ticket.number, "service": ticket.service,
+                       "service_name": service.name if service else ticket.service, "counter": counter,
+                       "finished_at": local_iso(ticket.finished_at, queue.office)},
+            "expires_at": local_iso(ticket.finished_at + timedelta(seconds=seconds), queue.office),
+            "expires_in_s": round((ticket.finished_at + timedelta(seconds=seconds) - now).total_seconds(), 1),
+        }
+
+    found = queue.read(look)
+    if found is None or store.rating_exists(read_conn(), found[0]):
+        return Response(status=204)
+    return found[1]
+
+
+# -- reports ---------------------------------------------------------------------------------
+
+def _period() -> tuple[date, date]:
+    try:
+        return parse_period(request.args, today())
+    except PeriodError as exc:
+        raise ApiError(422, "invalid_period", str(exc)) from None
+
+
+def _summary() -> dict[str, Any]:
+    first, last = _period()
+    return reports().summary(read_conn(), first, last)
+
+
+@bp.get("/api/reports/summary")
+def report_summary() -> Any:
+    """The office head's report of a period as JSON (CSV/XLSX with ?format=)."""
+    require("admin")
+    fmt = request.args.get("format", "json")
+    report = _summary()
+    if fmt == "json":
+        return report
+    if fmt not in ("csv", "xlsx"):
+        raise ApiError(422, "invalid_format", "Use format=json, csv or xlsx.")
+    name = f"bao-cao-{report['period']['from']}-{report['period']['to']}.{fmt}"
+    if fmt == "csv":
+        body, mimetype = export.to_csv(report).encode("utf-8-sig"), "text/csv; charset=utf-8"
+    else:
+        body = export.to_xlsx(report)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/api/reports/charts/<name>.png")
+def report_chart(name: str) -> Any:
+    """One chart of a period's report as a PNG image."""
+    require("admin")
+    if name not in charts.CHARTS:
+        raise ApiError(404, "unknown_chart", "Charts: " + ", ".join(sorted(charts.CHARTS)) + ".")
+    image = charts.render(name, _summary())
+    return Response(image, mimetype="image/png", headers={"Cache-Control": "private, max-age=20"})
+
+
+@bp.get("/api/reports/live")
+def report_live() -> Any:
+    """Today, live: waiting/serving/average wait per field, counters and staffing alerts."""
+    require("admin")
+    clerks = clerk_logins(read_conn())
+    factor = reports().settings.staffing.alert_factor
+    queue = engine()
+    return queue.read(lambda state, now: live_view(state, queue.office, now, clerks=clerks, alert_factor=factor))
+
+
+# -- notices for the lobby ticker ----------------------------------------------------------
+
+@bp.get("/api/notices")
+def list_notices() -> Any:
+    """The notices showing today, in order (public: lobby displays poll it). ``?all=1`` for admins."""
+    conn = read_conn()
+    if request.args.get("all"):
+        require("admin")
+        return {"notices": store.list_notices(conn)}
+    notices = store.list_notices(conn, on_day=today().isoformat())
+    return {"notices": [{"id": n["id"], "text": n["text"]} for n in notices]}
+
+
+@bp.post("/api/notices")
+def create_notice() -> Any:
+    """Add a ticker notice (admin)."""
+    admin = require("admin")
+    values = _notice_values(json_body(), creating=True)
+    conn = read_conn()
+    notice_id = store.save_notice(conn, {**values, **_stamp(admin)})
+    return jsonify({"notice": store.get_notice(conn, notice_id)}), 201
+
+
+@bp.route("/api/notices/<int:notice_id>", methods=["PATCH", "PUT"])
+def update_notice(notice_id: int) -> Any:
+    """Change a notice's text, order, dates or whether it shows (admin)."""
+    admin = require("admin")
+    conn = read_conn()
+    if store.get_notice(conn, notice_id) is None:
+        raise ApiError(404, "unknown_notice", f"There is no notice {notice_id}.")
+    store.save_notice(conn, {**_notice_values(json_body(), creating=False), **_stamp(admin)}, notice_id)
+    return {"notice": store.get_notice(conn, notice_id)}
+
+
+@bp.delete("/api/notices/<int:notice_id>")
+def delete_notice(notice_id: int) -> Any:
+    """Remove a notice (admin)."""
+    require("admin")
+    if not store.delete_notice(read_conn(), notice_id):
+        raise ApiError(404, "unknown_notice", f"There is no notice {notice_id}.")
+    return {"status": "deleted"}
+
+
+def _stamp(admin: auth.Principal) -> dict[str, Any]:
+    return {"updated_at": datetime.now().astimezone().isoformat(timespec="seconds"), "updated_by": admin.name}
+
+
+def _notice_values(body: dict[str, Any], *, creating: bool) -> dict[str, Any]:
+    """Checked notice fields; on creation ``text`` is required."""
+    values: dict[str, Any] = {}
+    if "text" in body or creating:
+        text = body.get("text")
+        if not isinstance(text, str) or not text.strip() or len(text) > MAX_NOTICE:
+            raise ApiError(422, "invalid_notice", f'"text" must be 1–{MAX_NOTICE} characters of text.')
+        values["text"] = unicodedata.normalize("NFC", " ".join(text.split()))
+    if "position" in body:
+        if isinstance(body["position"], bool) or not isinstance(body["position"], int):
+            raise ApiError(422, "invalid_notice", '"position" must be a whole number (smaller shows first).')
+        values["position"] = body["position"]
+    if "active" in body:
+        if not isinstance(body["active"], bool):
+            raise ApiError(422, "invalid_notice", '"active" must be true or false.')
+        values["active"] = int(body["active"])
+    for name in ("starts_on", "ends_on"):
+        if name in body:
+            value = body[name]
+            try:
+                values[name] = None if value in (None, "") else date.fromisoformat(value).isoformat()
+            except (TypeError, ValueError):
+                raise ApiError(422, "invalid_notice", f'"{name}" must be a date YYYY-MM-DD or null.') from None
+    if not values:
+        raise ApiError(422, "invalid_notice", "Nothing to change: send text, position, active, starts_on or ends_on.")
+    return values
+
+
+# -- the admin dashboard ---------------------------------------------------------------------
+
+def _signed_in() -> auth.Principal | None:
+    person_id = session.get("person_id")
+    return auth.person_by_id(read_conn(), int(person_id)) if person_id is not None else None
+
+
+@bp.after_request
+def _page_headers(response: Response) -> Response:
+    if request.path.startswith("/admin"):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+@bp.get("/admin")
+def dashboard() -> Any:
+    """The office head's dashboard (admins only; others are sent to sign in)."""
+    person = _signed_in()
+    if person is None:
+        return redirect(url_for("reports.login_page"))
+    if person.role != "admin":
+        return render_template("admin_forbidden.html", office_name=engine().office.name, person=person,
+                               csrf_token=csrf_token()), 403
+    return render_template("admin.html", office_name=engine().office.name, person=person, csrf_token=csrf_token(),
+                           today=today().isoformat())
+
+
+@bp.get("/admin/login")
+def login_page() -> Any:
+    """Sign-in for the dashboard (same cookie session as the clerk console)."""
+    person = _signed_in()
+    if person is not None and person.role == "admin":
+        return redirect(url_for("reports.dashboard"))
+    return _login_form()
+
+
+def _login_form(message: str = "", username: str = "", status: int = 200) -> tuple[str, int]:
+    return render_template("admin_login.html", office_name=engine().office.name, csrf_token=csrf_token(),
+                           message=message, username=username), status
+
+
+@bp.post("/admin/login")
+def login_submit() -> Any:
+    """Check CSRF, the rate limit and the password; open the cookie session."""
+    try:
+        check_csrf()
+    except ApiError:
+        return _login_form("Trang đăng nhập đã cũ. Xin nhập lại.", status=403)
+    username = request.form.get("username", "")[:64]
+    password = request.form.get("password", "")[:256]
+    if not username.strip() or not password:
+        return _login_form("Xin nhập tên đăng nhập và mật khẩu.", username, 422)
+    limiter: RateLimiter = current_app.extensions["motcua.login_limiter"]
+    if not limiter.allow(f"{request.remote_addr}:{auth.normalize_username(username)}"):
+        return _login_form("Đăng nhập sai quá nhiều lần. Xin đợi một phút rồi thử lại.", username, 429)
+    person = auth.check_password(read_conn(), username, password)
+    if person is None:
+        return _login_form("Sai tên đăng nhập hoặc mật khẩu.", username, 401)
+    if person.role != "admin":
+        return _login_form("Trang này dành cho lãnh đạo / quản trị. Cán bộ quầy dùng trang /console.", username, 403)
+    session.clear()  # a fresh session and CSRF token at sign-in (no fixation)
+    session["person_id"] = person.id
+    session.permanent = True
+    csrf_token()
+    return redirect(url_for("reports.dashboard"), code=303)
+
+
+@bp.post("/admin/logout")
+def logout() -> Any:
+    """Sign out."""
+    if session.get("person_id") is not None:
+        try:
+            check_csrf()
+        except ApiError:
+            return Response("Trang đã cũ: xin tải lại rồi đăng xuất.", status=403, mimetype="text/plain")
+    session.clear()
+    return redirect(url_for("reports.login_page"), code=303)
+

@@ -1,0 +1,160 @@
+"""A report as CSV (one tidy table) or XLSX (a sheet per view, charts included).
+
+Both are built from the JSON report alone, so every format shows the same figures.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any, Iterator
+
+TICKET_METRICS = (("issued", "Số phiếu cấp"), ("served", "Đã phục vụ"), ("no_show", "Vắng mặt"),
+                  ("transferred", "Chuyển quầy/lĩnh vực"), ("cancelled", "Hủy cuối ngày"), ("open", "Đang mở"))
+TIME_METRICS = (("mean", "trung bình"), ("median", "trung vị"), ("p90", "phân vị 90"))
+
+
+def _group_rows(report: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(section, group name, group) for the office and each service, counter, clerk."""
+    yield "office", report["office"], report
+    for row in report["by_service"]:
+        yield "service", f"{row['code']} – {row['name']}", row
+    for row in report["by_counter"]:
+        yield "counter", row["name"], row
+    for row in report["by_clerk"]:
+        yield "clerk", row["clerk"], row
+
+
+def _metrics(group: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    for key, _ in TICKET_METRICS:
+        yield f"tickets.{key}", group["tickets"][key]
+    for kind in ("wait_s", "service_s"):
+        for key, _ in TIME_METRICS:
+            yield f"{kind}.{key}", group[kind][key]
+    satisfaction = group.get("satisfaction")
+    if satisfaction:
+        yield "ratings", satisfaction["ratings"]
+        for level in satisfaction["levels"]:
+            yield f"rating.{level['code']}.count", level["count"]
+            yield f"rating.{level['code']}.share", level["share"]
+        yield "rating.satisfied_share", satisfaction["satisfied_share"]
+
+
+def tidy_rows(report: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
+    """Every figure as (section, group, metric, value), then criteria, questions, reasons, heatmap."""
+    for section, name, group in _group_rows(report):
+        for metric, value in _metrics(group):
+            yield section, name, metric, value
+    satisfaction = report["satisfaction"]
+    for kind in ("criteria", "questions"):
+        for item in satisfaction[kind]:
+            yield kind, item["label"], "answered", item["answered"]
+            for answer in item["answers"]:
+                yield kind, item["label"], f"{answer['label']}.count", answer["count"]
+                yield kind, item["label"], f"{answer['label']}.share", answer["share"]
+    for reason in satisfaction["reasons"]["items"]:
+        yield "reasons", reason["label"], "count", reason["count"]
+        yield "reasons", reason["label"], "share", reason["share"]
+    heat = report["heatmap"]
+    for day, row in zip(heat["weekdays"], heat["counts"]):
+        for hour, count in enumerate(row):
+            if count:
+                yield "heatmap", day, f"{hour:02d}h", count
+
+
+def to_csv(report: dict[str, Any]) -> str:
+    """The report as one CSV table (section, group, metric, value); times in seconds, shares in %."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    period = report["period"]
+    writer.writerow(["section", "group", "metric", "value"])
+    writer.writerow(["period", report["office"], "from", period["from"]])
+    writer.writerow(["period", report["office"], "to", period["to"]])
+    writer.writerows(tidy_rows(report))
+    return buffer.getvalue()
+
+
+def _minutes(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds / 60, 1)
+
+
+def to_xlsx(report: dict[str, Any], *, charts: bool = True) -> bytes:
+    """The report as an Excel workbook: summary, per field/counter/clerk, satisfaction, peak hours, charts."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Tổng hợp"
+    period = report["period"]
+    sheet.append(["Báo cáo", report["office"]])
+    sheet.append(["Từ ngày", period["from"], "Đến ngày", period["to"], "Số ngày", period["days"]])
+    sheet.append([])
+    sheet.append(["Chỉ tiêu", "Giá trị"])
+    for key, label in TICKET_METRICS:
+        sheet.append([label, report["tickets"][key]])
+    for kind, label in (("wait_s", "Thời gian chờ (phút)"), ("service_s", "Thời gian phục vụ (phút)")):
+        for key, name in TIME_METRICS:
+            sheet.append([f"{label}, {name}", _minutes(report[kind][key])])
+    overall = report["satisfaction"]
+    sheet.append(["Số lượt đánh giá", overall["ratings"]])
+    sheet.append(["Tỷ lệ hài lòng (%)", overall["satisfied_share"]])
+    for title, rows, key in (("Lĩnh vực", report["by_service"], lambda r: f"{r['code']} – {r['name']}"),
+                             ("Quầy", report["by_counter"], lambda r: r["name"]),
+                             ("Cán bộ", report["by_clerk"], lambda r: r["clerk"])):
+        _group_sheet(book.create_sheet(title), title, rows, key, overall["levels"])
+    _satisfaction_sheet(book.create_sheet("Hài lòng"), overall)
+    heat = book.create_sheet("Giờ cao điểm")
+    heat.append(["Thứ \\ Giờ", *[f"{h}h" for h in range(24)]])
+    for day, row in zip(report["heatmap"]["weekdays"], report["heatmap"]["counts"]):
+        heat.append([day, *row])
+    if charts:
+        _chart_sheet(book.create_sheet("Biểu đồ"), report)
+    for ws in book.worksheets:
+        ws["A1"].font = Font(bold=True)
+        ws.column_dimensions["A"].width = 34
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _group_sheet(sheet, title: str, rows: list[dict[str, Any]], name_of, levels: list[dict[str, Any]]) -> None:
+    sheet.append([title, *[label for _, label in TICKET_METRICS],
+                  "Chờ TB (phút)", "Chờ trung vị (phút)", "Chờ P90 (phút)",
+                  "Phục vụ TB (phút)", "Phục vụ trung vị (phút)", "Phục vụ P90 (phút)",
+                  "Lượt đánh giá", *[f"{lv['label']} (%)" for lv in levels], "Tỷ lệ hài lòng (%)"])
+    for row in rows:
+        satisfaction = row["satisfaction"]
+        shares = {lv["code"]: lv["share"] for lv in satisfaction["levels"]}
+        sheet.append([name_of(row), *[row["tickets"][k] for k, _ in TICKET_METRICS],
+                      *[_minutes(row["wait_s"][k]) for k, _ in TIME_METRICS],
+                      *[_minutes(row["service_s"][k]) for k, _ in TIME_METRICS],
+                      satisfaction["ratings"], *[shares.get(lv["code"]) for lv in levels], satisfaction["satisfied_share"]])
+
+
+def _satisfaction_sheet(sheet, overall: dict[str, Any]) -> None:
+    sheet.append(["Mức độ", "Số phiếu", "Tỷ lệ (%)"])
+    for level in overall["levels"]:
+        sheet.append([level["label"], level["count"], level["share"]])
+    for kind, title in (("criteria", "Tiêu chí"), ("questions", "Câu hỏi")):
+        for item in overall[kind]:
+            sheet.append([])
+            sheet.append([f"{title}: {item['label']}", f"{item['answered']} trả lời"])
+            for answer in item["answers"]:
+                sheet.append([answer["label"], answer["count"], answer["share"]])
+    sheet.append([])
+    sheet.append([f"Lý do chưa hài lòng ({overall['reasons']['low_ratings']} phiếu ở mức thấp)"])
+    for reason in overall["reasons"]["items"]:
+        sheet.append([reason["label"], reason["count"], reason["share"]])
+
+
+def _chart_sheet(sheet, report: dict[str, Any]) -> None:
+    from openpyxl.drawing.image import Image as SheetImage
+
+    from . import charts
+
+    row = 1
+    for name in ("tickets", "wait", "satisfaction", "heatmap"):
+        image = SheetImage(io.BytesIO(charts.render(name, report)))
+        sheet.add_image(image, f"A{row}")
+        row += image.height // 20 + 2

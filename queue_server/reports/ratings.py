@@ -1,0 +1,147 @@
+"""Rules of a satisfaction rating, without HTTP or SQL: what a body may say, which ticket it rates.
+
+A rating is anonymous for the citizen: it names a ticket (a number, never a
+person), the service, counter and clerk that served it, and optionally the
+dossier code the office created.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Iterable
+
+from ..core.model import CALLED, DONE, NO_SHOW, SERVING, Ticket
+from .settings import RatingSettings
+
+MAX_COMMENT = 500
+DOSSIER_CODE = re.compile(r"^[A-Za-z0-9.]{1,40}-\d{6}-\d{4}$")
+"""mã hồ sơ: ``{agency}-{yyMMdd}-{4-digit seq}`` (DOMAIN.md)."""
+
+RATEABLE_STATUSES = (CALLED, SERVING, DONE)
+"""A citizen may rate once they reached the counter: tablets often ask before the clerk presses "done"."""
+
+
+class RatingRejected(ValueError):
+    """A rating that cannot be recorded: HTTP status, stable code, message saying what to do."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+@dataclass(frozen=True)
+class RatingInput:
+    """A checked rating body, before it is tied to a ticket."""
+
+    ticket: int | str | None
+    counter: int | None
+    overall: str
+    criteria: dict[str, str]
+    answers: dict[str, str]
+    reasons: tuple[str, ...]
+    comment: str | None
+    dossier: str | None
+
+
+def _invalid(message: str) -> RatingRejected:
+    return RatingRejected(422, "invalid_rating", message)
+
+
+def parse_rating(body: dict[str, Any], settings: RatingSettings) -> RatingInput:
+    """Check a ``POST /api/ratings`` body against the office's scale, criteria, questions and reasons."""
+    ticket = body.get("ticket")
+    counter = body.get("counter")
+    if ticket is None and counter is None:
+        raise _invalid('Say what is rated: "ticket" (its id, number like "A012", or status token) or "counter".')
+    if ticket is not None and (isinstance(ticket, bool) or not isinstance(ticket, (int, str)) or not str(ticket).strip()):
+        raise _invalid('"ticket" must be the ticket id, its number (e.g. "A012") or its status token.')
+    if counter is not None and (isinstance(counter, bool) or not isinstance(counter, int)):
+        raise _invalid('"counter" must be a counter number.')
+    overall = body.get("overall")
+    level = settings.level(overall) if isinstance(overall, str) else None
+    if level is None:
+        raise _invalid('"overall" must be one of: ' + ", ".join(lv.code for lv in settings.levels) + ".")
+    criteria = _mapping(body, "criteria", lambda code: settings.criterion(code))
+    answers = _mapping(body, "answers", lambda code: settings.question(code))
+    reasons = _reasons(body, settings, level.asks_reasons)
+    comment = body.get("comment")
+    if comment is not None:
+        if not isinstance(comment, str) or len(comment) > MAX_COMMENT:
+            raise _invalid(f'"comment" must be text of at most {MAX_COMMENT} characters.')
+        comment = unicodedata.normalize("NFC", comment).strip() or None
+    dossier = body.get("dossier")
+    if dossier is not None and (not isinstance(dossier, str) or not DOSSIER_CODE.match(dossier.strip())):
+        raise _invalid('"dossier" must be a dossier code (mã hồ sơ) like "H12.22-261123-0001".')
+    return RatingInput(ticket.strip() if isinstance(ticket, str) else ticket, counter, overall, criteria, answers,
+                       reasons, comment, dossier.strip() if dossier else None)
+
+
+def _mapping(body: dict[str, Any], name: str, lookup) -> dict[str, str]:
+    """``{"attitude": "satisfied", …}`` with every code and answer known to the office."""
+    value = body.get(name)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _invalid(f'"{name}" must be an object such as {{"attitude": "satisfied"}}.')
+    checked = {}
+    for code, answer in value.items():
+        item = lookup(code)
+        if item is None:
+            raise _invalid(f'Unknown {name[:-1] if name != "criteria" else "criterion"} "{code}"; see GET /api/ratings/form.')
+        if answer not in [a.code for a in item.answers]:
+            raise _invalid(f'"{name}.{code}" must be one of: ' + ", ".join(a.code for a in item.answers) + ".")
+        checked[code] = answer
+    return checked
+
+
+def _reasons(body: dict[str, Any], settings: RatingSettings, asks_reasons: bool) -> tuple[str, ...]:
+    value = body.get("reasons")
+    if value is None or value == []:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(r, str) for r in value):
+        raise _invalid('"reasons" must be a list of reason codes, e.g. ["waited_long"].')
+    if not asks_reasons:
+        raise _invalid("Reasons are asked only at the low levels: "
+                       + ", ".join(lv.code for lv in settings.levels if lv.asks_reasons) + ".")
+    for code in value:
+        if settings.reason(code) is None:
+            raise _invalid(f'Unknown reason "{code}"; use one of: ' + ", ".join(r.code for r in settings.reasons) + ".")
+    return tuple(dict.fromkeys(value))
+
+
+def find_ticket_in(tickets: Iterable[Ticket], ref: int | str) -> Ticket | None:
+    """The ticket a rating names among today's: by id, status token, or printed number (latest first)."""
+    by_number = None
+    for ticket in tickets:
+        if isinstance(ref, int):
+            if ticket.id == ref:
+                return ticket
+        elif ticket.status_token == ref:
+            return ticket
+        elif ticket.number == ref.upper() and (by_number is None or ticket.issued_at > by_number.issued_at):
+            by_number = ticket
+    return by_number
+
+
+def check_rateable(ticket: Ticket) -> None:
+    """A ticket can be rated once its citizen reached the counter; 422 otherwise."""
+    if ticket.status in RATEABLE_STATUSES:
+        return
+    if ticket.status == NO_SHOW:
+        raise RatingRejected(422, "not_served", f"Ticket {ticket.number} was marked absent; there is no service to rate.")
+    raise RatingRejected(422, "not_served",
+                         f"Ticket {ticket.number} has not been served yet ({ticket.status}); rate it after the counter.")
+
+
+def prompt_ticket(tickets: Iterable[Ticket], counter: int, now: datetime, seconds: int) -> Ticket | None:
+    """The ticket a rating tablet should ask about: just completed at this counter, within ``seconds``."""
+    cutoff = now - timedelta(seconds=seconds)
+    latest = None
+    for ticket in tickets:
+        if ticket.counter == counter and ticket.status == DONE and ticket.finished_at is not None \
+                and cutoff < ticket.finished_at <= now and (latest is None or ticket.finished_at > latest.finished_at):
+            latest = ticket
+    return latest

@@ -1,0 +1,228 @@
+"""The reports part's tables: ratings, their answers, ticker notices; indexes and the clerk of a ticket.
+
+A migration set of its own (``motcua.reports``), applied by
+``queue_server.store.schema`` after the queue's. Never edit an applied
+migration; add a new one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("motcua.reports")
+
+
+@migrations()
+def m001_ratings_notices_and_report_indexes(db: sqlite_utils.Database) -> None:
+    """Ratings (one per ticket), their answers, notices, tickets.clerk and the indexes reports need."""
+    db.execute(
+        """
+        CREATE TABLE ratings (
+            id INTEGER PRIMARY KEY,
+            ticket_id INTEGER UNIQUE REFERENCES tickets(id),
+            day TEXT NOT NULL,
+            rated_at TEXT NOT NULL,
+            service TEXT,
+            counter INTEGER,
+            clerk TEXT,
+            overall TEXT NOT NULL,
+            comment TEXT,
+            dossier TEXT,
+            device TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX ratings_report ON ratings (day, service, counter, clerk, overall)")
+    db.execute(
+        """
+        CREATE TABLE rating_answers (
+            rating_id INTEGER NOT NULL REFERENCES ratings(id) ON DELETE CASCADE,
+            day TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('criterion', 'question', 'reason')),
+            code TEXT NOT NULL,
+            value TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (rating_id, kind, code)
+        ) WITHOUT ROWID
+        """
+    )
+    # The rating's day, repeated, so a period's answers are counted from this index alone.
+    db.execute("CREATE INDEX rating_answers_report ON rating_answers (day, kind, code, value)")
+    db.execute(
+        """
+        CREATE TABLE notices (
+            id INTEGER PRIMARY KEY,
+            text TEXT NOT NULL,
+            position INTEGER NOT NULL DEFAULT 0,
+            active INTEGER NOT NULL DEFAULT 1,
+            starts_on TEXT,
+            ends_on TEXT,
+            updated_at TEXT NOT NULL,
+            updated_by TEXT
+        )
+        """
+    )
+    # The clerk who served a ticket: the actor of its latest ticket.called
+    # event. A trigger records it as the queue writes the event, so reports
+    # need no join over the (large) event log.
+    db.execute("ALTER TABLE tickets ADD COLUMN clerk TEXT")
+    db.execute(
+        """
+        CREATE TRIGGER tickets_record_clerk AFTER INSERT ON events
+        WHEN NEW.type = 'ticket.called' AND NEW.ticket_id IS NOT NULL
+        BEGIN
+            UPDATE tickets SET clerk = NEW.actor WHERE id = NEW.ticket_id;
+        END
+        """
+    )
+    db.execute(
+        """
+        UPDATE tickets SET clerk = (
+            SELECT actor FROM events WHERE events.ticket_id = tickets.id AND events.type = 'ticket.called'
+            ORDER BY events.id DESC LIMIT 1
+        )
+        """
+    )
+    # Covering index: a quarter's report reads ~80,000 tickets from the index
+    # alone, in day order, instead of jumping around the table.
+    db.execute(
+        "CREATE INDEX tickets_report ON tickets (day, status, service, counter, clerk, transfers, "
+        "issued_at, called_at, served_at, finished_at)"
+    )
+
+
+def apply_migrations(db: sqlite_utils.Database) -> None:
+    """Create or upgrade this part's tables."""
+    migrations.apply(db)
+
+
+@dataclass(frozen=True)
+class RatingRecord:
+    """One rating as stored: linked to a ticket (or only to a counter), never to a person."""
+
+    ticket_id: int | None
+    day: str
+    rated_at: str
+    service: str | None
+    counter: int | None
+    clerk: str | None
+    overall: str
+    criteria: dict[str, str]
+    answers: dict[str, str]
+    reasons: tuple[str, ...]
+    comment: str | None = None
+    dossier: str | None = None
+    device: str | None = None
+
+
+def rating_exists(conn: sqlite3.Connection, ticket_id: int) -> bool:
+    """Whether this ticket was rated already."""
+    return conn.execute("SELECT 1 FROM ratings WHERE ticket_id = ?", (ticket_id,)).fetchone() is not None
+
+
+def rated_ticket_ids(conn: sqlite3.Connection, ticket_ids: Iterable[int]) -> set[int]:
+    """Which of these tickets were rated."""
+    ids = list(ticket_ids)
+    if not ids:
+        return set()
+    placeholders = ", ".join("?" * len(ids))
+    return {row[0] for row in conn.execute(f"SELECT ticket_id FROM ratings WHERE ticket_id IN ({placeholders})", ids)}
+
+
+ANSWER_INSERT = "INSERT INTO rating_answers (rating_id, day, kind, code, value) VALUES (?, ?, ?, ?, ?)"
+
+
+def answer_rows(rating_id: int, record: RatingRecord) -> list[tuple]:
+    """A rating's criteria, answers and reasons as rows of rating_answers."""
+    rows = [(rating_id, record.day, "criterion", k, v) for k, v in record.criteria.items()]
+    rows += [(rating_id, record.day, "question", k, v) for k, v in record.answers.items()]
+    rows += [(rating_id, record.day, "reason", r, "") for r in record.reasons]
+    return rows
+
+
+def insert_ratings(conn: sqlite3.Connection, records: list[RatingRecord]) -> list[int]:
+    """Store ratings and their answers (inside the caller's transaction); returns their ids."""
+    ids = []
+    for record in records:
+        cursor = conn.execute(
+            "INSERT INTO ratings (ticket_id, day, rated_at, service, counter, clerk, overall, comment, dossier, device) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (record.ticket_id, record.day, record.rated_at, record.service, record.counter, record.clerk,
+             record.overall, record.comment, record.dossier, record.device),
+        )
+        rating_id = int(cursor.lastrowid)
+        ids.append(rating_id)
+        if answer_rows(rating_id, record):
+            conn.executemany(ANSWER_INSERT, answer_rows(rating_id, record))
+    return ids
+
+
+def rating_view(conn: sqlite3.Connection, rating_id: int) -> dict[str, Any]:
+    """A stored rating as the API shows it."""
+    row = conn.execute(
+        "SELECT id, ticket_id, day, rated_at, service, counter, clerk, overall, comment, dossier FROM ratings WHERE id = ?",
+        (rating_id,),
+    ).fetchone()
+    view: dict[str, Any] = dict(zip(("id", "ticket", "day", "rated_at", "service", "counter", "clerk", "overall",
+                                     "comment", "dossier"), row))
+    view.update(criteria={}, answers={}, reasons=[])
+    for kind, code, value in conn.execute(
+        "SELECT kind, code, value FROM rating_answers WHERE rating_id = ? ORDER BY kind, code", (rating_id,)
+    ):
+        if kind == "reason":
+            view["reasons"].append(code)
+        else:
+            view["criteria" if kind == "criterion" else "answers"][code] = value
+    return view
+
+
+# -- notices for the lobby ticker ---------------------------------------------------
+
+NOTICE_COLUMNS = ("id", "text", "position", "active", "starts_on", "ends_on", "updated_at", "updated_by")
+
+
+def list_notices(conn: sqlite3.Connection, *, on_day: str | None = None) -> list[dict[str, Any]]:
+    """Notices in ticker order; with ``on_day``, only the active ones showing that day."""
+    sql = f"SELECT {', '.join(NOTICE_COLUMNS)} FROM notices"
+    params: list[Any] = []
+    if on_day is not None:
+        sql += " WHERE active = 1 AND (starts_on IS NULL OR starts_on <= ?) AND (ends_on IS NULL OR ends_on >= ?)"
+        params = [on_day, on_day]
+    rows = conn.execute(sql + " ORDER BY position, id", params).fetchall()
+    return [_notice(row) for row in rows]
+
+
+def _notice(row: tuple) -> dict[str, Any]:
+    notice = dict(zip(NOTICE_COLUMNS, row))
+    notice["active"] = bool(notice["active"])
+    return notice
+
+
+def get_notice(conn: sqlite3.Connection, notice_id: int) -> dict[str, Any] | None:
+    """One notice, or None."""
+    row = conn.execute(f"SELECT {', '.join(NOTICE_COLUMNS)} FROM notices WHERE id = ?", (notice_id,)).fetchone()
+    return _notice(row) if row else None
+
+
+def save_notice(conn: sqlite3.Connection, values: dict[str, Any], notice_id: int | None = None) -> int:
+    """Insert a notice or update the given fields of one; returns its id."""
+    if notice_id is None:
+        cursor = conn.execute(
+            "INSERT INTO notices (text, position, active, starts_on, ends_on, updated_at, updated_by) "
+            "VALUES (:text, :position, :active, :starts_on, :ends_on, :updated_at, :updated_by)",
+            {"position": 0, "active": 1, "starts_on": None, "ends_on": None, **values},
+        )
+        return int(cursor.lastrowid)
+    assignments = ", ".join(f"{name} = :{name}" for name in values)
+    conn.execute(f"UPDATE notices SET {assignments} WHERE id = :id", {**values, "id": notice_id})
+    return notice_id
+
+
+def delete_notice(conn: sqlite3.Connection, notice_id: int) -> bool:
+    """Remove a notice; False when there was none."""
+    return conn.execute("DELETE FROM notices WHERE id = ?", (notice_id,)).rowcount > 0
+

@@ -1,0 +1,160 @@
+"""The office head's report of one period, computed from plain rows (no SQL, no clock).
+
+Definitions (docs/reports.md):
+- issued: every ticket of the period; served: ``done``; no-show: ``no_show``;
+  transferred: tickets moved at least once; cancelled: left when the day closed.
+- wait: issue → (last) call, over tickets called and not marked no-show;
+  service: call, or arrival at the counter when the clerk pressed "start",
+  → done, over served tickets.
+- a ticket counts under its final service, counter and clerk.
+- shares: percent of the ratings that answered, rounded half up to one decimal.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import date
+from typing import Any, Iterable
+
+from ..core.office import Office
+from .queries import PeriodRows
+from .settings import RatingSettings
+from .stats import WEEKDAY_LABELS, describe, share, shares, weekday_hour_heatmap
+
+NO_CLERK = "—"
+
+
+class _Group:
+    """Totals of one service, counter or clerk."""
+
+    __slots__ = ("counts", "waits", "services")
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self.waits: list[float] = []
+        self.services: list[float] = []
+
+    def count(self, status: str, transferred: int, tickets: int) -> None:
+        counts = self.counts
+        counts["issued"] += tickets
+        counts[status] += tickets
+        if transferred:
+            counts["transferred"] += tickets
+
+    def view(self) -> dict[str, Any]:
+        c = self.counts
+        return {
+            "tickets": {"issued": c["issued"], "served": c["done"], "no_show": c["no_show"],
+                        "transferred": c["transferred"], "cancelled": c["cancelled"],
+                        "open": c["waiting"] + c["called"] + c["serving"]},
+            "wait_s": describe(self.waits).as_dict(),
+            "service_s": describe(self.services).as_dict(),
+        }
+
+
+def _tally(rows: PeriodRows) -> tuple[_Group, dict, dict, dict]:
+    """Group counts and durations by the whole office, service, counter and clerk."""
+    total, by_service, by_counter, by_clerk = _Group(), defaultdict(_Group), defaultdict(_Group), defaultdict(_Group)
+    for service, counter, clerk, status, transferred, tickets in rows.counts:
+        total.count(status, transferred, tickets)
+        by_service[service].count(status, transferred, tickets)
+        if counter is not None:
+            by_counter[counter].count(status, transferred, tickets)
+            by_clerk[clerk or NO_CLERK].count(status, transferred, tickets)
+    # One append per ticket into its (service, counter, clerk) cell, then whole lists are joined per
+    # dimension: a quarter has ~80,000 durations, so per-row work is what counts.
+    cells: dict[tuple, tuple[list[float], list[float]]] = {}
+    for service, counter, clerk, wait_s, service_s in rows.durations:
+        cell = cells.get((service, counter, clerk))
+        if cell is None:
+            cell = cells[service, counter, clerk] = ([], [])
+        cell[0].append(wait_s)
+        if service_s is not None:
+            cell[1].append(service_s)
+    for (service, counter, clerk), (waits, services) in cells.items():
+        for group in (total, by_service[service], by_counter[counter], by_clerk[clerk or NO_CLERK]):
+            group.waits += waits
+            group.services += services
+    by_counter.pop(None, None)
+    return total, by_service, by_counter, by_clerk
+
+
+def build_report(office: Office, ratings: RatingSettings, first: date, last: date, rows: PeriodRows) -> dict[str, Any]:
+    """The whole report: totals, per service/counter/clerk, heatmap, satisfaction."""
+    total, by_service, by_counter, by_clerk = _tally(rows)
+    satisfaction = _Satisfaction(ratings, rows.ratings)
+    report: dict[str, Any] = {
+        "office": office.name,
+        "period": {"from": first.isoformat(), "to": last.isoformat(), "days": (last - first).days + 1,
+                   "timezone": office.timezone},
+        **total.view(),
+        "satisfaction": satisfaction.overall(rows.answers),
+        "by_service": [], "by_counter": [], "by_clerk": [],
+        "heatmap": {"weekdays": list(WEEKDAY_LABELS), "hours": list(range(24)),
+                    "counts": weekday_hour_heatmap(rows.issued_hours, office.timezone)},
+    }
+    known_services = [s.code for s in office.services]
+    for code in known_services + sorted(set(by_service) - set(known_services)):
+        service = office.service(code)
+        report["by_service"].append({"code": code, "name": service.name if service else code,
+                                     "target_wait_minutes": service.target_wait_minutes if service else None,
+                                     **by_service[code].view(), "satisfaction": satisfaction.of("service", code)})
+    for counter in office.counters:
+        report["by_counter"].append({"number": counter.number, "name": counter.name, **by_counter[counter.number].view(),
+                                     "satisfaction": satisfaction.of("counter", counter.number)})
+    for clerk in sorted(set(by_clerk) | satisfaction.clerks()):
+        report["by_clerk"].append({"clerk": clerk, **by_clerk[clerk].view(), "satisfaction": satisfaction.of("clerk", clerk)})
+    return report
+
+
+class _Satisfaction:
+    """Rating counts of a period, by level, per service, counter and clerk."""
+
+    def __init__(self, settings: RatingSettings, rating_rows: Iterable[tuple]) -> None:
+        self.settings = settings
+        self.levels = [lv.code for lv in settings.levels]
+        self.total: Counter[str] = Counter()
+        self.groups: dict[tuple[str, Any], Counter[str]] = defaultdict(Counter)
+        for service, counter, clerk, overall, count in rating_rows:
+            self.total[overall] += count
+            self.groups["service", service][overall] += count
+            self.groups["counter", counter][overall] += count
+            self.groups["clerk", clerk or NO_CLERK][overall] += count
+
+    def clerks(self) -> set[str]:
+        return {key for kind, key in self.groups if kind == "clerk"}
+
+    def _view(self, counts: Counter[str]) -> dict[str, Any]:
+        rated = sum(counts.values())
+        levels = shares(counts, self.levels, rated)
+        labels = {lv.code: lv.label for lv in self.settings.levels}
+        for level in levels:
+            level["label"] = labels[level["code"]]
+        satisfied = sum(counts[lv.code] for lv in self.settings.levels if lv.satisfied)
+        return {"ratings": rated, "levels": levels, "satisfied_share": share(satisfied, rated)}
+
+    def of(self, kind: str, key: Any) -> dict[str, Any]:
+        """Shares of one service, counter or clerk."""
+        return self._view(self.groups.get((kind, key), Counter()))
+
+    def overall(self, answer_rows: Iterable[tuple]) -> dict[str, Any]:
+        """Shares of the whole office, per criterion and question, and the reasons given."""
+        view = self._view(self.total)
+        answered: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+        for kind, code, value, count in answer_rows:
+            answered[kind, code][value] += count
+        view["criteria"] = [self._question(c, answered["criterion", c.code]) for c in self.settings.criteria]
+        view["questions"] = [self._question(q, answered["question", q.code]) for q in self.settings.questions]
+        low = sum(self.total[lv.code] for lv in self.settings.levels if lv.asks_reasons)
+        reasons = [{"code": r.code, "label": r.label, "count": answered["reason", r.code][""],
+                    "share": share(answered["reason", r.code][""], low)} for r in self.settings.reasons]
+        view["reasons"] = {"low_ratings": low, "items": reasons}
+        return view
+
+    @staticmethod
+    def _question(question: Any, counts: Counter[str]) -> dict[str, Any]:
+        answered = sum(counts[a.code] for a in question.answers)
+        items = shares(counts, [a.code for a in question.answers], answered)
+        for item, answer in zip(items, question.answers):
+            item["label"] = answer.label
+        return {"code": question.code, "label": question.label, "answered": answered, "answers": items}

@@ -1,0 +1,168 @@
+"""The admin dashboard in a real headless Chromium against a real `motcua serve`.
+
+Also writes the small screenshot used in docs/reports.md (docs/img/admin-dashboard.png).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import requests
+
+from queue_server.config import load_config
+from queue_server.reports.simulate import simulate
+from queue_server.store.db import connect
+from tests.support.live_server import ADMIN_PASSWORD, CLERK_PASSWORD, LiveServer, prepare_server
+
+from .conftest import COMMUNE, PROJECT
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+SCREENSHOT = PROJECT / "docs" / "img" / "admin-dashboard.png"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[LiveServer]:
+    """The commune office with HT's target wait at 0 minutes (so an alert shows) and a simulated past month."""
+    tmp = tmp_path_factory.mktemp("dashboard")
+    config = tmp / "office.toml"
+    for sidecar in COMMUNE.parent.iterdir():  # files the office file names relative to itself (catalogue…)
+        if sidecar.is_file() and sidecar.suffix != ".toml":
+            shutil.copy(sidecar, tmp / sidecar.name)
+    text = COMMUNE.read_text(encoding="utf-8").replace("target_wait_minutes = 20", "target_wait_minutes = 0", 1)
+    config.write_text(text.replace("../display/", str(PROJECT / "display") + "/"), encoding="utf-8")
+    live = prepare_server(tmp, config)
+    with connect(live.db) as db:
+        simulate(load_config(config), db.conn, date.today() - timedelta(days=45), 44, workers=1)
+    live.start()
+    try:
+        yield live
+    finally:
+        live.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """A headless Chromium with the driver given by path (selenium downloads nothing)."""
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        pytest.skip("chromium and chromium-driver are not installed")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="motcua-reports-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--no-first-run", "--window-size=1280,900", "--lang=vi", f"--user-data-dir={profile}"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
+    driver.set_page_load_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def _api(server: LiveServer, method: str, path: str, token: str, **kwargs) -> requests.Response:
+    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex}
+    return requests.request(method, server.url + path, headers=headers, timeout=10, **kwargs)
+
+
+def _today_traffic(server: LiveServer) -> None:
+    kiosk, clerk = server.tokens["kiosk"], server.login("quay1", CLERK_PASSWORD)
+    for service in ("HT", "HT", "VP", "HT"):
+        assert _api(server, "POST", "/api/tickets", kiosk, json={"service": service}).status_code == 201
+    served = _api(server, "POST", "/api/counters/1/call-next", clerk).json()["ticket"]
+    _api(server, "POST", "/api/counters/1/complete", clerk)
+    rated = _api(server, "POST", "/api/ratings", server.tokens["rating"], json={"ticket": served["id"], "overall": "satisfied"})
+    assert rated.status_code == 201
+    _api(server, "POST", "/api/counters/1/call-next", clerk)
+
+
+def _wait(driver, condition, timeout: float = 20):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout).until(condition)
+
+
+def _sign_in(driver, server: LiveServer, username: str, password: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver.delete_all_cookies()
+    driver.get(server.url + "/admin")
+    _wait(driver, lambda d: d.current_url.endswith("/admin/login"))
+    driver.find_element(By.ID, "username").send_keys(username)
+    driver.find_element(By.ID, "password").send_keys(password)
+    driver.find_element(By.ID, "sign-in").click()
+
+
+def test_the_dashboard_shows_today_reports_notices_and_devices(server, browser):
+    from selenium.webdriver.common.by import By
+
+    _today_traffic(server)
+    _sign_in(browser, server, "admin", ADMIN_PASSWORD)
+    _wait(browser, lambda d: d.current_url.endswith("/admin"))
+    rows = _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#live-services tbody tr") or None)
+    assert len(rows) == 4
+    ht = browser.find_element(By.CSS_SELECTOR, '#live-services tr[data-service="HT"]')
+    assert "late" in ht.get_attribute("class")
+    alert = browser.find_element(By.CSS_SELECTOR, '#alerts .alert[data-service="HT"]').text
+    assert "Tư pháp – Hộ tịch" in alert and "Quầy 2" in alert and "quay2" in alert
+
+    # The quarter's report, with the simulated month in it, and its charts as loaded images.
+    _wait(browser, lambda d: "Từ " in d.find_element(By.ID, "report-period").text)
+    cards = browser.find_element(By.ID, "cards").text
+    issued = int(re.search(r"([\d.]+)\nSố phiếu cấp", cards).group(1).replace(".", ""))
+    assert issued > 100
+    for name in ("tickets", "wait", "satisfaction", "heatmap", "service"):
+        _wait(browser, lambda d, n=name: d.execute_script(
+            f"const i = document.getElementById('chart-{n}'); return i.complete && i.naturalWidth > 0;"))
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#by-service tbody tr")) == 4
+    assert "Thái độ của cán bộ" in browser.find_element(By.ID, "criteria").text
+
+    # A notice for the lobby ticker, added from the page, is public at once.
+    browser.find_element(By.ID, "notice-text").send_keys("Chiều thứ Sáu nghỉ để tập huấn.")
+    browser.find_element(By.ID, "notice-add").click()
+    _wait(browser, lambda d: "tập huấn" in d.find_element(By.ID, "notice-list").text)
+    public = requests.get(server.url + "/api/notices", timeout=5).json()["notices"]
+    assert [n["text"] for n in public] == ["Chiều thứ Sáu nghỉ để tập huấn."]
+
+    devices = browser.find_element(By.ID, "device-table").text
+    assert "kiosk-1" in devices and "rating-1" in devices
+
+    # Export links carry the chosen period.
+    assert "format=xlsx" in browser.find_element(By.ID, "export-xlsx").get_attribute("href")
+    _screenshot(browser)
+
+
+def _screenshot(browser) -> None:
+    """A small screenshot for the docs: the top of the page, scaled down."""
+    import io
+
+    from PIL import Image
+
+    browser.execute_script("window.scrollTo(0, 0)")
+    image = Image.open(io.BytesIO(browser.get_screenshot_as_png())).convert("RGB")
+    image.thumbnail((960, 960))
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    image.save(SCREENSHOT, optimize=True)
+
+
+def test_a_clerk_is_refused_the_dashboard(server, browser):
+    from selenium.webdriver.common.by import By
+
+    _sign_in(browser, server, "quay1", CLERK_PASSWORD)
+    message = _wait(browser, lambda d: d.find_elements(By.ID, "login-message") or None)[0].text
+    assert "dành cho lãnh đạo" in message
+    assert requests.get(server.url + "/api/reports/summary", timeout=5,
+                        headers={"Authorization": f"Bearer {server.login('quay1')}"}).status_code == 403

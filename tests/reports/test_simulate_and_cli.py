@@ -1,0 +1,97 @@
+"""`motcua simulate` plays days through the core; `motcua report` writes the period's report."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from queue_server.cli import main
+from queue_server.config import load_config
+from queue_server.reports.simulate import Profile, Simulator, month_chunks, simulate
+from queue_server.store.db import connect
+from queue_server.store.schema import apply_migrations
+
+from .conftest import COMMUNE
+
+WEEK = date(2026, 11, 16)  # Monday
+
+
+@pytest.fixture(scope="module")
+def simulated(tmp_path_factory) -> Path:
+    """Two weeks of the commune office, written by the simulator (one process)."""
+    db_path = tmp_path_factory.mktemp("sim") / "sim.db"
+    with connect(db_path) as db:
+        apply_migrations(db)
+        result = simulate(load_config(COMMUNE), db.conn, WEEK, 14, seed=7, workers=1)
+    assert (result.days, result.open_days) == (14, 10)
+    return db_path
+
+
+def _one(db_path: Path, sql: str):
+    with connect(db_path) as db:
+        return db.conn.execute(sql).fetchall()
+
+
+def test_simulated_days_are_weekdays_in_office_hours(simulated):
+    days = {day for (day,) in _one(simulated, "SELECT DISTINCT day FROM tickets")}
+    assert all(date.fromisoformat(d).weekday() < 5 for d in days) and len(days) == 10
+    hours = {int(h) for (h,) in _one(simulated, "SELECT DISTINCT substr(issued_at, 12, 2) FROM tickets")}
+    assert hours <= {0, 1, 2, 3, 4, 6, 7, 8, 9}  # 07:30–11:30 and 13:30–16:30 local, in UTC
+
+
+def test_every_ticket_is_closed_and_numbered_uniquely(simulated):
+    statuses = dict(_one(simulated, "SELECT status, COUNT(*) FROM tickets GROUP BY status"))
+    assert set(statuses) <= {"done", "no_show", "cancelled"}
+    assert statuses["done"] > 0.85 * sum(statuses.values())
+    assert _one(simulated, "SELECT COUNT(*) FROM tickets WHERE status = 'done' AND clerk IS NULL") == [(0,)]
+
+
+def test_ratings_are_a_share_of_the_served_and_linked_to_them(simulated):
+    (served, rated, linked), = _one(simulated, "SELECT (SELECT COUNT(*) FROM tickets WHERE status = 'done'), "
+                                               "(SELECT COUNT(*) FROM ratings), (SELECT COUNT(*) FROM ratings r JOIN "
+                                               "tickets t ON t.id = r.ticket_id AND t.status = 'done' AND t.counter = r.counter)")
+    assert rated == linked and 0.2 * served < rated < 0.4 * served
+
+
+def test_the_same_seed_plays_the_same_days():
+    config = load_config(COMMUNE)
+    first, second = (Simulator(config, seed=3).play(WEEK, 2) for _ in range(2))
+    assert first.tickets == second.tickets and first.ratings == second.ratings
+
+
+def test_months_are_cut_at_month_starts():
+    assert month_chunks(date(2026, 1, 30), 5) == [(date(2026, 1, 30), 2), (date(2026, 2, 1), 3)]
+
+
+def test_the_profile_defaults_keep_counters_busy_but_not_swamped():
+    office = load_config(COMMUNE).office
+    assert 100 < Profile.from_config(office, {}).tickets_per_day < 200
+
+
+def test_simulating_over_existing_days_is_refused(simulated):
+    with connect(simulated) as db:
+        with pytest.raises(ValueError, match="already has tickets"):
+            simulate(load_config(COMMUNE), db.conn, WEEK, 1, workers=1)
+
+
+def test_report_command_writes_json_and_xlsx(simulated, tmp_path, capsysbinary):
+    args = ["report", "--config", str(COMMUNE), "--db", str(simulated), "--from", "2026-11-16", "--to", "2026-11-29"]
+    assert main(args) == 0
+    report = json.loads(capsysbinary.readouterr().out)
+    (total,) = _one(simulated, "SELECT COUNT(*) FROM tickets")
+    assert report["tickets"]["issued"] == total[0]
+    out = tmp_path / "q.xlsx"
+    assert main(args + ["--format", "xlsx", "--output", str(out), "--charts", str(tmp_path / "charts")]) == 0
+    book = load_workbook(out)
+    assert book["Tổng hợp"]["B5"].value == total[0]
+    assert sorted(p.name for p in (tmp_path / "charts").iterdir()) == [
+        "heatmap.png", "satisfaction.png", "service.png", "tickets.png", "wait.png"]
+
+
+def test_report_command_explains_a_bad_period(simulated, capsys):
+    assert main(["report", "--config", str(COMMUNE), "--db", str(simulated), "--from", "mai"]) == 1
+    assert "YYYY-MM-DD" in capsys.readouterr().err
