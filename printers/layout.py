@@ -184,7 +184,20 @@ def qr_matrix(data: str) -> list[list[bool]]:
 
 def _prepare_logo(logo: Image.Image | Path | str, max_width: int, max_height: int) -> Image.Image:
     """The office logo fitted into a box, flattened on white and dithered to 1 bit."""
-    image = logo if isinstance(logo, Image.Image) else Image.open(logo)
+    if isinstance(logo, Image.Image):
+        return _fit_logo(logo, max_width, max_height)
+    path = Path(logo)
+    return _logo_file(str(path), path.stat().st_mtime_ns, max_width, max_height)
+
+
+@lru_cache(maxsize=4)
+def _logo_file(path: str, mtime_ns: int, max_width: int, max_height: int) -> Image.Image:
+    """A logo file, read and dithered once (again when the file changes)."""
+    with Image.open(path) as image:
+        return _fit_logo(image, max_width, max_height)
+
+
+def _fit_logo(image: Image.Image, max_width: int, max_height: int) -> Image.Image:
     image = image.convert("RGBA")
     flat = Image.new("RGBA", image.size, (255, 255, 255, 255))
     flat.alpha_composite(image)
