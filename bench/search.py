@@ -5,8 +5,9 @@ Prints the figures the catalogue issue asks for:
   share of queries whose expected procedure is first, and in the top 3;
 - the same queries on a synthetic 2,000-procedure catalogue made from the
   real rows (variants with long texts, as a provincial catalogue has);
-- search latency on that catalogue, in-process (p50, p99) and through the
-  HTTP API on loopback (waitress, keep-alive client; p50, p99);
+- search latency on that catalogue, in-process (p50, p99; wall clock and
+  CPU time) and through the HTTP API of `motcua serve` on loopback
+  (keep-alive client; p50, p99);
 - import of that catalogue (CSV, validated, written in one transaction).
 
 Run: .venv/bin/python bench/search.py [--procedures 2000] [--rounds 20]
@@ -19,10 +20,9 @@ import csv
 import http.client
 import os
 import random
-import statistics
+import subprocess
 import sys
 import tempfile
-import threading
 import time
 import unicodedata
 from dataclasses import replace
@@ -132,27 +132,23 @@ def bench_in_process(index: SearchIndex, mix: list[str], rounds: int) -> tuple[l
     return wall, cpu
 
 
-def bench_http(db_path: str, mix: list[str], rounds: int) -> list[float]:
-    """Seconds per GET /api/procedures?q=… through waitress on loopback (one keep-alive client)."""
-    from flask import Flask
-    from waitress.server import create_server
+def bench_http(db_path: Path, mix: list[str], rounds: int) -> list[float]:
+    """Seconds per GET /api/procedures?q=… against `motcua serve` on loopback (one keep-alive client)."""
+    import socket
 
-    from queue_server.catalog import api
-
-    app = Flask("bench")
-    app.config["MOTCUA_DB"] = db_path
-    app.register_blueprint(api.bp)
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    port = server.effective_port
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    start = time.perf_counter()
-    conn.request("GET", "/api/procedures?q=warm")  # builds the index once
-    conn.getresponse().read()
-    print(f"first request after an import (index build): {time.perf_counter() - start:.2f} s")
-    samples: list[float] = []
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "queue_server.cli", "serve", "--db", str(db_path),
+                               "--port", str(port), "--config", str(ROOT / "config" / "commune.toml")],
+                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
+        conn = _connect_when_up(port)
+        start = time.perf_counter()
+        conn.request("GET", "/api/procedures?q=warm")  # builds the index once
+        conn.getresponse().read()
+        print(f"first search after start or import (index build): {time.perf_counter() - start:.2f} s")
+        samples: list[float] = []
         for _ in range(rounds):
             for query in mix:
                 path = "/api/procedures?" + urlencode({"q": query, "limit": 10})
@@ -162,9 +158,27 @@ def bench_http(db_path: str, mix: list[str], rounds: int) -> list[float]:
                 response.read()
                 samples.append(time.perf_counter() - start)
                 assert response.status == 200, response.status
+        conn.close()
+        return samples
     finally:
-        conn.close()  # the server thread is a daemon: it ends with this process
-    return samples
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _connect_when_up(port: int, timeout: float = 60.0) -> http.client.HTTPConnection:
+    """A keep-alive connection to the server once it answers /api/health."""
+    deadline = time.monotonic() + timeout
+    while True:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            conn.request("GET", "/api/health")
+            conn.getresponse().read()
+            return conn
+        except OSError:
+            conn.close()
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
 
 
 def bench_import(procedures: list[Procedure], workdir: Path) -> tuple[float, int]:
@@ -173,6 +187,7 @@ def bench_import(procedures: list[Procedure], workdir: Path) -> tuple[float, int
 
     path = workdir / "province.csv"
     path.write_bytes(write_catalog("bench", procedures, "csv"))
+    assert main(["init", "--db", str(workdir / "import.db"), "--config", str(ROOT / "config" / "commune.toml")]) == 0
     start = time.perf_counter()
     status = main(["catalog", "import", str(path), "--version", "bench-2000", "--db", str(workdir / "import.db"),
                    "--config", str(ROOT / "config" / "commune.toml")])
@@ -217,8 +232,8 @@ def main() -> int:
         seconds, size = bench_import(big, workdir)
         print(f"import of {len(big)} procedures ({size / 1e6:.1f} MB CSV): {seconds:.2f} s")
         http_rounds = max(1, args.rounds // 4)
-        samples = bench_http(str(workdir / "import.db"), mix, http_rounds)
-        print(f"search over HTTP (loopback, waitress): {len(samples)} requests, p50 {percentile(samples, 50):.2f} ms, "
+        samples = bench_http(workdir / "import.db", mix, http_rounds)
+        print(f"search over HTTP (`motcua serve`, loopback): {len(samples)} requests, p50 {percentile(samples, 50):.2f} ms, "
               f"p99 {percentile(samples, 99):.2f} ms")
     print(f"\nload average at the end: {os.getloadavg()[0]:.1f} (other work on this machine inflates wall-clock figures)")
     return 0
