@@ -50,6 +50,7 @@ class ConsolePage:
         self.driver, self.server, self.shots = driver, server, shots
 
     def text(self, element_id: str) -> str:
+        """The visible text of an element."""
         return self.driver.find_element(By.ID, element_id).text
 
     def wait_text(self, element_id: str, expected: str, timeout: float = 6.0) -> None:
@@ -57,12 +58,15 @@ class ConsolePage:
         wait_until(lambda: expected in self.text(element_id), f"{expected!r} in #{element_id}", timeout)
 
     def waiting(self, service: str = "HT") -> str:
+        """The waiting count shown for a field."""
         return self.driver.find_element(By.CSS_SELECTOR, f'#fields tr[data-service="{service}"] td.waiting').text
 
     def wait_waiting(self, count: int, service: str = "HT") -> None:
+        """Wait until the console shows this many waiting for a field."""
         wait_until(lambda: self.waiting(service) == str(count), f"{count} waiting for {service}")
 
     def sign_in(self, username: str = "quay1", password: str = CLERK_PASSWORD) -> None:
+        """Open /console, land on the sign-in form, sign in, wait for the console."""
         self.driver.delete_all_cookies()
         self.driver.get(self.server.url + "/console")
         assert "/console/login" in self.driver.current_url
@@ -72,6 +76,7 @@ class ConsolePage:
         wait_until(lambda: self.driver.find_elements(By.CSS_SELECTOR, "#fields tr"), "the waiting counts")
 
     def click(self, element_id: str) -> None:
+        """Click a button once it is enabled."""
         button = self.driver.find_element(By.ID, element_id)
         wait_until(button.is_enabled, f"#{element_id} enabled")
         button.click()
@@ -82,6 +87,7 @@ class ConsolePage:
         ActionChains(self.driver).send_keys(*keys).perform()
 
     def shot(self, name: str) -> Path:
+        """A screenshot in the test's folder."""
         path = self.shots / f"{name}.png"
         self.driver.save_screenshot(str(path))
         return path
@@ -95,6 +101,7 @@ class Api:
         self.quay2 = {"Authorization": f"Bearer {server.login('quay2')}"}
 
     def issue(self, service: str = "HT", priority: str | None = None) -> dict:
+        """A ticket from the kiosk."""
         answer = requests.post(self.server.url + "/api/tickets", json={"service": service, "priority": priority},
                                headers={"Authorization": f"Bearer {self.server.tokens['kiosk']}",
                                         "Idempotency-Key": uuid.uuid4().hex}, timeout=5)
@@ -102,6 +109,7 @@ class Api:
         return answer.json()["ticket"]
 
     def quay2_calls_next(self) -> dict:
+        """Counter 2's clerk presses Gọi tiếp (through the API)."""
         answer = requests.post(self.server.url + "/api/counters/2/call-next", headers=self.quay2, timeout=5)
         assert answer.status_code == 200, answer.text
         return answer.json()["ticket"]
@@ -109,6 +117,7 @@ class Api:
 
 @pytest.fixture
 def page(browser: WebDriver, live_server: LiveServer, tmp_path: Path) -> Iterator[ConsolePage]:
+    """The browser on a fresh server; afterwards, no script error may have been logged."""
     shots = tmp_path / "screenshots"
     shots.mkdir()
     yield ConsolePage(browser, live_server, shots)
