@@ -83,6 +83,10 @@ def start_day_if_new(state: QueueState, office: Office, now: datetime) -> Outcom
         if counter.state != COUNTER_CLOSED or counter.current is not None:
             counter.state, counter.current, counter.pause_reason = COUNTER_CLOSED, None, None
             outcome.touch_counter(counter)
+    for service_state in state.services.values():
+        if service_state.normals_since_priority:
+            service_state.normals_since_priority = 0  # the every-N count starts afresh each day
+            outcome.services[service_state.code] = service_state
     previous = state.day
     state.tickets = {}
     state.lines = {}

@@ -137,13 +137,16 @@ def estimated_wait_s(state: QueueState, office: Office, service_code: str, ahead
     """Seconds until a ticket with ``ahead`` people before it is likely called.
 
     The mean of recent service times of the service (the configured default
-    until there is history), shared among the service's open counters.
+    until there is history), shared among the service's open (idle or
+    serving) counters.
     """
     service = office.service(service_code)
     assert service is not None
     recent = state.services[service_code].recent_service_s
     mean_s = sum(recent) / len(recent) if recent else service.default_service_minutes * 60
+    # Paused and closed counters call nobody; with none open, the estimate
+    # assumes one will open rather than promising nothing.
     open_counters = sum(
-        1 for c in office.counters_for(service_code) if state.counters[c.number].state != "closed"
+        1 for c in office.counters_for(service_code) if state.counters[c.number].state in ("idle", "serving")
     )
     return round(ahead * mean_s / max(open_counters, 1))

@@ -510,12 +510,14 @@ def test_pause_with_a_too_long_reason_raises_invalid_request():
         actions.pause(s, o, 1, "x" * (actions.MAX_REASON_LENGTH + 1), at(0))
 
 
-def test_a_paused_counter_is_still_open_for_the_wait_estimate():
+def test_a_paused_counter_does_not_share_the_wait_estimate():
     o = office(counters={1: ("HT",), 2: ("HT",)})
     s = queue(o)
     call_next(s, o, 1)
-    actions.pause(s, o, 2, "Nghỉ", at(0))
+    call_next(s, o, 2)
     assert estimated_wait_s(s, o, "HT", 2) == 2 * 600 // 2
+    actions.pause(s, o, 2, "Nghỉ", at(0))
+    assert estimated_wait_s(s, o, "HT", 2) == 2 * 600
 
 
 def test_resume_returns_an_idle_counter_to_idle():

@@ -181,3 +181,16 @@ def test_a_clock_stepping_back_over_midnight_does_not_restart_numbering():
     assert [(t.day, t.seq) for t in (today, stepped_back, later)] == [
         (date(2026, 3, 3), 1), (date(2026, 3, 3), 2), (date(2026, 3, 3), 3)
     ]
+
+
+def test_the_every_n_count_starts_afresh_each_day():
+    o = office("every_n", priority_every_n=3)
+    s = queue(o)
+    for minute in range(2):
+        issue(s, o, minutes=minute)
+    call_next(s, o, 1)
+    call_next(s, o, 1)
+    assert s.services["HT"].normals_since_priority == 2
+    outcome = actions.start_day_if_new(s, o, at(0, day=1))
+    assert s.services["HT"].normals_since_priority == 0
+    assert outcome.services["HT"] is s.services["HT"]
