@@ -1,0 +1,337 @@
+"""Appointments over HTTP: slots, booking, cancelling, check-in, result-return tickets, the booking pages.
+
+Routes parse input, run one command in the engine's writer (see ``booking``)
+and answer. The booking pages (``/dat-lich``) are plain server-rendered
+forms: they work without JavaScript on any phone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
+
+from ..core import views
+from ..core.errors import QueueError
+from ..engine import CommandContext
+from ..store import repository
+from ..web.api_queue import _idempotency_key, _replayed_ticket
+from ..web.context import RateLimiter, engine, field, json_body, read_conn, require, require_counter_clerk
+from ..web.errors import ApiError
+from . import booking, store
+from .openapi_paths import OPENAPI_PATHS  # noqa: F401  (merged by queue_server.web.openapi)
+from .qr import qr_svg
+from .settings import AppointmentSettings, load_settings
+from .slots import closed_reason, day_slots
+
+bp = Blueprint("appointments", __name__)
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+
+
+@bp.record_once
+def _load(state: Any) -> None:
+    """Validate [appointments] at start-up (a mistake stops the server with a clear message)."""
+    config = state.app.extensions["motcua.config"]
+    settings = load_settings(config)
+    state.app.extensions["motcua.appointments"] = settings
+    state.app.extensions["motcua.booking_limiter"] = RateLimiter(settings.bookings_per_minute)
+
+
+@bp.after_request
+def _page_headers(response: Response) -> Response:
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def settings() -> AppointmentSettings:
+    """This office's validated [appointments] settings."""
+    return current_app.extensions["motcua.appointments"]
+
+
+def _require_enabled() -> AppointmentSettings:
+    found = settings()
+    if not found.enabled:
+        raise ApiError(404, "appointments_disabled", "Cơ quan chưa mở đặt lịch hẹn trực tuyến; xin đến lấy số trực tiếp.")
+    return found
+
+
+def _local_today() -> date:
+    office = engine().office
+    return engine().clock().astimezone(ZoneInfo(office.timezone)).date()
+
+
+# -- JSON API ---------------------------------------------------------------------
+
+@bp.get("/api/appointments/services")
+def booking_services() -> Any:
+    """Services taking bookings, with slot length and capacity."""
+    found = _require_enabled()
+    office = engine().office
+    return {
+        "services": [{"code": code, "name": office.service(code).name, "slot_minutes": s.slot_minutes,
+                      "capacity": s.capacity} for code, s in found.rules.services.items()],
+        "days_ahead": found.rules.days_ahead,
+        "collect_phone": found.collect_phone,
+    }
+
+
+@bp.get("/api/appointments/slots")
+def list_slots() -> Any:
+    """A day's slots of a service with the seats left."""
+    found = _require_enabled()
+    service = request.args.get("service", "")
+    day = booking.parse_day(request.args.get("date", ""))
+    if service not in found.rules.services:
+        raise ApiError(404, "unknown_service", f"Lĩnh vực '{service}' không nhận đặt lịch; chọn một trong: "
+                       + ", ".join(found.rules.services))
+    return {"service": service, "date": day.isoformat(), **_slots_of_day(found, service, day)}
+
+
+def _slots_of_day(found: AppointmentSettings, service: str, day: date) -> dict[str, Any]:
+    office = engine().office
+    now = booking.local_now(engine().clock(), office.timezone)
+    taken = store.taken_seats(read_conn(), service, day.isoformat())
+    capacity = found.rules.services[service].capacity
+    zone = ZoneInfo(office.timezone)
+    slots = []
+    for start in day_slots(found.rules, service, day):
+        key = start.strftime(booking.SLOT_FORMAT)
+        free = max(0, capacity - taken.get(key, 0))
+        slots.append({"start": key, "at": start.replace(tzinfo=zone).isoformat(timespec="seconds"),
+                      "time": f"{start:%H:%M}", "capacity": capacity, "free": free,
+                      "bookable": free > 0 and start - timedelta(minutes=found.rules.min_notice_minutes) > now})
+    return {"closed": closed_reason(found.rules, day), "slots": slots}
+
+
+@bp.post("/api/appointments")
+def create_booking() -> Any:
+    """Book a seat: ``{"service", "slot": "2026-03-02T08:00", "phone"?}`` → 201 with the code."""
+    found = _require_enabled()
+    body = json_body()
+    service = field(body, "service", str, max_length=16)
+    slot = booking.parse_slot(field(body, "slot", str, max_length=32))
+    phone = _phone(found, field(body, "phone", str, required=False, max_length=20))
+    view = _book(found, service, slot, phone)
+    return jsonify({"appointment": view, "qr_text": view["code"]}), 201
+
+
+def _phone(found: AppointmentSettings, raw: str | None) -> str | None:
+    if not found.collect_phone or not raw:
+        return None  # never kept when the office does not ask for it
+    return booking.normalize_phone(raw)
+
+
+def _book(found: AppointmentSettings, service: str, slot: datetime, phone: str | None) -> dict[str, Any]:
+    limiter: RateLimiter = current_app.extensions["motcua.booking_limiter"]
+    if not limiter.allow(f"book:{request.remote_addr}"):
+        raise ApiError(429, "too_many_bookings", "Quá nhiều lượt đặt lịch từ một máy; xin đợi một phút.")
+    return engine().execute(booking.book_command(found, service, slot, phone), actor="booking")
+
+
+@bp.get("/api/appointments/<code>")
+def get_booking(code: str) -> Any:
+    """A booking's public view by its code."""
+    found = _require_enabled()
+    row = store.booking_row(read_conn(), booking.normalize_code(code))
+    if row is None:
+        raise ApiError(404, "unknown_booking", "Không tìm thấy mã đặt lịch này; xin kiểm tra lại mã (8 ký tự).")
+    return {"appointment": booking.booking_view(row, engine().office, found)}
+
+
+@bp.post("/api/appointments/<code>/cancel")
+def cancel_booking(code: str) -> Any:
+    """Cancel by code (whoever holds the code may cancel)."""
+    found = _require_enabled()
+    view = engine().execute(booking.cancel_command(found, booking.normalize_code(code)), actor="booking")
+    return {"appointment": view}
+
+
+@bp.post("/api/appointments/check-in")
+def check_in() -> Any:
+    """``{"code"}`` → 201 a ticket (appointment priority, or normal when late); 200 the same ticket again."""
+    principal = require("kiosk", "clerk", "admin")
+    found = _require_enabled()
+    code = booking.normalize_code(field(json_body(), "code", str, max_length=200))
+    if not code:
+        raise ApiError(422, "missing_field", "Nhập hoặc quét mã đặt lịch (8 ký tự).")
+    queue = engine()
+    answer, created = queue.execute(booking.check_in_command(found, code, principal.name, queue.new_token),
+                                    actor=principal.name)
+    return jsonify(answer), 201 if created else 200
+
+
+@bp.post("/api/result-tickets")
+def result_ticket() -> Any:
+    """A "Nhận kết quả" ticket, optionally with the dossier code (seen only by the counter)."""
+    principal = require("kiosk", "clerk", "admin")
+    found = settings()
+    queue = engine()
+    if queue.office.service(found.result_service) is None:
+        raise ApiError(404, "no_result_service", "Cơ quan chưa mở quầy trả kết quả (appointments.result_service); "
+                       "xin lấy số theo lĩnh vực.")
+    raw = field(json_body(), "dossier_code", str, required=False, max_length=64)
+    dossier = booking.normalize_dossier_code(raw) if raw and raw.strip() else None
+    key = request.headers.get("Idempotency-Key") and _idempotency_key()
+    limiter: RateLimiter = current_app.extensions["motcua.ticket_limiter"]
+    if not limiter.allow(principal.key):
+        raise ApiError(429, "too_many_tickets", "Too many tickets from this device in the last minute; wait a little.")
+    request_hash = hashlib.sha256(json.dumps(["result", dossier], ensure_ascii=False).encode()).hexdigest()
+
+    def replay(ctx: CommandContext):
+        return _replayed_ticket(ctx, principal.key, key, request_hash) if key else None
+
+    def remember(ctx: CommandContext, ticket_id: int) -> None:
+        if key:
+            ctx.conn.execute(
+                "INSERT INTO idempotency_keys (principal, key, request_hash, ticket_id, created_at) VALUES (?, ?, ?, ?, ?)",
+                (principal.key, key, request_hash, ticket_id, repository.to_db_time(ctx.now)))
+
+    command = booking.result_ticket_command(found.result_service, dossier, principal.name, queue.new_token, replay, remember)
+    view, created = queue.execute(command, actor=principal.name)
+    return jsonify({"ticket": view}), 201 if created else 200
+
+
+@bp.get("/api/counters/<int:counter>/current-details")
+def current_details(counter: int) -> Any:
+    """For the counter's clerk: the current ticket with its booking and dossier code (never public)."""
+    require_counter_clerk(counter)
+    queue = engine()
+    ticket = queue.read(lambda state, now: (lambda t: views.ticket_view(state, queue.office, t, now) if t else None)(
+        state.current_ticket(counter)))
+    return {"counter": counter, **ticket_details(ticket)}
+
+
+def ticket_details(ticket: dict[str, Any] | None) -> dict[str, Any]:
+    """A ticket view with its booking (code, slot, late) and dossier code, for staff only."""
+    if ticket is None:
+        return {"ticket": None, "appointment": None, "dossier_code": None}
+    conn = read_conn()
+    row = store.appointment_of_ticket(conn, ticket["id"])
+    appointment = None
+    if row is not None:
+        appointment = {"code": row["code"], "slot_start": booking.booking_view(row, engine().office, settings())["slot_start"],
+                       "late": bool(row["late"])}
+    return {"ticket": ticket, "appointment": appointment, "dossier_code": store.dossier_of_ticket(conn, ticket["id"])}
+
+
+# -- booking pages -----------------------------------------------------------------
+
+def _page_context(found: AppointmentSettings, **extra: Any) -> dict[str, Any]:
+    office = engine().office
+    today = _local_today()
+    return {
+        "office_name": office.name, "hotline": office.hotline,
+        "services": [{"code": code, "name": office.service(code).name} for code in found.rules.services],
+        "collect_phone": found.collect_phone, "today": today.isoformat(),
+        "last_day": (today + timedelta(days=found.rules.days_ahead)).isoformat(),
+        "checkin_before": found.rules.checkin_before_minutes, "checkin_after": found.rules.checkin_after_minutes,
+        **extra,
+    }
+
+
+@bp.get("/dat-lich")
+def booking_page() -> Any:
+    """Step 1: choose a field and a day; step 2 (same page): choose a slot."""
+    found = settings()
+    if not found.enabled:
+        return render_template("booking_closed.html", office_name=engine().office.name), 404
+    service, day_text = request.args.get("service", ""), request.args.get("date", "")
+    if not service or not day_text:
+        return render_template("booking.html", **_page_context(found, service=service, date=day_text))
+    return _slot_page(found, service, day_text)
+
+
+def _slot_page(found: AppointmentSettings, service: str, day_text: str, error: str = "", status: int = 200,
+               phone: str = "") -> Any:
+    context = _page_context(found, service=service, date=day_text, error=error, phone=phone)
+    try:
+        day = booking.parse_day(day_text)
+    except ApiError as exc:
+        return render_template("booking.html", **{**context, "error": exc.message}), 422
+    if service not in found.rules.services:
+        return render_template("booking.html", **{**context, "error": "Xin chọn lĩnh vực cần làm."}), 422
+    today = _local_today()
+    problem = ""
+    if day < today:
+        problem = f"Ngày {day:%d/%m/%Y} đã qua; xin chọn ngày từ hôm nay ({today:%d/%m/%Y}) trở đi."
+    elif day > today + timedelta(days=found.rules.days_ahead):
+        problem = f"Chỉ đặt lịch trước tối đa {found.rules.days_ahead} ngày; xin chọn ngày sớm hơn."
+    else:
+        problem = closed_reason(found.rules, day) or ""
+    if problem:
+        return render_template("booking.html", **{**context, "error": problem}), 422
+    day_slots_view = _slots_of_day(found, service, day)
+    if not any(s["bookable"] for s in day_slots_view["slots"]) and not error:
+        context["error"] = f"Ngày {day:%d/%m/%Y} không còn giờ trống cho lĩnh vực này; xin chọn ngày khác."
+    return render_template("booking.html", **{**context, "slots": day_slots_view["slots"], "day_label": f"{day:%d/%m/%Y}",
+                                              "service_name": engine().office.service(service).name}), status
+
+
+@bp.post("/dat-lich")
+def booking_submit() -> Any:
+    """Book the chosen slot; errors come back on the same page, plainly."""
+    found = settings()
+    if not found.enabled:
+        return render_template("booking_closed.html", office_name=engine().office.name), 404
+    service = request.form.get("service", "")[:16]
+    slot_text = request.form.get("slot", "")[:32]
+    phone_text = request.form.get("phone", "")[:20]
+    day_text = slot_text[:10] or request.form.get("date", "")[:10]
+    try:
+        if not slot_text:
+            raise ApiError(422, "invalid_slot", "Xin chọn một khung giờ còn trống.")
+        phone = _phone(found, phone_text)
+        view = _book(found, service, booking.parse_slot(slot_text), phone)
+    except QueueError as exc:
+        status = exc.status if isinstance(exc, ApiError) else 422
+        return _slot_page(found, service, day_text, error=exc.message, status=status, phone=phone_text)
+    return redirect(url_for("appointments.booking_done", code=view["code"]), code=303)
+
+
+@bp.get("/dat-lich/<code>")
+def booking_done(code: str) -> Any:
+    """The booking: its code, a QR of the code, the time and how to check in or cancel."""
+    found = settings()
+    row = store.booking_row(read_conn(), booking.normalize_code(code))
+    if row is None:
+        return render_template("booking_missing.html", office_name=engine().office.name), 404
+    view = booking.booking_view(row, engine().office, found)
+    slot = datetime.fromisoformat(view["slot_start"])
+    return render_template("booking_done.html", **_page_context(
+        found, booking=view, qr=qr_svg(view["code"]), pretty_code=f"{view['code'][:4]}-{view['code'][4:]}",
+        slot_label=f"{slot:%H:%M} ngày {slot:%d/%m/%Y}",
+        window=f"{datetime.fromisoformat(view['checkin_opens']):%H:%M}–{datetime.fromisoformat(view['checkin_closes']):%H:%M}",
+        message=request.args.get("m", "")))
+
+
+@bp.post("/dat-lich/<code>/huy")
+def booking_cancel_submit(code: str) -> Any:
+    """Cancel from the booking's page."""
+    found = settings()
+    try:
+        engine().execute(booking.cancel_command(found, booking.normalize_code(code)), actor="booking")
+        message = "cancelled"
+    except ApiError as exc:
+        if exc.status == 404:
+            return render_template("booking_missing.html", office_name=engine().office.name), 404
+        message = "checked_in"
+    return redirect(url_for("appointments.booking_done", code=booking.normalize_code(code), m=message), code=303)
+
+
+@bp.get("/dat-lich/tra-cuu")
+def booking_lookup() -> Any:
+    """Find a booking by code (to see or cancel it)."""
+    code = booking.normalize_code(request.args.get("code", ""))
+    if code:
+        return redirect(url_for("appointments.booking_done", code=code), code=303)
+    return redirect(url_for("appointments.booking_page"))

@@ -1,0 +1,133 @@
+"""The ``[appointments]`` section of the office file, validated once into ``AppointmentSettings``.
+
+Errors name the file, the key and the fix (``queue_server.config.ConfigError``).
+The holiday calendar is its own TOML file (``holidays_file``), resolved with
+``config.resolve`` so a copied office file keeps pointing at the original.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+from pathlib import Path
+from typing import Any, Mapping
+
+from ..config import ConfigError, OfficeConfig, optional
+from .slots import BookingRules, ServiceSlots
+
+KEYS = {"enabled", "collect_phone", "services", "slot_minutes", "capacity", "morning", "afternoon",
+        "saturday_morning", "holidays_file", "days_ahead", "min_notice_minutes", "checkin_before_minutes",
+        "checkin_after_minutes", "result_service", "per_service", "bookings_per_minute"}
+HOURS = re.compile(r"^(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})$")
+
+
+@dataclass(frozen=True)
+class AppointmentSettings:
+    """Everything the appointments part reads from the office file."""
+
+    enabled: bool
+    collect_phone: bool
+    rules: BookingRules
+    result_service: str
+    bookings_per_minute: int
+
+
+def load_settings(config: OfficeConfig) -> AppointmentSettings:
+    """Validate ``[appointments]`` (defaults when the section is absent)."""
+    path, table = config.path, config.section("appointments")
+    for name in table:
+        if name not in KEYS:
+            raise ConfigError(path, f"appointments.{name}", f"unknown key; valid keys here: {', '.join(sorted(KEYS))}")
+    office = config.office
+    codes = [s.code for s in office.services]
+    booked = optional(path, "appointments.services", table, list, codes)
+    for code in booked:
+        if code not in codes:
+            raise ConfigError(path, "appointments.services", f"unknown service {code!r} (known: {', '.join(codes)})")
+    default = ServiceSlots(_positive(path, table, "slot_minutes", 30), _positive(path, table, "capacity", 2))
+    per_service = optional(path, "appointments.per_service", table, dict, {})
+    services = {}
+    for code in booked:
+        own = per_service.get(code, {})
+        key = f"appointments.per_service.{code}"
+        if not isinstance(own, dict):
+            raise ConfigError(path, key, "expected a table, e.g. { slot_minutes = 20, capacity = 3 }")
+        services[code] = ServiceSlots(_positive(path, own, "slot_minutes", default.slot_minutes, key),
+                                      _positive(path, own, "capacity", default.capacity, key))
+    for code in per_service:
+        if code not in booked:
+            raise ConfigError(path, f"appointments.per_service.{code}", "this service is not in appointments.services")
+    morning = _hours(path, table, "morning", "07:30-11:30")
+    afternoon = _hours(path, table, "afternoon", "13:30-17:00")
+    if afternoon[0] < morning[1]:
+        raise ConfigError(path, "appointments.afternoon", "the afternoon must start after the morning ends (lunch break)")
+    holidays_file = optional(path, "appointments.holidays_file", table, str, "")
+    rules = BookingRules(
+        services=services, morning=morning, afternoon=afternoon,
+        saturday_morning=optional(path, "appointments.saturday_morning", table, bool, False),
+        holidays=load_holidays(config.resolve(holidays_file)) if holidays_file else {},
+        days_ahead=_positive(path, table, "days_ahead", 14),
+        min_notice_minutes=_non_negative(path, table, "min_notice_minutes", 0),
+        checkin_before_minutes=_non_negative(path, table, "checkin_before_minutes", 15),
+        checkin_after_minutes=_non_negative(path, table, "checkin_after_minutes", 15),
+    )
+    return AppointmentSettings(
+        enabled=optional(path, "appointments.enabled", table, bool, True),
+        collect_phone=optional(path, "appointments.collect_phone", table, bool, False),
+        rules=rules,
+        result_service=optional(path, "appointments.result_service", table, str, "KQ"),
+        bookings_per_minute=_positive(path, table, "bookings_per_minute", 20),
+    )
+
+
+def load_holidays(path: Path) -> dict[date, str]:
+    """Days off from a calendar file: ``[[holidays]]`` with ``date`` or ``from``/``to``, and ``name``."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError:
+        raise ConfigError(path, "(file)", "cannot read the holiday calendar; check appointments.holidays_file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, "(syntax)", f"{exc}; fix the TOML syntax there") from None
+    days: dict[date, str] = {}
+    for index, entry in enumerate(raw.get("holidays", [])):
+        key = f"holidays[{index}]"
+        name = optional(path, f"{key}.name", entry, str, "Ngày nghỉ")
+        first = entry.get("date", entry.get("from"))
+        last = entry.get("to", first)
+        if not isinstance(first, date) or not isinstance(last, date) or last < first:
+            raise ConfigError(path, key, "give date = 2026-01-01, or from = … and to = … (TOML dates, from ≤ to)")
+        day = first
+        while day <= last:
+            days[day] = name
+            day += timedelta(days=1)
+    return days
+
+
+def _positive(path: Path, table: Mapping[str, Any], name: str, default: int, where: str = "appointments") -> int:
+    value = optional(path, f"{where}.{name}", table, int, default)
+    if value < 1:
+        raise ConfigError(path, f"{where}.{name}", "must be 1 or more")
+    return value
+
+
+def _non_negative(path: Path, table: Mapping[str, Any], name: str, default: int) -> int:
+    value = optional(path, f"appointments.{name}", table, int, default)
+    if value < 0:
+        raise ConfigError(path, f"appointments.{name}", "must be 0 or more")
+    return value
+
+
+def _hours(path: Path, table: Mapping[str, Any], name: str, default: str) -> tuple[time, time]:
+    text = optional(path, f"appointments.{name}", table, str, default)
+    found = HOURS.match(text.strip())
+    try:
+        assert found
+        opens = time(int(found.group(1)), int(found.group(2)))
+        closes = time(int(found.group(3)), int(found.group(4)))
+    except (AssertionError, ValueError):
+        raise ConfigError(path, f"appointments.{name}", f"{text!r}: write hours as \"07:30-11:30\"") from None
+    if closes <= opens:
+        raise ConfigError(path, f"appointments.{name}", f"{text!r}: the end must be after the start")
+    return opens, closes
