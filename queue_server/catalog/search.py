@@ -24,7 +24,6 @@ import math
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
-from operator import itemgetter
 from typing import Iterable, Sequence
 
 from .lexicon import Lexicon, Synonym, Word
@@ -394,7 +393,7 @@ class SearchIndex:
                 scores[index] = scores.get(index, 0.0) + value
         candidates = None
         if scores:  # supporting evidence only: the body weighs a sixth of a name, so look at the best few
-            candidates = dict(heapq.nlargest(BODY_CANDIDATES, scores.items(), key=itemgetter(1)))
+            candidates = dict.fromkeys(_highest(scores, BODY_CANDIDATES))
         for group, seen in zip(active, reached):
             for index, value in self._group_scores(group, self._body_postings, candidates).items():
                 if index not in seen:  # a group counts once: its best match, title or body
@@ -402,7 +401,7 @@ class SearchIndex:
         return scores, query_terms
 
     def _group_scores(self, group: _Group, postings_by_term: dict[str, dict[int, float]],
-                      candidates: dict[int, float] | None) -> dict[int, float]:
+                      candidates: dict[int, None] | None) -> dict[int, float]:
         """One group's score per procedure (its best-matching alternative), among candidates if given."""
         best: dict[int, float] = {}
         for term, weight in group.terms.items():
@@ -440,9 +439,9 @@ class SearchIndex:
 
     def _rank(self, scores: dict[int, float], query_terms: set[str], limit: int) -> list[Hit]:
         """Boost by how much of each name the query covers, then sort and cut."""
-        top = heapq.nlargest(RERANK_DEPTH, scores.items(), key=itemgetter(1))
         final: list[tuple[float, int]] = []
-        for index, score in top:
+        for index in _highest(scores, RERANK_DEPTH):
+            score = scores[index]
             weights, total = self._name_weights[index]
             coverage = sum(w for t, w in weights.items() if t in query_terms) / total if total else 0.0
             final.append((score * (1.0 + COVERAGE_BOOST * coverage), index))
@@ -482,6 +481,11 @@ def _analyse(text: str, known: dict[str, tuple[str, str]]) -> tuple[tuple[str, .
 def _pairs(folded: Sequence[str]) -> list[str]:
     """Adjacent word pairs ("khai sinh"): Vietnamese words are mostly two syllables."""
     return [f"{a} {b}" for a, b in zip(folded, folded[1:])]
+
+
+def _highest(scores: dict[int, float], count: int) -> list[int]:
+    """The procedures with the highest scores (a plain sort beats heapq.nlargest here, in C)."""
+    return sorted(scores, key=scores.__getitem__, reverse=True)[:count]
 
 
 def _best_term(group: _Group) -> str | None:
