@@ -159,12 +159,15 @@ function choiceButton(label, key, onChoose) {
   const button = document.createElement("button");
   button.type = "button";
   button.className = "btn choice";
-  const kbd = document.createElement("kbd");
-  kbd.textContent = key;
   const text = document.createElement("span");
   text.textContent = label;
-  button.append(kbd, " ", text);
-  button.dataset.key = key;
+  if (key) {
+    const kbd = document.createElement("kbd");
+    kbd.textContent = key;
+    button.append(kbd, " ");
+    button.dataset.key = key;
+  }
+  button.append(text);
   button.addEventListener("click", onChoose);
   return button;
 }
