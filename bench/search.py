@@ -32,7 +32,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from queue_server.catalog.codec import RowRules, read_catalog, write_catalog  # noqa: E402
+from queue_server.catalog.codec import read_catalog, write_catalog  # noqa: E402
 from queue_server.catalog.lexicon import default_lexicon  # noqa: E402
 from queue_server.catalog.model import ChannelTerms, Document, Procedure  # noqa: E402
 from queue_server.catalog.normalize import fold  # noqa: E402

@@ -25,7 +25,8 @@ from typing import Any, Callable, Collection, Iterable, Mapping
 
 from .model import (CHANNELS, DOCUMENT_KINDS, FIELD_NAMES, LIST_FIELDS, ONLINE_LEVELS, STRUCTURED_FIELDS,
                     ChannelTerms, Document, Procedure)
-from .normalize import fold, nfc
+from .lexicon import tsv_rows
+from .normalize import fold, nfc, phrase_key
 
 FORMAT_NAME = "motcua-catalog"
 REQUIRED_COLUMNS = ("code", "name", "field")
@@ -70,7 +71,7 @@ class RowRules:
     """What a row is checked against beyond its own shape."""
 
     services: Collection[str] | None = None  # the office's service codes, when known
-    field_services: Mapping[str, str] | None = None  # folded field name → service, for rows without one
+    field_services: Mapping[str, str] | None = None  # phrase_key(field) → service, for rows without one
 
 
 def detect_format(name: str) -> str:
@@ -116,16 +117,8 @@ def write_catalog(version: str, procedures: Iterable[Procedure], fmt: str) -> by
 
 
 def parse_field_services(text: str, source: str = "field services") -> dict[str, str]:
-    """A ``field<TAB>service`` table (header, # comments) → folded field name → service code."""
-    mapping: dict[str, str] = {}
-    for number, line in enumerate(nfc(text).splitlines(), start=1):
-        if number == 1 or not line.strip() or line.startswith("#"):
-            continue
-        cells = line.split("\t")
-        if len(cells) < 2 or not cells[0].strip() or not cells[1].strip():
-            raise ValueError(f"{source}: line {number}: expected 'field<TAB>service', got {line!r}")
-        mapping[fold(cells[0].strip())] = cells[1].strip()
-    return mapping
+    """A ``field<TAB>service`` table (header, # comments) → field key (``phrase_key``) → service code."""
+    return {phrase_key(cells[0]): cells[1].strip() for _, cells in tsv_rows(text, source, 2)}
 
 
 # -- reading -----------------------------------------------------------------
@@ -285,7 +278,7 @@ def _procedure(number: int, row: Mapping[str, Any], rules: RowRules, errors: lis
 def _service(number: int, service: str, field: str, rules: RowRules, errors: list[RowError]) -> str | None:
     """The queue service of a row: its own, else the office's mapping of its field."""
     if not service and rules.field_services:
-        service = rules.field_services.get(fold(field), "")
+        service = rules.field_services.get(phrase_key(field), "")
     if service and rules.services is not None and service not in rules.services:
         errors.append(RowError(number, "service", f"unknown service {service!r}; use one of {', '.join(rules.services)}"))
     return service or None

@@ -46,13 +46,13 @@ class Lexicon:
 
 
 class LexiconError(ValueError):
-    """A malformed line in a synonym or stopword file."""
+    """A malformed line in a synonym, stopword or field → service table."""
 
 
 def parse_lexicon(synonyms_text: str, stopwords_text: str) -> Lexicon:
     """Both files' text into a Lexicon; raise LexiconError naming the line."""
-    synonyms = tuple(_parse_synonym(cells, line) for line, cells in _rows(synonyms_text, SYNONYMS_FILE, 2))
-    stopwords = tuple(_words(cells[0])[0] for _, cells in _rows(stopwords_text, STOPWORDS_FILE, 1))
+    synonyms = tuple(_parse_synonym(cells, line) for line, cells in tsv_rows(synonyms_text, SYNONYMS_FILE, 2))
+    stopwords = tuple(_words(cells[0])[0] for _, cells in tsv_rows(stopwords_text, STOPWORDS_FILE, 1))
     return Lexicon(synonyms=synonyms, stopwords=stopwords)
 
 
@@ -66,8 +66,11 @@ def default_lexicon() -> Lexicon:
     )
 
 
-def _rows(text: str, name: str, columns: int) -> list[tuple[int, list[str]]]:
-    """Data rows of a TSV with a header and # comment lines: (line number, cells)."""
+def tsv_rows(text: str, name: str, columns: int) -> list[tuple[int, list[str]]]:
+    """Data rows of a TSV table with a header and # comment lines: (line number, NFC cells).
+
+    Raises LexiconError naming the line when a row lacks one of its first ``columns`` cells.
+    """
     rows: list[tuple[int, list[str]]] = []
     for number, line in enumerate(nfc(text).splitlines(), start=1):
         if number == 1 or not line.strip() or line.lstrip().startswith("#"):

@@ -6,7 +6,7 @@ shape used by the catalogue file, the database and the API's detail view.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal, Mapping
 
 OnlineLevel = Literal["full", "partial", "none"]
@@ -90,7 +90,7 @@ class Procedure:
         values = dict(data)
         values["documents"] = tuple(Document(**doc) for doc in values.get("documents", ()))
         values["channel_terms"] = tuple(ChannelTerms(**terms) for terms in values.get("channel_terms", ()))
-        for name in ("steps", "channels", "legal_basis", "keywords"):
+        for name in LIST_FIELDS:
             values[name] = tuple(values.get(name, ()))
         return cls(**values)
 
@@ -101,12 +101,3 @@ FIELD_NAMES: tuple[str, ...] = tuple(Procedure.__dataclass_fields__)
 LIST_FIELDS = frozenset({"steps", "channels", "legal_basis", "keywords"})
 STRUCTURED_FIELDS = frozenset({"documents", "channel_terms"})
 
-
-@dataclass(frozen=True)
-class Field:
-    """A field (lĩnh vực) for browsing, with how many procedures it holds."""
-
-    name: str
-    service: str | None
-    count: int
-    services: tuple[str, ...] = field(default=())

@@ -18,6 +18,8 @@ from typing import Any, Sequence
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from queue_server.config import ConfigError
+
 from .codec import CatalogFile, RowRules, detect_format, parse_field_services, read_catalog
 from .model import Procedure
 
@@ -135,8 +137,11 @@ def office_rules(office_config: Any) -> RowRules:
     section = office_config.section("catalog")
     mapping = None
     if section.get("field_services"):
-        path = _relative(office_config, section["field_services"])
-        mapping = parse_field_services(path.read_text(encoding="utf-8"), str(path))
+        path = _configured_file(office_config, "field_services")
+        try:
+            mapping = parse_field_services(path.read_text(encoding="utf-8"), str(path))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise ConfigError(office_config.path, "catalog.field_services", f"{exc}; fix that table") from None
     return RowRules(services=[s.code for s in office_config.office.services], field_services=mapping)
 
 
@@ -151,10 +156,9 @@ def ensure_sample_catalog(db: sqlite_utils.Database, office_config: Any) -> str 
     apply_migrations(db)
     if active_catalog_version(db) is not None:
         return None
-    name = office_config.section("catalog").get("file")
-    if not name:
+    if not office_config.section("catalog").get("file"):
         return None
-    path = _relative(office_config, name)
+    path = _configured_file(office_config, "file")
     catalog = read_catalog_file(path, office_rules(office_config))
     version = catalog.version or path.stem
     import_catalog(db, version, catalog.procedures, source=path.name)
@@ -167,7 +171,13 @@ def active_catalog_version(db: sqlite_utils.Database) -> str | None:
     return row[0] if row else None
 
 
-def _relative(office_config, name: str) -> Path:
-    """A path from the office file, relative to its files folder (see OfficeConfig.resolve)."""
-    path = Path(name)
-    return path if path.is_absolute() else office_config.resolve(path)
+def _configured_file(office_config: Any, key: str) -> Path:
+    """A file named in the office's [catalog] section (relative to its files folder, see
+    OfficeConfig.resolve); it must exist."""
+    name = office_config.section("catalog")[key]
+    if not isinstance(name, str):
+        raise ConfigError(office_config.path, f"catalog.{key}", "expected a file name in quotes")
+    path = Path(name) if Path(name).is_absolute() else office_config.resolve(name)
+    if not path.is_file():
+        raise ConfigError(office_config.path, f"catalog.{key}", f"no such file {path}; fix the name or remove the line")
+    return path

@@ -11,7 +11,7 @@ import pytest
 from queue_server.catalog.model import Procedure
 from queue_server.catalog.store import (active_catalog, apply_migrations, catalog_revision, catalog_versions,
                                         ensure_sample_catalog, import_catalog, open_database)
-from queue_server.config import load_config
+from queue_server.config import ConfigError, load_config
 
 from .conftest import COMMUNE
 
@@ -80,3 +80,12 @@ def test_the_sample_office_gets_its_catalogue_once(db):
 def test_migrations_can_run_twice(db):
     apply_migrations(db)
     assert "catalog_procedures" in db.table_names()
+
+
+def test_a_missing_catalogue_file_is_a_config_error_naming_the_key(db, tmp_path):
+    office = tmp_path / "office.toml"
+    text = COMMUNE.read_text(encoding="utf-8").replace('file = "commune_procedures.json"', 'file = "nowhere.json"')
+    office.write_text(text.replace('field_services = "commune_procedures.services.tsv"', ""), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"catalog\.file: no such file .*nowhere\.json"):
+        ensure_sample_catalog(db, load_config(office))
+    assert active_catalog(db).version is None
