@@ -14,7 +14,7 @@ from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any, Mapping
 
-from ..config import ConfigError, OfficeConfig, optional
+from ..config import CONFIG_DIR, ConfigError, OfficeConfig, optional
 from .slots import BookingRules, ServiceSlots
 
 KEYS = {"enabled", "collect_phone", "services", "slot_minutes", "capacity", "morning", "afternoon",
@@ -67,7 +67,7 @@ def load_settings(config: OfficeConfig) -> AppointmentSettings:
     rules = BookingRules(
         services=services, morning=morning, afternoon=afternoon,
         saturday_morning=optional(path, "appointments.saturday_morning", table, bool, False),
-        holidays=load_holidays(config.resolve(holidays_file)) if holidays_file else {},
+        holidays=load_holidays(holidays_path(config, holidays_file)) if holidays_file else {},
         days_ahead=_positive(path, table, "days_ahead", 14),
         min_notice_minutes=_non_negative(path, table, "min_notice_minutes", 0),
         checkin_before_minutes=_non_negative(path, table, "checkin_before_minutes", 15),
@@ -82,12 +82,27 @@ def load_settings(config: OfficeConfig) -> AppointmentSettings:
     )
 
 
+def holidays_path(config: OfficeConfig, name: str) -> Path:
+    """The calendar file: next to the office file (``config.resolve``), else a calendar shipped in config/.
+
+    A copy of the sample office elsewhere (tests, a new office starting from
+    the sample) keeps finding the shipped calendar; a name found nowhere is a
+    ConfigError when the server starts.
+    """
+    path = config.resolve(name)
+    shipped = (CONFIG_DIR / name).resolve()
+    if not path.exists() and shipped.parent == CONFIG_DIR.resolve() and shipped.exists():
+        return shipped
+    return path
+
+
 def load_holidays(path: Path) -> dict[date, str]:
     """Days off from a calendar file: ``[[holidays]]`` with ``date`` or ``from``/``to``, and ``name``."""
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError:
-        raise ConfigError(path, "(file)", "cannot read the holiday calendar; check appointments.holidays_file") from None
+        raise ConfigError(path, "appointments.holidays_file",
+                          "cannot read this holiday calendar; fix the file name (relative to the office file)") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, "(syntax)", f"{exc}; fix the TOML syntax there") from None
     days: dict[date, str] = {}

@@ -23,6 +23,7 @@ PART_BLUEPRINTS = (
     "queue_server.catalog.api",
     "queue_server.reports.api",
     "queue_server.appointments.api",
+    "queue_server.web.status_page",
 )
 """Modules exposing a blueprint ``bp``, registered when that part is built."""
 

@@ -1,0 +1,99 @@
+"""The citizen's ticket page at ``/t/<status_token>`` (the QR code on the ticket).
+
+Server-rendered first (fast first paint on a cheap phone), then kept live by
+``status.js``: the live feed tells it when its field moved, and it re-reads
+``/api/status/<token>``; when the feed is full or unreachable it polls.
+Only the number, the field, people ahead, the wait and the counter: no
+personal data, and the token is unguessable (not the ticket's id).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, render_template, request
+
+from ..core.errors import QueueError
+from .api_queue import get_ticket_by_token
+from .context import engine
+
+bp = Blueprint("status_page", __name__)
+
+SOON_AHEAD = 2
+"""Alert when this many people are ahead (the citizen is 3rd in line)."""
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+
+TEXTS = {
+    "vi": {"title": "Số thứ tự của bạn", "ahead": "Số người trước bạn", "wait": "Thời gian chờ ước tính",
+           "minutes": "phút", "under_minute": "dưới 1 phút", "go_to": "Mời bạn đến", "waiting": "Đang chờ",
+           "soon": "Sắp đến lượt bạn – xin chú ý màn hình", "called": "Đến lượt bạn!", "serving": "Đang được phục vụ",
+           "done": "Đã xong. Cảm ơn bạn!", "no_show": "Bạn đã bị bỏ qua vì vắng mặt – xin gặp quầy để được gọi lại",
+           "transferred": "Đã chuyển quầy", "cancelled": "Số này đã hết hiệu lực", "sound": "Bật âm báo",
+           "sound_on": "Âm báo đã bật", "live": "Tự cập nhật", "polling": "Cập nhật mỗi 10 giây",
+           "offline": "Mất kết nối – đang thử lại", "other": "English", "counter": "Quầy", "priority": "Ưu tiên",
+           "appointment": "Đặt lịch hẹn", "note": "Trang này không cần đăng nhập và không có thông tin cá nhân.",
+           "missing": "Không tìm thấy số này", "missing_help": "Đường dẫn không đúng hoặc đã hết hạn. Xin quét lại mã QR trên phiếu."},
+    "en": {"title": "Your ticket", "ahead": "People ahead of you", "wait": "Estimated wait",
+           "minutes": "min", "under_minute": "under 1 min", "go_to": "Please go to", "waiting": "Waiting",
+           "soon": "Almost your turn – watch the screen", "called": "It's your turn!", "serving": "Being served",
+           "done": "Done. Thank you!", "no_show": "You were skipped as absent – ask at the counter to be called again",
+           "transferred": "Transferred", "cancelled": "This ticket is no longer valid", "sound": "Turn on sound alerts",
+           "sound_on": "Sound alerts on", "live": "Live", "polling": "Updating every 10 s",
+           "offline": "Connection lost – retrying", "other": "Tiếng Việt", "counter": "Counter", "priority": "Priority",
+           "appointment": "Appointment", "note": "No sign-in and no personal data on this page.",
+           "missing": "Ticket not found", "missing_help": "The link is wrong or has expired. Scan the QR code on your ticket again."},
+}
+
+
+@bp.after_request
+def _page_headers(response: Response) -> Response:
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _language() -> str:
+    chosen = request.args.get("lang")
+    if chosen in TEXTS:
+        return chosen
+    best = request.accept_languages.best_match(["vi", "en"], default="vi")
+    return best or "vi"
+
+
+@bp.get("/t/<token>")
+def ticket_status(token: str) -> Any:
+    """The ticket's live page; a friendly 404 page for an unknown token."""
+    lang = _language()
+    texts = TEXTS[lang]
+    office = engine().office
+    try:
+        ticket = get_ticket_by_token(token[:64])["ticket"]
+    except QueueError:
+        return render_template("status_missing.html", lang=lang, t=texts, office_name=office.name), 404
+    phase = phase_of(ticket)
+    boot = {"token": token, "lang": lang, "soonAhead": SOON_AHEAD, "texts": texts, "ticket": ticket}
+    return render_template("status.html", lang=lang, t=texts, ticket=ticket, phase=phase, office_name=office.name,
+                           wait_text=wait_text(ticket, texts), other_lang="en" if lang == "vi" else "vi",
+                           boot_json=json.dumps(boot, ensure_ascii=False).replace("<", "\\u003c"))
+
+
+def phase_of(ticket: dict[str, Any]) -> str:
+    """Which look the page takes: waiting, soon (3rd in line), called, serving, or ended."""
+    status = ticket["status"]
+    if status == "waiting":
+        return "soon" if ticket["ahead"] <= SOON_AHEAD else "waiting"
+    if status in ("called", "serving"):
+        return status
+    return "ended"
+
+
+def wait_text(ticket: dict[str, Any], texts: dict[str, str]) -> str:
+    """The estimated wait in words (the same rule as status.js)."""
+    minutes = -(-int(ticket.get("estimated_wait_s") or 0) // 60)
+    return texts["under_minute"] if minutes < 1 else f"~{minutes} {texts['minutes']}"
