@@ -126,8 +126,15 @@ async function act(path, body, success) {
 }
 
 const numberIn = (json) => (json && json.ticket ? json.ticket.number : "");
+// A second "call next" this soon after the first is a double press (a habit with mice):
+// acting on it would complete the citizen just called before they reach the counter.
+const DOUBLE_PRESS_MS = 700;
+let lastAction = { name: null, at: 0 };
 
 function trigger(action) {
+  const previous = lastAction;
+  lastAction = { name: action, at: Date.now() };
+  if (action === "next" && previous.name === "next" && lastAction.at - previous.at < DOUBLE_PRESS_MS) return;
   if (!enabled(state, action)) {
     if (!state.busy && state.counter !== null) view.showMessage("Quầy chưa có số nào đang được gọi.", "info");
     return;
