@@ -94,8 +94,8 @@ def test_init_creates_a_database_that_is_ready(motcua, tmp_path: Path) -> None:
     assert motcua("init", db=db)[0] == 0  # running it again only migrates
 
 
-def test_a_second_server_on_the_same_database_is_refused(start_server, monkeypatch, capsys) -> None:
-    server = start_server()
+def test_a_second_server_on_the_same_database_is_refused(shared_server, monkeypatch, capsys) -> None:
+    server = shared_server
     second = subprocess.run(
         [sys.executable, "-m", "queue_server.cli", "serve", "--port", str(free_port())],
         capture_output=True, text=True, cwd=PROJECT, timeout=60,

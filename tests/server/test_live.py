@@ -18,8 +18,8 @@ from tests.support.live_server import CLERK_PASSWORD, LiveServer
 
 
 @pytest.fixture
-def server(module_server: LiveServer) -> LiveServer:
-    return module_server
+def server(shared_server: LiveServer) -> LiveServer:
+    return shared_server
 
 
 def client(server: LiveServer, who: str | None = None) -> QueueClient:
@@ -185,3 +185,17 @@ def test_the_live_feed_through_the_real_server(server: LiveServer) -> None:
     assert [e.id for e in replay] == list(range(events[0].id + 1, events[0].id + 5))
     assert replay[:2] == events[1:]
     assert (live.type, live.id) == ("counter.resumed", replay[-1].id + 1)
+
+
+def test_twenty_open_screens_do_not_block_the_kiosk(server: LiveServer) -> None:
+    """Each open feed holds a server thread; tickets must still be issued and reach every screen."""
+    feeds = [client(server, "display").events(read_timeout=10) for _ in range(20)]
+    try:
+        snapshots = [next(feed) for feed in feeds]
+        assert {s.type for s in snapshots} == {"snapshot"}
+        ticket = client(server, "kiosk").issue_ticket("VP", idempotency_key=uuid.uuid4().hex)
+        seen = [next(feed) for feed in feeds]
+    finally:
+        for feed in feeds:
+            feed.close()
+    assert {(e.id, e.type, e.data["ticket"]["id"]) for e in seen} == {(snapshots[0].id + 1, "ticket.issued", ticket["id"])}
