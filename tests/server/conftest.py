@@ -158,12 +158,12 @@ def make_app(office_db: OfficeDb, tmp_path: Path) -> Iterator[Callable[..., InPr
     """Build the in-process app, optionally with replaced office-file lines."""
     engines: list[QueueEngine] = []
 
-    def build(replacements: dict[str, str] | None = None) -> InProcess:
+    def build(replacements: dict[str, str] | None = None, **app_options) -> InProcess:
         config = load_config(office_config(tmp_path, replacements))
         clock = FakeClock()
         engine = QueueEngine(config, office_db.path, clock=clock, new_token=counting_tokens()).start()
         engines.append(engine)
-        app = create_app(config, office_db.path, engine=engine)
+        app = create_app(config, office_db.path, engine=engine, **app_options)
         return InProcess(app, app.test_client(), engine, clock, office_db, config)
 
     yield build

@@ -199,3 +199,24 @@ def test_the_feed_ends_when_the_engine_stops(api: InProcess, feeds) -> None:
     feed.next()
     api.engine.broker.close()
     assert list(feed.response.response) == []
+
+
+def test_open_streams_are_capped_and_a_closed_one_frees_its_place(make_app, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each stream holds a server thread; past the cap a device is told to poll instead."""
+    monkeypatch.setattr(api_events, "HEARTBEAT_SECONDS", 0.3)
+    api = make_app(max_streams=2)
+    first, second = Feed(api), Feed(api)
+    try:
+        first.next(), second.next()
+        refused = api.client.get("/api/events")
+        assert refused.status_code == 503
+        assert refused.get_json() == {"error": {"code": "too_many_streams", "message":
+                                                "The live feed is full right now; poll GET /api/services or "
+                                                "/api/status/<token>, or retry later."}}
+        first.close()
+        third = Feed(api)
+        assert third.next().type == "snapshot"
+        third.close()
+    finally:
+        first.close()
+        second.close()
