@@ -389,6 +389,9 @@ class SearchIndex:
         for group in active:
             part = self._group_scores(group, self._title_postings, None)
             reached.append(part)
+            if not scores:
+                scores = dict(part)  # a copy: part may be the index's own postings
+                continue
             for index, value in part.items():
                 scores[index] = scores.get(index, 0.0) + value
         candidates = None
@@ -402,7 +405,14 @@ class SearchIndex:
 
     def _group_scores(self, group: _Group, postings_by_term: dict[str, dict[int, float]],
                       candidates: dict[int, None] | None) -> dict[int, float]:
-        """One group's score per procedure (its best-matching alternative), among candidates if given."""
+        """One group's score per procedure (its best-matching alternative), among candidates if given.
+
+        Read-only: for a plain word it is the index's own postings.
+        """
+        if len(group.terms) == 1 and candidates is None:
+            (term, weight), = group.terms.items()
+            if weight == 1.0 and group.accent_for(term) is None:
+                return postings_by_term.get(term, {})
         best: dict[int, float] = {}
         for term, weight in group.terms.items():
             postings = postings_by_term.get(term)
