@@ -111,3 +111,18 @@ def test_a_second_server_on_the_same_database_is_refused(shared_server, monkeypa
     answer = requests.post(server.url + "/api/tickets", json={"service": "HT"}, timeout=5,
                            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex})
     assert answer.status_code == 201
+
+
+def test_serve_on_a_port_in_use_says_so_in_one_line(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "queue_server.cli", "serve", "--port", str(port),
+                               "--config", str(COMMUNE), "--db", str(tmp_path / "x.db")],
+                              capture_output=True, text=True, cwd=PROJECT, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr == (f"motcua: cannot listen on 127.0.0.1:{port} (Address already in use); "
+                           "stop what uses it or pass another --port\n")

@@ -138,3 +138,22 @@ def test_a_clock_stepped_back_over_midnight_never_repeats_a_number(office: Offic
     assert office.issue("HT") == "A003"
     numbers = office.rows("SELECT issued_service, day, seq FROM tickets")
     assert len(set(numbers)) == len(numbers) == 3
+
+
+def test_idempotency_keys_are_forgotten_after_two_days(make_app) -> None:
+    """A retry comes within seconds; a key from days ago is a new request."""
+    from tests.server.test_api import issue
+
+    api = make_app()
+    first = issue(api, "HT", "morning-key").get_json()["ticket"]
+    api.clock.advance(days=1)
+    assert issue(api, "HT", "next-day").status_code == 201
+    replay = issue(api, "HT", "morning-key")
+    assert (replay.status_code, replay.get_json()["ticket"]["id"]) == (200, first["id"])
+    api.clock.advance(days=2)
+    assert issue(api, "HT", "third-day").status_code == 201  # the rollover prunes the old keys
+    again = issue(api, "HT", "morning-key")
+    assert again.status_code == 201 and again.get_json()["ticket"]["id"] != first["id"]
+    with api.db.connect() as conn:
+        keys = [row[0] for row in conn.execute("SELECT key FROM idempotency_keys ORDER BY created_at")]
+    assert keys == ["next-day", "third-day", "morning-key"]  # two days back, to the minute

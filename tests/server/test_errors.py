@@ -107,7 +107,7 @@ ERRORS: dict[str, tuple[Callable[[InProcess], Any], int, str]] = {
     "complete with no current ticket": (_action(1, "complete"), 409, "no_current_ticket"),
     "transfer with no current ticket": (_action(1, "transfer", {"service": "VP"}), 409, "no_current_ticket"),
     "start twice": (_issue_then(_action(1, "start", setup=lambda api: (act(api, 1, "call-next"), act(api, 1, "start")))),
-                    422, "invalid_request"),
+                    409, "already_serving"),
     "transfer to both a service and a counter": (
         _issue_then(_action(1, "transfer", {"service": "VP", "counter": 3}, setup=lambda api: act(api, 1, "call-next"))),
         422, "invalid_request"),
