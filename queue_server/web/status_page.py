@@ -22,6 +22,8 @@ bp = Blueprint("status_page", __name__)
 
 SOON_AHEAD = 2
 """Alert when this many people are ahead (the citizen is 3rd in line)."""
+POLL_SECONDS = 10
+"""How often the page re-reads its ticket when the live feed is full or unreachable."""
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -59,11 +61,9 @@ def _page_headers(response: Response) -> Response:
 
 
 def _language() -> str:
+    """Vietnamese unless the citizen taps "English" (many phones here are set to English: not a choice)."""
     chosen = request.args.get("lang")
-    if chosen in TEXTS:
-        return chosen
-    best = request.accept_languages.best_match(["vi", "en"], default="vi")
-    return best or "vi"
+    return chosen if chosen in TEXTS else "vi"
 
 
 @bp.get("/t/<token>")
@@ -77,7 +77,7 @@ def ticket_status(token: str) -> Any:
     except QueueError:
         return render_template("status_missing.html", lang=lang, t=texts, office_name=office.name), 404
     phase = phase_of(ticket)
-    boot = {"token": token, "lang": lang, "soonAhead": SOON_AHEAD, "texts": texts, "ticket": ticket}
+    boot = {"token": token, "lang": lang, "soonAhead": SOON_AHEAD, "pollMs": POLL_SECONDS * 1000, "texts": texts, "ticket": ticket}
     return render_template("status.html", lang=lang, t=texts, ticket=ticket, phase=phase, office_name=office.name,
                            wait_text=wait_text(ticket, texts), other_lang="en" if lang == "vi" else "vi",
                            boot_json=json.dumps(boot, ensure_ascii=False).replace("<", "\\u003c"))

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Callable
+from pathlib import Path
+from typing import Callable, Iterator
 
 import pytest
 
@@ -36,3 +41,65 @@ def app(make_app: Callable[..., InProcess]) -> InProcess:
 def kiosk(app: InProcess) -> dict[str, str]:
     """The kiosk's Authorization header."""
     return app.auth("kiosk")
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+IMAGES = Path(__file__).resolve().parents[2] / "docs" / "img"
+
+
+@pytest.fixture(scope="module")
+def phone() -> Iterator[object]:
+    """A headless Chromium the size of a phone (390×844); Selenium is given the driver, so nothing is downloaded."""
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        pytest.skip("chromium and chromium-driver are not installed")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="motcua-phone-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--no-first-run", "--window-size=390,844", "--lang=vi", f"--user-data-dir={profile}"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+@dataclass
+class ServedApp:
+    """An in-process app (fake clock) served over real HTTP by waitress in a thread."""
+
+    app: InProcess
+    url: str
+    server: object
+
+
+@pytest.fixture
+def served(make_app: Callable[..., InProcess]) -> Iterator[Callable[..., ServedApp]]:
+    """``served(replacements, max_streams=…)``: serve an in-process app on a free loopback port."""
+    import waitress
+
+    from queue_server.web.app import create_app
+    from tests.support.live_server import free_port
+
+    running: list[object] = []
+
+    def start(replacements: dict[str, str] | None = None, max_streams: int = 50) -> ServedApp:
+        made = make_app(replacements if replacements is not None else dict([RESULT_SERVICE]))
+        app = create_app(made.config, made.db.path, engine=made.engine, max_streams=max_streams)
+        port = free_port()
+        server = waitress.create_server(app, host="127.0.0.1", port=port, threads=8)
+        threading.Thread(target=server.run, daemon=True).start()
+        running.append(server)
+        return ServedApp(InProcess(app, app.test_client(), made.engine, made.clock, made.db, made.config),
+                         f"http://127.0.0.1:{port}", server)
+
+    yield start
+    for server in running:
+        server.close()

@@ -3,7 +3,7 @@
 (function () {
   const boot = JSON.parse(document.getElementById("boot").textContent);
   const T = boot.texts;
-  const POLL_MS = 10000;
+  const POLL_MS = boot.pollMs || 10000;
   const DEBOUNCE_MS = 250;
   let ticket = boot.ticket;
   let phase = phaseOf(ticket);
@@ -79,7 +79,7 @@
     beep(1);
     if (navigator.vibrate) try { navigator.vibrate(100); } catch (e) { /* ignore */ }
     this.classList.add("on");
-    this.textContent = "🔔 " + T.sound_on;
+    this.textContent = T.sound_on;
   });
 
   // -- updates ----------------------------------------------------------------------------
