@@ -50,6 +50,7 @@ RELATIVE_CUTOFF = 0.12  # drop results scoring below this share of the best one
 MAX_COMPLETIONS = 12
 MIN_PREFIX = 2  # one letter says too little to complete; two letters, only their commonest words
 MAX_TYPO_CANDIDATES = 8
+MAX_QUERY_WORDS = 20  # a citizen's question is short; a pasted page is not searched whole
 RERANK_DEPTH = 60
 BODY_CANDIDATES = 150  # procedures whose documents are looked at, once names have matched
 
@@ -208,7 +209,8 @@ class SearchIndex:
     def _understand(self, query: str) -> tuple[list[_Group], list[str]]:
         """Query text → scoring groups (words, synonyms, pairs) and acronym candidates."""
         typed = words(query)
-        still_typing = bool(query) and not query[-1].isspace()
+        still_typing = bool(query) and not query[-1].isspace() and len(typed) <= MAX_QUERY_WORDS
+        typed = typed[:MAX_QUERY_WORDS]
         positions: list[_Group] = []
         acronyms: list[str] = []
         for number, word in enumerate(typed):

@@ -163,6 +163,10 @@ def test_results_respect_the_limit_and_the_field(index):
     assert index.search("đăng ký ", field="cư trú") == []
 
 
+def test_a_very_long_query_is_cut_to_its_first_words(index):
+    assert index.search("khai tử " + "xyz " * 500)[0].procedure.name == "Đăng ký khai tử"
+
+
 def test_an_empty_query_finds_nothing(index):
     assert index.search("") == [] and index.search("  ,. ") == []
 
