@@ -237,7 +237,7 @@ def _validate_rows(rows: list[tuple[int, dict[str, Any]]], rules: RowRules,
 
 
 def _procedure(number: int, row: Mapping[str, Any], rules: RowRules, errors: list[RowError]) -> Procedure | None:
-    """One row → a Procedure, appending its mistakes to errors."""
+    """One row → a Procedure, or None with its mistakes appended to errors (a list for this row only)."""
     def text(column: str, required: bool = False) -> str:
         value = row.get(column, "")
         if value is None:
@@ -252,12 +252,11 @@ def _procedure(number: int, row: Mapping[str, Any], rules: RowRules, errors: lis
             errors.append(RowError(number, column, f"longer than {MAX_TEXT} characters; shorten it"))
         return value
 
-    code = text("code", required=True)
+    values: dict[str, Any] = {name: text(name, required=name in REQUIRED_COLUMNS) for name in FIELD_NAMES
+                              if name not in LIST_FIELDS | STRUCTURED_FIELDS | {"online_level"}}
+    code = values["code"]
     if code and not CODE_PATTERN.match(code):
         errors.append(RowError(number, "code", f"{code!r} is not a procedure code (letters, digits, '.', '-', e.g. 1.001193)"))
-    values: dict[str, Any] = {name: text(name) for name in FIELD_NAMES
-                              if name not in LIST_FIELDS | STRUCTURED_FIELDS | {"online_level"}}
-    values.update(code=code, name=text("name", required=True), field=text("field", required=True))
     values["service"] = _service(number, values["service"], values["field"], rules, errors)
     values["online_level"], note = _online_level(number, text("online_level"), errors)
     values["online_note"] = values["online_note"] or note
@@ -270,9 +269,7 @@ def _procedure(number: int, row: Mapping[str, Any], rules: RowRules, errors: lis
         errors.append(RowError(number, "portal_url", "must be a web address starting with https://"))
     for name in ("sample_dossier", "guide_video"):
         values[name] = values[name] or None
-    if any(error.row == number for error in errors):
-        return None
-    return Procedure(**values)
+    return None if errors else Procedure(**values)
 
 
 def _service(number: int, service: str, field: str, rules: RowRules, errors: list[RowError]) -> str | None:
