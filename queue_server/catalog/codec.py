@@ -334,7 +334,7 @@ def _list_value(number: int, column: str, value: Any, errors: list[RowError]) ->
             return []
         if isinstance(parsed, list):
             return parsed
-    return [item for item in stripped.split(";")]
+    return stripped.split(";")
 
 
 def _documents(number: int, value: Any, errors: list[RowError]) -> list[Document]:
