@@ -67,6 +67,7 @@ def add_user(conn: sqlite3.Connection, username: str, password: str, role: str, 
         raise AuthError("Username must be 1–64 characters without spaces.")
     if role not in PERSON_ROLES:
         raise AuthError(f"Role must be one of: {', '.join(PERSON_ROLES)}.")
+    password = unicodedata.normalize("NFC", password)  # keyboards type Vietnamese in NFC or NFD
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AuthError(f"Password must have at least {MIN_PASSWORD_LENGTH} characters.")
     if role == "clerk" and not counters:
@@ -103,7 +104,8 @@ def add_device(conn: sqlite3.Connection, name: str, role: str) -> str:
 
 
 def check_password(conn: sqlite3.Connection, username: str, password: str) -> Principal | None:
-    """The active person with this name and password, or None."""
+    """The active person with this name and password (NFC or NFD), or None."""
+    password = unicodedata.normalize("NFC", password)
     row = conn.execute(
         "SELECT id, username, password_hash, role, counters FROM users WHERE username = ? AND active = 1",
         (normalize_username(username),),

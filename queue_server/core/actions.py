@@ -237,7 +237,7 @@ def start_serving(state: QueueState, office: Office, counter_number: int, now: d
     """The called citizen has arrived at the counter."""
     ticket = _require_current(state, office, counter_number)
     if ticket.status == SERVING:
-        raise errors.InvalidRequest(f"Ticket {ticket.number} is already being served.")
+        raise errors.AlreadyServing(f"Ticket {ticket.number} is already being served.")
     state.set_status(ticket, SERVING)
     ticket.served_at = now
     outcome = Outcome()

@@ -70,3 +70,9 @@ class CounterNotPaused(QueueError):
     """Resume was pressed on a counter that is not paused."""
 
     code = "counter_not_paused"
+
+
+class AlreadyServing(QueueError):
+    """"Start" was pressed for a ticket already being served."""
+
+    code = "already_serving"

@@ -19,7 +19,8 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from .. import auth
 from ..core import views
 from ..core.model import NO_SHOW, WAITING, QueueState, Ticket
-from .context import RateLimiter, check_csrf, csrf_token, engine, read_conn, require_counter_clerk
+from .context import (RateLimiter, check_csrf, cookie_person, csrf_token, engine, read_conn, require_counter_clerk,
+                      sign_in_cookie, sign_out_cookie)
 from .errors import ApiError
 
 bp = Blueprint("console", __name__)
@@ -65,10 +66,7 @@ def _page_headers(response: Response) -> Response:
 
 def signed_in_person() -> auth.Principal | None:
     """The person of the cookie session, if it is still an active user."""
-    person_id = session.get("person_id")
-    if person_id is None:
-        return None
-    return auth.person_by_id(read_conn(), int(person_id))
+    return cookie_person()
 
 
 @bp.get("/")
@@ -117,10 +115,7 @@ def login_submit() -> Any:
     if person is None:
         return _login_form("Sai tên đăng nhập hoặc mật khẩu.", username, 401)
     # A fresh session and CSRF token at sign-in: nothing set before it survives (no fixation).
-    session.clear()
-    session["person_id"] = person.id
-    session.permanent = True
-    csrf_token()
+    sign_in_cookie(person)
     return redirect(url_for("console.console_page"), code=303)
 
 
@@ -132,7 +127,7 @@ def logout() -> Any:
             check_csrf()
         except ApiError:
             return Response("Trang đã cũ: xin tải lại rồi đăng xuất.", status=403, mimetype="text/plain")
-    session.clear()
+    sign_out_cookie()
     return redirect(url_for("console.login_page"), code=303)
 
 

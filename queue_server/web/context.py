@@ -64,10 +64,44 @@ def current_principal() -> auth.Principal | None:
         if principal is None:
             raise ApiError(401, "invalid_token", "The token is unknown, revoked or expired: sign in again or ask for a new device token.")
     elif session.get("person_id") is not None:
-        principal = auth.person_by_id(read_conn(), session["person_id"])
+        principal = cookie_person()
         if principal is not None and request.method not in SAFE_METHODS:
             check_csrf()
     g.principal = principal
+    return principal
+
+
+def sign_in_cookie(person: auth.Principal) -> None:
+    """Open a cookie session for a person: a fresh session, a server-side token, a new CSRF token.
+
+    The cookie carries a session token that sign-out revokes in the
+    database, so a copied cookie stops working when its owner signs out.
+    """
+    token, _ = auth.open_session(read_conn(), person, current_app.extensions["motcua.config"].limits.session_hours)
+    session.clear()
+    session["person_id"] = person.id
+    session["sid"] = token
+    session.permanent = True
+    csrf_token()
+
+
+def sign_out_cookie() -> None:
+    """Revoke the cookie session's token and empty the cookie."""
+    token = session.get("sid")
+    if token:
+        auth.close_session(read_conn(), token)
+        current_app.extensions["motcua.token_cache"].forget(token)
+    session.clear()
+
+
+def cookie_person() -> auth.Principal | None:
+    """The person of the cookie session, while its server-side token is valid."""
+    token, person_id = session.get("sid"), session.get("person_id")
+    if not token or person_id is None:
+        return None
+    principal = current_app.extensions["motcua.token_cache"].resolve(token, read_conn)
+    if principal is None or principal.kind != "person" or principal.id != person_id:
+        return None
     return principal
 
 

@@ -24,6 +24,8 @@ class ApiError(core_errors.QueueError):
     (before changing anything) and the caller gets it back unchanged.
     """
 
+    code = "api_error"  # each instance carries its own code
+
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(message)
         self.status, self.code = status, code
@@ -39,6 +41,7 @@ CORE_ERROR_STATUS: dict[type[core_errors.QueueError], int] = {
     core_errors.CounterBusy: 409,
     core_errors.TicketNotCallable: 409,
     core_errors.CounterNotPaused: 409,
+    core_errors.AlreadyServing: 409,
 }
 """How each rule violation is answered."""
 

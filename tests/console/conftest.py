@@ -85,10 +85,13 @@ class Console:
         conn = connect(self.app.config["MOTCUA_DB"]).conn
         try:
             person_id = conn.execute("SELECT id FROM users WHERE username = ?", (username,)).fetchone()[0]
+            person = auth.person_by_id(conn, person_id)
+            token, _ = auth.open_session(conn, person, 1)
         finally:
             conn.close()
         with self.client.session_transaction() as session:
             session["person_id"] = person_id
+            session["sid"] = token
             session["csrf"] = f"csrf-of-{username}"
         return f"csrf-of-{username}"
 

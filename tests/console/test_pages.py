@@ -125,6 +125,16 @@ def test_sign_out_ends_the_session(console: Console):
     assert console.post("/api/counters/1/call-next", csrf=csrf).status_code == 401
 
 
+def test_a_copied_cookie_stops_working_when_its_owner_signs_out(console: Console):
+    console.enter()
+    csrf = bootstrap_of(console)["csrf"]
+    copied = console.client.get_cookie("session").value
+    console.client.post("/console/logout", data={"csrf_token": csrf})
+    console.client.set_cookie("session", copied)
+    assert console.client.get("/console").status_code == 302
+    assert console.post("/api/counters/1/call-next", csrf=csrf).status_code == 401
+
+
 def test_sign_out_without_the_csrf_token_is_refused(console: Console):
     console.enter()
     assert console.client.post("/console/logout").status_code == 403
