@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -229,3 +230,21 @@ def shared_server(office_template: OfficeDb, scratch: Callable[[str], Path]) -> 
     pool = ServerPool(office_template, lambda: scratch("shared"))
     yield pool.start(RAISED_LIMIT)
     pool.stop_all()
+
+
+LIVE_FIXTURES = {"shared_server", "start_server", "start_server_on_disk", "server"}
+MIDNIGHT_MARGIN_S = 120
+
+
+@pytest.fixture(autouse=True)
+def away_from_local_midnight(request: pytest.FixtureRequest) -> None:
+    """Real servers number by the office's real local day (midnight is 17:00 UTC in Hà Nội):
+    a test that straddles it would see the numbering restart. Wait it out (at most 2 minutes a day)."""
+    if not LIVE_FIXTURES & set(request.fixturenames):
+        return
+    from zoneinfo import ZoneInfo
+
+    local = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh"))
+    to_midnight = (local.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1) - local).total_seconds()
+    if to_midnight < MIDNIGHT_MARGIN_S:
+        time.sleep(to_midnight + 2)

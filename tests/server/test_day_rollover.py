@@ -99,7 +99,7 @@ def test_the_day_rolls_over_even_when_nobody_acts(office: Office, monkeypatch: p
     # Stopping is prompt even while the ticker is busy (it used to wait for a writer already gone).
     started = time.monotonic()
     office.stop()
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 4  # it used to take the 5-s join time-out
 
 
 def test_a_restart_mid_day_continues_the_numbering(office: Office) -> None:
