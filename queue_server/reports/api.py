@@ -19,6 +19,7 @@ from ..core.views import local_iso
 from ..engine import CommandContext
 from ..store import repository
 from ..web.context import (RateLimiter, check_csrf, csrf_token, engine, json_body, read_conn, require)
+from ..web import context as web_context
 from ..web.errors import ApiError
 from . import charts, export, store
 from .live import live_view
@@ -169,7 +170,7 @@ def _period() -> tuple[date, date]:
 
 def _summary() -> dict[str, Any]:
     first, last = _period()
-    return reports().summary(read_conn(), first, last)
+    return reports().summary(read_conn(), first, last, today=today())
 
 
 @bp.get("/api/reports/summary")
@@ -288,9 +289,34 @@ def _notice_values(body: dict[str, Any], *, creating: bool) -> dict[str, Any]:
 
 # -- the admin dashboard ---------------------------------------------------------------------
 
+# The server's cookie sessions (queue_server.web.context) may carry a server-side token; use its
+# helpers when it has them, so signing in here or at the clerk console opens the same session.
+
 def _signed_in() -> auth.Principal | None:
+    cookie_person = getattr(web_context, "cookie_person", None)
+    if cookie_person is not None:
+        return cookie_person()
     person_id = session.get("person_id")
     return auth.person_by_id(read_conn(), int(person_id)) if person_id is not None else None
+
+
+def _open_cookie_session(person: auth.Principal) -> None:
+    sign_in = getattr(web_context, "sign_in_cookie", None)
+    if sign_in is not None:
+        sign_in(person)
+        return
+    session.clear()  # a fresh session and CSRF token at sign-in (no fixation)
+    session["person_id"] = person.id
+    session.permanent = True
+    csrf_token()
+
+
+def _close_cookie_session() -> None:
+    sign_out = getattr(web_context, "sign_out_cookie", None)
+    if sign_out is not None:
+        sign_out()
+    else:
+        session.clear()
 
 
 @bp.after_request
@@ -347,10 +373,7 @@ def login_submit() -> Any:
         return _login_form("Sai tên đăng nhập hoặc mật khẩu.", username, 401)
     if person.role != "admin":
         return _login_form("Trang này dành cho lãnh đạo / quản trị. Cán bộ quầy dùng trang /console.", username, 403)
-    session.clear()  # a fresh session and CSRF token at sign-in (no fixation)
-    session["person_id"] = person.id
-    session.permanent = True
-    csrf_token()
+    _open_cookie_session(person)
     return redirect(url_for("reports.dashboard"), code=303)
 
 
@@ -362,6 +385,6 @@ def logout() -> Any:
             check_csrf()
         except ApiError:
             return Response("Trang đã cũ: xin tải lại rồi đăng xuất.", status=403, mimetype="text/plain")
-    session.clear()
+    _close_cookie_session()
     return redirect(url_for("reports.login_page"), code=303)
 

@@ -71,7 +71,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from None
     with connect(db_path) as db:
         apply_migrations(db)
-        report = Reports(config).summary(db.conn, first, last, fresh=True)
+        report = Reports(config).summary(db.conn, first, last, today=today, fresh=True)
     if args.format == "json":
         data = (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     elif args.format == "csv":

@@ -113,13 +113,18 @@ def _reasons(body: dict[str, Any], settings: RatingSettings, asks_reasons: bool)
 
 
 def find_ticket_in(tickets: Iterable[Ticket], ref: int | str) -> Ticket | None:
-    """The ticket a rating names among today's: by id, status token, or printed number (latest first)."""
+    """The ticket a rating names among today's: by id, status token, or printed number (latest first).
+
+    Tokens match regardless of case: kiosks upper-case what a scanner types,
+    and two of a day's 22-character random tokens never differ only in case.
+    """
     by_number = None
+    folded = ref.casefold() if isinstance(ref, str) else None
     for ticket in tickets:
         if isinstance(ref, int):
             if ticket.id == ref:
                 return ticket
-        elif ticket.status_token == ref:
+        elif ticket.status_token.casefold() == folded:
             return ticket
         elif ticket.number == ref.upper() and (by_number is None or ticket.issued_at > by_number.issued_at):
             by_number = ticket

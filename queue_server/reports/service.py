@@ -62,15 +62,16 @@ class Reports:
         self._cache: dict[tuple[date, date], tuple[float, dict[str, Any]]] = {}
         self._lock = threading.Lock()
 
-    def summary(self, conn: sqlite3.Connection, first: date, last: date, *, fresh: bool = False) -> dict[str, Any]:
-        """The report of a period (cached for a few seconds)."""
+    def summary(self, conn: sqlite3.Connection, first: date, last: date, *, today: date | None = None,
+                fresh: bool = False) -> dict[str, Any]:
+        """The report of a period (cached for a few seconds); days before ``today`` come from day summaries."""
         key = (first, last)
         now = time.monotonic()
         with self._lock:
             hit = self._cache.get(key)
             if hit and not fresh and now - hit[0] < CACHE_SECONDS:
                 return hit[1]
-        report = build_report(self.office, self.ratings, first, last, period_rows(conn, first, last))
+        report = build_report(self.office, self.ratings, first, last, period_rows(conn, first, last, today))
         with self._lock:
             if len(self._cache) > 16:
                 self._cache.clear()

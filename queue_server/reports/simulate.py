@@ -28,6 +28,7 @@ from ..core.model import DONE, QueueState, Ticket
 from ..core.office import Office
 from ..store import repository
 from .settings import RatingSettings, rating_settings, report_settings
+from .queries import summarise_days
 from .store import ANSWER_INSERT, RatingRecord, answer_rows
 
 # Arrivals per local half-hour slot, relative (7:30–11:30 and 13:30–16:30; no new tickets at lunch or in
@@ -368,24 +369,31 @@ def simulate(config: OfficeConfig, conn: sqlite3.Connection, first: date, days: 
     chunks = month_chunks(first, days)
     seeds = [seed * 1000 + index for index in range(len(chunks))]
     result = SimulationResult(first=first, last=first + timedelta(days=days - 1))
+    today = actions.service_day(config.office, datetime.now(timezone.utc))
     workers = workers if workers is not None else min(len(chunks), os.cpu_count() or 1)
     if workers <= 1:
         played = (play_chunk(str(config.path), start, count, s, profile) for (start, count), s in zip(chunks, seeds))
-        _write_all(conn, played, chunks, result, progress)
+        _write_all(conn, played, chunks, result, progress, today)
         return result
     context = multiprocessing.get_context("spawn")  # no fork of a process that may hold threads and locks
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         played = pool.map(play_chunk, [str(config.path)] * len(chunks), [c[0] for c in chunks],
                           [c[1] for c in chunks], seeds, [profile] * len(chunks))
-        _write_all(conn, played, chunks, result, progress)
+        _write_all(conn, played, chunks, result, progress, today)
     return result
 
 
-def _write_all(conn: sqlite3.Connection, played, chunks, result: SimulationResult, progress) -> None:
-    for rows, (start, _) in zip(played, chunks):
+def _write_all(conn: sqlite3.Connection, played, chunks, result: SimulationResult, progress,
+               today: date) -> None:
+    for rows, (start, count) in zip(played, chunks):
         conn.execute("BEGIN IMMEDIATE")
         try:
             write_rows(conn, rows, result)
+            # Days before today, summarised now while their rows are in the cache (as a report would later);
+            # a simulated today stays live, since the server may still add tickets to it.
+            last = min(start + timedelta(days=count - 1), today - timedelta(days=1))
+            if start <= last:
+                summarise_days(conn, start, last)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")

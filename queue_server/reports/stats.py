@@ -5,6 +5,7 @@ Standard library only; no SQL, no clock.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from fractions import Fraction
@@ -48,7 +49,10 @@ class Durations:
 
 def describe(values: Iterable[float]) -> Durations:
     """Summarise durations; negative values (a clock stepped back) are dropped."""
-    ordered = sorted(v for v in values if v is not None and v >= 0)
+    ordered = sorted(values)  # one C-level sort: a quarter holds ~80,000 durations
+    negatives = bisect_left(ordered, 0.0)
+    if negatives:
+        del ordered[:negatives]
     if not ordered:
         return Durations(0, None, None, None)
     return Durations(len(ordered), sum(ordered) / len(ordered), percentile(ordered, 0.5), percentile(ordered, 0.9))

@@ -95,6 +95,40 @@ def m001_ratings_notices_and_report_indexes(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m002_day_summaries(db: sqlite_utils.Database) -> None:
+    """Summaries of closed days, so quarter and year reports read a few rows per day."""
+    db.execute("CREATE TABLE report_days (day TEXT PRIMARY KEY, version INTEGER NOT NULL)")
+    db.execute(
+        """
+        CREATE TABLE report_day_cells (
+            day TEXT NOT NULL,
+            service TEXT NOT NULL,
+            counter INTEGER NOT NULL,
+            clerk TEXT NOT NULL,
+            counts TEXT NOT NULL,
+            waits BLOB NOT NULL,
+            services BLOB NOT NULL,
+            PRIMARY KEY (day, service, counter, clerk)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute(
+        "CREATE TABLE report_day_hours (day TEXT NOT NULL, hour TEXT NOT NULL, tickets INTEGER NOT NULL, "
+        "PRIMARY KEY (day, hour)) WITHOUT ROWID"
+    )
+    # Ratings are filed under the day they are given, so a closed day's ratings no longer change.
+    db.execute(
+        "CREATE TABLE report_day_ratings (day TEXT NOT NULL, service TEXT NOT NULL, counter INTEGER NOT NULL, "
+        "clerk TEXT NOT NULL, overall TEXT NOT NULL, ratings INTEGER NOT NULL, "
+        "PRIMARY KEY (day, service, counter, clerk, overall)) WITHOUT ROWID"
+    )
+    db.execute(
+        "CREATE TABLE report_day_answers (day TEXT NOT NULL, kind TEXT NOT NULL, code TEXT NOT NULL, "
+        "value TEXT NOT NULL, answers INTEGER NOT NULL, PRIMARY KEY (day, kind, code, value)) WITHOUT ROWID"
+    )
+
+
 def apply_migrations(db: sqlite_utils.Database) -> None:
     """Create or upgrade this part's tables."""
     migrations.apply(db)
@@ -147,6 +181,8 @@ def answer_rows(rating_id: int, record: RatingRecord) -> list[tuple]:
 def insert_ratings(conn: sqlite3.Connection, records: list[RatingRecord]) -> list[int]:
     """Store ratings and their answers (inside the caller's transaction); returns their ids."""
     ids = []
+    # A rating filed under an already summarised day (imports, simulations) makes that day summarised again.
+    conn.executemany("DELETE FROM report_days WHERE day = ?", [(d,) for d in {r.day for r in records}])
     for record in records:
         cursor = conn.execute(
             "INSERT INTO ratings (ticket_id, day, rated_at, service, counter, clerk, overall, comment, dossier, device) "

@@ -55,27 +55,16 @@ class _Group:
 def _tally(rows: PeriodRows) -> tuple[_Group, dict, dict, dict]:
     """Group counts and durations by the whole office, service, counter and clerk."""
     total, by_service, by_counter, by_clerk = _Group(), defaultdict(_Group), defaultdict(_Group), defaultdict(_Group)
-    for service, counter, clerk, status, transferred, tickets in rows.counts:
-        total.count(status, transferred, tickets)
-        by_service[service].count(status, transferred, tickets)
+    for (service, counter, clerk), cell in rows.cells.items():
+        groups = [total, by_service[service]]
         if counter is not None:
-            by_counter[counter].count(status, transferred, tickets)
-            by_clerk[clerk or NO_CLERK].count(status, transferred, tickets)
-    # One append per ticket into its (service, counter, clerk) cell, then whole lists are joined per
-    # dimension: a quarter has ~80,000 durations, so per-row work is what counts.
-    cells: dict[tuple, tuple[list[float], list[float]]] = {}
-    for service, counter, clerk, wait_s, service_s in rows.durations:
-        cell = cells.get((service, counter, clerk))
-        if cell is None:
-            cell = cells[service, counter, clerk] = ([], [])
-        cell[0].append(wait_s)
-        if service_s is not None:
-            cell[1].append(service_s)
-    for (service, counter, clerk), (waits, services) in cells.items():
-        for group in (total, by_service[service], by_counter[counter], by_clerk[clerk or NO_CLERK]):
-            group.waits += waits
-            group.services += services
-    by_counter.pop(None, None)
+            groups += [by_counter[counter], by_clerk[clerk or NO_CLERK]]
+        for (status, transferred), tickets in cell.counts.items():
+            for group in groups:
+                group.count(status, transferred, tickets)
+        for group in groups:
+            group.waits += cell.waits
+            group.services += cell.services
     return total, by_service, by_counter, by_clerk
 
 
@@ -91,7 +80,7 @@ def build_report(office: Office, ratings: RatingSettings, first: date, last: dat
         "satisfaction": satisfaction.overall(rows.answers),
         "by_service": [], "by_counter": [], "by_clerk": [],
         "heatmap": {"weekdays": list(WEEKDAY_LABELS), "hours": list(range(24)),
-                    "counts": weekday_hour_heatmap(rows.issued_hours, office.timezone)},
+                    "counts": weekday_hour_heatmap(rows.issued_hours.items(), office.timezone)},
     }
     known_services = [s.code for s in office.services]
     for code in known_services + sorted(set(by_service) - set(known_services)):

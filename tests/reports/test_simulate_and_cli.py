@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -95,3 +95,20 @@ def test_report_command_writes_json_and_xlsx(simulated, tmp_path, capsysbinary):
 def test_report_command_explains_a_bad_period(simulated, capsys):
     assert main(["report", "--config", str(COMMUNE), "--db", str(simulated), "--from", "mai"]) == 1
     assert "YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_day_summaries_give_the_same_report_as_the_tickets(simulated):
+    from queue_server.reports.queries import period_rows
+    from queue_server.reports.settings import rating_settings
+    from queue_server.reports.summary import build_report
+
+    config = load_config(COMMUNE)
+    first, last = WEEK, WEEK + timedelta(days=13)
+    with connect(simulated) as db:
+        live = period_rows(db.conn, first, last)
+        summarised = period_rows(db.conn, first, last, today=last)  # the last day stays live
+        assert db.conn.execute("SELECT MAX(day) FROM report_days").fetchone()[0] == "2026-11-28"
+        again = period_rows(db.conn, first, last, today=last + timedelta(days=1))
+        assert db.conn.execute("SELECT COUNT(*) FROM report_days").fetchone()[0] == 14
+    reports = [build_report(config.office, rating_settings(config), first, last, rows) for rows in (live, summarised, again)]
+    assert reports[0] == reports[1] == reports[2]

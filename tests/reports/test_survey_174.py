@@ -69,7 +69,9 @@ def survey(tmp_path_factory) -> dict:
     config = load_config(COMMUNE)
     with connect(tmp_path_factory.mktemp("survey") / "survey.db") as db:
         apply_migrations(db)
+        db.conn.execute("BEGIN")
         insert_ratings(db.conn, _ballots())
+        db.conn.execute("COMMIT")
         rows = period_rows(db.conn, date(2026, 9, 15), date(2026, 9, 15))
     return build_report(config.office, rating_settings(config), date(2026, 9, 15), date(2026, 9, 15), rows)["satisfaction"]
 
