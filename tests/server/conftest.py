@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 
@@ -152,6 +152,18 @@ class InProcess:
     def auth(self, who: str) -> dict[str, str]:
         """The Authorization header of a person or device (``kiosk``, ``quay1``, ``admin``…)."""
         return {"Authorization": f"Bearer {self.db.tokens[who]}"}
+
+
+def issue(api: InProcess, service: str = "HT", key: str = "k", who: str = "kiosk", **extra: Any):
+    """POST /api/tickets with an Idempotency-Key."""
+    return api.client.post("/api/tickets", json={"service": service, **extra},
+                           headers={**api.auth(who), "Idempotency-Key": key})
+
+
+def act(api: InProcess, counter: int, action: str, body: Any = None, who: str | None = None):
+    """A clerk action at a counter (by that counter's clerk unless ``who`` is given)."""
+    return api.client.post(f"/api/counters/{counter}/{action}", json=body,
+                           headers=api.auth(who or f"quay{counter}"))
 
 
 @pytest.fixture

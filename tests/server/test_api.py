@@ -11,7 +11,7 @@ import json
 import re
 from typing import Any
 
-from tests.server.conftest import InProcess
+from tests.server.conftest import InProcess, act, issue
 
 SERVICE_NAMES = {
     "HT": "Tư pháp – Hộ tịch",
@@ -55,18 +55,6 @@ def counter_body(number: int, services: list[str], state: str = "closed", curren
     """The whole public counter."""
     return {"number": number, "name": f"Quầy {number}", "services": services, "state": state,
             "pause_reason": pause_reason, "current": current}
-
-
-def issue(api: InProcess, service: str = "HT", key: str = "k", who: str = "kiosk", **extra: Any):
-    """POST /api/tickets with an Idempotency-Key."""
-    return api.client.post("/api/tickets", json={"service": service, **extra},
-                           headers={**api.auth(who), "Idempotency-Key": key})
-
-
-def act(api: InProcess, counter: int, action: str, body: Any = None, who: str | None = None):
-    """A clerk action at a counter (by that counter's clerk unless ``who`` is given)."""
-    return api.client.post(f"/api/counters/{counter}/{action}", json=body,
-                           headers=api.auth(who or f"quay{counter}"))
 
 
 # -- reading --------------------------------------------------------------------------

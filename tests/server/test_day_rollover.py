@@ -13,7 +13,7 @@ from queue_server import engine as engine_module
 from queue_server.config import load_config
 from queue_server.core import actions
 from queue_server.engine import QueueEngine
-from tests.server.conftest import FakeClock, OfficeDb, counting_tokens
+from tests.server.conftest import FakeClock, OfficeDb, counting_tokens, issue
 from tests.support.live_server import COMMUNE
 
 # 23:59 in Hà Nội (UTC+7) on Monday 2 March 2026.
@@ -142,8 +142,6 @@ def test_a_clock_stepped_back_over_midnight_never_repeats_a_number(office: Offic
 
 def test_idempotency_keys_are_forgotten_after_two_days(make_app) -> None:
     """A retry comes within seconds; a key from days ago is a new request."""
-    from tests.server.test_api import issue
-
     api = make_app()
     first = issue(api, "HT", "morning-key").get_json()["ticket"]
     api.clock.advance(days=1)

@@ -10,8 +10,7 @@ from typing import Any, Callable
 
 import pytest
 
-from tests.server.conftest import InProcess
-from tests.server.test_api import act, issue
+from tests.server.conftest import InProcess, act, issue
 
 KIOSK_KEY = "key-1"
 

@@ -12,8 +12,7 @@ import pytest
 
 from queue_server.client import ServerEvent, parse_event_stream
 from queue_server.web import api_events
-from tests.server.conftest import InProcess
-from tests.server.test_api import act, issue
+from tests.server.conftest import InProcess, act, issue
 
 SNAPSHOT_KEYS = {"office", "day", "services", "counters", "waiting_tickets", "recent_calls", "last_event_id", "at"}
 

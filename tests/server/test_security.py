@@ -6,8 +6,7 @@ import hashlib
 from datetime import datetime, timedelta, timezone
 
 from queue_server import auth
-from tests.server.conftest import InProcess
-from tests.server.test_api import act, issue
+from tests.server.conftest import InProcess, act, issue
 from tests.support.live_server import ADMIN_PASSWORD, CLERK_PASSWORD
 
 
