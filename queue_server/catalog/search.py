@@ -95,6 +95,8 @@ class SearchIndex:
         self._by_code = {p.code: i for i, p in enumerate(self.procedures)}
         self._names = [tokens(p.name) for p in self.procedures]
         self._fields = [phrase_key(p.field) for p in self.procedures]
+        self._field_members: dict[str, frozenset[int]] = {
+            key: frozenset(i for i, f in enumerate(self._fields) if f == key) for key in set(self._fields)}
         self._initials = ["".join(word[0] for word in name) for name in self._names]
         self._accent_holders: dict[str, set[int]] = {}  # accent key → procedures with that word
         self._postings: dict[str, dict[int, float]] = {}
@@ -197,12 +199,12 @@ class SearchIndex:
         groups, acronyms = self._understand(query)
         if not groups and not acronyms:
             return []
-        scores, covered = self._score(groups)
-        self._score_acronyms(acronyms, scores, covered)
-        if field:
-            wanted = phrase_key(field)
-            scores = {i: s for i, s in scores.items() if self._fields[i] == wanted}
-        return self._rank(scores, covered, limit)
+        allowed = self._field_members.get(phrase_key(field), frozenset()) if field else None
+        scores, covered, shortlist = self._score(groups, allowed)
+        if acronyms:
+            self._score_acronyms(acronyms, scores, covered, allowed)
+            shortlist = None
+        return self._rank(scores, covered, limit, shortlist)
 
     # -- understanding the query -----------------------------------------
 
@@ -376,7 +378,8 @@ class SearchIndex:
 
     # -- scoring ----------------------------------------------------------
 
-    def _score(self, groups: Iterable[_Group]) -> tuple[dict[int, float], set[str]]:
+    def _score(self, groups: Iterable[_Group], allowed: frozenset[int] | None
+               ) -> tuple[dict[int, float], set[str], list[int] | None]:
         """Sum of group scores per procedure, and the words the query holds.
 
         Names, keywords and fields bring the candidates; documents and details
@@ -396,14 +399,17 @@ class SearchIndex:
                 continue
             for index, value in part.items():
                 scores[index] = scores.get(index, 0.0) + value
+        if allowed is not None:
+            scores = {i: v for i, v in scores.items() if i in allowed}
         candidates = None
         if scores:  # supporting evidence only: the body weighs a sixth of a name, so look at the best few
             candidates = dict.fromkeys(_highest(scores, BODY_CANDIDATES))
         for group, seen in zip(active, reached):
             for index, value in self._group_scores(group, self._body_postings, candidates).items():
-                if index not in seen:  # a group counts once: its best match, title or body
+                if index not in seen and (allowed is None or index in allowed):  # a group counts once
                     scores[index] = scores.get(index, 0.0) + value
-        return scores, query_terms
+        # Only the candidates gained anything after the names: the best of all are among them.
+        return scores, query_terms, list(candidates) if candidates is not None else None
 
     def _group_scores(self, group: _Group, postings_by_term: dict[str, dict[int, float]],
                       candidates: dict[int, None] | None) -> dict[int, float]:
@@ -438,21 +444,24 @@ class SearchIndex:
                     best[index] = value
         return best
 
-    def _score_acronyms(self, acronyms: list[str], scores: dict[int, float], covered: set[str]) -> None:
+    def _score_acronyms(self, acronyms: list[str], scores: dict[int, float], covered: set[str],
+                        allowed: frozenset[int] | None) -> None:
         """"XNTTHN": initials of consecutive words of a name count as those words."""
         for acronym in acronyms:
             for index, initials in enumerate(self._initials):
                 at = initials.find(acronym)
-                if at < 0:
+                if at < 0 or (allowed is not None and index not in allowed):
                     continue
                 for term in self._names[index][at:at + len(acronym)]:
                     scores[index] = scores.get(index, 0.0) + self._postings[term][index]
                     covered.add(term)
 
-    def _rank(self, scores: dict[int, float], query_terms: set[str], limit: int) -> list[Hit]:
+    def _rank(self, scores: dict[int, float], query_terms: set[str], limit: int,
+              shortlist: list[int] | None) -> list[Hit]:
         """Boost by how much of each name the query covers, then sort and cut."""
         final: list[tuple[float, int]] = []
-        for index in _highest(scores, RERANK_DEPTH):
+        pool = scores if shortlist is None else {i: scores[i] for i in shortlist}
+        for index in _highest(pool, RERANK_DEPTH):
             score = scores[index]
             weights, total = self._name_weights[index]
             coverage = sum(w for t, w in weights.items() if t in query_terms) / total if total else 0.0
