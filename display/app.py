@@ -49,7 +49,7 @@ def prepare_kivy(size: tuple[int, int], fullscreen: bool) -> None:
 
 def run_board(server: str, token: str | None = None, screen: str | None = None, config_path: Path | str | None = None,
               record_dir: Path | str | None = None, size: tuple[int, int] | None = None, fullscreen: bool = False,
-              voice: bool = True) -> int:
+              voice: bool = True, timings_path: Path | str | None = None) -> int:
     """Show the board for one screen until the window closes (call from the main thread)."""
     from queue_server.config import load_config
 
@@ -63,7 +63,8 @@ def run_board(server: str, token: str | None = None, screen: str | None = None, 
     from .board_app import BoardApp
 
     app = BoardApp(server=server, token=token, display=display, screen=screen_config, size=size,
-                   record_dir=Path(record_dir) if record_dir else None, voice=voice)
+                   record_dir=Path(record_dir) if record_dir else None, voice=voice,
+                   timings_path=Path(timings_path) if timings_path else None)
     app.run()
     return 0
 

@@ -38,11 +38,13 @@ class BoardApp(App):
     """One lobby screen."""
 
     def __init__(self, server: str, token: str | None, display: DisplayConfig, screen: ScreenConfig,
-                 size: tuple[int, int], record_dir: Path | None = None, voice: bool = True) -> None:
+                 size: tuple[int, int], record_dir: Path | None = None, voice: bool = True,
+                 timings_path: Path | None = None) -> None:
         super().__init__()
         self.title = f"motcua — {screen.name}"
         self.display, self.screen_config, self.size = display, screen, size
         self.record_dir = record_dir
+        self.timings_path = timings_path or (record_dir / "timings.jsonl" if record_dir else None)
         self.state: BoardState = EMPTY
         self.connected = False
         self._inbox: deque[tuple[ServerEvent, float]] = deque()
@@ -50,6 +52,7 @@ class BoardApp(App):
         self._frames = 0
         self._timings: dict[int, dict] = {}
         self._log_lock = threading.Lock()
+        self._png_writers: list[threading.Thread] = []
         self._apply_trigger = Clock.create_trigger(self._apply_events, 0)
         self._refresh_trigger = Clock.create_trigger(self._refresh, 0)
         speak = voice and display.voice.enabled and screen.voice
@@ -74,6 +77,8 @@ class BoardApp(App):
             self.board.media.stop()
         if self.speaker:
             self.speaker.close()
+        for writer in self._png_writers:  # finish the pictures already taken
+            writer.join(timeout=10)
 
     # -- from the feed thread --------------------------------------------------
     def _on_event(self, event: ServerEvent) -> None:
@@ -89,6 +94,8 @@ class BoardApp(App):
     # -- on the main thread -----------------------------------------------------
     def _apply_events(self, _dt: float) -> None:
         # Record mode draws one event per frame, so each gets its own picture.
+        if self.record_dir and self._painted_pending:
+            return  # the last event has not had its frame yet; _on_flip triggers us again
         batch = 1 if self.record_dir else len(self._inbox)
         for _ in range(batch):
             if not self._inbox:
@@ -101,7 +108,7 @@ class BoardApp(App):
             if call is not None and in_zone(call, self.screen_config.counters):
                 self.board.announce(call)
                 self._speak(call, event)
-            self._painted_pending.append((event, received, time.time()))
+            self._painted_pending.append((event, received, time.time(), call.number if call else None))
         self._refresh()
         self.board.canvas.ask_update()  # even an event that changes nothing gets its frame
 
@@ -128,8 +135,9 @@ class BoardApp(App):
             return
         painted = time.time()
         pending, self._painted_pending = self._painted_pending, []
-        for event, received, applied in pending:
-            self._log_timing(event.id, type=event.type, received=received, applied=applied, painted=painted)
+        for event, received, applied, number in pending:
+            self._log_timing(event.id, type=event.type, number=number, received=received, applied=applied,
+                             painted=painted)
         if self.record_dir:
             self._frames += 1
             event = pending[-1][0]
@@ -143,17 +151,19 @@ class BoardApp(App):
 
         width, height = Window.size
         pixels = glReadPixels(0, 0, width, height, GL_RGB, GL_UNSIGNED_BYTE)
-        threading.Thread(target=_write_png, args=(path, pixels, width, height), daemon=True).start()
+        writer = threading.Thread(target=_write_png, args=(path, pixels, width, height), daemon=True)
+        writer.start()
+        self._png_writers = [t for t in self._png_writers if t.is_alive()] + [writer]
 
     def _speech_started(self, announcement: Announcement, _monotonic: float) -> None:
         event_id = int(announcement.key.split("-")[0][1:] or 0)
-        self._log_timing(event_id, speech_started=time.time())
+        self._log_timing(event_id, speech_started=time.time(), number=announcement.key.split("-")[1])
 
     def _log_timing(self, event_id: int | None, **fields) -> None:
-        if not self.record_dir:
+        if not self.timings_path:
             return
         line = json.dumps({"event_id": event_id, **fields})
-        with self._log_lock, open(self.record_dir / "timings.jsonl", "a", encoding="utf-8") as out:
+        with self._log_lock, open(self.timings_path, "a", encoding="utf-8") as out:
             out.write(line + "\n")
 
 

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from kivy.clock import Clock
 from kivy.graphics.texture import Texture
 from kivy.lang import Builder
-from kivy.properties import ListProperty, OptionProperty
+from kivy.properties import BooleanProperty, ListProperty, OptionProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.gridlayout import GridLayout
@@ -43,7 +43,7 @@ GRID_HEAD = (0.12, 0.25, 0.5, 1)
 FLASH_ON = (0.78, 0.05, 0.05, 1)
 FLASH_OFF = (0.02, 0.05, 0.12, 1)
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
-COLUMN_SHARES = (0.16, 0.5, 0.34)
+COLUMN_SHARES = (0.14, 0.56, 0.30)
 TICKER_FPS = 20  # smooth enough to read; each step redraws the whole screen
 FLASH_PERIOD = 0.5  # seconds per colour: noticeable, not a strobe
 
@@ -60,6 +60,7 @@ class CellLabel(Label):
     bg = ListProperty([0, 0, 0, 0])
     fg = ListProperty(list(WHITE))
     align = OptionProperty("left", options=["left", "center", "right"])
+    wrap = BooleanProperty(False)  # centred text that may need more than one line
 
 
 class TickerStrip(StencilView):
@@ -69,6 +70,7 @@ class TickerStrip(StencilView):
 def cell(text: str = "", size: float = 40, align: str = "left", fg=WHITE, bg=(0, 0, 0, 0), bold: bool = False,
          **kwargs) -> CellLabel:
     """A CellLabel with the usual options."""
+    kwargs.setdefault("shorten", align != "center")
     return CellLabel(text=text, font_size=size, align=align, fg=list(fg), bg=list(bg), bold=bold, **kwargs)
 
 
@@ -105,7 +107,7 @@ class CounterGrid(GridLayout):
                                  height=60 * u, padding=(6 * u, 0)))
         self._row_cells = []
         number_size = min(84 * u, row_height * 0.72)
-        text_size = min(42 * u, row_height * 0.4)
+        text_size = min(38 * u, row_height * 0.34)
         for _ in range(count):
             cells = (
                 cell("", number_size, "center", WHITE, bold=True, size_hint=(COLUMN_SHARES[0], None), height=row_height),
@@ -144,7 +146,7 @@ class CallPanel(Panel):
         self.title = cell("", 60 * unit, "center", WHITE, bold=True, size_hint_y=0.2)
         self.number = cell("", 230 * unit, "center", GOLD, bold=True, size_hint_y=0.45)
         self.counter = cell("", 96 * unit, "center", WHITE, bold=True, size_hint_y=0.22)
-        self.field = cell("", 40 * unit, "center", WHITE, size_hint_y=0.13)
+        self.field = cell("", 40 * unit, "center", WHITE, size_hint_y=0.13, wrap=True, max_lines=2, shorten=False)
         for widget in (self.title, self.number, self.counter, self.field):
             self.add_widget(widget)
 
@@ -226,7 +228,7 @@ class Ticker(TickerStrip):
 
     def __init__(self, notices: tuple[str, ...], unit: float, speed: float, **kwargs) -> None:
         super().__init__(**kwargs)
-        text = "     ◆     ".join(notices)
+        text = "      •      ".join(notices)  # Roboto has no ◆
         self.label = Label(text=text, font_size=36 * unit, color=list(WHITE), size_hint=(None, None))
         self.label.texture_update()
         self.label.size = self.label.texture_size
@@ -268,16 +270,18 @@ class BoardScreen(Panel):
 
         self.header = Panel(orientation="horizontal", bg=list(HEADER_RED), size_hint_y=None,
                             height=(170 if self.portrait else 124) * u, padding=(24 * u, 8 * u), spacing=16 * u)
-        self.office = cell("", 44 * u, "left", GOLD, bold=True, size_hint_x=0.62)
+        self.office = cell("", 44 * u, "left", GOLD, bold=True, size_hint_x=0.5 if self.portrait else 0.56)
         self.office.shorten = False
         self.office.bind(size=lambda w, s: setattr(w, "text_size", s))
-        clock_box = BoxLayout(orientation="vertical", size_hint_x=0.38)
+        clock_box = BoxLayout(orientation="vertical", size_hint_x=0.32)
         self.clock = cell("", 64 * u, "right", WHITE, bold=True, size_hint_y=0.6)
         self.date = cell("", 34 * u, "right", WHITE, size_hint_y=0.4)
-        self.offline = cell("", 26 * u, "right", AMBER, size_hint_y=None, height=0)
-        for widget in (self.clock, self.date, self.offline):
+        for widget in (self.clock, self.date):
             clock_box.add_widget(widget)
+        # Discreet but visible: the board may be out of date while this shows.
+        self.offline = cell("", 28 * u, "right", AMBER, size_hint_x=0.18 if self.portrait else 0.12)
         self.header.add_widget(self.office)
+        self.header.add_widget(self.offline)
         self.header.add_widget(clock_box)
 
         self.grid = CounterGrid(u, size_hint=(1, 1))
@@ -290,8 +294,10 @@ class BoardScreen(Panel):
                                 padding=(10 * u, 4 * u))
         self.recent.add_widget(self.recent_title)
         self.recent.add_widget(self.recent_row)
-        self.waiting = Panel(orientation="horizontal", bg=list(ROW_B), size_hint_y=None,
-                             height=(150 if self.portrait else 116) * u, spacing=6 * u, padding=(8 * u, 6 * u))
+        self.waiting_panel = Panel(bg=list(ROW_B), size_hint_y=None, height=(250 if self.portrait else 130) * u,
+                                   padding=(8 * u, 6 * u))
+        self.waiting = GridLayout(cols=4, spacing=(10 * u, 4 * u))
+        self.waiting_panel.add_widget(self.waiting)
         self.ticker = Ticker(display.ticker, u, display.ticker_speed, size_hint_y=None, height=72 * u)
         self._layout()
         self._show_stage_idle()
@@ -317,7 +323,7 @@ class BoardScreen(Panel):
             right.add_widget(self.recent)
             body.add_widget(right)
             self.add_widget(body)
-        self.add_widget(self.waiting)
+        self.add_widget(self.waiting_panel)
         self.add_widget(self.ticker)
 
     def _wrap(self, grid: CounterGrid, **kwargs) -> BoxLayout:
@@ -342,8 +348,7 @@ class BoardScreen(Panel):
                 pass
         title = self.screen.title
         self.office.text = state.office_name + (f" — {title}" if title else "")
-        self.offline.height = 0 if connected else 34 * self.unit
-        self.offline.text = "" if connected else "● mất kết nối"
+        self.offline.text = "" if connected else "• mất kết nối"
         self.grid.height = self._grid_box.height
         self.grid.show(view)
         self._show_recent(view.recent_calls[1:] if self._flashing() else view.recent_calls)
@@ -418,10 +423,14 @@ class BoardScreen(Panel):
         if codes != self._waiting_codes:
             self.waiting.clear_widgets()
             self._waiting_cells = []
-            size = 30 * u if len(services) <= 4 else 24 * u
+            # Portrait screens are narrow: two fields a row; landscape: up to four.
+            per_row = 2 if self.portrait else 4
+            self.waiting.cols = max(1, min(per_row, len(services)))
+            rows = -(-len(services) // self.waiting.cols) if services else 1
+            size = min(30 * u, (self.waiting_panel.height - 12 * u) / rows / 3.4)
             for service in services:
                 box = BoxLayout(orientation="vertical")
-                name = cell(service.name, size, "center", WHITE)
+                name = cell(service.name, size, "center", WHITE, wrap=True, max_lines=2, shorten=False)
                 count = cell("", size * 1.25, "center", GOLD, bold=True)
                 box.add_widget(name)
                 box.add_widget(count)

@@ -23,6 +23,8 @@ def register(subcommands: argparse._SubParsersAction) -> None:
     display.add_argument("--size", default=None, metavar="WxH", help="window size (default 1920x1080, or 1080x1920 portrait)")
     display.add_argument("--fullscreen", action="store_true", help="take the whole screen")
     display.add_argument("--no-voice", action="store_true", help="do not speak calls")
+    display.add_argument("--timings", type=Path, default=None, metavar="FILE",
+                         help="append when each event arrived, was painted and spoken (JSON lines; for bench/display.py)")
     display.set_defaults(handler=run_display)
 
     overlay = subcommands.add_parser("overlay", help="put the queue strip on a counter's camera video")
@@ -59,7 +61,7 @@ def run_display(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         return run_board(args.server, args.token, args.screen, args.config, args.record, _parse_size(args.size),
-                         args.fullscreen, voice=not args.no_voice)
+                         args.fullscreen, voice=not args.no_voice, timings_path=args.timings)
     except ConfigError as exc:
         if exc.key == "screens" and exc.path == "[display]":
             raise CommandError(str(exc)) from None

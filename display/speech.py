@@ -285,10 +285,13 @@ def call_announcement(key: str, number: str, counter: int, *, voice: str = "vi",
     return Announcement(key=key, lines=tuple(lines), repeat=repeat, chime=chime, rate=rate, engine=engine)
 
 
-def render_announcement(announcement: Announcement, path: Path | str, workdir: Path | None = None) -> Path:
-    """Chime, then each line ``repeat`` times with pauses, into one WAV file."""
+CHIME_GAP_S = 0.15
+LINE_GAP_S = 0.6
+
+
+def render_speech(announcement: Announcement, workdir: Path | None = None) -> bytes:
+    """The spoken part: each line ``repeat`` times with pauses (16-bit mono frames)."""
     workdir = Path(workdir or tempfile.mkdtemp(prefix="motcua-voice-"))
-    parts = [chime_frames() + silence(0.15)] if announcement.chime else []
     spoken: list[bytes] = []
     for index, (text, voice) in enumerate(announcement.lines):
         line_path = workdir / f"{announcement.key}-line{index}.wav"
@@ -298,10 +301,13 @@ def render_announcement(announcement: Announcement, path: Path | str, workdir: P
             raise SpeechError(f"unexpected sample rate {rate} from the speech engine")
         spoken.append(frames)
         line_path.unlink(missing_ok=True)
-    for _ in range(announcement.repeat):
-        for frames in spoken:
-            parts.append(frames + silence(0.6))
-    write_wav(path, b"".join(parts))
+    return b"".join(frames + silence(LINE_GAP_S) for _ in range(announcement.repeat) for frames in spoken)
+
+
+def render_announcement(announcement: Announcement, path: Path | str, workdir: Path | None = None) -> Path:
+    """Chime, then each line ``repeat`` times with pauses, into one WAV file."""
+    chime = chime_frames() + silence(CHIME_GAP_S) if announcement.chime else b""
+    write_wav(path, chime + render_speech(announcement, workdir))
     return Path(path)
 
 
@@ -316,10 +322,12 @@ def audio_output_available() -> bool:
 class Speaker:
     """Speaks announcements one at a time, in order, on its own thread.
 
+    The chime starts at once while the words are synthesised, so a call is
+    heard within a few tens of milliseconds of reaching the screen.
     ``record_dir`` set: each announcement becomes ``NNNN-<key>.wav`` there
     instead of being played. Without a sound card playback is skipped with
     one log line. ``on_started(announcement, monotonic_time)`` reports when
-    the sound begins (for the speed bench).
+    the announcement (its chime) begins, for the speed bench.
     """
 
     def __init__(self, record_dir: Path | None = None,
@@ -367,22 +375,42 @@ class Speaker:
                 self._queue.task_done()
 
     def _speak(self, announcement: Announcement) -> None:
+        """Chime at once while the words are synthesised, then the words (or one WAV in record mode)."""
         self._count += 1
         name = f"{self._count:04d}-{announcement.key}.wav"
-        target = (self.record_dir or self._workdir) / name
-        render_announcement(announcement, target, self._workdir)
+        chime_player = None
         if self.on_started:
             self.on_started(announcement, time.monotonic())
-        if self.record_dir is None:
-            self._play(target)
-            target.unlink(missing_ok=True)
+        if announcement.chime and self.record_dir is None and self._playback_possible():
+            chime_player = subprocess.Popen([*self.play_command, str(self._chime_path())],
+                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        speech = render_speech(announcement, self._workdir)
+        if self.record_dir is not None:
+            chime = chime_frames() + silence(CHIME_GAP_S) if announcement.chime else b""
+            write_wav(self.record_dir / name, chime + speech)
+            return
+        if chime_player is not None:
+            chime_player.wait(timeout=10)
+        target = self._workdir / name
+        write_wav(target, speech)
+        self._play(target)
+        target.unlink(missing_ok=True)
 
-    def _play(self, path: Path) -> None:
+    def _chime_path(self) -> Path:
+        path = self._workdir / "chime.wav"
+        if not path.exists():
+            write_wav(path, chime_frames() + silence(CHIME_GAP_S))
+        return path
+
+    def _playback_possible(self) -> bool:
         if self._can_play is None:
             self._can_play = audio_output_available()
             if not self._can_play:
                 log.warning("no sound card or aplay: voice calls are not played on this machine")
-        if not self._can_play:
+        return self._can_play
+
+    def _play(self, path: Path) -> None:
+        if not self._playback_possible():
             return
         result = subprocess.run([*self.play_command, str(path)], capture_output=True, timeout=120, check=False)
         if result.returncode != 0:

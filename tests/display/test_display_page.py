@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
-
 import pytest
 
 from queue_server.client import QueueClient, new_idempotency_key
 from tests.support.live_server import CLERK_PASSWORD
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "img"
 
 
 def settings_of(page: str) -> dict:
@@ -56,7 +53,7 @@ def wait_text(browser, css: str, expected: str, timeout: float = 10) -> None:
 
 
 @pytest.mark.e2e
-def test_the_browser_board_follows_calls_and_pauses(board_app, browser):
+def test_the_browser_board_follows_calls_and_pauses(board_app, browser, tmp_path):
     from selenium.webdriver.common.by import By
 
     browser.set_window_size(1920, 1080)
@@ -78,14 +75,13 @@ def test_the_browser_board_follows_calls_and_pauses(board_app, browser):
     other.login("quay2", CLERK_PASSWORD)
     other.counter_action(2, "pause", {"reason": "Họp giao ban"})
     wait_text(browser, "#grid tr[data-counter='2'] td.field", "Tạm ngưng: Họp giao ban")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    browser.save_screenshot(str(SHOTS / "display-browser.png"))
+    browser.save_screenshot(str(tmp_path / "display-browser.png"))  # look at it when changing the page
     page_text = browser.find_element(By.TAG_NAME, "body").text
     assert "A001" in page_text and "mất kết nối" not in page_text
 
 
 @pytest.mark.e2e
-def test_the_browser_board_in_portrait_shows_only_its_zone(board_app, browser):
+def test_the_browser_board_in_portrait_shows_only_its_zone(board_app, browser, tmp_path):
     from selenium.webdriver.common.by import By
 
     browser.set_window_size(1080, 1920)
@@ -103,6 +99,6 @@ def test_the_browser_board_in_portrait_shows_only_its_zone(board_app, browser):
         clerk3.counter_action(3, "call-next")
         wait_text(browser, "#call-number", "B001")
         assert "A001" not in browser.find_element(By.TAG_NAME, "body").text  # another zone's call
-        browser.save_screenshot(str(SHOTS / "display-browser-portrait.png"))
+        browser.save_screenshot(str(tmp_path / "display-browser-portrait.png"))
     finally:
         browser.set_window_size(1920, 1080)

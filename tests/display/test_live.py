@@ -33,7 +33,7 @@ class Collector:
             self.state = reduce(self.state, event)
             self.types.append(event.type)
 
-    def wait(self, predicate, timeout: float = 5.0) -> bool:
+    def wait(self, predicate, timeout: float = 15.0) -> bool:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self.lock:

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from display.speech import (Speaker, SpeechError, announcement_text, call_announcement, make_chime, read_number,
+from display.speech import (Speaker, SpeechError, chime_frames, announcement_text, call_announcement, make_chime, read_number,
                             read_ticket_number, render_announcement, synthesize_wav, wav_stats)
 
 needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
@@ -84,10 +84,9 @@ def test_the_speaker_records_every_call_in_order_without_overlap(tmp_path):
 
 
 def test_the_speaker_plays_one_call_after_the_other(tmp_path, monkeypatch):
-    """With a (fake) player, the second call starts only when the first has finished."""
+    """With a (fake) player: chime, words, next chime, next words… never two sounds at once."""
     monkeypatch.setattr("display.speech.audio_output_available", lambda: True)
-    monkeypatch.setattr("display.speech.render_announcement",
-                        lambda a, path, workdir=None: make_chime(path))
+    monkeypatch.setattr("display.speech.render_speech", lambda a, workdir=None: chime_frames())
     player = tmp_path / "play.sh"
     log = tmp_path / "log"
     player.write_text(f"#!/bin/sh\necho start >> {log}\nsleep 0.2\necho end >> {log}\n")
@@ -97,12 +96,12 @@ def test_the_speaker_plays_one_call_after_the_other(tmp_path, monkeypatch):
         speaker.say(call_announcement(f"e{index}", "A001", 1))
     assert speaker.wait_idle(10)
     speaker.close()
-    assert log.read_text().split() == ["start", "end"] * 3
+    assert log.read_text().split() == ["start", "end"] * 6
 
 
 def test_without_a_sound_card_playback_is_skipped_quietly(tmp_path, monkeypatch):
     monkeypatch.setattr("display.speech.audio_output_available", lambda: False)
-    monkeypatch.setattr("display.speech.render_announcement", lambda a, path, workdir=None: make_chime(path))
+    monkeypatch.setattr("display.speech.render_speech", lambda a, workdir=None: chime_frames())
     done = threading.Event()
     speaker = Speaker(on_started=lambda a, t: done.set())
     speaker.say(call_announcement("e1", "A001", 1))
