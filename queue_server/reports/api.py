@@ -240,7 +240,7 @@ def update_notice(notice_id: int) -> Any:
     """Change a notice's text, order, dates or whether it shows (admin)."""
     admin = require("admin")
     conn = read_conn()
-    if store.get_notice(conn, notice_id) is None:
+    if not _is_row_id(notice_id) or store.get_notice(conn, notice_id) is None:
         raise ApiError(404, "unknown_notice", f"There is no notice {notice_id}.")
     store.save_notice(conn, {**_notice_values(json_body(), creating=False), **_stamp(admin)}, notice_id)
     return {"notice": store.get_notice(conn, notice_id)}
@@ -250,9 +250,14 @@ def update_notice(notice_id: int) -> Any:
 def delete_notice(notice_id: int) -> Any:
     """Remove a notice (admin)."""
     require("admin")
-    if not store.delete_notice(read_conn(), notice_id):
+    if not _is_row_id(notice_id) or not store.delete_notice(read_conn(), notice_id):
         raise ApiError(404, "unknown_notice", f"There is no notice {notice_id}.")
     return {"status": "deleted"}
+
+
+def _is_row_id(value: int) -> bool:
+    """SQLite ids are 64-bit: a longer number in a URL names nothing."""
+    return 0 < value < 2**63
 
 
 def _stamp(admin: auth.Principal) -> dict[str, Any]:

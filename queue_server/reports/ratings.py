@@ -58,7 +58,9 @@ def parse_rating(body: dict[str, Any], settings: RatingSettings) -> RatingInput:
         raise _invalid('Say what is rated: "ticket" (its id, number like "A012", or status token) or "counter".')
     if ticket is not None and (isinstance(ticket, bool) or not isinstance(ticket, (int, str)) or not str(ticket).strip()):
         raise _invalid('"ticket" must be the ticket id, its number (e.g. "A012") or its status token.')
-    if counter is not None and (isinstance(counter, bool) or not isinstance(counter, int)):
+    if isinstance(ticket, int) and not 0 < ticket < 2**63:
+        raise _invalid('"ticket" is not a ticket id.')
+    if counter is not None and (isinstance(counter, bool) or not isinstance(counter, int) or not 0 < counter < 10**6):
         raise _invalid('"counter" must be a counter number.')
     overall = body.get("overall")
     level = settings.level(overall) if isinstance(overall, str) else None

@@ -304,7 +304,7 @@ class Simulator:
 
     def _rows(self, tickets: list[Ticket], clerks: dict[int, str], rows: ChunkRows) -> None:
         for ticket in tickets:
-            rows.tickets.append((*repository.ticket_row(ticket), clerks.get(ticket.id) if ticket.counter else None))
+            rows.tickets.append((*ticket_row(ticket), clerks.get(ticket.id) if ticket.counter else None))
             record = self.rate(ticket, clerks.get(ticket.id))
             if record is None:
                 continue
@@ -323,6 +323,26 @@ def play_chunk(config_path: str, first: date, days: int, seed: int, profile: Pro
 
 
 TICKET_INSERT_COLUMNS = (*repository.TICKET_COLUMNS, "clerk")
+
+_FAST_COLUMNS = ("id", "day", "issued_service", "service", "seq", "number", "priority", "status", "procedure", "device",
+                 "issued_at", "queued_at", "called_at", "served_at", "finished_at", "counter", "target_counter",
+                 "recalls", "transfers", "status_token")
+
+
+def _utc_text(moment: datetime | None) -> str | None:
+    # The simulator's times are already UTC: the same text as repository.to_db_time, without converting.
+    return None if moment is None else moment.isoformat(timespec="microseconds")
+
+
+def _fast_ticket_row(t: Ticket) -> tuple[Any, ...]:
+    """``repository.ticket_row`` for the simulator's UTC tickets, several times faster (a year has 300,000)."""
+    return (t.id, t.day.isoformat(), t.issued_service, t.service, t.seq, t.number, t.priority, t.status, t.procedure,
+            t.device, _utc_text(t.issued_at), _utc_text(t.queued_at), _utc_text(t.called_at), _utc_text(t.served_at),
+            _utc_text(t.finished_at), t.counter, t.target_counter, t.recalls, t.transfers, t.status_token)
+
+
+# Should the store's columns ever change, fall back to its own row builder.
+ticket_row = _fast_ticket_row if repository.TICKET_COLUMNS == _FAST_COLUMNS else repository.ticket_row
 
 
 def write_rows(conn: sqlite3.Connection, rows: ChunkRows, result: SimulationResult) -> None:

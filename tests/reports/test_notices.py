@@ -50,3 +50,9 @@ def test_bad_notices_are_422(office):
                  {"text": "x", "active": "yes"}):
         answer = _add(office, body)
         assert answer.status_code == 422 and answer.get_json()["error"]["code"] == "invalid_notice"
+
+
+def test_a_notice_id_beyond_sqlite_integers_is_404(office):
+    client, headers = office.client(), office.headers("admin")
+    assert client.delete(f"/api/notices/{2**70}", headers=headers).status_code == 404
+    assert client.patch(f"/api/notices/{2**70}", json={"text": "x"}, headers=headers).status_code == 404

@@ -150,3 +150,8 @@ def test_openapi_lists_the_reports_endpoints(office):
     for path in ("/api/ratings", "/api/ratings/form", "/api/counters/{n}/rating-prompt", "/api/reports/summary",
                  "/api/reports/live", "/api/reports/charts/{name}.png", "/api/notices", "/api/notices/{id}"):
         assert path in paths
+
+
+def test_a_ticket_id_beyond_sqlite_integers_is_422(office):
+    answer = _rate(office, {"ticket": 2**70, "overall": "satisfied"})
+    assert answer.status_code == 422 and answer.get_json()["error"]["code"] == "invalid_rating"

@@ -112,3 +112,13 @@ def test_day_summaries_give_the_same_report_as_the_tickets(simulated):
         assert db.conn.execute("SELECT COUNT(*) FROM report_days").fetchone()[0] == 14
     reports = [build_report(config.office, rating_settings(config), first, last, rows) for rows in (live, summarised, again)]
     assert reports[0] == reports[1] == reports[2]
+
+
+def test_the_simulators_rows_are_the_stores_rows():
+    from queue_server.reports.simulate import _Day, _fast_ticket_row
+    from queue_server.store.repository import ticket_row
+
+    simulator = Simulator(load_config(COMMUNE), seed=5)
+    played = _Day(simulator, WEEK)
+    tickets = played.play(simulator.arrivals(WEEK, played.at_hour))
+    assert tickets and all(_fast_ticket_row(t) == ticket_row(t) for t in tickets)
