@@ -130,5 +130,8 @@
   }
 
   document.addEventListener("visibilitychange", () => { if (!document.hidden && phase !== "ended") refresh(); });
+  // Leaving the page closes the stream at once: the server's stream slot and the browser's connection are freed.
+  window.addEventListener("pagehide", stopUpdates);
+  window.addEventListener("pageshow", (e) => { if (e.persisted && phase !== "ended") { refresh(); listen(); } });
   listen();
 })();
