@@ -89,3 +89,11 @@ def test_ticket_views_carry_no_personal_data(api: InProcess) -> None:
     assert "device" not in ticket and "kiosk" not in repr(ticket)
     public = api.client.get("/api/tickets/1").get_json()["ticket"]
     assert "kiosk-1" not in repr(public) and "quay" not in repr(public)
+
+
+def test_logout_with_a_device_token_does_not_disable_the_device(api: InProcess) -> None:
+    """A device cannot be re-added under its name: a stray sign-out must not brick a kiosk."""
+    assert api.client.post("/api/logout", headers=api.auth("kiosk")).status_code == 200
+    assert issue(api, "HT", "after-logout").status_code == 201
+    with api.db.connect() as conn:
+        assert conn.execute("SELECT revoked FROM tokens WHERE kind = 'device'").fetchall() == [(0,)] * 4
