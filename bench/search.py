@@ -147,7 +147,8 @@ def bench_http(db_path: Path, mix: list[str], rounds: int) -> list[float]:
         start = time.perf_counter()
         conn.request("GET", "/api/procedures?q=warm")  # builds the index once
         conn.getresponse().read()
-        print(f"first search after start or import (index build): {time.perf_counter() - start:.2f} s")
+        print(f"first search after the server started (waits for the start-up index build): "
+              f"{time.perf_counter() - start:.2f} s")
         samples: list[float] = []
         for _ in range(rounds):
             for query in mix:

@@ -1,12 +1,14 @@
 """HTTP endpoints of the catalogue: search, browse by field, one procedure.
 
-The search index lives in memory, one per database and process. Each request
-checks the catalogue's revision (one tiny indexed read) and the index is
-rebuilt only when an import changed it: SQLite is not read per query.
+The search index lives in memory, one per database and process, built when
+the app starts. Each request checks the catalogue's revision (one tiny
+indexed read); after an import the new index is built in the background
+while requests keep the previous one. SQLite is not read per query.
 """
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -31,6 +33,7 @@ except ImportError:  # the queue server's web package is not installed
             self.status, self.code, self.message = status, code, message
 
 bp = Blueprint("catalog", __name__, url_prefix="/api")
+log = logging.getLogger(__name__)
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 500  # a whole field of a provincial catalogue fits; the kiosk shows far fewer
@@ -105,23 +108,68 @@ class LoadedCatalog:
 
 
 _cache: dict[str, LoadedCatalog] = {}
-_cache_lock = threading.Lock()
+_cache_lock = threading.Lock()  # held while an index is built: one build at a time
+_rebuilding: set[str] = set()
+_rebuilding_lock = threading.Lock()
 _local = threading.local()
 
 
 def current_catalog() -> LoadedCatalog:
-    """The live catalogue of this app's database, rebuilt only when an import changed it."""
+    """The live catalogue of this app's database.
+
+    After an import, requests keep the previous index while a background
+    thread builds the new one (seconds for a provincial catalogue), so no
+    citizen waits for it; only before any index exists does a request wait.
+    """
     path = str(current_app.config["MOTCUA_DB"])
     db = _thread_db(path)
-    revision = _revision(db)
     loaded = _cache.get(path)
-    if loaded is not None and loaded.revision == revision:
+    if loaded is not None and loaded.revision == _revision(db):
         return loaded
-    with _cache_lock:  # one thread rebuilds; the others wait for it rather than rebuild too
+    if loaded is not None:
+        rebuild_in_background(path)
+        return loaded
+    return _build(path, db)
+
+
+def rebuild_in_background(path: str) -> None:
+    """Build the index of a database's live catalogue in a thread, unless one is at it already."""
+    with _rebuilding_lock:
+        if path in _rebuilding:
+            return
+        _rebuilding.add(path)
+    threading.Thread(target=_rebuild, args=(path,), name="catalog-index", daemon=True).start()
+
+
+@bp.record_once
+def _warm_up(state: Any) -> None:
+    """Start building the index when the app starts, before the first citizen searches."""
+    if state.app.config.get("MOTCUA_DB"):
+        rebuild_in_background(str(state.app.config["MOTCUA_DB"]))
+
+
+def _rebuild(path: str) -> None:
+    """Thread body: build and publish the index; a failure is logged and retried by the next request."""
+    try:
+        db = open_database(path)
+        try:
+            _build(path, db)
+        finally:
+            db.close()
+    except Exception:  # noqa: BLE001 - a background build must never take the server down
+        log.exception("catalogue index build failed for %s", path)
+    finally:
+        with _rebuilding_lock:
+            _rebuilding.discard(path)
+
+
+def _build(path: str, db: sqlite_utils.Database) -> LoadedCatalog:
+    """The index of the live revision, built now unless another thread just did."""
+    with _cache_lock:
         loaded = _cache.get(path)
-        if loaded is None or loaded.revision != revision:
+        if loaded is None or loaded.revision != _revision(db):
             loaded = _cache[path] = _load(db)
-    return loaded
+        return loaded
 
 
 def _load(db: sqlite_utils.Database) -> LoadedCatalog:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -86,12 +88,33 @@ def test_fields_for_browsing(client):
     assert [f["name"] for f in fields][1:4] == ["Chứng thực", "Đăng ký, quản lý cư trú", "Đất đai"]
 
 
+def eventually(check, seconds: float = 20.0) -> bool:
+    """Whether check() becomes true within a time (background work)."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
 def test_a_new_import_is_searched_without_a_restart(client, db_path):
     assert client.get("/api/procedures/7.000001").status_code == 404
     with open_database(db_path) as db:
         import_catalog(db, "v2", [Procedure(code="7.000001", name="Cấp phép khai thác cát", field="Khoáng sản")])
+    # the previous catalogue answers while the new index is built, then the new one
+    assert eventually(lambda: client.get("/api/procedures/7.000001").status_code == 200)
     assert client.get("/api/procedures", query_string={"q": "khai thác cát "}).get_json()["results"][0]["code"] == "7.000001"
     assert client.get("/api/procedures/1.001193").status_code == 404
+
+
+def test_requests_during_a_rebuild_get_the_previous_catalogue(client, db_path, monkeypatch):
+    assert client.get("/api/procedures/1.001193").status_code == 200
+    started = threading.Event()
+    monkeypatch.setattr(api, "rebuild_in_background", lambda path: started.set())  # a build that never ends
+    with open_database(db_path) as db:
+        import_catalog(db, "v2", [Procedure(code="7.000001", name="Cấp phép khai thác cát", field="Khoáng sản")])
+    assert client.get("/api/procedures/1.001193").status_code == 200 and started.is_set()
 
 
 def test_a_database_without_catalogue_tables_answers_empty(tmp_path):
