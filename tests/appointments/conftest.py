@@ -95,6 +95,7 @@ def served(make_app: Callable[..., InProcess]) -> Iterator[Callable[..., ServedA
         app = create_app(made.config, made.db.path, engine=made.engine, max_streams=max_streams)
         port = free_port()
         server = waitress.create_server(app, host="127.0.0.1", port=port, threads=8)
+        server.application_engine = made.engine
         threading.Thread(target=server.run, daemon=True).start()
         running.append(server)
         return ServedApp(InProcess(app, app.test_client(), made.engine, made.clock, made.db, made.config),
@@ -102,4 +103,5 @@ def served(make_app: Callable[..., InProcess]) -> Iterator[Callable[..., ServedA
 
     yield start
     for server in running:
+        server.application_engine.broker.close()  # end open streams before the sockets go
         server.close()

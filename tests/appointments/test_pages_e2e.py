@@ -114,3 +114,39 @@ def test_the_booking_form_shows_a_past_date_a_holiday_and_a_full_slot_plainly(se
     phone.save_screenshot(str(IMAGES / "booking-page.png"))
     phone.find_element("css selector", "button.danger").click()
     assert wait_for(lambda: phone.find_elements("id", "booking-status"))[0].text == "Đã hủy"
+
+
+def test_the_clerk_console_shows_the_dossier_code_and_the_appointment(served, phone) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    from tests.support.live_server import CLERK_PASSWORD
+
+    site = served()
+    kiosk = site.app.auth("kiosk")
+    assert site.app.client.post("/api/result-tickets", json={"dossier_code": "H12.22-260301-0042"},
+                                headers=kiosk).status_code == 201
+    phone.set_window_size(1280, 800)
+    try:
+        phone.get(site.url + "/console/login")
+        phone.find_element("id", "username").send_keys("quay5")
+        phone.find_element("id", "password").send_keys(CLERK_PASSWORD + Keys.ENTER)
+        wait_for(lambda: phone.find_elements("id", "btn-next"))
+        requests.post(site.url + "/api/counters/5/call-next", headers=site.app.auth("quay5"), timeout=10).raise_for_status()
+        wait_for(lambda: phone.find_element("id", "ticket-number").text == "K001")
+        assert wait_for(lambda: phone.find_element("id", "ticket-details").text) == "Mã hồ sơ: H12.22-260301-0042"
+        # An appointment ticket at counter 1: the console's own mark, and the booking's time and code.
+        code = site.app.client.post("/api/appointments", json={"service": "HT", "slot": "2026-03-02T08:30"}).get_json()
+        site.app.clock.advance(minutes=20)
+        site.app.client.post("/api/appointments/check-in", json={"code": code["appointment"]["code"]}, headers=kiosk)
+        phone.delete_all_cookies()
+        phone.get(site.url + "/console/login")
+        phone.find_element("id", "username").send_keys("quay1")
+        phone.find_element("id", "password").send_keys(CLERK_PASSWORD + Keys.ENTER)
+        wait_for(lambda: phone.find_elements("id", "btn-next"))
+        requests.post(site.url + "/api/counters/1/call-next", headers=site.app.auth("quay1"), timeout=10).raise_for_status()
+        wait_for(lambda: phone.find_element("id", "ticket-number").text == "A001")
+        assert phone.find_element("id", "ticket-marks").text == "Ưu tiên: Đặt lịch hẹn"
+        assert wait_for(lambda: phone.find_element("id", "ticket-details").text) == \
+            f"Lịch hẹn 08:30 · mã {code['appointment']['code'][:4]}-{code['appointment']['code'][4:]}"
+    finally:
+        phone.set_window_size(390, 844)

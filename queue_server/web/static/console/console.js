@@ -3,6 +3,7 @@
 // sends the page's CSRF token in X-CSRF-Token.
 import { SignedOut, apiClient, debounced, errorText, followFeed } from "./api.js";
 import { createView, currentTicket, enabled, isPaused } from "./view.js";
+import { watchTicketDetails } from "./details.js";
 
 const boot = JSON.parse(document.getElementById("console-data").textContent);
 const $ = (id) => document.getElementById(id);
@@ -294,6 +295,7 @@ function start() {
   view.renderQueue();
   refreshAll();
   followFeed({ onSnapshot, onEvent, onConnection: setConnected });
+  watchTicketDetails(api, () => state.counter);
   view.renderClock();
   setInterval(view.renderClock, 15000);
   // Without the live feed the console still works: poll until it is back.
