@@ -132,5 +132,7 @@ class VideoReader:
         return frame
 
     def close(self) -> None:
-        """Stop decoding."""
+        """Stop decoding (and wait for the decoder, so OpenCV is never torn down mid-frame)."""
         self._stop.set()
+        if self._thread is not threading.current_thread():
+            self._thread.join(timeout=2)

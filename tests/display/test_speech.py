@@ -107,3 +107,11 @@ def test_without_a_sound_card_playback_is_skipped_quietly(tmp_path, monkeypatch)
     speaker.say(call_announcement("e1", "A001", 1))
     assert done.wait(5) and speaker.wait_idle(5)
     speaker.close()
+
+
+@needs_espeak
+def test_pyttsx3_one_sentence_per_call_gives_a_complete_file(tmp_path):
+    pytest.importorskip("pyttsx3")
+    first = wav_stats(synthesize_wav("Xin mời công dân có số thứ tự một", tmp_path / "a.wav", engine="pyttsx3"))
+    second = wav_stats(synthesize_wav("đến quầy số ba", tmp_path / "b.wav", engine="pyttsx3"))
+    assert first.duration_s > 1.0 and second.duration_s > 0.5 and first.rms > 0.02 and second.rms > 0.02
