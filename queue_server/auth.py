@@ -130,8 +130,8 @@ def open_session(conn: sqlite3.Connection, person: Principal, hours: int) -> tup
 
 
 def close_session(conn: sqlite3.Connection, token: str) -> None:
-    """Revoke a session token (sign-out)."""
-    conn.execute("UPDATE tokens SET revoked = 1 WHERE token_hash = ?", (hash_token(token),))
+    """Revoke a session token (sign-out); a device token is not a session and stays valid."""
+    conn.execute("UPDATE tokens SET revoked = 1 WHERE token_hash = ? AND kind = 'session'", (hash_token(token),))
 
 
 def resolve_token(conn: sqlite3.Connection, token: str) -> Principal | None:

@@ -95,4 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run the package's own module: under `python -m` this file is __main__, and its CommandError
+    # would not be the class that commands raise (they import queue_server.cli).
+    from queue_server.cli import main as package_main
+
+    sys.exit(package_main())

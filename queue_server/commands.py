@@ -150,9 +150,13 @@ def serve(config, db_path: Path, host: str, port: int, threads: int = DEFAULT_TH
         engine = QueueEngine(config, db_path).start()
         try:
             app = create_app(config, db_path, engine=engine, max_streams=max(1, threads - RESERVED_THREADS))
-            server = waitress.create_server(app, host=host, port=port, threads=threads,
-                                            connection_limit=max(100, threads * 4), channel_timeout=60,
-                                            ident="motcua")
+            try:
+                server = waitress.create_server(app, host=host, port=port, threads=threads,
+                                                connection_limit=max(100, threads * 4), channel_timeout=60,
+                                                ident="motcua")
+            except OSError as exc:  # port taken, address not on this machine…
+                raise CommandError(f"cannot listen on {host}:{port} ({exc.strerror}); "
+                                   "stop what uses it or pass another --port") from None
             log.info("motcua serving %s on http://%s:%s (db %s)", config.office.name, host, port, db_path)
             print(f"motcua: serving on http://{host}:{port}", flush=True)
             if ready is not None:

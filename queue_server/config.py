@@ -88,6 +88,8 @@ def load_config(path: Path | str | None = None) -> OfficeConfig:
         raise ConfigError(path, "(file)", "not UTF-8 text; save the file as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, "(syntax)", f"{exc}; fix the TOML syntax there") from None
+    except OSError as exc:  # a folder, no permission…
+        raise ConfigError(path, "(file)", f"cannot read it ({exc.strerror}); pass --config with a readable office file") from None
     return parse_config(raw, path)
 
 
@@ -249,7 +251,8 @@ def _parse_counters(path: Path, raw: Any, services: tuple[Service, ...]) -> tupl
         _reject_unknown(path, key, table, COUNTER_KEYS)
         number = require(path, f"{key}.number", table, int)
         if number < 1 or any(c.number == number for c in counters):
-            raise ConfigError(path, f"{key}.number", f"{number} is not a new positive counter number")
+            raise ConfigError(path, f"{key}.number",
+                              f"{number} is not a new positive counter number; give each counter its own number from 1")
         served = require(path, f"{key}.services", table, list)
         for code in served:
             if code not in codes:

@@ -63,6 +63,8 @@ _UPSERT_TICKET = (
 
 def load_ticket(conn: sqlite3.Connection, ticket_id: int) -> Ticket | None:
     """One ticket from the database, whatever its day."""
+    if not -(2**63) <= ticket_id < 2**63:  # SQLite integers are 64-bit: no ticket has such an id
+        return None
     row = conn.execute(f"SELECT {', '.join(TICKET_COLUMNS)} FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
     return ticket_from_row(row) if row else None
 
