@@ -23,7 +23,7 @@ from .errors import ApiError
 
 bp = Blueprint("events_api", __name__, url_prefix="/api")
 
-HEARTBEAT_SECONDS = 15.0
+HEARTBEAT_SECONDS = 5.0  # also how soon a closed stream gives its thread back
 MAX_REPLAY = 1000  # beyond this a snapshot is smaller and faster than the log
 RETRY_MS = 2000
 

@@ -56,7 +56,7 @@ def issue_ticket() -> Any:
         raise ApiError(422, "invalid_priority",
                        f"Choose one of {', '.join(KIOSK_PRIORITY_CODES)} or none; appointments get their ticket at check-in.")
     limiter: RateLimiter = current_app.extensions["motcua.ticket_limiter"]
-    if not limiter.allow(principal.key):
+    if not limiter.allow(principal.key) and not _key_already_used(principal.key, key):
         raise ApiError(429, "too_many_tickets", "Too many tickets from this device in the last minute; wait a little.")
     queue = engine()
     request_hash = hashlib.sha256(
@@ -91,6 +91,14 @@ def _idempotency_key() -> str:
     if len(key) > MAX_IDEMPOTENCY_KEY or not key.isprintable():
         raise ApiError(422, "invalid_idempotency_key", f"The Idempotency-Key must be printable and at most {MAX_IDEMPOTENCY_KEY} characters.")
     return key
+
+
+def _key_already_used(principal: str, key: str) -> bool:
+    """True when this request is a retry: a kiosk at its limit still gets back the ticket it was given."""
+    row = read_conn().execute(
+        "SELECT 1 FROM idempotency_keys WHERE principal = ? AND key = ?", (principal, key)
+    ).fetchone()
+    return row is not None
 
 
 def _replayed_ticket(ctx: CommandContext, principal: str, key: str, request_hash: str) -> dict[str, Any] | None:

@@ -241,6 +241,16 @@ def test_a_device_is_limited_to_its_tickets_per_minute(make_app) -> None:
         assert conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0] == 4
 
 
+def test_a_device_at_its_limit_still_gets_back_the_ticket_it_was_given(make_app) -> None:
+    api = make_app({"tickets_per_minute_per_device = 30": "tickets_per_minute_per_device = 2"})
+    first = issue(api, "HT", "k0")
+    assert issue(api, "HT", "k1").status_code == 201
+    assert issue(api, "HT", "k2").status_code == 429
+    retry = issue(api, "HT", "k0")
+    assert retry.status_code == 200
+    assert retry.get_json()["ticket"]["id"] == first.get_json()["ticket"]["id"]
+
+
 def test_sign_in_attempts_are_limited(make_app, monkeypatch: pytest.MonkeyPatch) -> None:
     from queue_server.web import app as web_app
 
