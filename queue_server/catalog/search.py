@@ -29,6 +29,7 @@ from typing import Iterable, Sequence
 from .lexicon import Lexicon, Synonym, Word
 from .model import Procedure
 from .normalize import accent_key, collation_key, fold, has_diacritics, nfc, phrase_key, tokens, words
+from .query import Group, best_term, merge_single_terms, pair_groups, word_pairs
 from .spelling import (deletion_index, deletions, edit_distance, looks_like_acronym, mark_signature,
                        telex_variants)
 
@@ -44,7 +45,6 @@ WEIGHT_PREFIX_AFTER_WORD = 0.4  # "sinh" is a word already; "sinh…" completion
 WEIGHT_SYNONYM = 1.0
 WEIGHT_SYNONYM_SOURCE = 0.5  # the everyday words themselves still count a little
 WEIGHT_ACCENT_MISMATCH = 0.6  # typed "họ", the procedure says "hộ"
-PAIR_WEIGHT = 1.0  # a pair of adjacent words found together, on top of each word
 COVERAGE_BOOST = 1.0  # score × (1 + boost × share of the name the query covers)
 RELATIVE_CUTOFF = 0.12  # drop results scoring below this share of the best one
 MAX_COMPLETIONS = 12
@@ -70,20 +70,6 @@ class FieldSummary:
     name: str
     count: int
     services: tuple[str, ...]
-
-
-@dataclass
-class _Group:
-    """One unit of meaning in the query: alternatives of one word, or a pair of words."""
-
-    terms: dict[str, float]  # term → weight
-    accent: str | None = None  # accent key of the word, when it was typed with marks
-    typed: str = ""  # the folded word as typed: the only term the accent applies to
-    stop: bool = False
-
-    def accent_for(self, term: str) -> str | None:
-        """The accent to compare for one of the group's terms (a repaired word has none)."""
-        return self.accent if term == self.typed else None
 
 
 class SearchIndex:
@@ -119,7 +105,7 @@ class SearchIndex:
             self._stopwords.setdefault(word.folded, []).append(word)
         # Word pairs said somewhere: in the catalogue's names and fields, or in an everyday phrase.
         self._phrase_pairs = self._title_pairs | {
-            pair for synonym in lexicon.synonyms for pair in _pairs([w.folded for w in synonym.phrase])}
+            pair for synonym in lexicon.synonyms for pair in word_pairs([w.folded for w in synonym.phrase])}
         self._browse_order = sorted(range(len(self.procedures)),
                                     key=lambda i: collation_key(self.procedures[i].name))
 
@@ -208,16 +194,16 @@ class SearchIndex:
 
     # -- understanding the query -----------------------------------------
 
-    def _understand(self, query: str) -> tuple[list[_Group], list[str]]:
+    def _understand(self, query: str) -> tuple[list[Group], list[str]]:
         """Query text → scoring groups (words, synonyms, pairs) and acronym candidates."""
         typed = words(query)
         still_typing = bool(query) and not query[-1].isspace() and len(typed) <= MAX_QUERY_WORDS
         typed = typed[:MAX_QUERY_WORDS]
-        positions: list[_Group] = []
+        positions: list[Group] = []
         acronyms: list[str] = []
         for number, word in enumerate(typed):
             last = still_typing and number == len(typed) - 1
-            previous = _best_term(positions[-1]) if positions else None
+            previous = best_term(positions[-1]) if positions else None
             repaired = self._repair(word, previous if last else False)
             if repaired is None:
                 acronyms.append(fold(word))
@@ -230,11 +216,11 @@ class SearchIndex:
                 group.stop = False  # the query is only common words: use them after all
         groups = positions + [g for phrase in expansions for g in phrase]
         # Pairs as typed, and as said officially ("công chứng bản sao" → "chứng thực bản sao").
-        groups += _pair_groups(positions) + _pair_groups(rewritten)
-        groups += [g for phrase in expansions for g in _pair_groups(phrase)]
-        return _merge_single_terms(groups), acronyms
+        groups += pair_groups(positions) + pair_groups(rewritten)
+        groups += [g for phrase in expansions for g in pair_groups(phrase)]
+        return merge_single_terms(groups), acronyms
 
-    def _repair(self, word: str, typing_after: str | None | bool) -> list[_Group] | None:
+    def _repair(self, word: str, typing_after: str | None | bool) -> list[Group] | None:
         """One typed word → one or two groups; None when it looks like an acronym.
 
         ``typing_after`` is False for a finished word; for the word being typed,
@@ -245,7 +231,7 @@ class SearchIndex:
         folded = fold(word)
         accent = accent_key(word) if has_diacritics(word) else None
         if folded in self._known:
-            group = _Group({folded: 1.0}, accent, folded)
+            group = Group({folded: 1.0}, accent, folded)
             if accent is not None and accent not in self._known_accents:
                 # "khẩn" is a word, but not one of the catalogue's: perhaps a typo of "khẩu".
                 for term, weight in self._typo_candidates(folded, accent).items():
@@ -255,18 +241,18 @@ class SearchIndex:
             return [group]
         for variant in telex_variants(folded):
             if variant in self._known:
-                return [_Group({variant: WEIGHT_TELEX})]
+                return [Group({variant: WEIGHT_TELEX})]
         split = self._split(folded)
         if split:
-            return [_Group({part: WEIGHT_SPLIT}) for part in split]
-        group = _Group(self._typo_candidates(folded, accent), accent, folded)
+            return [Group({part: WEIGHT_SPLIT}) for part in split]
+        group = Group(self._typo_candidates(folded, accent), accent, folded)
         if last:
             self._add_completions(group, folded, WEIGHT_PREFIX, previous)
         if not group.terms:
-            return None if looks_like_acronym(word) else [_Group({folded: 1.0}, accent, folded)]
+            return None if looks_like_acronym(word) else [Group({folded: 1.0}, accent, folded)]
         return [group]
 
-    def _add_completions(self, group: _Group, prefix: str, weight: float, previous: str | None) -> None:
+    def _add_completions(self, group: Group, prefix: str, weight: float, previous: str | None) -> None:
         """Words of the catalogue that start with what is being typed (two letters at least).
 
         Words that follow the previous word somewhere in the catalogue come
@@ -318,14 +304,14 @@ class SearchIndex:
         best = best[:MAX_TYPO_CANDIDATES]
         return {term: WEIGHT_TYPO[found[term]] for term in best}
 
-    def _mark_stopwords(self, positions: list[_Group]) -> None:
+    def _mark_stopwords(self, positions: list[Group]) -> None:
         """Flag words that say nothing about the procedure ("làm", "cho", "cần")."""
         for group in positions:
             if len(group.terms) == 1:
                 (term,) = group.terms
                 group.stop = any(word.matches(term, group.accent_for(term)) for word in self._stopwords.get(term, ()))
 
-    def _apply_synonyms(self, positions: list[_Group]) -> tuple[list[list[_Group]], list[_Group]]:
+    def _apply_synonyms(self, positions: list[Group]) -> tuple[list[list[Group]], list[Group]]:
         """The official words of everyday phrases (longer phrases win where they overlap).
 
         Returns each synonym's words, and the query rewritten with the first
@@ -337,14 +323,14 @@ class SearchIndex:
                 for synonym in self._synonyms.get(term, ()):
                     if self._synonym_at(synonym, positions, start):
                         spans.setdefault((start, len(synonym.phrase)), []).append(synonym)
-        taken: dict[int, list[list[_Group]]] = {}
+        taken: dict[int, list[list[Group]]] = {}
         for start, length in sorted(spans, key=lambda span: (-span[1], span[0])):
             span = range(start, start + length)
             if not any(index in taken for index in span):
-                phrases = [[_Group({term: WEIGHT_SYNONYM}) for term in synonym.means] for synonym in spans[start, length]]
+                phrases = [[Group({term: WEIGHT_SYNONYM}) for term in synonym.means] for synonym in spans[start, length]]
                 taken.update({index: [] for index in span})
                 taken[start] = phrases
-        rewritten: list[_Group] = []
+        rewritten: list[Group] = []
         for index, group in enumerate(positions):
             if index not in taken:
                 rewritten.append(group)
@@ -354,7 +340,7 @@ class SearchIndex:
                 rewritten.extend(taken[index][0])
         return [phrase for phrases in taken.values() for phrase in phrases], rewritten
 
-    def _synonym_at(self, synonym: Synonym, positions: list[_Group], start: int) -> bool:
+    def _synonym_at(self, synonym: Synonym, positions: list[Group], start: int) -> bool:
         """Whether a synonym's phrase is said at this position of the query.
 
         Not when, typed without marks, it would split a pair of words the catalogue
@@ -369,7 +355,7 @@ class SearchIndex:
         return not (self._claimed(positions, start - 1, synonym.phrase[0].folded, positions[start], before=True)
                     or self._claimed(positions, end, synonym.phrase[-1].folded, positions[end - 1], before=False))
 
-    def _claimed(self, positions: list[_Group], neighbour: int, edge: str, edge_group: _Group, before: bool) -> bool:
+    def _claimed(self, positions: list[Group], neighbour: int, edge: str, edge_group: Group, before: bool) -> bool:
         """Whether an unaccented edge word of a phrase pairs with its neighbour in the catalogue."""
         if edge_group.accent is not None or not 0 <= neighbour < len(positions) or positions[neighbour].stop:
             return False  # typed with marks, the citizen said what they meant
@@ -378,7 +364,7 @@ class SearchIndex:
 
     # -- scoring ----------------------------------------------------------
 
-    def _score(self, groups: Iterable[_Group], allowed: frozenset[int] | None
+    def _score(self, groups: Iterable[Group], allowed: frozenset[int] | None
                ) -> tuple[dict[int, float], set[str], list[int] | None]:
         """Sum of group scores per procedure, and the words the query holds.
 
@@ -411,7 +397,7 @@ class SearchIndex:
         # Only the candidates gained anything after the names: the best of all are among them.
         return scores, query_terms, list(candidates) if candidates is not None else None
 
-    def _group_scores(self, group: _Group, postings_by_term: dict[str, dict[int, float]],
+    def _group_scores(self, group: Group, postings_by_term: dict[str, dict[int, float]],
                       candidates: dict[int, None] | None) -> dict[int, float]:
         """One group's score per procedure (its best-matching alternative), among candidates if given.
 
@@ -496,53 +482,12 @@ def _analyse(text: str, known: dict[str, tuple[str, str]]) -> tuple[tuple[str, .
         if word not in known:
             known[word] = (fold(word), accent_key(word))
     folded = [known[word][0] for word in written]
-    return (*folded, *_pairs(folded)), frozenset(known[word][1] for word in written)
-
-
-def _pairs(folded: Sequence[str]) -> list[str]:
-    """Adjacent word pairs ("khai sinh"): Vietnamese words are mostly two syllables."""
-    return [f"{a} {b}" for a, b in zip(folded, folded[1:])]
+    return (*folded, *word_pairs(folded)), frozenset(known[word][1] for word in written)
 
 
 def _highest(scores: dict[int, float], count: int) -> list[int]:
     """The procedures with the highest scores (a plain sort beats heapq.nlargest here, in C)."""
     return sorted(scores, key=scores.__getitem__, reverse=True)[:count]
-
-
-def _best_term(group: _Group) -> str | None:
-    """The likeliest reading of a group."""
-    return max(group.terms, key=group.terms.__getitem__) if group.terms else None
-
-
-def _pair_groups(groups: Sequence[_Group]) -> list[_Group]:
-    """Pair terms for adjacent meaningful groups, using each group's best alternative."""
-    pairs: list[_Group] = []
-    for left, right in zip(groups, groups[1:]):
-        if not left.terms or not right.terms or left.stop or right.stop:
-            continue
-        a, b = _best_term(left), _best_term(right)
-        pairs.append(_Group({f"{a} {b}": PAIR_WEIGHT * min(left.terms[a], right.terms[b])}))
-    return pairs
-
-
-def _merge_single_terms(groups: list[_Group]) -> list[_Group]:
-    """One group per single term (highest weight wins), so a word counts once."""
-    merged: dict[str, _Group] = {}
-    result: list[_Group] = []
-    for group in groups:
-        if len(group.terms) != 1:
-            result.append(group)
-            continue
-        (term, weight), = group.terms.items()
-        kept = merged.get(term)
-        if kept is None:
-            merged[term] = group
-            result.append(group)
-        elif not group.stop and (kept.stop or weight > kept.terms[term]):
-            kept.terms[term], kept.stop = weight, False
-            if group.typed == term:
-                kept.typed, kept.accent = group.typed, group.accent
-    return result
 
 
 def _synonym_table(lexicon: Lexicon) -> dict[str, list[Synonym]]:

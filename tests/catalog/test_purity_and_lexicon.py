@@ -13,7 +13,7 @@ import queue_server.catalog
 from queue_server.catalog.lexicon import LexiconError, default_lexicon, parse_lexicon
 
 PACKAGE_DIR = Path(queue_server.catalog.__file__).parent
-PURE_MODULES = ("normalize", "model", "lexicon", "spelling", "search", "codec")
+PURE_MODULES = ("normalize", "model", "lexicon", "spelling", "query", "search", "codec")
 """The parts that take data in and give data out: standard library only, no I/O of their own."""
 
 
