@@ -9,7 +9,6 @@ one-line messages here, at the edge, never tracebacks.
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 from pathlib import Path
@@ -60,15 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
     subcommands = parser.add_subparsers(dest="command", metavar="COMMAND")
     subcommands.required = True
     from . import commands
+    from .parts import installed_modules
 
     commands.register(subcommands)
-    for module_name in PART_COMMANDS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name and module_name.startswith(exc.name):
-                continue  # that part is not built or not installed
-            raise
+    for module in installed_modules(PART_COMMANDS):
         module.register(subcommands)
     return parser
 

@@ -7,10 +7,10 @@ sets beside this one, in their own packages.
 
 from __future__ import annotations
 
-import importlib
-
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
+
+from ..parts import installed_modules
 
 migrations = Migrations("motcua.queue")
 
@@ -147,11 +147,5 @@ def m002_people_and_devices(db: sqlite_utils.Database) -> None:
 def apply_migrations(db: sqlite_utils.Database) -> None:
     """Bring the queue's tables and those of every installed part up to date."""
     migrations.apply(db)
-    for module_name in PART_MIGRATIONS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name and module_name.startswith(exc.name):
-                continue
-            raise
+    for module in installed_modules(PART_MIGRATIONS):
         module.apply_migrations(db)

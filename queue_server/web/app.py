@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ from flask.sessions import SecureCookieSessionInterface
 from .. import auth
 from ..config import OfficeConfig
 from ..engine import QueueEngine
+from ..parts import installed_modules
 from ..store.db import connect
 from . import api_events, api_people, api_queue, openapi
 from .context import RateLimiter, TokenCache
@@ -79,15 +79,7 @@ class LazyCookieSessions(SecureCookieSessionInterface):
 
 def _part_modules() -> list[Any]:
     """The part blueprints that exist in this installation."""
-    modules = []
-    for name in PART_BLUEPRINTS:
-        try:
-            modules.append(importlib.import_module(name))
-        except ModuleNotFoundError as exc:
-            if exc.name and name.startswith(exc.name):
-                continue
-            raise
-    return modules
+    return installed_modules(PART_BLUEPRINTS)
 
 
 def _security_headers(response):

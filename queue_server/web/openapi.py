@@ -7,10 +7,11 @@ module; this module merges them.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from flask import Blueprint
+
+from ..parts import installed_modules
 
 bp = Blueprint("openapi", __name__, url_prefix="/api")
 
@@ -135,11 +136,7 @@ def components() -> dict[str, Any]:
 def build_document(part_modules: tuple[str, ...]) -> dict[str, Any]:
     """The whole API: the queue's paths plus each installed part's."""
     paths = base_paths()
-    for name in part_modules:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError:
-            continue
+    for module in installed_modules(part_modules):
         paths.update(getattr(module, "OPENAPI_PATHS", {}))
     return {
         "openapi": "3.1.0",
