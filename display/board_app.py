@@ -65,7 +65,7 @@ class BoardApp(App):
         """Create the board and start listening."""
         playlist = Playlist(expand_playlist(self.display.media) if self.screen_config.media else ())
         self.board = BoardScreen(self.display, self.screen_config, playlist, self.size)
-        Window.bind(on_flip=self._on_flip)
+        Window.bind(on_flip=self._on_flip, on_draw=self._on_draw)
         signal.signal(signal.SIGTERM, lambda *_: Clock.schedule_once(lambda dt: self.stop(), 0))
         self.feed.start()
         return self.board
@@ -126,6 +126,9 @@ class BoardApp(App):
             number_reading=voice.number_reading, english=voice.english, english_voice=voice.english_voice,
             chime=voice.chime, engine=voice.engine))
 
+    def _on_draw(self, *_args) -> None:
+        self._draw_began = (time.perf_counter(), time.process_time())
+
     def _on_flip(self, *_args) -> None:
         """Runs after a frame is drawn, before it is shown: finish it, log paint times, save PNGs."""
         # Software OpenGL (llvmpipe, headless or without a GPU) renders lazily: unfinished
@@ -134,10 +137,13 @@ class BoardApp(App):
         if not self._painted_pending:
             return
         painted = time.time()
+        wall_began, cpu_began = getattr(self, "_draw_began", (time.perf_counter(), time.process_time()))
+        frame = {"frame_ms": round((time.perf_counter() - wall_began) * 1000, 1),
+                 "frame_cpu_ms": round((time.process_time() - cpu_began) * 1000, 1)}
         pending, self._painted_pending = self._painted_pending, []
         for event, received, applied, number in pending:
             self._log_timing(event.id, type=event.type, number=number, received=received, applied=applied,
-                             painted=painted)
+                             painted=painted, **frame)
         if self.record_dir:
             self._frames += 1
             event = pending[-1][0]

@@ -126,6 +126,11 @@ class FrameHub:
         self._frames: dict[int, tuple[int, bytes]] = {}
         self.viewers = 0
 
+    def watch(self, delta: int) -> None:
+        """A viewer arrives (+1) or leaves (-1)."""
+        with self._condition:
+            self.viewers += delta
+
     def publish(self, counter: int, frame: np.ndarray) -> None:
         """Encode and publish a frame, only when someone is watching."""
         if self.viewers <= 0:
@@ -227,11 +232,11 @@ def make_http_server(port: int, hub: FrameHub, holder: StateHolder, timezone: st
                 moment = datetime.now(ZoneInfo(timezone))
                 self._send(200, "image/png", overlay_png(holder.info(counter), moment, width, height))
             elif kind == "jpg":
-                hub.viewers += 1
+                hub.watch(+1)
                 try:
                     frame = hub.wait(counter, 0)
                 finally:
-                    hub.viewers -= 1
+                    hub.watch(-1)
                 if frame is None:
                     self._send(503, "text/plain; charset=utf-8", "Chưa có hình từ camera".encode())
                 else:
@@ -244,7 +249,7 @@ def make_http_server(port: int, hub: FrameHub, holder: StateHolder, timezone: st
             self.send_header("Content-Type", "multipart/x-mixed-replace; boundary=frame")
             self.send_header("Cache-Control", "no-cache")
             self.end_headers()
-            hub.viewers += 1
+            hub.watch(+1)
             sequence = 0
             try:
                 while True:
@@ -257,7 +262,7 @@ def make_http_server(port: int, hub: FrameHub, holder: StateHolder, timezone: st
             except (BrokenPipeError, ConnectionResetError):
                 pass
             finally:
-                hub.viewers -= 1
+                hub.watch(-1)
 
         def _send(self, status: int, content_type: str, body: bytes) -> None:
             self.send_response(status)

@@ -80,6 +80,7 @@ class DisplayConfig:
     voice: VoiceConfig = field(default_factory=VoiceConfig)
     media: tuple[MediaItem, ...] = ()
     cameras: tuple[CameraConfig, ...] = ()
+    path: str = "[display]"  # the office file, for error messages
 
     def screen(self, name: str | None) -> ScreenConfig:
         """The named screen, the first one when no name is given."""
@@ -89,7 +90,7 @@ class DisplayConfig:
             if screen.name == name:
                 return screen
         known = ", ".join(s.name for s in self.screens)
-        raise ConfigError("[display]", "screens", f"no screen named {name!r}; known screens: {known}")
+        raise ConfigError(self.path, "display.screens", f"no screen named {name!r}; known screens: {known}")
 
     def camera(self, counter: int) -> CameraConfig | None:
         """The camera of a counter, if configured."""
@@ -126,6 +127,7 @@ def parse_display_section(raw: Mapping[str, Any], path: Path | str,
         voice=_parse_voice(path, _table(path, "display.voice", raw.get("voice", {}))),
         media=tuple(_parse_media(path, i, t) for i, t in enumerate(_list(path, "display.media", raw))),
         cameras=tuple(_parse_camera(path, i, t, counter_numbers) for i, t in enumerate(_list(path, "display.cameras", raw))),
+        path=str(path),
     )
     if not 1 <= result.recent_calls <= 12:
         raise ConfigError(path, "display.recent_calls", "use 1 to 12 (a screen has room for about 6)")
