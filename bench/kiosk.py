@@ -1,0 +1,166 @@
+"""Speed of the kiosk: cold start, tap response, search-as-you-type, memory.
+
+    .venv/bin/python bench/kiosk.py [--server URL --token T] [--size 1920x1080] [--taps 30]
+
+Without --server it starts a real ``motcua serve`` on loopback with the sample
+office. The kiosk runs in a child process (Kivy; offscreen without a display):
+
+1. cold start: from just before the child process is spawned to the end of the
+   kiosk's first drawn frame (``glFinish``), Python start-up and imports included;
+2. tap response: a touch on a button to the end of the first frame showing the
+   next screen (Home → Lấy số thứ tự → Trang chủ …);
+3. search: a key of the on-screen keyboard to the end of the first frame showing
+   the results for the new text, through ``GET /api/procedures`` on the server;
+4. memory: the child's peak RSS (VmHWM) after all of the above.
+
+Targets (issue): cold start ≤ 2 s; tap ≤ 100 ms; search ≤ 80 ms; RSS ≤ 250 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT))
+
+TARGETS = {"cold_start_s": 2.0, "tap_p95_ms": 100.0, "search_p95_ms": 80.0, "rss_mb": 250.0}
+QUERIES = ("khai sinh", "chung thuc", "xac nhan tinh trang hon nhan", "dang ky thuong tru")
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, int(round(share * len(ordered) + 0.5)) - 1))]
+
+
+def summary(name: str, values_ms: list[float]) -> str:
+    """One line: n, p50, p95, max."""
+    return (f"{name}: n={len(values_ms)} p50={percentile(values_ms, 0.5):.0f} ms "
+            f"p95={percentile(values_ms, 0.95):.0f} ms max={max(values_ms):.0f} ms")
+
+
+def child(server: str, token: str, width: int, height: int, taps: int) -> None:
+    """Inside the kiosk process: start, measure, print one JSON line."""
+    from kiosk.kivyenv import prepare_kivy
+
+    prepare_kivy(width, height, fullscreen=False)
+    import dataclasses
+
+    from kiosk.app import load_settings
+    from kiosk.driver import Driver
+    from kiosk.kioskapp import KioskApp
+    from kiosk.printing import NoPrinter
+    from kiosk.read_aloud import SilentReader
+    from kivy.graphics.opengl import glFinish
+    from queue_server.client import QueueClient
+
+    settings = dataclasses.replace(load_settings(None), fullscreen=False, width=width, height=height)
+    app = KioskApp(QueueClient(server, token), settings, NoPrinter(), SilentReader())
+    driver = Driver(app).start()
+    glFinish()
+    first_frame = time.time()
+    driver.wait_until(lambda: app.services_cache, what="services")
+
+    def frame() -> None:
+        driver.frame()
+        glFinish()
+
+    tap_ms: list[float] = []
+    home = app.screens["home"]
+    for _ in range(taps):
+        for button, target in ((home.ids.take_button, "take_number"), (None, "home")):
+            if button is None:
+                button = app.screens["take_number"].ids.top.ids.home_button
+            frame()  # settle, as a screen does while the citizen reaches for it
+            started = time.perf_counter()
+            driver.touch(button)
+            frame()  # the first frame after the touch shows the next screen
+            glFinish()
+            assert app.manager.current == target
+            tap_ms.append((time.perf_counter() - started) * 1000)
+            driver.pump(0.05)
+
+    driver.tap(home.ids.lookup_button)
+    search = driver.at("search")
+    driver.wait_until(lambda: search.fields, what="fields")
+    search_ms: list[float] = []
+    for query in QUERIES:
+        driver.tap(search.ids.clear_button)
+        driver.pump(0.1)
+        for ch in query:
+            key = search.ids.keyboard.keys["space" if ch == " " else ch]
+            frame()
+            started = time.perf_counter()
+            driver.touch(key)
+            wanted = search.state.wanted()
+            while search.state.shown_for != wanted:
+                frame()
+            glFinish()
+            search_ms.append((time.perf_counter() - started) * 1000)
+            driver.pump(0.03)
+    rss = peak = 0
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            rss = int(line.split()[1]) // 1024
+        elif line.startswith("VmHWM:"):
+            peak = int(line.split()[1]) // 1024
+    print(json.dumps({"first_frame": first_frame, "tap_ms": tap_ms, "search_ms": search_ms,
+                      "rss_mb": rss, "peak_rss_mb": peak}), flush=True)
+    driver.stop()
+
+
+def main() -> int:
+    """Run the bench and print the figures against the targets."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--server")
+    parser.add_argument("--token")
+    parser.add_argument("--size", default="1920x1080")
+    parser.add_argument("--taps", type=int, default=20)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    width, height = (int(v) for v in args.size.split("x"))
+    if args.child:
+        child(args.server, args.token, width, height, args.taps)
+        return 0
+    server = None
+    if not args.server:
+        from tests.support.live_server import prepare_server
+
+        server = prepare_server(Path(tempfile.mkdtemp(prefix="bench-kiosk-"))).start()
+        args.server, args.token = server.url, server.tokens["kiosk"]
+    try:
+        env = {**os.environ, "KIVY_HOME": str(PROJECT / ".kivy")}
+        started = time.time()
+        done = subprocess.run([sys.executable, __file__, "--child", "--server", args.server, "--token", args.token,
+                               "--size", args.size, "--taps", str(args.taps)],
+                              capture_output=True, text=True, env=env, timeout=600)
+        if done.returncode != 0:
+            print(done.stderr[-3000:], file=sys.stderr)
+            return 1
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+    finally:
+        if server is not None:
+            server.stop()
+    cold = result["first_frame"] - started
+    tap_p95, search_p95 = percentile(result["tap_ms"], 0.95), percentile(result["search_ms"], 0.95)
+    print(f"window {args.size}, {os.cpu_count()} CPUs")
+    print(f"cold start to first frame: {cold:.2f} s (target ≤ {TARGETS['cold_start_s']} s)")
+    print(summary("tap → next screen drawn", result["tap_ms"]) + f" (target ≤ {TARGETS['tap_p95_ms']:.0f} ms)")
+    print(summary("keystroke → results drawn (API)", result["search_ms"])
+          + f" (target ≤ {TARGETS['search_p95_ms']:.0f} ms)")
+    print(f"RSS: {result['rss_mb']} MB now, {result['peak_rss_mb']} MB peak (target ≤ {TARGETS['rss_mb']:.0f} MB)")
+    ok = (cold <= TARGETS["cold_start_s"] and tap_p95 <= TARGETS["tap_p95_ms"]
+          and search_p95 <= TARGETS["search_p95_ms"] and result["peak_rss_mb"] <= TARGETS["rss_mb"])
+    print("all targets met" if ok else "some targets missed")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,215 @@
+"""The Kivy app: wires the client, printer, reader, screens, idle timer and connection watch.
+
+Kivy must be prepared (``kivyenv.prepare_kivy``) before this module is
+imported; ``kiosk.app`` does that and then builds this app.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable
+from zoneinfo import ZoneInfo
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.factory import Factory
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.uix.screenmanager import NoTransition, ScreenManager
+
+from queue_server.client import QueueClient
+
+from . import theme
+from .idle import IdleTimer
+from .printing import PrintOutcome, TicketPrinter
+from .read_aloud import Reader
+from .settings import KioskSettings
+from .texts import LANGUAGES, tr
+from .vm_queue import TicketView, counters_of, service_name
+from .worker import Worker
+
+log = logging.getLogger(__name__)
+
+WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
+WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def screen_classes() -> list[tuple[str, type]]:
+    """Every screen by name (imported here so each loads its own .kv once)."""
+    from .screens.detail import DetailScreen
+    from .screens.home import HomeScreen
+    from .screens.rate_comment import RateCommentScreen
+    from .screens.rate_details import RateDetailsScreen
+    from .screens.rate_overall import RateOverallScreen
+    from .screens.rate_subject import RateSubjectScreen
+    from .screens.search import SearchScreen
+    from .screens.thanks import ThanksScreen
+    from .screens.take_number import TakeNumberScreen
+    from .screens.ticket import TicketScreen
+
+    return [("home", HomeScreen), ("take_number", TakeNumberScreen), ("ticket", TicketScreen),
+            ("search", SearchScreen), ("detail", DetailScreen), ("rate_subject", RateSubjectScreen),
+            ("rate_overall", RateOverallScreen), ("rate_details", RateDetailsScreen),
+            ("rate_comment", RateCommentScreen), ("thanks", ThanksScreen)]
+
+
+class KioskApp(App):
+    """The lobby kiosk."""
+
+    lang = StringProperty("vi")
+    scale = NumericProperty(1.0)
+    portrait = BooleanProperty(False)
+    offline = BooleanProperty(False)
+    clock_text = StringProperty("")
+    settings = ObjectProperty(None)
+
+    def __init__(self, client: QueueClient, settings: KioskSettings, printer: TicketPrinter, reader: Reader,
+                 monotonic: Callable[[], float] = time.monotonic, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.client, self.settings, self.printer, self.reader = client, settings, printer, reader
+        self.monotonic = monotonic
+        self.lang = settings.language
+        self.title = tr("app.title", settings.language)
+        self.history: list[str] = []
+        self.services_cache: list[dict[str, Any]] = []
+        self.idle = IdleTimer(settings.idle_seconds, monotonic())
+        self.worker: Worker | None = None
+        self.manager: ScreenManager | None = None
+        self.first_frame_at: float | None = None
+        self._health_event = None
+
+    # -- wiring -------------------------------------------------------------------
+    def build(self) -> Any:
+        """Screens in a manager under the connection banner; timers and input hooks."""
+        Window.clearcolor = theme.BACKGROUND
+        self.scale = theme.scale_for(*Window.size)
+        self.portrait = self.settings.portrait if self.settings.orientation != "auto" else Window.height > Window.width
+        self.worker = Worker(lambda fn: Clock.schedule_once(lambda _dt: fn(), 0))
+        Builder.load_file(str(Path(__file__).with_name("root.kv")))
+        root = Factory.KioskRoot()
+        self.manager = root.ids.manager
+        self.manager.transition = NoTransition()  # instant: no animation to wait for or to render in software
+        self.screens = {}
+        for name, cls in screen_classes():
+            screen = cls(name=name)
+            self.screens[name] = screen
+            self.manager.add_widget(screen)
+        Window.bind(on_touch_down=self._activity, on_key_down=self._activity, size=self._resized)
+        Clock.schedule_interval(self._every_second, 1.0)
+        Clock.schedule_once(self._first_frame, 0)
+        self._update_clock()
+        return root
+
+    def _first_frame(self, _dt: float) -> None:
+        self.first_frame_at = time.perf_counter()
+        self.refresh_services()
+
+    def refresh_services(self) -> None:
+        """Keep the fields (names, prefixes, counters) for the screens that name them."""
+        self.worker.submit(self.client.services, self._services_loaded, lambda _e: None)
+
+    def _services_loaded(self, services: list[dict[str, Any]]) -> None:
+        self.services_cache = services
+
+    def _resized(self, _window: Any, size: tuple[int, int]) -> None:
+        self.scale = theme.scale_for(*size)
+        if self.settings.orientation == "auto":
+            self.portrait = size[1] > size[0]
+
+    def on_stop(self) -> None:
+        """Let background threads go."""
+        if self.worker is not None:
+            self.worker.shutdown()
+
+    def tr(self, key: str, lang: str, **values: Any) -> str:
+        """Texts for kv rules (``lang`` is passed so the rule follows language changes)."""
+        return tr(key, lang, **values)
+
+    # -- navigation ------------------------------------------------------------------
+    def go(self, name: str) -> None:
+        """Open a screen, remembering where Back leads."""
+        current = self.manager.current
+        if current != name:
+            self.history.append(current)
+        self.manager.current = name
+
+    def go_back(self) -> None:
+        """The previous screen (Home when there is none)."""
+        target = self.history.pop() if self.history else "home"
+        if target in ("ticket", "thanks"):  # never back into a finished ticket or rating
+            return self.go_back() if self.history else self.go_home()
+        self.manager.current = target
+
+    def go_home(self) -> None:
+        """Home, forgetting everything the citizen typed or chose."""
+        self.history.clear()
+        self.manager.current = "home"
+        for screen in self.screens.values():
+            screen.reset()
+        self.lang = self.settings.language
+
+    def toggle_language(self) -> None:
+        """Vietnamese ↔ English."""
+        self.lang = LANGUAGES[(LANGUAGES.index(self.lang) + 1) % len(LANGUAGES)]
+        self._update_clock()
+
+    def read_aloud(self) -> None:
+        """Speak the current screen's main text."""
+        text = self.manager.current_screen.spoken_text(self.lang)
+        if text and self.settings.read_aloud:
+            self.reader.speak(text, self.lang)
+
+    def show_ticket(self, ticket: dict[str, Any], services: list[dict[str, Any]]) -> None:
+        """A ticket was issued: show it and print it."""
+        code = ticket.get("service", "")
+        counters = list(ticket.get("counters") or counters_of(code, services or self.services_cache))
+        view = TicketView(ticket=ticket, service_name=service_name(code, services or self.services_cache, ticket),
+                          counters=counters)
+        self.go("ticket")
+        self.screens["ticket"].show(view)
+
+    # -- idle and clock ------------------------------------------------------------------
+    def _activity(self, *_args: Any) -> bool:
+        self.idle.touch(self.monotonic())
+        return False
+
+    def _every_second(self, _dt: float) -> None:
+        self._update_clock()
+        if self.manager.current != "home" and self.idle.expired(self.monotonic()):
+            log.info("idle for %s s: back to home", self.settings.idle_seconds)
+            self.go_home()
+
+    def _update_clock(self) -> None:
+        now = datetime.now(ZoneInfo(self.settings.timezone))
+        weekdays = WEEKDAYS_VI if self.lang == "vi" else WEEKDAYS_EN
+        self.clock_text = f"{now:%H:%M}   {weekdays[now.weekday()]}, {now:%d/%m/%Y}"
+
+    # -- connection watch ------------------------------------------------------------------
+    def report_unreachable(self) -> None:
+        """A call found no server: show the banner and poll until it answers."""
+        if not self.offline:
+            self.offline = True
+        if self._health_event is None:
+            self._health_event = Clock.schedule_interval(self._check_health, self.settings.retry_seconds)
+
+    def report_reachable(self) -> None:
+        """A call got an answer: hide the banner, tell the screen."""
+        if self._health_event is not None:
+            self._health_event.cancel()
+            self._health_event = None
+        if self.offline:
+            self.offline = False
+            self.manager.current_screen.reconnected()
+
+    def _check_health(self, _dt: float) -> None:
+        self.worker.submit(self.client.health, lambda _r: self.report_reachable(), lambda _e: None)
+
+    def printer_status(self, outcome: PrintOutcome) -> None:
+        """Tell the office how the printer is doing (best effort, in the background)."""
+        client = self.client
+        self.worker.submit(lambda: client.report_status("printer", outcome.ok, outcome.code, outcome.message_vi),
+                           None, lambda _e: None)

@@ -1,0 +1,39 @@
+"""Kivy's environment, set before Kivy is first imported (importing Kivy reads it)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def prepare_kivy(width: int, height: int, fullscreen: bool = False, kivy_home: Path | None = None) -> None:
+    """No argv parsing, a project-local KIVY_HOME, Python logging, the window size; idempotent."""
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+    os.environ.setdefault("KIVY_NO_FILELOG", "1")
+    os.environ.setdefault("KIVY_LOG_MODE", "MIXED")  # never swallow stderr (tracebacks, CLI messages)
+    if kivy_home is not None:
+        os.environ["KIVY_HOME"] = str(kivy_home)
+    elif "KIVY_HOME" not in os.environ:
+        home = PROJECT_ROOT / ".kivy"
+        if not os.access(PROJECT_ROOT, os.W_OK):
+            home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "motcua" / "kivy"
+        home.mkdir(parents=True, exist_ok=True)
+        os.environ["KIVY_HOME"] = str(home)
+    from kivy.config import Config
+
+    Config.set("graphics", "width", str(width))
+    Config.set("graphics", "height", str(height))
+    Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
+    Config.set("graphics", "resizable", "0" if fullscreen else "1")
+    Config.set("kivy", "exit_on_escape", "0")  # a citizen pressing Esc must not close the kiosk
+    Config.set("input", "mouse", "mouse,disable_multitouch")  # no red multitouch dots on a right click
+    Config.set("kivy", "keyboard_mode", "system")  # our own on-screen keyboard, never Kivy's
+    Config.set("graphics", "maxfps", "30")  # enough for a kiosk; spares a software-rendering CPU
+
+
+def has_display() -> bool:
+    """Whether a real screen is there (X11 or Wayland); without one Kivy renders offscreen."""
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))

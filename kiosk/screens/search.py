@@ -1,0 +1,175 @@
+"""Look up a procedure: an on-screen Vietnamese keyboard, results as you type, browse by field."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from kivy.core.window import Window
+from kivy.properties import StringProperty
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
+
+from queue_server.client import ApiError
+
+from .. import theme
+from ..texts import tr
+from ..vm_catalog import SearchState, field_names, result_rows
+from ..vnkeys import type_key
+from ..widgets import KButton
+from .base import KioskScreen, load_kv
+
+load_kv(__file__)
+
+QUERY_LIMIT = 8
+FIELD_LIMIT = 40
+
+
+class ResultButton(ButtonBehavior, BoxLayout):
+    """One procedure in the results."""
+
+    code = StringProperty("")
+    name = StringProperty("")
+    detail = StringProperty("")
+
+
+class SearchScreen(KioskScreen):
+    """Search box, keyboard, results, fields."""
+
+    query = StringProperty("")
+    info = StringProperty("")
+    field_label = StringProperty("")
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.state = SearchState()
+        self.fields: list[tuple[str, str]] = []
+        self.last_update_at = 0.0  # perf_counter of the last results shown (for the bench)
+        self._keyboard_ready = False
+
+    def on_kv_post(self, base_widget: Any) -> None:
+        """Hook the keyboard."""
+        self.ids.keyboard.bind(on_key=lambda _kb, key: self.press(key))
+
+    def on_pre_enter(self, *_args) -> None:
+        """Load the fields once; take typing from a physical keyboard too."""
+        if not self.fields:
+            self.call(self.app.client.fields, self._fields_loaded, lambda e, m: self._show_error(m))
+        self._relabel_keys()
+        Window.bind(on_textinput=self._physical_text)
+        self._render()
+
+    def on_leave(self, *_args) -> None:
+        """Stop listening to the physical keyboard."""
+        Window.unbind(on_textinput=self._physical_text)
+
+    def _physical_text(self, _window: Any, text: str) -> None:
+        for ch in text:
+            self.press(ch.lower())
+
+    def _relabel_keys(self) -> None:
+        lang = self.app.lang
+        self.ids.keyboard.labels = [tr("key.space", lang), tr("key.backspace", lang)]
+
+    # -- typing ----------------------------------------------------------------------
+    def press(self, key: str) -> None:
+        """One key of the on-screen keyboard."""
+        self.query = type_key(self.query, key)
+        self.state.query = self.query
+        self._request()
+
+    def choose_field(self, field: str | None) -> None:
+        """Browse one field (None: all)."""
+        self.state.field = field
+        self.field_label = field or ""
+        self._request()
+
+    def _request(self) -> None:
+        request = self.state.next_request()
+        if request is None:
+            self._render()
+            return
+        query, field = request
+        client = self.app.client
+        limit = QUERY_LIMIT if query else FIELD_LIMIT
+        self.call(lambda: client.procedures(q=query or None, field=field, limit=limit),
+                  lambda results: self._received(request, results),
+                  lambda error, message: self._failed(request, error, message))
+
+    def _received(self, request: tuple[str, str | None], results: list[dict[str, Any]]) -> None:
+        self.state.received(request, results)
+        self._render()
+        self._request()  # the citizen typed on meanwhile
+
+    def _failed(self, request: tuple[str, str | None], error: ApiError, message: str) -> None:
+        self.state.failed(message)
+        self._render()
+
+    def _fields_loaded(self, raw: Any) -> None:
+        self.fields = field_names(raw)
+        self._render()
+
+    def _show_error(self, message: str) -> None:
+        self.state.error = message
+        self._render()
+
+    # -- showing ---------------------------------------------------------------------
+    def _render(self) -> None:
+        lang = self.app.lang
+        box = self.ids.results
+        box.clear_widgets()
+        self.ids.scroll.scroll_y = 1
+        query, field = self.state.wanted()
+        if self.state.error:
+            self.info = self.state.error
+        elif not query and field is None:
+            self.info = tr("search.browse", lang)
+            for value, label in self.fields:
+                button = KButton(text=label, bg=theme.BLUE, size_hint_y=None, height=theme.TOUCH_MIN * self.app.scale,
+                                 font_size=theme.BODY * self.app.scale, key=value)
+                button.bind(on_release=lambda b: self.choose_field(b.key))
+                box.add_widget(button)
+        elif self.state.shown_for == (query, field):
+            rows = result_rows(self.state.results, lang)
+            if not rows:
+                self.info = tr("search.none", lang)
+            elif query and len(rows) >= QUERY_LIMIT:
+                self.info = tr("search.top", lang)
+            else:
+                self.info = tr("search.results", lang, n=len(rows))
+            for row in rows:
+                button = ResultButton(code=row.code, name=row.name, detail=row.detail)
+                button.bind(on_release=lambda b: self.open(b.code))
+                box.add_widget(button)
+        else:
+            self.info = tr("common.loading", lang)
+        self.last_update_at = time.perf_counter()
+
+    def open(self, code: str) -> None:
+        """Open a procedure's detail."""
+        self.app.go("detail")
+        self.app.screens["detail"].load(code)
+
+    def reset(self) -> None:
+        """Forget the query and the field."""
+        self.query = ""
+        self.field_label = ""
+        self.state.clear()
+        if self.manager is not None:
+            self._render()
+
+    def reconnected(self) -> None:
+        """Reload fields and the results that failed."""
+        if not self.fields:
+            self.call(self.app.client.fields, self._fields_loaded, lambda e, m: self._show_error(m))
+        self.state.shown_for = None
+        self.state.error = ""
+        self._request()
+
+    def spoken_text(self, lang: str) -> str:
+        """The instruction, then the results' names."""
+        parts = [tr("search.spoken", lang)]
+        if self.state.results and self.query:
+            parts.append(self.info + ":")
+            parts += [row.name + "." for row in result_rows(self.state.results, lang)[:5]]
+        return " ".join(parts)

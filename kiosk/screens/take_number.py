@@ -1,0 +1,185 @@
+"""Take a number: the fields with people waiting and the wait, a priority choice, then the ticket."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.properties import BooleanProperty, ColorProperty, StringProperty
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
+
+from queue_server.client import ApiError, ServerUnreachable, new_idempotency_key
+
+from .. import theme
+from ..texts import tr
+from ..vm_queue import TicketRequester, service_rows
+from .base import KioskScreen, load_kv
+
+load_kv(__file__)
+
+
+class ServiceButton(ButtonBehavior, BoxLayout):
+    """One field: its name large, waiting and wait below."""
+
+    code = StringProperty("")
+    name = StringProperty("")
+    details = StringProperty("")
+    bg = ColorProperty(theme.GREEN)
+    busy = BooleanProperty(False)
+
+
+class TakeNumberScreen(KioskScreen):
+    """Choose a field (and a priority group if any); issues the ticket with retries."""
+
+    status = StringProperty("")
+    status_kind = StringProperty("")  # "", "busy", "error"
+    priority = StringProperty("")
+    procedure_name = StringProperty("")
+    loading = BooleanProperty(False)
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.requester = TicketRequester(new_idempotency_key)
+        self.services: list[dict[str, Any]] = []
+        self.procedure: str | None = None
+        self._retry_event = None
+        self._priority_buttons: dict[str, Any] = {}
+
+    # -- loading --------------------------------------------------------------
+    def on_pre_enter(self, *_args) -> None:
+        """Show the last known fields at once, then refresh them."""
+        self._build_priorities()
+        self.load_services()
+
+    def load_services(self) -> None:
+        """Fetch fields with waiting counts."""
+        self.loading = True
+        self.call(self.app.client.services, self._services_loaded, self._services_failed)
+
+    def _services_loaded(self, services: list[dict[str, Any]]) -> None:
+        self.loading = False
+        self.services = services
+        self.app.services_cache = services
+        self._show_services()
+
+    def _services_failed(self, error: ApiError, message: str) -> None:
+        self.loading = False
+        if not self.services:
+            self._set_status(tr("take.no_services", self.app.lang) + " " + message, "error")
+
+    def _show_services(self) -> None:
+        grid = self.ids.services
+        grid.clear_widgets()
+        grid.parent.scroll_y = 1
+        lang = self.app.lang
+        for row in service_rows(self.services, lang):
+            details = "   ·   ".join(part for part in (row.waiting_text, row.wait_text) if part)
+            if row.counters_text:
+                details += "\n" + row.counters_text
+            button = ServiceButton(code=row.code, name=row.name, details=details)
+            button.bind(on_release=lambda b: self.choose(b.code))
+            grid.add_widget(button)
+
+    def _build_priorities(self) -> None:
+        from ..widgets import KButton
+
+        strip = self.ids.priorities
+        if self._priority_buttons:
+            return
+        for code in self.app.settings.priorities:
+            button = KButton(key=code, bg=theme.BLUE, font_size=theme.SMALL * self.app.scale)
+            button.bind(on_release=lambda b: self.toggle_priority(b.key))
+            self._priority_buttons[code] = button
+            strip.add_widget(button)
+        self.app.bind(lang=lambda *_: self._label_priorities())
+        self._label_priorities()
+
+    def _label_priorities(self) -> None:
+        for code, button in self._priority_buttons.items():
+            button.text = tr(f"priority.{code}", self.app.lang)
+            button.selected = code == self.priority
+            button.bg = theme.BLUE if code == self.priority else theme.SELECTED
+            button.fg = theme.WHITE if code == self.priority else theme.TEXT
+        if self.services:
+            self._show_services()
+
+    def toggle_priority(self, code: str) -> None:
+        """Choose a priority group; the same again means none."""
+        self.priority = "" if self.priority == code else code
+        self._label_priorities()
+
+    # -- issuing ----------------------------------------------------------------
+    def issue_for_procedure(self, service: str, procedure: str | None, procedure_name: str = "") -> None:
+        """From a procedure's detail: issue a ticket for its field straight away."""
+        self.procedure = procedure
+        self.procedure_name = procedure_name
+        self.choose(service)
+
+    def choose(self, service: str) -> None:
+        """A tap on a field: start a request unless one is under way."""
+        if self.requester.start(service, self.priority or None, self.procedure) is None:
+            return
+        self._send()
+
+    def _send(self, *_args) -> None:
+        self._retry_event = None
+        request = self.requester.attempt()
+        if request is None:
+            return
+        self._set_status(self.requester.status_text(self.app.lang), "busy")
+        client = self.app.client
+        self.call(lambda: client.issue_ticket(**request.body()),
+                  lambda ticket: self._issued(request, ticket),
+                  lambda error, message: self._issue_failed(request, error, message))
+
+    def _issued(self, request: Any, ticket: dict[str, Any]) -> None:
+        if request is not self.requester.pending:
+            return  # the citizen left before the answer came
+        self.requester.succeeded()
+        self._set_status("", "")
+        self.reset()  # the next ticket from this screen starts without a priority
+        self.app.show_ticket(ticket, self.services)
+
+    def _issue_failed(self, request: Any, error: ApiError, message: str) -> None:
+        if request is not self.requester.pending:
+            return
+        if isinstance(error, ServerUnreachable):
+            self.requester.unreachable()
+            self._set_status(self.requester.status_text(self.app.lang), "busy")
+            self._retry_event = Clock.schedule_once(self._send, self.app.settings.retry_seconds)
+        else:
+            self.requester.failed(message)
+            self._set_status(message, "error")
+
+    def reconnected(self) -> None:
+        """Retry a waiting request now rather than at the next tick; refresh the fields."""
+        if self.requester.retrying and self._retry_event is not None:
+            self._retry_event.cancel()
+            self._send()
+        self.load_services()
+
+    def _set_status(self, text: str, kind: str) -> None:
+        self.status, self.status_kind = text, kind
+
+    def on_leave(self, *_args) -> None:
+        """Leaving drops a pending request and its idempotency key."""
+        if self._retry_event is not None:
+            self._retry_event.cancel()
+            self._retry_event = None
+        self.requester.abandon()
+        self._set_status("", "")
+        self.procedure, self.procedure_name = None, ""
+
+    def reset(self) -> None:
+        """No priority chosen for the next citizen."""
+        self.priority = ""
+        self._label_priorities()
+
+    def spoken_text(self, lang: str) -> str:
+        """The instruction, then each field with its waiting count."""
+        parts = [tr("take.spoken", lang)]
+        parts += [f"{row.name}: {row.waiting_text}." for row in service_rows(self.services, lang)]
+        if self.status:
+            parts.insert(0, self.status)
+        return " ".join(parts)

@@ -1,0 +1,193 @@
+"""View-models of taking a number and of the ticket screen (pure, no Kivy, no network)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .texts import format_wait, join_numbers, spell_ticket_number, tr
+
+PRINT_PENDING, PRINT_OK, PRINT_FAILED, PRINT_NONE = "printing", "printed", "failed", "no_printer"
+
+
+@dataclass(frozen=True)
+class ServiceRow:
+    """One field's button on the take-a-number screen."""
+
+    code: str
+    name: str
+    waiting_text: str
+    wait_text: str
+    counters_text: str
+
+
+def service_rows(services: list[dict[str, Any]], lang: str) -> list[ServiceRow]:
+    """The services from ``GET /api/services`` as the buttons show them."""
+    rows = []
+    for service in services:
+        counters = service.get("counters") or []
+        rows.append(ServiceRow(
+            code=service["code"],
+            name=service.get("name") or service["code"],
+            waiting_text=tr("take.waiting", lang, n=service.get("waiting", 0)),
+            wait_text=tr("take.wait_estimate", lang, wait=format_wait(service.get("estimated_wait_s"), lang)),
+            counters_text=tr("take.counters", lang, counters=join_numbers(counters, lang)) if counters else "",
+        ))
+    return rows
+
+
+@dataclass
+class TicketRequest:
+    """One citizen's request for a ticket, kept with its idempotency key until it succeeds.
+
+    Every retry sends the same key, so a request that reached the server but
+    whose answer was lost never issues a second ticket.
+    """
+
+    service: str
+    priority: str | None
+    procedure: str | None
+    key: str
+    attempts: int = 0
+    error: str = ""
+
+    def body(self) -> dict[str, Any]:
+        """Arguments for ``QueueClient.issue_ticket``."""
+        return {"service": self.service, "priority": self.priority, "procedure": self.procedure,
+                "idempotency_key": self.key}
+
+
+class TicketRequester:
+    """Issues at most one request at a time; retries unreachable ones with the same key.
+
+    ``new_key`` makes a key for a *new* request; ``send(request)`` runs the call
+    (off the UI thread, done by the caller). The screen asks ``status_text``.
+    """
+
+    def __init__(self, new_key: Callable[[], str]) -> None:
+        self.new_key = new_key
+        self.pending: TicketRequest | None = None
+        self.retrying = False
+
+    def start(self, service: str, priority: str | None, procedure: str | None = None) -> TicketRequest | None:
+        """A tap on a field: a new request, or None while one is already under way."""
+        if self.pending is not None:
+            return None
+        self.pending = TicketRequest(service, priority, procedure, self.new_key())
+        self.retrying = False
+        return self.pending
+
+    def attempt(self) -> TicketRequest | None:
+        """The request to send now (counts the attempt)."""
+        if self.pending is not None:
+            self.pending.attempts += 1
+        return self.pending
+
+    def unreachable(self) -> None:
+        """No answer: keep the request and its key, retry later."""
+        self.retrying = True
+
+    def failed(self, message: str) -> None:
+        """The server refused: drop the request (a new tap is a new request) and show why."""
+        if self.pending is not None:
+            self.pending.error = message
+        self.pending = None
+        self.retrying = False
+
+    def succeeded(self) -> None:
+        """The ticket exists: the key is spent."""
+        self.pending = None
+        self.retrying = False
+
+    def abandon(self) -> None:
+        """The citizen left the screen: forget the request and its key."""
+        self.pending = None
+        self.retrying = False
+
+    def status_text(self, lang: str) -> str:
+        """What the screen says while a request is under way."""
+        if self.pending is None:
+            return ""
+        if self.retrying:
+            return tr("take.retrying", lang, attempt=self.pending.attempts)
+        return tr("take.issuing", lang)
+
+
+@dataclass
+class TicketView:
+    """The ticket screen: number, field, counters, people ahead, QR and printing state."""
+
+    ticket: dict[str, Any]
+    service_name: str
+    counters: list[int] = field(default_factory=list)
+    print_state: str = PRINT_PENDING
+    print_message: str = ""
+
+    @property
+    def number(self) -> str:
+        """The big number."""
+        return str(self.ticket.get("number", ""))
+
+    @property
+    def qr_url(self) -> str:
+        """The ticket's public status page."""
+        return str(self.ticket.get("status_url") or "")
+
+    def lines(self, lang: str) -> dict[str, str]:
+        """Every text of the screen, by role."""
+        ahead = int(self.ticket.get("ahead") or 0)
+        priority = self.ticket.get("priority")
+        return {
+            "title": tr("ticket.title", lang),
+            "number": self.number,
+            "service": tr("ticket.service", lang, service=self.service_name),
+            "counters": tr("ticket.counters", lang, counters=join_numbers(self.counters, lang)) if self.counters else "",
+            "ahead": tr("ticket.ahead", lang, n=ahead),
+            "wait": tr("ticket.wait", lang, wait=format_wait(self.ticket.get("estimated_wait_s"), lang)),
+            "priority": tr("ticket.priority", lang, priority=tr(f"priority.{priority}", lang)) if priority else "",
+            "qr": tr("ticket.qr", lang),
+            "print": self.print_text(lang),
+        }
+
+    def print_text(self, lang: str) -> str:
+        """The printing line: under way, done, or failed with what to do."""
+        if self.print_state == PRINT_PENDING:
+            return tr("ticket.printing", lang)
+        if self.print_state == PRINT_OK:
+            return tr("ticket.printed", lang)
+        if self.print_state == PRINT_NONE:
+            return tr("ticket.no_printer", lang, number=self.number)
+        text = tr("ticket.print_failed", lang, number=self.number)
+        return f"{text}\n({self.print_message})" if self.print_message else text
+
+    @property
+    def print_failed(self) -> bool:
+        """Whether the citizen has no paper ticket."""
+        return self.print_state in (PRINT_FAILED, PRINT_NONE)
+
+    def screen_seconds(self, normal: int, failed: int) -> int:
+        """How long the ticket stays on screen: longer when there is no paper."""
+        return failed if self.print_failed else normal
+
+    def spoken(self, lang: str) -> str:
+        """The ticket read aloud, the number digit by digit."""
+        return tr("ticket.spoken", lang, number_spoken=spell_ticket_number(self.number), service=self.service_name,
+                  counters=join_numbers(self.counters, lang), n=int(self.ticket.get("ahead") or 0))
+
+
+def counters_of(service_code: str, services: list[dict[str, Any]]) -> list[int]:
+    """The counters serving a field, from the last services list."""
+    for service in services:
+        if service.get("code") == service_code:
+            return list(service.get("counters") or [])
+    return []
+
+
+def service_name(service_code: str, services: list[dict[str, Any]], ticket: dict[str, Any] | None = None) -> str:
+    """A field's name, from the ticket itself or the services list."""
+    if ticket and ticket.get("service_name"):
+        return str(ticket["service_name"])
+    for service in services:
+        if service.get("code") == service_code:
+            return str(service.get("name") or service_code)
+    return service_code

@@ -1,0 +1,241 @@
+"""The kiosk end to end: real widgets (offscreen), a real server, a fake network printer."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import pytest
+import requests
+
+pytestmark = pytest.mark.e2e
+
+
+def press_keys(d, screen, text: str) -> None:
+    for ch in text:
+        d.tap(screen.ids.keyboard.keys["space" if ch == " " else ch])
+
+
+def field_button(screen, index: int = 0):
+    screen_buttons = list(reversed(screen.ids.services.children))
+    return screen_buttons[index]
+
+
+def wait_fields(d):
+    screen = d.at("take_number")
+    d.wait_until(lambda: screen.ids.services.children and not screen.loading, what="fields")
+    return screen
+
+
+def serve(server, number: str) -> None:
+    """A clerk at counter 1 calls tickets until ``number`` is called, then completes it."""
+    headers = {"Authorization": f"Bearer {server.login('quay1')}"}
+    for _ in range(50):
+        answer = requests.post(f"{server.url}/api/counters/1/call-next", headers=headers, json={}, timeout=5)
+        assert answer.status_code == 200, answer.text
+        if answer.json()["ticket"]["number"] == number:
+            break
+    requests.post(f"{server.url}/api/counters/1/complete", headers=headers, json={}, timeout=5).raise_for_status()
+
+
+def test_search_khai_sanh_then_detail_then_ticket_printed_then_rated(d, kiosk_server):
+    app = d.app
+    d.tap(d.screen.ids.lookup_button)
+    search = d.at("search")
+    press_keys(d, search, "khai sanh")
+    d.wait_until(lambda: search.state.shown_for == ("khai sanh", None), what="results for khai sanh")
+    names = [row.name for row in reversed(search.ids.results.children)]
+    assert names[0] == "Đăng ký khai sinh"
+    d.tap(list(reversed(search.ids.results.children))[0])
+    detail = d.at("detail")
+    d.wait_until(lambda: detail.detail is not None, what="procedure detail")
+    assert detail.detail.code == "1.001193" and detail.detail.documents
+    assert detail.portal_url  # fully online: a QR to the national portal
+    jobs_before = len(d.fake_printer.jobs)
+    d.tap(detail.ids.take_button)
+    ticket = d.at("ticket")
+    d.wait_until(lambda: ticket.print_state != "printing", what="printing")
+    assert ticket.print_state == "printed"
+    number = ticket.view.number
+    assert number.startswith("A") and ticket.view.ticket["procedure"] == "1.001193"
+    assert ticket.ids.number.text == number and ticket.ids.qr.data.endswith(ticket.view.ticket["status_url"][-10:])
+    job = d.fake_printer.wait_job(jobs_before)
+    assert len(job) > 1000  # a raster ticket went to the printer
+    d.shot(d.shots / "ticket.png")
+
+    d.tap(ticket.ids.done_button)
+    d.at("home")
+    serve(kiosk_server, number)
+    d.tap(d.screen.ids.rate_button)
+    subject = d.at("rate_subject")
+    for ch in number:
+        d.tap(next(b for row in subject.ids.keypad.children for b in row.children if b.key == ch))
+    assert subject.ticket_text == number
+    d.tap(subject.ids.next_button)
+    overall = d.at("rate_overall")
+    d.tap(next(b for b in overall.ids.faces.children if b.level == "neutral"))
+    details = d.at("rate_details")
+    assert details.asks_why
+    d.tap(details._reason_buttons["waited_long"])
+    assert details.draft.body()["reasons"] == ["waited_long"] and details.draft.body()["ticket"] == number
+    d.tap(details.ids.send_button)
+    d.wait_until(lambda: details.error or app.manager.current == "thanks", what="rating answered")
+    assert app.manager.current == "thanks", details.error
+    d.at("thanks")
+
+
+def test_rating_a_ticket_not_yet_served_shows_the_servers_refusal_plainly(d):
+    d.tap(d.screen.ids.rate_button)
+    subject = d.at("rate_subject")
+    d.tap(subject._counter_buttons[5])
+    overall = d.at("rate_overall")
+    d.tap(next(b for b in overall.ids.faces.children if b.level == "very_satisfied"))
+    details = d.at("rate_details")
+    assert not details.asks_why
+    d.tap(details.ids.send_button)
+    d.wait_until(lambda: details.error or d.app.manager.current == "thanks", what="rating answered")
+    if d.app.manager.current == "thanks":
+        return  # this office accepts a counter rating without a served ticket
+    assert details.error.startswith("Chưa gửi được đánh giá") and details.ids.error.opacity == 1
+
+
+def test_taking_a_number_with_a_priority_prints_it_and_returns_home_by_itself(d):
+    app = d.app
+    app.settings = dataclasses.replace(app.settings, ticket_screen_seconds=2)
+    d.tap(d.screen.ids.take_button)
+    screen = wait_fields(d)
+    d.tap(screen._priority_buttons["elderly"])
+    d.tap(field_button(screen, 1))
+    ticket = d.at("ticket")
+    d.wait_until(lambda: ticket.print_state != "printing", what="printed")
+    assert ticket.print_state == "printed"
+    assert ticket.view.ticket["priority"] == "elderly" and ticket.ids.priority.text == "Ưu tiên: Người cao tuổi"
+    d.at("home", timeout=10)
+
+
+def test_a_double_tap_issues_one_ticket(d, kiosk_server):
+    d.tap(d.screen.ids.take_button)
+    screen = wait_fields(d)
+    waiting_before = _waiting(kiosk_server, "VH")
+    button = field_button(screen, 3)
+    d.tap(button)
+    if d.app.manager.current == "take_number":  # the answer is not back yet: a second, impatient tap
+        assert screen.requester.pending is not None
+        d.touch(button)
+        d.frame()
+    d.at("ticket")
+    assert _waiting(kiosk_server, "VH") == waiting_before + 1
+
+
+def _waiting(server, code: str) -> int:
+    services = requests.get(server.url + "/api/services", timeout=5).json()["services"]
+    return next(s["waiting"] for s in services if s["code"] == code)
+
+
+def test_printer_down_says_so_plainly_and_keeps_the_ticket_on_screen_longer(d):
+    from kiosk.printing import PackagePrinter
+    from kiosk.tour import closed_port
+
+    app = d.app
+    app.printer = PackagePrinter(f"tcp://127.0.0.1:{closed_port()}", timeout_s=1.0)
+    d.tap(d.screen.ids.take_button)
+    d.tap(field_button(wait_fields(d), 0))
+    ticket = d.at("ticket")
+    d.wait_until(lambda: ticket.print_state != "printing", what="print failure")
+    assert ticket.print_state == "failed"
+    assert "KHÔNG in được" in ticket.ids.print_line.text and ticket.view.number in ticket.ids.print_line.text
+    assert ticket.seconds_left > app.settings.ticket_screen_seconds
+    assert ticket.ids.qr.data  # the QR stays to be photographed
+    d.shot(d.shots / "printer-down.png")
+
+
+def test_server_down_then_back_retries_with_the_same_idempotency_key(d, kiosk_server):
+    app = d.app
+    keys: list[str] = []
+    real_issue = app.client.issue_ticket
+
+    def spy(*args, **kwargs):
+        keys.append(kwargs["idempotency_key"])
+        return real_issue(*args, **kwargs)
+
+    d.tap(d.screen.ids.take_button)
+    screen = wait_fields(d)
+    app.client.issue_ticket = spy
+    try:
+        kiosk_server.kill()
+        d.tap(field_button(screen, 2))
+        d.wait_until(lambda: len(keys) >= 2 and app.offline,
+                     what=lambda: f"retries while the server is down: {keys} {app.offline} {screen.status!r}")
+        assert "thử lại" in screen.ids.status.text and app.root.ids.offline_banner.opacity == 1
+        d.shot(d.shots / "server-down.png")
+        kiosk_server.start()
+        ticket = d.at("ticket", timeout=30)
+    finally:
+        app.client.issue_ticket = real_issue
+    assert len(set(keys)) == 1 and len(keys) >= 2
+    d.wait_until(lambda: not app.offline, what="banner hidden")
+    # The same key again is the same ticket: the retries could not have issued a second one.
+    again = app.client.issue_ticket("DC", idempotency_key=keys[0])
+    assert again["id"] == ticket.view.ticket["id"]
+
+
+def test_idle_timeout_goes_home_and_clears_what_was_typed(d):
+    app = d.app
+    d.tap(d.screen.ids.lookup_button)
+    search = d.at("search")
+    press_keys(d, search, "ho")
+    assert search.query == "ho"
+    app.idle.idle_seconds = 1.5
+    started = time.monotonic()
+    d.at("home", timeout=10)
+    assert time.monotonic() - started >= 1.0
+    assert search.query == "" and search.state.results == []
+
+
+def test_read_aloud_speaks_the_screens_main_text_in_vietnamese(d):
+    said = d.app.reader.said
+    d.tap(d.screen.ids.read_button)
+    assert said[-1] == (d.app.screens["home"].spoken_text("vi"), "vi")
+    d.tap(d.screen.ids.take_button)
+    wait_fields(d)
+    d.tap(d.screen.ids.top.ids.read_button)
+    assert "Tư pháp – Hộ tịch" in said[-1][0]
+
+
+def test_english_switch_and_back_home_restores_vietnamese(d):
+    d.tap(d.screen.ids.language_button)
+    assert d.screen.ids.take_button.title == "Take a number"
+    d.tap(d.screen.ids.take_button)
+    wait_fields(d)
+    d.tap(d.screen.ids.top.ids.home_button)
+    assert d.at("home").ids.take_button.title == "Lấy số thứ tự"
+
+
+def test_every_screen_has_back_and_home_large_type_and_large_targets(d):
+    from kivy.uix.behaviors import ButtonBehavior
+    from kivy.uix.label import Label
+
+    app = d.app
+    scale = app.scale
+    for name, screen in app.screens.items():
+        app.manager.current = name
+        d.frame()
+        d.frame()
+        if name != "home":
+            assert screen.ids.top.ids.back_button.height >= 96 * scale * 0.95, name
+            assert screen.ids.top.ids.home_button.get_root_window() is not None, name
+        for widget in screen.walk():
+            if isinstance(widget, Label) and widget.text.strip() and widget.opacity > 0:
+                assert widget.font_size >= 28 * scale, (name, widget.text, widget.font_size)
+            if isinstance(widget, ButtonBehavior) and widget.opacity > 0 and widget.width > 0 and not widget.disabled:
+                # ≥ 15 mm: 96 px on a 1080p 15.6" panel; keyboard keys may be a little narrower, never lower
+                assert min(widget.width, widget.height) >= 80 * scale, (name, getattr(widget, "text", ""), widget.size)
+    app.go_home()
+
+
+def test_a_tap_shows_its_screen_within_100_ms(d):
+    started = time.perf_counter()
+    d.tap(d.screen.ids.take_button)  # the touch and the next frame
+    elapsed = time.perf_counter() - started
+    assert d.app.manager.current == "take_number"
+    assert elapsed < 0.5  # the bench holds the real figure (≤ 100 ms); tests run on busy machines
