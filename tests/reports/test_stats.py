@@ -72,3 +72,18 @@ def test_heatmap_converts_utc_hours_to_local_weekday_and_hour():
 ])
 def test_periods_hold_their_anchor_day(kind, anchor, expected):
     assert period_bounds(kind, anchor) == expected
+
+
+@given(st.lists(st.floats(min_value=0, max_value=1e6, allow_nan=False), min_size=1, max_size=200))
+def test_the_median_is_the_statistics_modules_median(values):
+    import statistics
+
+    assert percentile(sorted(values), 0.5) == pytest.approx(statistics.median(values), rel=1e-9, abs=1e-9)
+
+
+@given(st.lists(st.floats(min_value=0, max_value=1e6, allow_nan=False), min_size=2, max_size=200))
+def test_p90_matches_the_inclusive_quantile(values):
+    import statistics
+
+    expected = statistics.quantiles(values, n=10, method="inclusive")[-1]
+    assert percentile(sorted(values), 0.9) == pytest.approx(expected, rel=1e-9, abs=1e-6)
