@@ -91,6 +91,7 @@ def start_day_if_new(state: QueueState, office: Office, now: datetime) -> Outcom
     state.tickets = {}
     state.lines = {}
     state.by_token = {}
+    state.targeted = set()
     state.last_seq = {}
     state.day = today
     if previous is not None:

@@ -178,6 +178,7 @@ class QueueState:
     last_seq: dict[str, int] = field(default_factory=dict)
     lines: dict[str, WaitingLine] = field(default_factory=dict)
     by_token: dict[str, int] = field(default_factory=dict)
+    targeted: set[int] = field(default_factory=set)  # waiting tickets sent to one counter
     next_ticket_id: int = 1
     last_event_id: int = 0
 
@@ -194,6 +195,7 @@ class QueueState:
         self.by_token[ticket.status_token] = ticket.id
         if ticket.status == WAITING:
             self.line(ticket.service).add(ticket)
+        self._index_target(ticket)
 
     def set_status(self, ticket: Ticket, status: str) -> None:
         """Change a ticket's status, keeping the waiting lines right."""
@@ -202,6 +204,14 @@ class QueueState:
         ticket.status = status
         if status == WAITING:
             self.line(ticket.service).add(ticket)
+        self._index_target(ticket)
+
+    def _index_target(self, ticket: Ticket) -> None:
+        """Keep ``targeted`` to the waiting tickets that only one counter may call."""
+        if ticket.status == WAITING and ticket.target_counter is not None:
+            self.targeted.add(ticket.id)
+        else:
+            self.targeted.discard(ticket.id)
 
     def move_to_service(self, ticket: Ticket, service_code: str) -> None:
         """Change a ticket's service, keeping the waiting lines right."""

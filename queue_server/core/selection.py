@@ -95,11 +95,10 @@ def choose_next(state: QueueState, office: Office, counter_number: int, now: dat
 def _services_to_look_at(state: QueueState, services: Iterable[str], counter_number: int) -> list[str]:
     """The counter's services plus any service holding a ticket transferred to this counter."""
     codes = list(services)
-    for code, line in state.lines.items():
-        if code in codes or not line:
-            continue
-        if any(state.tickets[i].target_counter == counter_number for _, i in line.priority + line.normal):
-            codes.append(code)
+    for ticket_id in state.targeted:
+        ticket = state.tickets[ticket_id]
+        if ticket.target_counter == counter_number and ticket.service not in codes:
+            codes.append(ticket.service)
     return codes
 
 
