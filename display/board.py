@@ -10,6 +10,7 @@ fields and counters are kept: never a citizen's personal data.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any, Iterable, Mapping
 
 from queue_server.client import ServerEvent
@@ -149,6 +150,30 @@ def new_call(before: BoardState, after: BoardState) -> Call | None:
     if before.latest_call is not None and before.latest_call.event_id == latest.event_id:
         return None
     return latest
+
+
+def call_age_s(call: Call, server_now: datetime) -> float | None:
+    """Seconds since the call was made, by the server's clock (None when unknown)."""
+    if not call.called_at:
+        return None
+    try:
+        called = datetime.fromisoformat(call.called_at)
+    except ValueError:
+        return None
+    if called.tzinfo is None or server_now.tzinfo is None:
+        return None
+    return (server_now - called).total_seconds()
+
+
+def server_clock_offset_s(snapshot_at: str | None, local_now: datetime) -> float:
+    """How far the server's clock is behind this screen's (from a snapshot's ``at``), 0 when unknown."""
+    try:
+        at = datetime.fromisoformat(snapshot_at) if snapshot_at else None
+    except ValueError:
+        at = None
+    if at is None or at.tzinfo is None:
+        return 0.0
+    return (local_now - at).total_seconds()
 
 
 def _counter_row(view: Mapping[str, Any], state: BoardState | None) -> CounterRow:

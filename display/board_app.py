@@ -15,6 +15,7 @@ import signal
 import threading
 import time
 from collections import deque
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from kivy.app import App
@@ -24,7 +25,7 @@ from kivy.graphics.opengl import glFinish
 
 from queue_server.client import QueueClient, ServerEvent
 
-from .board import EMPTY, BoardState, Call, in_zone, new_call, reduce, screen_view
+from .board import EMPTY, BoardState, Call, call_age_s, in_zone, new_call, reduce, screen_view, server_clock_offset_s
 from .board_view import BoardScreen
 from .config import DisplayConfig, ScreenConfig
 from .live import EventFeed
@@ -32,6 +33,10 @@ from .media import Playlist, expand_playlist
 from .speech import Announcement, Speaker, call_announcement
 
 log = logging.getLogger(__name__)
+
+# A call replayed after a long network cut is shown but not flashed or spoken:
+# the citizen has long been called (and the clerk has moved on).
+STALE_CALL_S = 120.0
 
 
 class BoardApp(App):
@@ -53,6 +58,7 @@ class BoardApp(App):
         self._timings: dict[int, dict] = {}
         self._log_lock = threading.Lock()
         self._png_writers: list[threading.Thread] = []
+        self._server_offset = 0.0
         self._apply_trigger = Clock.create_trigger(self._apply_events, 0)
         self._refresh_trigger = Clock.create_trigger(self._refresh, 0)
         speak = voice and display.voice.enabled and screen.voice
@@ -104,13 +110,23 @@ class BoardApp(App):
             before = self.state
             if not event.type.startswith("connection."):
                 self.state = reduce(before, event)
+            if event.type == "snapshot":
+                self._server_offset = server_clock_offset_s(event.data.get("at"), datetime.now(timezone.utc))
             call = new_call(before, self.state)
-            if call is not None and in_zone(call, self.screen_config.counters):
+            if call is not None and in_zone(call, self.screen_config.counters) and not self._stale(call):
                 self.board.announce(call)
                 self._speak(call, event)
             self._painted_pending.append((event, received, time.time(), call.number if call else None))
         self._refresh()
         self.board.canvas.ask_update()  # even an event that changes nothing gets its frame
+
+    def _stale(self, call: Call) -> bool:
+        server_now = datetime.now(timezone.utc) - timedelta(seconds=self._server_offset)
+        age = call_age_s(call, server_now)
+        if age is not None and age > STALE_CALL_S:
+            log.info("not announcing %s: called %.0f s ago (replayed after a break)", call.number, age)
+            return True
+        return False
 
     def _refresh(self, _dt: float = 0.0) -> None:
         view = screen_view(self.state, self.screen_config.counters, self.display.recent_calls)

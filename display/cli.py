@@ -67,7 +67,7 @@ def run_overlay(args: argparse.Namespace) -> int:
     from queue_server.client import QueueClient
     from queue_server.config import load_config
 
-    from .camera import FrameHub, OverlayRunner, SourceError, StateHolder, make_http_server
+    from .camera import FrameHub, OverlayRunner, StateHolder, make_http_server
     from .config import load_display_config
     from .live import EventFeed
     from .overlay import overlay_png
@@ -90,25 +90,25 @@ def run_overlay(args: argparse.Namespace) -> int:
         server = make_http_server(args.mjpeg, hub, holder, timezone)
         threading.Thread(target=server.serve_forever, daemon=True).start()
     start_time = datetime.fromisoformat(args.start_time) if args.start_time else None
-    threads = []
+    threads, failures = [], []
     for counter in args.counter:
         source = args.source or (display.camera(counter).source if display.camera(counter) else None)
         if not source:
             raise CommandError(f"counter {counter} has no camera: pass --source or add [[display.cameras]]")
         runner = OverlayRunner(counter, source, holder, timezone, args.out, hub, start_time,
                                realtime=args.mjpeg is not None)
-        thread = threading.Thread(target=_run_runner, args=(runner,), daemon=True)
+        thread = threading.Thread(target=_run_runner, args=(runner, failures), daemon=True)
         thread.start()
         threads.append(thread)
-    try:
-        for thread in threads:
-            thread.join()
-    except SourceError as exc:
-        raise CommandError(str(exc)) from None
+    for thread in threads:
+        thread.join()
+    if failures and len(failures) == len(threads):
+        raise CommandError("; ".join(failures))
     return 0
 
 
-def _run_runner(runner) -> None:
+def _run_runner(runner, failures: list[str]) -> None:
+    """One camera's loop; a camera that cannot be opened is reported, the others go on."""
     from .camera import SourceError
 
     try:
@@ -116,6 +116,7 @@ def _run_runner(runner) -> None:
         logging.getLogger(__name__).info("counter %s: %d frames from %s", runner.counter, frames, runner.source)
     except SourceError as exc:
         logging.getLogger(__name__).error("%s", exc)
+        failures.append(str(exc))
 
 
 def _wait_for_state(holder, timeout: float = 5.0) -> None:

@@ -120,3 +120,17 @@ def test_replaying_any_prefix_after_the_whole_stream_changes_nothing(calls):
     final = reduce_all(start(), stream)
     assert reduce_all(final, stream) == final
     assert len({c.ticket_id for c in final.recent_calls}) == len(final.recent_calls)
+
+
+def test_the_age_of_a_call_is_read_by_the_servers_clock():
+    from datetime import datetime, timedelta, timezone
+
+    from display.board import call_age_s, server_clock_offset_s
+
+    state = reduce(start(), called(11, 1, "A001"))  # called_at 08:05 +07:00
+    server_now = datetime(2026, 11, 23, 1, 7, tzinfo=timezone.utc)
+    assert call_age_s(state.latest_call, server_now) == 120.0
+    local = datetime(2026, 11, 23, 1, 0, 30, tzinfo=timezone.utc)
+    assert server_clock_offset_s("2026-11-23T08:00:00+07:00", local) == 30.0
+    assert server_clock_offset_s(None, local) == 0.0
+    assert call_age_s(state.latest_call, server_now + timedelta(days=1)) > 86000

@@ -33,7 +33,7 @@
   function call(ticket, recall, eventId) {
     return { ticketId: ticket.id, number: String(ticket.number || ""), serviceName: ticket.service_name || ticket.service || "",
       counter: ticket.counter, counterName: ticket.counter_name || (ticket.counter ? "Quầy " + ticket.counter : ""),
-      recall: recall, eventId: eventId };
+      recall: recall, eventId: eventId, calledAt: ticket.called_at || null };
   }
 
   function reduce(state, type, id, data) {
@@ -65,6 +65,8 @@
   const $ = (id) => document.getElementById(id);
   const inZone = (counter) => zone.length === 0 || zone.indexOf(counter) >= 0;
   let state = null;
+  let serverOffsetMs = 0;  // this TV's clock minus the server's, from the snapshot's `at`
+  const STALE_CALL_MS = 120000;  // a call replayed after a long cut is shown, not flashed
   let flashUntil = 0;
   let flashTimer = null;
 
@@ -207,16 +209,22 @@
     EVENT_TYPES.forEach((type) => source.addEventListener(type, onEvent));
   }
 
+  function stale(c) {
+    const at = c.calledAt ? Date.parse(c.calledAt) : NaN;
+    return !isNaN(at) && (Date.now() - serverOffsetMs) - at > STALE_CALL_MS;
+  }
+
   function onEvent(message) {
     let data;
     try { data = JSON.parse(message.data); } catch (e) { return; }
     const id = /^\d+$/.test(message.lastEventId || "") ? Number(message.lastEventId) : null;
     const before = state;
     state = reduce(state, message.type, id, data);
+    if (message.type === "snapshot" && data.at && !isNaN(Date.parse(data.at))) serverOffsetMs = Date.now() - Date.parse(data.at);
     const latest = state && state.recent[0];
     const beforeLatest = before && before.recent[0];
     if (latest && latest.eventId !== null && state !== before && (!beforeLatest || beforeLatest.eventId !== latest.eventId)
-        && inZone(latest.counter)) {
+        && inZone(latest.counter) && !stale(latest)) {
       announce(latest);
     }
     document.body.dataset.lastEventId = state && state.lastEventId !== null ? state.lastEventId : "";
