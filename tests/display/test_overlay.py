@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 import cv2
 import numpy as np
-import pytest
 from PIL import Image
 
 from display.board import EMPTY, reduce
