@@ -189,7 +189,9 @@ def test_a_clerk_works_the_queue_with_buttons_and_keys_and_sees_other_counters_l
     page.click("btn-next")
     page.wait_text("ticket-number", "A004")
     page.shot("03-no-show")
-    page.driver.find_element(By.CSS_SELECTOR, "#no-shows li button").click()  # A005 came back
+    # A005 came back. The list re-renders on every event, so find and click in one step, retried.
+    wait_until(lambda: page.driver.find_element(By.CSS_SELECTOR, "#no-shows li button").click() or True,
+               "the call-back button")
     page.wait_text("ticket-number", "A005")
     wait_until(lambda: not page.driver.find_elements(By.CSS_SELECTOR, "#no-shows li"), "the no-show list to empty")
 

@@ -137,7 +137,8 @@ def test_a_transport_that_ignores_its_deadline_still_returns_in_time(monkeypatch
     ("lpt://1", "bad_uri"),
 ])
 def test_missing_devices_are_results_not_exceptions(uri: str, code: str) -> None:
-    result = print_ticket(ticket(), uri, timeout_s=FAST)
+    # A missing device fails at once; the longer deadline only matters on a loaded machine.
+    result = print_ticket(ticket(), uri, timeout_s=2.0)
     assert (result.ok, result.code) == (False, code)
     assert result.message_vi
 
