@@ -40,6 +40,7 @@ WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday
 
 def screen_classes() -> list[tuple[str, type]]:
     """Every screen by name (imported here so each loads its own .kv once)."""
+    from .screens.checkin import CheckinScreen
     from .screens.detail import DetailScreen
     from .screens.home import HomeScreen
     from .screens.rate_comment import RateCommentScreen
@@ -54,7 +55,7 @@ def screen_classes() -> list[tuple[str, type]]:
     return [("home", HomeScreen), ("take_number", TakeNumberScreen), ("ticket", TicketScreen),
             ("search", SearchScreen), ("detail", DetailScreen), ("rate_subject", RateSubjectScreen),
             ("rate_overall", RateOverallScreen), ("rate_details", RateDetailsScreen),
-            ("rate_comment", RateCommentScreen), ("thanks", ThanksScreen)]
+            ("rate_comment", RateCommentScreen), ("thanks", ThanksScreen), ("checkin", CheckinScreen)]
 
 
 class KioskApp(App):

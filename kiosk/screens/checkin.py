@@ -5,10 +5,7 @@ everything (window, lateness) in one command and answers a ticket and a
 plain message. On time: straight to the ticket screen (printed as usual).
 Late: the message first ("you get a normal ticket"), then the ticket.
 Too early, another day, cancelled, unknown: the server's words, in red.
-
-Not registered yet: the kiosk's ``screen_classes()`` needs
-``("checkin", CheckinScreen)`` and a button with ``app.go("checkin")``
-(see docs/appointments.md).
+Opened from the home screen's "Tôi đã đặt lịch hẹn" button.
 """
 
 from __future__ import annotations

@@ -1,13 +1,15 @@
 """Run the real kiosk headless with the check-in screen added, against a server; print what happened as JSON.
 
 A separate process because Kivy opens one window per process (the kiosk's
-own tests hold theirs). Usage: python kiosk_checkin_run.py URL TOKEN CODE SHOTS_DIR
+own tests hold theirs). The citizen's path: home → "Tôi đã đặt lịch hẹn" →
+a wrong code typed → the booking's QR scanned → the ticket screen. Usage: python kiosk_checkin_run.py URL TOKEN CODE SHOTS_DIR
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -18,7 +20,8 @@ sys.path.insert(0, str(ROOT))
 def main(url: str, token: str, code: str, shots: Path) -> dict:
     from kiosk.kivyenv import prepare_kivy
 
-    prepare_kivy(1280, 720, fullscreen=False)
+    width, height = (int(v) for v in os.environ.get("KIOSK_SIZE", "1280x720").split("x"))
+    prepare_kivy(width, height, fullscreen=False)
     from kiosk.app import load_settings
     from kiosk.driver import Driver
     from kiosk.kioskapp import KioskApp
@@ -28,20 +31,18 @@ def main(url: str, token: str, code: str, shots: Path) -> dict:
     from tests.printers.fake_printer import FakePrinter
     from tests.support.live_server import COMMUNE
 
-    settings = dataclasses.replace(load_settings(COMMUNE), fullscreen=False, width=1280, height=720)
+    settings = dataclasses.replace(load_settings(COMMUNE), fullscreen=False, width=width, height=height)
     result: dict = {}
     with FakePrinter() as printer:
         app = KioskApp(QueueClient(url, token, timeout=5.0), settings, PackagePrinter(printer.uri, timeout_s=5.0),
                        SilentReader())
         driver = Driver(app).start()
         try:
-            from kiosk.screens.checkin import CheckinScreen
-
-            screen = CheckinScreen(name="checkin")  # what the kiosk's screen_classes() will do once wired
-            app.screens["checkin"] = screen
-            app.manager.add_widget(screen)
-            app.go("checkin")
-            driver.at("checkin")
+            home = driver.at("home")
+            driver.shot(shots / "kiosk-home.png")
+            button = home.ids.checkin_button_portrait if app.portrait else home.ids.checkin_button
+            driver.tap(button)  # "Tôi đã đặt lịch hẹn" on the home screen
+            screen = driver.at("checkin")
             for key in "AAAA2222":
                 screen.press(key)
             driver.tap(screen.ids.send_button)
