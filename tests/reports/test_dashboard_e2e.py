@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import tempfile
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
@@ -21,13 +20,13 @@ import requests
 from queue_server.config import load_config
 from queue_server.reports.simulate import simulate
 from queue_server.store.db import connect
+from tests.support.browser import headless_chromium
 from tests.support.live_server import ADMIN_PASSWORD, CLERK_PASSWORD, LiveServer, prepare_server
 
 from .conftest import COMMUNE, PROJECT
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 SCREENSHOT = PROJECT / "docs" / "img" / "admin-dashboard.png"
 
 
@@ -53,26 +52,9 @@ def server(tmp_path_factory) -> Iterator[LiveServer]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """A headless Chromium with the driver given by path (selenium downloads nothing)."""
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        pytest.skip("chromium and chromium-driver are not installed")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="motcua-reports-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--no-first-run", "--window-size=1280,900", "--lang=vi", f"--user-data-dir={profile}"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(30)
-    try:
+    """A headless Chromium for this module."""
+    with headless_chromium("1280,900") as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def _api(server: LiveServer, method: str, path: str, token: str, **kwargs) -> requests.Response:

@@ -1,0 +1,43 @@
+"""A real headless Chromium for the web pages' tests (Debian's chromium and chromium-driver).
+
+Selenium is given the driver's path, so nothing is ever downloaded; the
+flags keep Chromium off the network this machine does not have.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+QUIET_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync",
+               "--no-first-run", "--lang=vi")
+
+
+@contextmanager
+def headless_chromium(window: str = "1366,768", *extra_flags: str) -> Iterator[object]:
+    """A Selenium driver on a fresh profile; skips the test where Chromium is not installed."""
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        pytest.skip("chromium and chromium-driver are not installed")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="motcua-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for argument in (*QUIET_FLAGS, f"--window-size={window}", f"--user-data-dir={profile}", *extra_flags):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
+    driver.set_page_load_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
