@@ -63,6 +63,10 @@ class CellLabel(Label):
     wrap = BooleanProperty(False)  # centred text that may need more than one line
 
 
+class FilledLabel(CellLabel):
+    """A CellLabel on its own background colour (grid cells)."""
+
+
 class TickerStrip(StencilView):
     """The scrolling strip of notices."""
 
@@ -71,7 +75,8 @@ def cell(text: str = "", size: float = 40, align: str = "left", fg=WHITE, bg=(0,
          **kwargs) -> CellLabel:
     """A CellLabel with the usual options."""
     kwargs.setdefault("shorten", align != "center")
-    return CellLabel(text=text, font_size=size, align=align, fg=list(fg), bg=list(bg), bold=bold, **kwargs)
+    kind = FilledLabel if bg[3] > 0 else CellLabel
+    return kind(text=text, font_size=size, align=align, fg=list(fg), bg=list(bg), bold=bold, **kwargs)
 
 
 def format_clock(now: datetime) -> tuple[str, str]:
@@ -110,10 +115,10 @@ class CounterGrid(GridLayout):
         text_size = min(38 * u, row_height * 0.34)
         for _ in range(count):
             cells = (
-                cell("", number_size, "center", WHITE, bold=True, size_hint=(COLUMN_SHARES[0], None), height=row_height),
-                cell("", text_size, "left", WHITE, size_hint=(COLUMN_SHARES[1], None), height=row_height,
+                cell("", number_size, "center", WHITE, ROW_A, bold=True, size_hint=(COLUMN_SHARES[0], None), height=row_height),
+                cell("", text_size, "left", WHITE, ROW_A, size_hint=(COLUMN_SHARES[1], None), height=row_height,
                      padding=(14 * u, 0), shorten=False, max_lines=2, line_height=0.95),
-                cell("", number_size, "center", GOLD, bold=True, size_hint=(COLUMN_SHARES[2], None), height=row_height),
+                cell("", number_size, "center", GOLD, ROW_A, bold=True, size_hint=(COLUMN_SHARES[2], None), height=row_height),
             )
             for widget in cells:
                 self.add_widget(widget)
