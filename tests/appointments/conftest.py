@@ -48,6 +48,17 @@ CHROMEDRIVER = Path("/usr/bin/chromedriver")
 IMAGES = Path(__file__).resolve().parents[2] / "docs" / "img"
 
 
+def doc_shot(driver, name: str, folder: Path) -> Path:
+    """A screenshot in the test's folder; also into docs/img when MOTCUA_DOC_IMAGES=1 (so runs leave the tree clean)."""
+    import os
+
+    path = folder / name
+    driver.save_screenshot(str(path))
+    if os.environ.get("MOTCUA_DOC_IMAGES") == "1":
+        shutil.copyfile(path, IMAGES / name)
+    return path
+
+
 @pytest.fixture(scope="module")
 def phone() -> Iterator[object]:
     """A headless Chromium the size of a phone (390×844); Selenium is given the driver, so nothing is downloaded."""

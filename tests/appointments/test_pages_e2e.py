@@ -9,12 +9,12 @@ import pytest
 import requests
 
 from queue_server.web import status_page
-from tests.appointments.conftest import IMAGES
+from tests.appointments.conftest import doc_shot
 
 pytestmark = pytest.mark.e2e
 
 
-def wait_for(condition, timeout: float = 15.0, every: float = 0.1):
+def wait_for(condition, timeout: float = 25.0, every: float = 0.1):
     """Poll until ``condition()`` is truthy; fail with a clear message otherwise."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -36,7 +36,7 @@ def page_path(ticket: dict) -> str:
     return "/t/" + ticket["status_url"].rsplit("/", 1)[1]
 
 
-def test_the_ticket_page_follows_the_queue_live_and_alerts_at_third_in_line_and_on_call(start_server, phone) -> None:
+def test_the_ticket_page_follows_the_queue_live_and_alerts_at_third_in_line_and_on_call(start_server, phone, tmp_path) -> None:
     server = start_server()
     kiosk = server.tokens["kiosk"]
     tickets = [issue(server.url, kiosk, f"k{i}") for i in range(4)]
@@ -58,7 +58,7 @@ def test_the_ticket_page_follows_the_queue_live_and_alerts_at_third_in_line_and_
     assert phone.find_element("id", "counter-name").text == "Quầy 1"
     assert phone.find_element("id", "headline").text == "Đến lượt bạn!"
     assert phone.execute_script("return window.__buzz.length") == 2
-    phone.save_screenshot(str(IMAGES / "status-page.png"))
+    doc_shot(phone, "status-page.png", tmp_path)
     logs = [entry for entry in phone.get_log("browser") if entry["level"] == "SEVERE"]
     assert logs == []
 
@@ -111,7 +111,7 @@ def test_the_booking_form_shows_a_past_date_a_holiday_and_a_full_slot_plainly(se
     code = wait_for(lambda: phone.find_elements("id", "booking-code"))[0].text
     assert len(code) == 9 and code[4] == "-"
     assert phone.find_element("css selector", "svg.qr").is_displayed()
-    phone.save_screenshot(str(IMAGES / "booking-page.png"))
+    doc_shot(phone, "booking-page.png", tmp_path)
     phone.find_element("css selector", "button.danger").click()
     assert wait_for(lambda: phone.find_elements("id", "booking-status"))[0].text == "Đã hủy"
 

@@ -23,7 +23,12 @@ export function watchTicketDetails(api, counterOf) {
     line.replaceChildren();
     if (counter === null || number.textContent === "—") return;
     const answer = await api("GET", `/api/counters/${counter}/current-details`).catch(() => null);
-    if (!answer || !answer.ok || mine !== asked) return;
+    if (mine !== asked) return;
+    if (!answer || !answer.ok) {  // busy server or a dropped connection: ask again shortly
+      shown = null;
+      setTimeout(load, 2000);
+      return;
+    }
     const parts = [];
     const booking = answer.json.appointment;
     if (booking) {
