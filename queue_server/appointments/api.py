@@ -118,10 +118,14 @@ def create_booking() -> Any:
     """Book a seat: ``{"service", "slot": "2026-03-02T08:00", "phone"?}`` → 201 with the code."""
     found = _require_enabled()
     body = json_body()
-    service = field(body, "service", str, max_length=16)
+    procedure = _procedure(field(body, "procedure", str, required=False, max_length=32))
+    service = field(body, "service", str, required=procedure is None, max_length=16) or procedure.service
+    if procedure is not None and procedure.service != service:
+        raise ApiError(422, "procedure_service_mismatch",
+                       f"Thủ tục {procedure.code} thuộc lĩnh vực {procedure.service}, không phải {service}; bỏ \"service\" đi.")
     slot = booking.parse_slot(field(body, "slot", str, max_length=32))
     phone = _phone(found, field(body, "phone", str, required=False, max_length=20))
-    view = _book(found, service, slot, phone)
+    view = _book(found, service, slot, phone, procedure.code if procedure else None)
     return jsonify({"appointment": view, "qr_text": view["code"]}), 201
 
 
@@ -131,11 +135,27 @@ def _phone(found: AppointmentSettings, raw: str | None) -> str | None:
     return booking.normalize_phone(raw)
 
 
-def _book(found: AppointmentSettings, service: str, slot: datetime, phone: str | None) -> dict[str, Any]:
+def _book(found: AppointmentSettings, service: str, slot: datetime, phone: str | None,
+          procedure: str | None = None) -> dict[str, Any]:
     limiter: RateLimiter = current_app.extensions["motcua.booking_limiter"]
     if not limiter.allow(f"book:{request.remote_addr}"):
         raise ApiError(429, "too_many_bookings", "Quá nhiều lượt đặt lịch từ một máy; xin đợi một phút.")
-    return engine().execute(booking.book_command(found, service, slot, phone), actor="booking")
+    command = booking.book_command(found, service, slot, phone, procedure=procedure)
+    return engine().execute(command, actor="booking")
+
+
+def _procedure(code: str | None):
+    """The catalogue's procedure with this code (None when no code is given); 404 when unknown."""
+    if not code or not code.strip():
+        return None
+    try:
+        from ..catalog.api import current_catalog
+    except ImportError:  # the catalogue part is not installed
+        raise ApiError(404, "unknown_procedure", "Không tra cứu được thủ tục; xin chọn lĩnh vực.") from None
+    procedure = current_catalog().index.get(code.strip())
+    if procedure is None:
+        raise ApiError(404, "unknown_procedure", f"Không có thủ tục mã {code.strip()}; xin chọn lĩnh vực.")
+    return procedure
 
 
 @bp.get("/api/appointments/<code>")
@@ -246,14 +266,28 @@ def booking_page() -> Any:
     if not found.enabled:
         return render_template("booking_closed.html", office_name=engine().office.name), 404
     service, day_text = request.args.get("service", ""), request.args.get("date", "")
+    procedure = _page_procedure(request.args.get("procedure", ""))
+    if procedure is not None:
+        service = procedure["service"]
     if not service or not day_text:
-        return render_template("booking.html", **_page_context(found, service=service, date=day_text))
-    return _slot_page(found, service, day_text)
+        return render_template("booking.html", **_page_context(found, service=service, date=day_text, procedure=procedure))
+    return _slot_page(found, service, day_text, procedure=procedure)
+
+
+def _page_procedure(code: str) -> dict[str, str] | None:
+    """A procedure chosen in the catalogue (``?procedure=1.001193``) whose field takes bookings, or None."""
+    try:
+        procedure = _procedure(code[:32])
+    except ApiError:
+        return None
+    if procedure is None or procedure.service not in settings().rules.services:
+        return None
+    return {"code": procedure.code, "name": procedure.name, "service": procedure.service}
 
 
 def _slot_page(found: AppointmentSettings, service: str, day_text: str, error: str = "", status: int = 200,
-               phone: str = "") -> Any:
-    context = _page_context(found, service=service, date=day_text, error=error, phone=phone)
+               phone: str = "", procedure: dict[str, str] | None = None) -> Any:
+    context = _page_context(found, service=service, date=day_text, error=error, phone=phone, procedure=procedure)
     try:
         day = booking.parse_day(day_text)
     except ApiError as exc:
@@ -287,14 +321,18 @@ def booking_submit() -> Any:
     slot_text = request.form.get("slot", "")[:32]
     phone_text = request.form.get("phone", "")[:20]
     day_text = slot_text[:10] or request.form.get("date", "")[:10]
+    procedure = _page_procedure(request.form.get("procedure", ""))
+    if procedure is not None and procedure["service"] != service:
+        procedure = None
     try:
         if not slot_text:
             raise ApiError(422, "invalid_slot", "Xin chọn một khung giờ còn trống.")
         phone = _phone(found, phone_text)
-        view = _book(found, service, booking.parse_slot(slot_text), phone)
+        view = _book(found, service, booking.parse_slot(slot_text), phone, procedure["code"] if procedure else None)
     except QueueError as exc:
         status = exc.status if isinstance(exc, ApiError) else 422
-        return _slot_page(found, service, day_text, error=exc.message, status=status, phone=phone_text)
+        return _slot_page(found, service, day_text, error=exc.message, status=status, phone=phone_text,
+                          procedure=procedure)
     return redirect(url_for("appointments.booking_done", code=view["code"]), code=303)
 
 
@@ -307,8 +345,9 @@ def booking_done(code: str) -> Any:
         return render_template("booking_missing.html", office_name=engine().office.name), 404
     view = booking.booking_view(row, engine().office, found)
     slot = datetime.fromisoformat(view["slot_start"])
+    procedure = _page_procedure(view["procedure"] or "")
     return render_template("booking_done.html", **_page_context(
-        found, booking=view, qr=qr_svg(view["code"]), pretty_code=f"{view['code'][:4]}-{view['code'][4:]}",
+        found, booking=view, procedure=procedure, qr=qr_svg(view["code"]), pretty_code=f"{view['code'][:4]}-{view['code'][4:]}",
         slot_label=f"{slot:%H:%M} ngày {slot:%d/%m/%Y}",
         window=f"{datetime.fromisoformat(view['checkin_opens']):%H:%M}–{datetime.fromisoformat(view['checkin_closes']):%H:%M}",
         message=request.args.get("m", "")))

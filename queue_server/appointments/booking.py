@@ -106,11 +106,13 @@ def booking_view(row: dict[str, Any], office, settings: AppointmentSettings) -> 
         "checkin_opens": opens.replace(tzinfo=zone).isoformat(timespec="seconds"),
         "checkin_closes": closes.replace(tzinfo=zone).isoformat(timespec="seconds"),
         "late": bool(row["late"]),
+        "procedure": row["procedure"],
     }
 
 
 def book_command(settings: AppointmentSettings, service: str, slot: datetime, phone: str | None,
-                 new_code: Callable[[], str] = new_booking_code) -> Callable[[CommandContext], dict[str, Any]]:
+                 new_code: Callable[[], str] = new_booking_code,
+                 procedure: str | None = None) -> Callable[[CommandContext], dict[str, Any]]:
     """Book one seat of a slot, or raise 422 (rules) / 409 slot_full, before writing anything."""
     slot_text = slot.strftime(SLOT_FORMAT)
 
@@ -126,8 +128,10 @@ def book_command(settings: AppointmentSettings, service: str, slot: datetime, ph
         while ctx.conn.execute("SELECT 1 FROM appointments WHERE code = ?", (code,)).fetchone():
             code = new_code()
         ctx.conn.execute(
-            "INSERT INTO appointments (code, service, day, slot_start, status, phone, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (code, service, slot.date().isoformat(), slot_text, store.BOOKED, phone, repository.to_db_time(ctx.now)),
+            "INSERT INTO appointments (code, service, day, slot_start, status, phone, created_at, procedure)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (code, service, slot.date().isoformat(), slot_text, store.BOOKED, phone, repository.to_db_time(ctx.now),
+             procedure),
         )
         return booking_view(store.booking_row(ctx.conn, code), ctx.office, settings)
 
@@ -177,7 +181,7 @@ def check_in_command(settings: AppointmentSettings, code: str, device: str,
         late = verdict == rules_mod.LATE
         priority = None if late or "appointment" not in ctx.office.priorities else "appointment"
         ticket, outcome = actions.issue_ticket(ctx.state, ctx.office, row["service"], ctx.now, priority=priority,
-                                               device=device, status_token=new_token())
+                                               procedure=row["procedure"], device=device, status_token=new_token())
         ctx.apply(outcome)
         ctx.conn.execute(
             "UPDATE appointments SET status = ?, ticket_id = ?, checked_in_at = ?, late = ? WHERE code = ?",

@@ -28,6 +28,7 @@ APPOINTMENT = {
         "checkin_opens": {"type": "string", "format": "date-time"},
         "checkin_closes": {"type": "string", "format": "date-time"},
         "late": {"type": "boolean"},
+        "procedure": {"type": ["string", "null"], "description": "the catalogue's procedure code, when one was chosen"},
     },
 }
 CODE_PARAM = {"name": "code", "in": "path", "required": True, "schema": TEXT}
@@ -49,8 +50,10 @@ OPENAPI_PATHS: dict[str, Any] = {
             **_errors(404, 422)}}},
     "/api/appointments": {"post": {
         "summary": "Book a seat in a slot (anyone); never overbooks",
-        "requestBody": BODY({"type": "object", "required": ["service", "slot"], "properties": {
-            "service": TEXT, "slot": {"type": "string", "example": "2026-03-02T08:00", "description": "office-local time"},
+        "requestBody": BODY({"type": "object", "required": ["slot"], "properties": {
+            "service": {"type": "string", "description": "required unless procedure is given"},
+            "procedure": {"type": "string", "description": "a procedure code (GET /api/procedures); its field is booked"},
+            "slot": {"type": "string", "example": "2026-03-02T08:00", "description": "office-local time"},
             "phone": {"type": "string", "description": "kept only when [appointments] collect_phone = true"}}}),
         "responses": {"201": _json({"type": "object", "properties": {"appointment": APPOINTMENT, "qr_text": TEXT}}),
                       **_errors(404, 409, 422, 429)}}},

@@ -22,7 +22,8 @@ CANCELLED = "cancelled"
 LIVE_STATUSES = (BOOKED, CHECKED_IN)
 """Bookings that hold a seat of their slot."""
 
-COLUMNS = "id, code, service, day, slot_start, status, phone, created_at, cancelled_at, checked_in_at, ticket_id, late"
+COLUMNS = ("id, code, service, day, slot_start, status, phone, created_at, cancelled_at, checked_in_at, ticket_id, late, "
+           "procedure")
 
 
 @migrations()
@@ -58,6 +59,12 @@ def m001_appointments(db: sqlite_utils.Database) -> None:
         )
         """
     )
+
+
+@migrations()
+def m002_booked_procedure(db: sqlite_utils.Database) -> None:
+    """The procedure (TTHC code) a citizen booked for, when they chose one."""
+    db.execute("ALTER TABLE appointments ADD COLUMN procedure TEXT")
 
 
 def apply_migrations(db: sqlite_utils.Database) -> None:

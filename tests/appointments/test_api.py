@@ -25,7 +25,7 @@ def test_a_booking_answers_its_code_slot_and_check_in_window(app) -> None:
     assert body["appointment"] == {
         "service": "HT", "service_name": "Tư pháp – Hộ tịch", "slot_start": "2026-03-03T09:00:00+07:00",
         "slot_minutes": 30, "status": "booked", "checkin_opens": "2026-03-03T08:45:00+07:00",
-        "checkin_closes": "2026-03-03T09:15:00+07:00", "late": False,
+        "checkin_closes": "2026-03-03T09:15:00+07:00", "late": False, "procedure": None,
     }
 
 
@@ -190,3 +190,29 @@ def test_the_endpoints_are_in_the_openapi_document(app) -> None:
     paths = app.client.get("/api/openapi.json").get_json()["paths"]
     for path in ("/api/appointments", "/api/appointments/check-in", "/api/result-tickets", "/api/counters/{n}/current-details"):
         assert path in paths
+
+
+def test_a_booking_for_a_procedure_books_its_field_and_the_ticket_carries_it(make_app, office_db) -> None:
+    from queue_server.catalog.store import ensure_sample_catalog
+    from queue_server.config import load_config
+    from queue_server.store.db import connect
+    from tests.support.live_server import COMMUNE
+
+    db = connect(office_db.path)
+    ensure_sample_catalog(db, load_config(COMMUNE))  # what `motcua init` does
+    db.close()
+    app = make_app()
+    answer = app.client.post("/api/appointments", json={"procedure": "1.001193", "slot": "2026-03-02T08:30"})
+    assert answer.status_code == 201
+    booked = answer.get_json()["appointment"]
+    assert (booked["service"], booked["procedure"]) == ("HT", "1.001193")
+    page = app.client.get("/dat-lich?procedure=1.001193").get_data(as_text=True)
+    assert "Đăng ký khai sinh" in page and '<option value="HT" selected>' in page
+    assert "Đăng ký khai sinh" in app.client.get(f"/dat-lich/{booked['code']}").get_data(as_text=True)
+    app.clock.advance(minutes=20)
+    ticket = check_in(app, booked["code"]).get_json()["ticket"]
+    assert ticket["procedure"] == "1.001193" and ticket["priority"] == "appointment"
+    unknown = app.client.post("/api/appointments", json={"procedure": "9.999999", "slot": "2026-03-02T09:00"})
+    assert unknown.status_code == 404 and unknown.get_json()["error"]["code"] == "unknown_procedure"
+    wrong = app.client.post("/api/appointments", json={"procedure": "1.001193", "service": "DC", "slot": "2026-03-02T09:00"})
+    assert wrong.status_code == 422
