@@ -1,0 +1,144 @@
+"""The public booking pages at ``/dat-lich``: plain server-rendered forms that work without JavaScript.
+
+Step 1 chooses a field (or comes with a catalogue procedure) and a day; step 2
+lists the day's slots with the seats left; the booking's own page shows the
+code, its QR and a cancel button. Every refusal comes back on the same page,
+in plain Vietnamese.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import Blueprint, redirect, render_template, request, url_for
+
+from ..core.errors import QueueError
+from ..web.context import engine, read_conn
+from ..web.errors import ApiError
+from . import booking, store
+from .api import _book, _local_today, _page_procedure, _phone, _slots_of_day, settings
+from .qr import qr_svg
+from .settings import AppointmentSettings
+from .slots import closed_reason
+
+bp = Blueprint("pages", __name__)
+
+
+def _page_context(found: AppointmentSettings, **extra: Any) -> dict[str, Any]:
+    office = engine().office
+    today = _local_today()
+    return {
+        "office_name": office.name, "hotline": office.hotline,
+        "services": [{"code": code, "name": office.service(code).name} for code in found.rules.services],
+        "collect_phone": found.collect_phone, "today": today.isoformat(),
+        "last_day": (today + timedelta(days=found.rules.days_ahead)).isoformat(),
+        "checkin_before": found.rules.checkin_before_minutes, "checkin_after": found.rules.checkin_after_minutes,
+        **extra,
+    }
+
+
+@bp.get("/dat-lich")
+def booking_page() -> Any:
+    """Step 1: choose a field and a day; step 2 (same page): choose a slot."""
+    found = settings()
+    if not found.enabled:
+        return render_template("booking_closed.html", office_name=engine().office.name), 404
+    service, day_text = request.args.get("service", ""), request.args.get("date", "")
+    procedure = _page_procedure(request.args.get("procedure", ""))
+    if procedure is not None:
+        service = procedure["service"]
+    if not service or not day_text:
+        return render_template("booking.html", **_page_context(found, service=service, date=day_text, procedure=procedure))
+    return _slot_page(found, service, day_text, procedure=procedure)
+
+
+def _slot_page(found: AppointmentSettings, service: str, day_text: str, error: str = "", status: int = 200,
+               phone: str = "", procedure: dict[str, str] | None = None) -> Any:
+    context = _page_context(found, service=service, date=day_text, error=error, phone=phone, procedure=procedure)
+    try:
+        day = booking.parse_day(day_text)
+    except ApiError as exc:
+        return render_template("booking.html", **{**context, "error": exc.message}), 422
+    if service not in found.rules.services:
+        return render_template("booking.html", **{**context, "error": "Xin chọn lĩnh vực cần làm."}), 422
+    today = _local_today()
+    problem = ""
+    if day < today:
+        problem = f"Ngày {day:%d/%m/%Y} đã qua; xin chọn ngày từ hôm nay ({today:%d/%m/%Y}) trở đi."
+    elif day > today + timedelta(days=found.rules.days_ahead):
+        problem = f"Chỉ đặt lịch trước tối đa {found.rules.days_ahead} ngày; xin chọn ngày sớm hơn."
+    else:
+        problem = closed_reason(found.rules, day) or ""
+    if problem:
+        return render_template("booking.html", **{**context, "error": problem}), 422
+    day_slots_view = _slots_of_day(found, service, day)
+    if not any(s["bookable"] for s in day_slots_view["slots"]) and not error:
+        context["error"] = f"Ngày {day:%d/%m/%Y} không còn giờ trống cho lĩnh vực này; xin chọn ngày khác."
+    return render_template("booking.html", **{**context, "slots": day_slots_view["slots"], "day_label": f"{day:%d/%m/%Y}",
+                                              "service_name": engine().office.service(service).name}), status
+
+
+@bp.post("/dat-lich")
+def booking_submit() -> Any:
+    """Book the chosen slot; errors come back on the same page, plainly."""
+    found = settings()
+    if not found.enabled:
+        return render_template("booking_closed.html", office_name=engine().office.name), 404
+    service = request.form.get("service", "")[:16]
+    slot_text = request.form.get("slot", "")[:32]
+    phone_text = request.form.get("phone", "")[:20]
+    day_text = slot_text[:10] or request.form.get("date", "")[:10]
+    procedure = _page_procedure(request.form.get("procedure", ""))
+    if procedure is not None and procedure["service"] != service:
+        procedure = None
+    try:
+        if not slot_text:
+            raise ApiError(422, "invalid_slot", "Xin chọn một khung giờ còn trống.")
+        phone = _phone(found, phone_text)
+        view = _book(found, service, booking.parse_slot(slot_text), phone, procedure["code"] if procedure else None)
+    except QueueError as exc:
+        status = exc.status if isinstance(exc, ApiError) else 422
+        return _slot_page(found, service, day_text, error=exc.message, status=status, phone=phone_text,
+                          procedure=procedure)
+    return redirect(url_for("appointments.pages.booking_done", code=view["code"]), code=303)
+
+
+@bp.get("/dat-lich/<code>")
+def booking_done(code: str) -> Any:
+    """The booking: its code, a QR of the code, the time and how to check in or cancel."""
+    found = settings()
+    row = store.booking_row(read_conn(), booking.normalize_code(code))
+    if row is None:
+        return render_template("booking_missing.html", office_name=engine().office.name), 404
+    view = booking.booking_view(row, engine().office, found)
+    slot = datetime.fromisoformat(view["slot_start"])
+    procedure = _page_procedure(view["procedure"] or "")
+    return render_template("booking_done.html", **_page_context(
+        found, booking=view, procedure=procedure, qr=qr_svg(view["code"]), pretty_code=f"{view['code'][:4]}-{view['code'][4:]}",
+        slot_label=f"{slot:%H:%M} ngày {slot:%d/%m/%Y}",
+        window=f"{datetime.fromisoformat(view['checkin_opens']):%H:%M}–{datetime.fromisoformat(view['checkin_closes']):%H:%M}",
+        message=request.args.get("m", "")))
+
+
+@bp.post("/dat-lich/<code>/huy")
+def booking_cancel_submit(code: str) -> Any:
+    """Cancel from the booking's page."""
+    found = settings()
+    try:
+        engine().execute(booking.cancel_command(found, booking.normalize_code(code)), actor="booking")
+        message = "cancelled"
+    except ApiError as exc:
+        if exc.status == 404:
+            return render_template("booking_missing.html", office_name=engine().office.name), 404
+        message = "checked_in"
+    return redirect(url_for("appointments.pages.booking_done", code=booking.normalize_code(code), m=message), code=303)
+
+
+@bp.get("/dat-lich/tra-cuu")
+def booking_lookup() -> Any:
+    """Find a booking by code (to see or cancel it)."""
+    code = booking.normalize_code(request.args.get("code", ""))
+    if code:
+        return redirect(url_for("appointments.pages.booking_done", code=code), code=303)
+    return redirect(url_for("appointments.pages.booking_page"))
