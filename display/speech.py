@@ -387,7 +387,9 @@ class Speaker:
         speech = render_speech(announcement, self._workdir)
         if self.record_dir is not None:
             chime = chime_frames() + silence(CHIME_GAP_S) if announcement.chime else b""
-            write_wav(self.record_dir / name, chime + speech)
+            partial = self.record_dir / (name + ".part")
+            write_wav(partial, chime + speech)
+            partial.rename(self.record_dir / name)  # whoever watches the folder sees whole files only
             return
         if chime_player is not None:
             chime_player.wait(timeout=10)
