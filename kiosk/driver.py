@@ -43,8 +43,10 @@ def render_widget(widget: Any) -> Any:
         parent_canvas.remove(widget.canvas)
     width, height = int(widget.width), int(widget.height)
     fbo = Fbo(size=(width, height), with_stencilbuffer=True)
+    from kivy.core.window import Window
+
     with fbo:
-        ClearColor(1, 1, 1, 1)
+        ClearColor(*Window.clearcolor)
         ClearBuffers()
         Translate(-widget.x, -widget.y, 0)
     fbo.add(widget.canvas)

@@ -31,7 +31,10 @@ def prepare_kivy(width: int, height: int, fullscreen: bool = False, kivy_home: P
     Config.set("kivy", "exit_on_escape", "0")  # a citizen pressing Esc must not close the kiosk
     Config.set("input", "mouse", "mouse,disable_multitouch")  # no red multitouch dots on a right click
     Config.set("kivy", "keyboard_mode", "system")  # our own on-screen keyboard, never Kivy's
-    Config.set("graphics", "maxfps", "30")  # enough for a kiosk; spares a software-rendering CPU
+    Config.set("graphics", "maxfps", "60")  # Kivy draws only when something changed; a cap, not a rate
+    # No multisampling: on a cheap PC rendering in software (llvmpipe) it multiplies the cost of
+    # every frame, and the kiosk draws big flat shapes and text that need no antialiasing.
+    Config.set("graphics", "multisamples", "0")
 
 
 def has_display() -> bool:

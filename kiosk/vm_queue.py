@@ -26,11 +26,13 @@ def service_rows(services: list[dict[str, Any]], lang: str) -> list[ServiceRow]:
     rows = []
     for service in services:
         counters = service.get("counters") or []
+        waiting = int(service.get("waiting") or 0)
         rows.append(ServiceRow(
             code=service["code"],
             name=service.get("name") or service["code"],
-            waiting_text=tr("take.waiting", lang, n=service.get("waiting", 0)),
-            wait_text=tr("take.wait_estimate", lang, wait=format_wait(service.get("estimated_wait_s"), lang)),
+            waiting_text=tr("take.waiting", lang, n=waiting) if waiting else tr("take.nobody_waiting", lang),
+            wait_text=tr("take.wait_estimate", lang, wait=format_wait(service.get("estimated_wait_s"), lang))
+            if waiting else "",
             counters_text=tr("take.counters", lang, counters=join_numbers(counters, lang)) if counters else "",
         ))
     return rows

@@ -265,7 +265,7 @@ class TicketKeypad(BoxLayout):
         super().__init__(**kwargs)
         self.orientation = "vertical"
         self.spacing = 8
-        self.bind(prefixes=self._build)
+        self.bind(prefixes=self._build, font_size=self._build)
         self._build()
 
     def _build(self, *_args) -> None:

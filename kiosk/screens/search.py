@@ -45,7 +45,8 @@ class SearchScreen(KioskScreen):
         self.state = SearchState()
         self.fields: list[tuple[str, str]] = []
         self.last_update_at = 0.0  # perf_counter of the last results shown (for the bench)
-        self._keyboard_ready = False
+        self._fields_cache: list[KButton] = []
+        self._results_pool: list[ResultButton] = []
 
     def on_kv_post(self, base_widget: Any) -> None:
         """Hook the keyboard."""
@@ -124,10 +125,7 @@ class SearchScreen(KioskScreen):
             self.info = self.state.error
         elif not query and field is None:
             self.info = tr("search.browse", lang)
-            for value, label in self.fields:
-                button = KButton(text=label, bg=theme.BLUE, size_hint_y=None, height=theme.TOUCH_MIN * self.app.scale,
-                                 font_size=theme.BODY * self.app.scale, key=value)
-                button.bind(on_release=lambda b: self.choose_field(b.key))
+            for button in self._field_buttons():
                 box.add_widget(button)
         elif self.state.shown_for == (query, field):
             rows = result_rows(self.state.results, lang)
@@ -137,13 +135,31 @@ class SearchScreen(KioskScreen):
                 self.info = tr("search.top", lang)
             else:
                 self.info = tr("search.results", lang, n=len(rows))
-            for row in rows:
-                button = ResultButton(code=row.code, name=row.name, detail=row.detail)
-                button.bind(on_release=lambda b: self.open(b.code))
+            for button, row in zip(self._result_buttons(len(rows)), rows):
+                button.code, button.name, button.detail = row.code, row.name, row.detail
                 box.add_widget(button)
         else:
             self.info = tr("common.loading", lang)
         self.last_update_at = time.perf_counter()
+
+    def _field_buttons(self) -> list[KButton]:
+        """One button per field, built once (re-adding widgets is cheaper than building them)."""
+        if len(self._fields_cache) != len(self.fields):
+            self._fields_cache = []
+            for value, label in self.fields:
+                button = KButton(text=label, bg=theme.BLUE, size_hint_y=None, height=theme.TOUCH_MIN * self.app.scale,
+                                 font_size=theme.BODY * self.app.scale, key=value)
+                button.bind(on_release=lambda b: self.choose_field(b.key))
+                self._fields_cache.append(button)
+        return self._fields_cache
+
+    def _result_buttons(self, count: int) -> list[ResultButton]:
+        """A pool of result rows, grown as needed and reused for every keystroke."""
+        while len(self._results_pool) < count:
+            button = ResultButton()
+            button.bind(on_release=lambda b: self.open(b.code))
+            self._results_pool.append(button)
+        return self._results_pool[:count]
 
     def open(self, code: str) -> None:
         """Open a procedure's detail."""
@@ -154,9 +170,7 @@ class SearchScreen(KioskScreen):
         """Forget the query and the field."""
         self.query = ""
         self.field_label = ""
-        self.state.clear()
-        if self.manager is not None:
-            self._render()
+        self.state.clear()  # shown again by on_pre_enter: nothing is rebuilt while the screen is hidden
 
     def reconnected(self) -> None:
         """Reload fields and the results that failed."""

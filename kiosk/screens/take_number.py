@@ -92,8 +92,14 @@ class TakeNumberScreen(KioskScreen):
             button.bind(on_release=lambda b: self.toggle_priority(b.key))
             self._priority_buttons[code] = button
             strip.add_widget(button)
-        self.app.bind(lang=lambda *_: self._label_priorities())
+        self.app.bind(lang=lambda *_: self._relabel())
         self._label_priorities()
+
+    def _relabel(self) -> None:
+        """Another language: the priority buttons and the field buttons say it anew."""
+        self._label_priorities()
+        if self.services:
+            self._show_services()
 
     def _label_priorities(self) -> None:
         for code, button in self._priority_buttons.items():
@@ -101,8 +107,6 @@ class TakeNumberScreen(KioskScreen):
             button.selected = code == self.priority
             button.bg = theme.BLUE if code == self.priority else theme.SELECTED
             button.fg = theme.WHITE if code == self.priority else theme.TEXT
-        if self.services:
-            self._show_services()
 
     def toggle_priority(self, code: str) -> None:
         """Choose a priority group; the same again means none."""

@@ -31,6 +31,8 @@ def test_a_field_button_says_who_waits_how_long_and_where():
     row = service_rows(SERVICES, "vi")[0]
     assert (row.name, row.waiting_text, row.wait_text, row.counters_text) == (
         "Tư pháp – Hộ tịch", "Đang chờ: 3 người", "Chờ khoảng 25 phút", "Quầy 1 hoặc 2")
+    empty = service_rows([{**SERVICES[0], "waiting": 0, "estimated_wait_s": 0}], "vi")[0]
+    assert (empty.waiting_text, empty.wait_text) == ("Không có ai đang chờ", "")
 
 
 def test_a_retried_ticket_request_keeps_its_idempotency_key():
