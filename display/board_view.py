@@ -414,12 +414,25 @@ class BoardScreen(Panel):
                 box.add_widget(name)
                 self.recent_row.add_widget(box)
                 self._recent_cells.append((box, number, name))
-        shown = calls[:count]
-        for index, (box, number, name) in enumerate(self._recent_cells):
-            call = shown[index] if index < len(shown) else None
-            number.text = call.number if call else ""
-            name.text = call.counter_name if call else ""
-            box.bg = list(ROW_A if call else ROW_B)
+        # Boxes follow their call as it moves along the row, so a new call
+        # renders one number and one counter name instead of the whole row.
+        wanted = [(call.number, call.counter_name) for call in calls[:count]]
+        unused = list(self._recent_cells)
+        matched: list = []
+        for key in wanted:
+            cells = next((c for c in unused if (c[1].text, c[2].text) == key), None)
+            if cells is not None:
+                unused.remove(cells)
+            matched.append(cells)
+        ordered = [cells if cells is not None else unused.pop(0) for cells in matched] + unused
+        for index, (box, number, name) in enumerate(ordered):
+            key = wanted[index] if index < len(wanted) else ("", "")
+            number.text, name.text = key
+            box.bg = list(ROW_A if index < len(wanted) else ROW_B)
+        if [cells[0] for cells in ordered] != list(reversed(self.recent_row.children)):
+            self.recent_row.clear_widgets()
+            for box, _, _ in ordered:
+                self.recent_row.add_widget(box)
 
     def _show_waiting(self, view: ScreenView) -> None:
         u = self.unit
