@@ -8,7 +8,8 @@ from typing import Any
 from kivy.core.window import Window
 from kivy.properties import StringProperty
 from kivy.uix.behaviors import ButtonBehavior
-from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.label import Label
+from kivy.utils import escape_markup
 
 from queue_server.client import ApiError
 
@@ -21,16 +22,24 @@ from .base import KioskScreen, load_kv
 
 load_kv(__file__)
 
-QUERY_LIMIT = 8
+QUERY_LIMIT = 6  # what fits above the keyboard without scrolling; each row costs a texture
 FIELD_LIMIT = 40
 
 
-class ResultButton(ButtonBehavior, BoxLayout):
-    """One procedure in the results."""
+class ResultButton(ButtonBehavior, Label):
+    """One procedure in the results: its name, and its field and online level under it."""
 
     code = StringProperty("")
     name = StringProperty("")
     detail = StringProperty("")
+    escaped_name = StringProperty("")
+    escaped_detail = StringProperty("")
+
+    def on_name(self, _instance: Any, value: str) -> None:
+        self.escaped_name = escape_markup(value)
+
+    def on_detail(self, _instance: Any, value: str) -> None:
+        self.escaped_detail = escape_markup(value)
 
 
 class SearchScreen(KioskScreen):

@@ -239,3 +239,34 @@ def test_a_tap_shows_its_screen_within_100_ms(d):
     elapsed = time.perf_counter() - started
     assert d.app.manager.current == "take_number"
     assert elapsed < 0.5  # the bench holds the real figure (≤ 100 ms); tests run on busy machines
+
+
+def test_the_tour_writes_one_png_per_screen_it_passes(d, tmp_path):
+    """The first steps of ``motcua kiosk --tour`` on this app: each state pictured, nothing blank."""
+    from PIL import Image
+
+    from kiosk.printing import PackagePrinter
+    from kiosk.tour import Tour, TourPrinter, closed_port
+
+    printer = TourPrinter(PackagePrinter(d.fake_printer.uri, timeout_s=5.0),
+                          PackagePrinter(f"tcp://127.0.0.1:{closed_port()}", timeout_s=1.0))
+    d.app.printer = printer
+    tour = Tour(d, printer, tmp_path, shot_width=320)
+    tour.home()
+    tour.take_number()
+    names = [path.name for path in tour.shots]
+    assert names[:3] == ["01-home.png", "02-home-english.png", "03-take-number.png"]
+    assert "07-ticket-printer-down.png" in names
+    for path in tour.shots:
+        image = Image.open(path).convert("L")
+        assert image.width == 320
+        low, high = image.getextrema()
+        assert high - low > 100, path.name  # text and shapes, not an empty frame
+
+
+def test_motcua_kiosk_command_takes_the_tour_options():
+    from queue_server.cli import build_parser
+
+    args = build_parser().parse_args(["kiosk", "--server", "http://x", "--token", "t", "--tour", "out",
+                                      "--shot-width", "800", "--size", "1080x1920", "--printer", "png:///tmp/x"])
+    assert (str(args.tour), args.shot_width, args.size, args.printer) == ("out", 800, "1080x1920", "png:///tmp/x")
