@@ -24,18 +24,17 @@ from tests.server.conftest import (  # noqa: F401  (fixtures shared with the ser
 # Monday 2 March 2026, 08:00 in Hà Nội (UTC+7): the server tests' fake clock starts here.
 MONDAY_0800_UTC = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
 
-RESULT_SERVICE = (
-    '[[counters]]\nnumber = 5\nname = "Quầy 5"\nservices = ["VH"]',
-    '[[counters]]\nnumber = 5\nname = "Quầy 5"\nservices = ["VH", "KQ"]\n\n'
+NO_RESULT_SERVICE = (
     '[[services]]\ncode = "KQ"\nname = "Nhận kết quả"\nprefix = "K"\ntarget_wait_minutes = 10\ndefault_service_minutes = 3',
+    "",
 )
-"""The sample office plus a "Nhận kết quả" service served at counter 5."""
+"""The sample office without its "Nhận kết quả" service (counter 5 keeps only VH)."""
 
 
 @pytest.fixture
 def app(make_app: Callable[..., InProcess]) -> InProcess:
-    """The sample office (with a result-return service) in process, on a fake clock at Monday 08:00."""
-    return make_app(dict([RESULT_SERVICE]))
+    """The sample office (its result-return service at counter 5) in process, on a fake clock at Monday 08:00."""
+    return make_app()
 
 
 def kiosk(app: InProcess) -> dict[str, str]:
@@ -102,7 +101,7 @@ def served(make_app: Callable[..., InProcess]) -> Iterator[Callable[..., ServedA
     running: list[object] = []
 
     def start(replacements: dict[str, str] | None = None, max_streams: int = 50) -> ServedApp:
-        made = make_app(replacements if replacements is not None else dict([RESULT_SERVICE]))
+        made = make_app(replacements)
         app = create_app(made.config, made.db.path, engine=made.engine, max_streams=max_streams)
         port = free_port()
         server = waitress.create_server(app, host="127.0.0.1", port=port, threads=8)

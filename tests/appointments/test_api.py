@@ -5,7 +5,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from tests.appointments.conftest import kiosk
+from tests.appointments.conftest import NO_RESULT_SERVICE, kiosk
 
 
 def book(app, slot: str, service: str = "HT", **extra: Any):
@@ -181,7 +181,7 @@ def test_the_counter_sees_which_ticket_is_an_appointment(app) -> None:
 
 
 def test_an_office_without_a_result_service_says_so(make_app) -> None:
-    plain = make_app()
+    plain = make_app({NO_RESULT_SERVICE[0]: NO_RESULT_SERVICE[1], 'services = ["VH", "KQ"]': 'services = ["VH"]'})
     answer = plain.client.post("/api/result-tickets", json={}, headers=plain.auth("kiosk"))
     assert answer.status_code == 404 and answer.get_json()["error"]["code"] == "no_result_service"
 

@@ -18,6 +18,7 @@ SERVICE_NAMES = {
     "VP": "Văn phòng – Thống kê",
     "DC": "Địa chính – Xây dựng – Nông nghiệp – Môi trường",
     "VH": "Văn hóa – Xã hội",
+    "KQ": "Nhận kết quả",
 }
 EIGHT_O_CLOCK = "2026-03-02T08:00:00+07:00"
 
@@ -79,6 +80,8 @@ def test_services_list_every_field_with_waiting_counts_and_estimates(api: InProc
          "estimated_wait_s": 0, "target_wait_minutes": 30},
         {"code": "VH", "name": SERVICE_NAMES["VH"], "prefix": "D", "counters": [5], "waiting": 0,
          "estimated_wait_s": 0, "target_wait_minutes": 20},
+        {"code": "KQ", "name": SERVICE_NAMES["KQ"], "prefix": "K", "counters": [5], "waiting": 0,
+         "estimated_wait_s": 0, "target_wait_minutes": 10},
     ]}
 
 
@@ -87,7 +90,7 @@ def test_counters_start_closed_and_show_their_services(api: InProcess) -> None:
     assert answer.status_code == 200
     assert answer.get_json() == {"counters": [
         counter_body(1, ["HT"]), counter_body(2, ["HT"]), counter_body(3, ["VP"]),
-        counter_body(4, ["DC"]), counter_body(5, ["VH"]),
+        counter_body(4, ["DC"]), counter_body(5, ["VH", "KQ"]),
     ]}
 
 
@@ -257,11 +260,11 @@ def test_pause_resume_and_close_a_counter(api: InProcess) -> None:
     act(api, 5, "call-next")  # opens the counter; nobody waits
     paused = act(api, 5, "pause", {"reason": "Nghỉ trưa"})
     assert paused.status_code == 200
-    assert paused.get_json() == {"counter": counter_body(5, ["VH"], "paused", pause_reason="Nghỉ trưa")}
+    assert paused.get_json() == {"counter": counter_body(5, ["VH", "KQ"], "paused", pause_reason="Nghỉ trưa")}
     resumed = act(api, 5, "resume")
-    assert resumed.get_json() == {"counter": counter_body(5, ["VH"], "idle")}
+    assert resumed.get_json() == {"counter": counter_body(5, ["VH", "KQ"], "idle")}
     closed = act(api, 5, "close")
-    assert closed.get_json() == {"counter": counter_body(5, ["VH"], "closed")}
+    assert closed.get_json() == {"counter": counter_body(5, ["VH", "KQ"], "closed")}
 
 
 def test_an_admin_may_act_at_any_counter(api: InProcess) -> None:

@@ -13,7 +13,7 @@ from queue_server.config import ConfigError, load_config
 from tests.server.conftest import office_config
 from tests.support.live_server import COMMUNE, PROJECT, free_port
 
-COUNTER_5 = 'number = 5\nname = "Quầy 5"\nservices = ["VH"]'
+COUNTER_5 = 'number = 5\nname = "Quầy 5"\nservices = ["VH", "KQ"]'
 
 # case: (replacements in the sample office, key named, words of the fix in the message)
 BROKEN = {
@@ -21,8 +21,8 @@ BROKEN = {
         {COUNTER_5: COUNTER_5 + '\ncolour = "red"'}, "counters[4].colour",
         "unknown key; valid keys here: name, number, services"),
     "unknown service on a counter": (
-        {'services = ["VH"]': 'services = ["XX"]'}, "counters[4].services",
-        "unknown service 'XX' (known: HT, VP, DC, VH); use one of the codes under [[services]]"),
+        {'services = ["VH", "KQ"]': 'services = ["XX"]'}, "counters[4].services",
+        "unknown service 'XX' (known: HT, VP, DC, VH, KQ); use one of the codes under [[services]]"),
     "duplicate prefix": (
         {'prefix = "B"': 'prefix = "A"'}, "services[1].prefix",
         "duplicate prefix 'A' (also used by HT); give each service its own prefix"),
@@ -109,11 +109,11 @@ def _serve(*args: str, env: dict[str, str] | None = None) -> subprocess.Complete
 
 
 def test_serve_with_a_broken_office_file_exits_2_with_one_line(tmp_path: Path) -> None:
-    path = office_config(tmp_path, {'services = ["VH"]': 'services = ["XX"]'}, name="broken.toml")
+    path = office_config(tmp_path, {'services = ["VH", "KQ"]': 'services = ["XX"]'}, name="broken.toml")
     done = _serve("--config", str(path), "--db", str(tmp_path / "x.db"), "--port", str(free_port()))
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
     assert done.stderr == (f"motcua: configuration error: {path}: counters[4].services: unknown service 'XX' "
-                           "(known: HT, VP, DC, VH); use one of the codes under [[services]]\n")
+                           "(known: HT, VP, DC, VH, KQ); use one of the codes under [[services]]\n")
     assert not (tmp_path / "x.db").exists()  # nothing was created for a server that never started

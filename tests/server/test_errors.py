@@ -181,7 +181,7 @@ def test_unknown_service_says_which_services_exist(api: InProcess) -> None:
     answer = issue(api, "XX")
     assert answer.status_code == 404
     assert answer.get_json() == {"error": {"code": "unknown_service",
-                                           "message": "Không có lĩnh vực 'XX'. Choose one of: HT, VP, DC, VH"}}
+                                           "message": "Không có lĩnh vực 'XX'. Choose one of: HT, VP, DC, VH, KQ"}}
 
 
 def test_a_display_may_not_take_a_ticket(api: InProcess) -> None:

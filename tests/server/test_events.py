@@ -86,8 +86,8 @@ def test_a_new_subscriber_gets_a_snapshot_first(api: InProcess, feeds) -> None:
                               "hotline": "1900 1234"}
     assert data["day"] == "2026-03-02"
     assert data["at"] == "2026-03-02T08:00:00+07:00"
-    assert [s["code"] for s in data["services"]] == ["HT", "VP", "DC", "VH"]
-    assert [s["waiting"] for s in data["services"]] == [1, 0, 0, 0]
+    assert [s["code"] for s in data["services"]] == ["HT", "VP", "DC", "VH", "KQ"]
+    assert [s["waiting"] for s in data["services"]] == [1, 0, 0, 0, 0]
     assert [c["number"] for c in data["counters"]] == [1, 2, 3, 4, 5]
     assert data["counters"][2]["current"]["number"] == "B001"
     assert data["waiting_tickets"] == [{"id": 1, "number": "A001", "service": "HT", "priority": None,

@@ -38,7 +38,7 @@ def test_health_services_counters_and_openapi(server: LiveServer) -> None:
     assert anyone.health() == {"status": "ok"}
     services = anyone.services()
     assert [(s["code"], s["prefix"], s["counters"]) for s in services] == [
-        ("HT", "A", [1, 2]), ("VP", "B", [3]), ("DC", "C", [4]), ("VH", "D", [5])]
+        ("HT", "A", [1, 2]), ("VP", "B", [3]), ("DC", "C", [4]), ("VH", "D", [5]), ("KQ", "K", [5])]
     assert [c["number"] for c in anyone.counters()] == [1, 2, 3, 4, 5]
     document = raw(server, "GET", "/api/openapi.json")
     assert document.status_code == 200 and document.headers["Content-Type"].startswith("application/json")
