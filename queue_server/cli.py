@@ -53,8 +53,12 @@ class CommandError(Exception):
     """A failure to report to the person at the terminal in one line, exit status 1."""
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The whole command tree, including the parts that are installed."""
+SERVER_COMMANDS = ("init", "serve", "user", "device", "demo")
+"""The queue server's own commands: running them needs none of the other parts' command modules."""
+
+
+def build_parser(with_parts: bool = True) -> argparse.ArgumentParser:
+    """The command tree; ``with_parts`` adds the commands of the parts that are installed."""
     parser = argparse.ArgumentParser(prog="motcua", description="Một cửa: queue, kiosk, display and printing.")
     subcommands = parser.add_subparsers(dest="command", metavar="COMMAND")
     subcommands.required = True
@@ -62,14 +66,17 @@ def build_parser() -> argparse.ArgumentParser:
     from .parts import installed_modules
 
     commands.register(subcommands)
-    for module in installed_modules(PART_COMMANDS):
-        module.register(subcommands)
+    if with_parts:
+        for module in installed_modules(PART_COMMANDS):
+            module.register(subcommands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``motcua`` console script."""
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # `motcua serve` starts faster without importing the kiosk, display and printer commands.
+    parser = build_parser(with_parts=not (argv and argv[0] in SERVER_COMMANDS))
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int | None] = args.handler
     try:
