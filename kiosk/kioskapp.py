@@ -58,6 +58,25 @@ def screen_classes() -> list[tuple[str, type]]:
             ("rate_comment", RateCommentScreen), ("thanks", ThanksScreen), ("checkin", CheckinScreen)]
 
 
+class Screens(dict):
+    """The screens by name, each built on first use and added to the manager."""
+
+    def __init__(self, manager: ScreenManager, classes: list[tuple[str, type]]) -> None:
+        super().__init__()
+        self.manager = manager
+        self.classes = dict(classes)
+
+    def __missing__(self, name: str) -> Any:
+        screen = self.classes[name](name=name)
+        self[name] = screen
+        self.manager.add_widget(screen)
+        return screen
+
+    def pending(self) -> list[str]:
+        """Screens not built yet, in the order they are listed."""
+        return [name for name in self.classes if name not in self]
+
+
 class KioskApp(App):
     """The lobby kiosk."""
 
@@ -94,11 +113,8 @@ class KioskApp(App):
         root = Factory.KioskRoot()
         self.manager = root.ids.manager
         self.manager.transition = NoTransition()  # instant: no animation to wait for or to render in software
-        self.screens = {}
-        for name, cls in screen_classes():
-            screen = cls(name=name)
-            self.screens[name] = screen
-            self.manager.add_widget(screen)
+        self.screens = Screens(self.manager, screen_classes())
+        self.screens["home"]  # the first screen added is the one shown
         Window.bind(on_touch_down=self._activity, on_key_down=self._activity, size=self._resized)
         Clock.schedule_interval(self._every_second, 1.0)
         Clock.schedule_once(self._first_frame, 0)
@@ -108,6 +124,14 @@ class KioskApp(App):
     def _first_frame(self, _dt: float) -> None:
         self.first_frame_at = time.perf_counter()
         self.refresh_services()
+        Clock.schedule_interval(self._build_next_screen, 0.05)
+
+    def _build_next_screen(self, _dt: float) -> bool:
+        """Build the other screens one per tick after the first frame: a fast start, then fast taps."""
+        pending = self.screens.pending()
+        if pending:
+            self.screens[pending[0]]
+        return len(pending) > 1
 
     def refresh_services(self) -> None:
         """Keep the fields (names, prefixes, counters) for the screens that name them."""
@@ -136,6 +160,7 @@ class KioskApp(App):
         current = self.manager.current
         if current != name:
             self.history.append(current)
+        self.screens[name]  # built now if the warm-up has not reached it yet
         self.manager.current = name
 
     def go_back(self) -> None:
