@@ -41,8 +41,9 @@ def run_kiosk_from_config(server: str, token: str | None, printer_uri: str | Non
     settings = settings_from_config(config)
     if size is not None:
         settings = _with(settings, width=size[0], height=size[1])
-    if tour_dir is not None:
-        settings = _with(settings, fullscreen=False, retry_seconds=0.5)
+    if tour_dir is not None:  # pictures of a 1080p lobby screen unless --size says otherwise
+        settings = _with(settings, fullscreen=False, retry_seconds=0.5,
+                         **({} if size else {"width": 1920, "height": 1080}))
     elif windowed or not has_display():
         settings = _with(settings, fullscreen=False)
     prepare_kivy(settings.width, settings.height, settings.fullscreen)

@@ -77,6 +77,7 @@ class Tour:
     def shot(self, name: str) -> None:
         """One numbered screenshot."""
         path = self.out_dir / f"{len(self.shots) + 1:02d}-{name}.png"
+        self.d.pump(0.1)  # a pressed button shows "down" for a few frames; picture the settled screen
         if self.shot_width:  # small PNGs for the docs
             image = self.d.image()
             height = round(image.height * self.shot_width / image.width)
