@@ -20,6 +20,7 @@ from .model import QueueState, Ticket, WaitingLine
 from .office import Office, QueuePolicy
 
 _LAST_ID = 2**63  # sorts after any ticket id at the same instant
+MIN_SERVICE_SHARE = 0.25
 
 
 def aging_cutoff(policy: QueuePolicy, now: datetime) -> datetime:
@@ -142,7 +143,11 @@ def estimated_wait_s(state: QueueState, office: Office, service_code: str, ahead
     service = office.service(service_code)
     assert service is not None
     recent = state.services[service_code].recent_service_s
-    mean_s = sum(recent) / len(recent) if recent else service.default_service_minutes * 60
+    default_s = service.default_service_minutes * 60
+    mean_s = sum(recent) / len(recent) if recent else default_s
+    # Tickets clicked through in seconds (a clerk ending tickets in a burst) must not
+    # make the lobby promise one-minute waits: never below a quarter of the usual time.
+    mean_s = max(mean_s, default_s * MIN_SERVICE_SHARE)
     # Paused and closed counters call nobody; with none open, the estimate
     # assumes one will open rather than promising nothing.
     open_counters = sum(

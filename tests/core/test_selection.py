@@ -384,3 +384,14 @@ def test_estimated_wait_of_nobody_ahead_is_zero():
     o = office()
     s = queue(o)
     assert estimated_wait_s(s, o, "HT", 0) == 0
+
+
+def test_tickets_clicked_through_in_seconds_do_not_promise_one_minute_waits():
+    o = office()
+    s = queue(o)
+    for minute in range(3):
+        issue(s, o, "HT", minutes=minute)
+    call_next(s, o, 1, minutes=3)
+    call_next(s, o, 1, minutes=3.05)  # the first ticket "served" in 3 seconds
+    # 10-minute default service time: never less than a quarter of it per person.
+    assert estimated_wait_s(s, o, "HT", 2) == 2 * 150

@@ -97,7 +97,7 @@ def test_the_dashboard_shows_today_reports_notices_and_devices(server, browser, 
     _sign_in(browser, server, "admin", ADMIN_PASSWORD)
     _wait(browser, lambda d: d.current_url.endswith("/admin"))
     rows = _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#live-services tbody tr") or None)
-    assert len(rows) == 4
+    assert len(rows) == 5  # HT, VP, DC, VH and KQ (Nhận kết quả)
     ht = browser.find_element(By.CSS_SELECTOR, '#live-services tr[data-service="HT"]')
     assert "late" in ht.get_attribute("class")
     alert = browser.find_element(By.CSS_SELECTOR, '#alerts .alert[data-service="HT"]').text
