@@ -14,6 +14,7 @@ import secrets
 import sqlite3
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime, timedelta, timezone
 
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -21,9 +22,14 @@ from werkzeug.security import check_password_hash, generate_password_hash
 PERSON_ROLES = ("clerk", "admin")
 DEVICE_ROLES = ("kiosk", "display", "rating")
 MIN_PASSWORD_LENGTH = 8
-# Hashing a dummy password when the name is unknown keeps login time equal,
-# so response times do not reveal which usernames exist.
-_DUMMY_HASH = generate_password_hash("motcua-dummy-password")
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """A hash to check against when the name is unknown: login takes as long, so
+    response times do not reveal which usernames exist. Made on first use, not at
+    import, because scrypt is slow and the server should start fast."""
+    return generate_password_hash("motcua-dummy-password")
 
 
 class AuthError(ValueError):
@@ -111,7 +117,7 @@ def check_password(conn: sqlite3.Connection, username: str, password: str) -> Pr
         (normalize_username(username),),
     ).fetchone()
     if row is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return None
     if not check_password_hash(row[2], password):
         return None

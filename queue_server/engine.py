@@ -87,11 +87,10 @@ class CommandContext:
             data = views.event_view(self.state, self.office, event, self.now, view_of=self.ticket_view)
             if event.ticket_id is not None and "ticket" not in data and event.ticket_id in outcome.tickets:
                 data["ticket"] = self.ticket_view(outcome.tickets[event.ticket_id])
-            event_id = repository.append_event(self.conn, event, self.now, data, self.actor)
+            data_json = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+            event_id = repository.append_event(self.conn, event, self.now, data_json, self.actor)
             self.state.last_event_id = event_id
-            self.published.append(
-                PublishedEvent(event_id, event.type, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
-            )
+            self.published.append(PublishedEvent(event_id, event.type, data_json))
 
 
 @dataclass
@@ -206,6 +205,8 @@ class QueueEngine:
 
     def _run_one(self, command: _Command, now: datetime) -> list[PublishedEvent]:
         ctx = CommandContext(self.state, self.office, now, self._conn, command.actor)
+        # A savepoint per command: a refused command's own SQL (parts may write
+        # with ctx.conn before they refuse) is undone without touching the batch.
         self._conn.execute("SAVEPOINT command")
         try:
             command.result = command.run(ctx)

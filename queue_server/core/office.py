@@ -77,14 +77,22 @@ class Office:
     hotline: str = ""
     public_url: str = "http://127.0.0.1:8080"
 
+    def __post_init__(self) -> None:
+        # Look-ups by code and number happen on every request: index them once.
+        object.__setattr__(self, "_services_by_code", {s.code: s for s in self.services})
+        object.__setattr__(self, "_counters_by_number", {c.number: c for c in self.counters})
+        object.__setattr__(self, "_counters_by_service", {
+            s.code: tuple(c for c in self.counters if s.code in c.services) for s in self.services
+        })
+
     def service(self, code: str) -> Service | None:
         """The service with this code, or None."""
-        return next((s for s in self.services if s.code == code), None)
+        return self._services_by_code.get(code)
 
     def counter(self, number: int) -> Counter | None:
         """The counter with this number, or None."""
-        return next((c for c in self.counters if c.number == number), None)
+        return self._counters_by_number.get(number)
 
     def counters_for(self, service_code: str) -> tuple[Counter, ...]:
         """Counters that take tickets of this service."""
-        return tuple(c for c in self.counters if service_code in c.services)
+        return self._counters_by_service.get(service_code, ())

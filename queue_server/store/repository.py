@@ -127,12 +127,11 @@ def save_changes(conn: sqlite3.Connection, state: QueueState, tickets: list[Tick
         )
 
 
-def append_event(conn: sqlite3.Connection, event: Event, at: datetime, data: dict[str, Any], actor: str | None) -> int:
-    """Append one event to the log; returns its id (the SSE id)."""
+def append_event(conn: sqlite3.Connection, event: Event, at: datetime, data_json: str, actor: str | None) -> int:
+    """Append one event (its data already as JSON text) to the log; returns its id (the SSE id)."""
     cursor = conn.execute(
         "INSERT INTO events (at, type, ticket_id, counter, actor, data) VALUES (?, ?, ?, ?, ?, ?)",
-        (to_db_time(at), event.type, event.ticket_id, event.counter, actor,
-         json.dumps(data, ensure_ascii=False, separators=(",", ":"))),
+        (to_db_time(at), event.type, event.ticket_id, event.counter, actor, data_json),
     )
     return int(cursor.lastrowid)
 
