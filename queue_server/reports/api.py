@@ -18,7 +18,7 @@ from ..core.actions import service_day
 from ..core.views import local_iso
 from ..engine import CommandContext
 from ..store import repository
-from ..web.context import (RateLimiter, check_csrf, csrf_token, engine, json_body, read_conn, require)
+from ..web.context import check_csrf, csrf_token, engine, json_body, read_conn, require
 from ..web import context as web_context
 from ..web.errors import ApiError
 from . import charts, export, store
@@ -361,23 +361,13 @@ def _login_form(message: str = "", username: str = "", status: int = 200) -> tup
 
 @bp.post("/admin/login")
 def login_submit() -> Any:
-    """Check CSRF, the rate limit and the password; open the cookie session."""
+    """Check the sign-in form (admins only) and open the cookie session."""
     try:
-        check_csrf()
-    except ApiError:
-        return _login_form("Trang đăng nhập đã cũ. Xin nhập lại.", status=403)
-    username = request.form.get("username", "")[:64]
-    password = request.form.get("password", "")[:256]
-    if not username.strip() or not password:
-        return _login_form("Xin nhập tên đăng nhập và mật khẩu.", username, 422)
-    limiter: RateLimiter = current_app.extensions["motcua.login_limiter"]
-    if not limiter.allow(f"{request.remote_addr}:{auth.normalize_username(username)}"):
-        return _login_form("Đăng nhập sai quá nhiều lần. Xin đợi một phút rồi thử lại.", username, 429)
-    person = auth.check_password(read_conn(), username, password)
-    if person is None:
-        return _login_form("Sai tên đăng nhập hoặc mật khẩu.", username, 401)
+        person = web_context.check_sign_in_form()
+    except web_context.SignInRefused as refused:
+        return _login_form(refused.message, refused.username, refused.status)
     if person.role != "admin":
-        return _login_form("Trang này dành cho lãnh đạo / quản trị. Cán bộ quầy dùng trang /console.", username, 403)
+        return _login_form("Trang này dành cho lãnh đạo / quản trị. Cán bộ quầy dùng trang /console.", person.name, 403)
     _open_cookie_session(person)
     return redirect(url_for("reports.dashboard"), code=303)
 

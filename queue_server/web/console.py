@@ -10,17 +10,16 @@ recent no-shows of a counter.
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, session, url_for
 
 from .. import auth
 from ..core import views
 from ..core.model import NO_SHOW, WAITING, QueueState, Ticket
-from .context import (RateLimiter, check_csrf, cookie_person, csrf_token, engine, read_conn, require_counter_clerk,
-                      sign_in_cookie, sign_out_cookie)
+from .context import (SignInRefused, check_csrf, check_sign_in_form, cookie_person, csrf_token, engine,
+                      require_counter_clerk, sign_in_cookie, sign_out_cookie)
 from .errors import ApiError
 
 bp = Blueprint("console", __name__)
@@ -38,7 +37,6 @@ PRIORITY_LABELS = {
 """How the API's priority codes read on the console."""
 
 QUEUE_PREVIEW = 12  # waiting tickets listed on the console; the count shows the rest
-MAX_USERNAME, MAX_PASSWORD = 64, 256
 
 # The console loads nothing from elsewhere: no CDN, no inline script.
 CONTENT_SECURITY_POLICY = (
@@ -98,22 +96,11 @@ def _login_form(message: str = "", username: str = "", status: int = 200) -> tup
 
 @bp.post("/console/login")
 def login_submit() -> Any:
-    """Check the form's CSRF token, the rate limit and the password; open a cookie session."""
+    """Check the sign-in form and open a cookie session."""
     try:
-        check_csrf()
-    except ApiError:
-        return _login_form("Trang đăng nhập đã cũ. Xin nhập lại.", status=403)
-    # NFC like every JSON body of the API, so a password typed on any keyboard matches.
-    username = unicodedata.normalize("NFC", request.form.get("username", ""))[:MAX_USERNAME]
-    password = unicodedata.normalize("NFC", request.form.get("password", ""))[:MAX_PASSWORD]
-    if not username.strip() or not password:
-        return _login_form("Xin nhập tên đăng nhập và mật khẩu.", username, 422)
-    limiter: RateLimiter = current_app.extensions["motcua.login_limiter"]
-    if not limiter.allow(f"{request.remote_addr}:{auth.normalize_username(username)}"):
-        return _login_form("Đăng nhập quá nhiều lần. Xin đợi một phút rồi thử lại.", username, 429)
-    person = auth.check_password(read_conn(), username, password)
-    if person is None:
-        return _login_form("Sai tên đăng nhập hoặc mật khẩu.", username, 401)
+        person = check_sign_in_form()
+    except SignInRefused as refused:
+        return _login_form(refused.message, refused.username, refused.status)
     # A fresh session and CSRF token at sign-in: nothing set before it survives (no fixation).
     sign_in_cookie(person)
     return redirect(url_for("console.console_page"), code=303)

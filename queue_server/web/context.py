@@ -71,6 +71,40 @@ def current_principal() -> auth.Principal | None:
     return principal
 
 
+MAX_USERNAME, MAX_PASSWORD = 64, 256
+
+
+class SignInRefused(Exception):
+    """A sign-in form was refused: what to tell the person, the status, the name to keep in the form."""
+
+    def __init__(self, message: str, status: int, username: str = "") -> None:
+        super().__init__(message)
+        self.message, self.status, self.username = message, status, username
+
+
+def check_sign_in_form() -> auth.Principal:
+    """The person a posted sign-in form names: CSRF, fields, rate limit and password checked.
+
+    Raises SignInRefused with a plain Vietnamese message. Names and passwords
+    are NFC, so a password typed on any keyboard matches.
+    """
+    try:
+        check_csrf()
+    except ApiError:
+        raise SignInRefused("Trang đăng nhập đã cũ. Xin nhập lại.", 403) from None
+    username = unicodedata.normalize("NFC", request.form.get("username", ""))[:MAX_USERNAME]
+    password = unicodedata.normalize("NFC", request.form.get("password", ""))[:MAX_PASSWORD]
+    if not username.strip() or not password:
+        raise SignInRefused("Xin nhập tên đăng nhập và mật khẩu.", 422, username)
+    limiter: RateLimiter = current_app.extensions["motcua.login_limiter"]
+    if not limiter.allow(f"{request.remote_addr}:{auth.normalize_username(username)}"):
+        raise SignInRefused("Đăng nhập quá nhiều lần. Xin đợi một phút rồi thử lại.", 429, username)
+    person = auth.check_password(read_conn(), username, password)
+    if person is None:
+        raise SignInRefused("Sai tên đăng nhập hoặc mật khẩu.", 401, username)
+    return person
+
+
 def sign_in_cookie(person: auth.Principal) -> None:
     """Open a cookie session for a person: a fresh session, a server-side token, a new CSRF token.
 
