@@ -9,7 +9,6 @@ here reads a clock, a file or a database.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from . import errors
 from .model import (
@@ -56,7 +55,7 @@ def _service_state(code: str, office: Office) -> ServiceState:
 
 def service_day(office: Office, now: datetime):
     """The office's local date at ``now``: numbering resets at local midnight."""
-    return now.astimezone(ZoneInfo(office.timezone)).date()
+    return now.astimezone(office.tz).date()
 
 
 def start_day_if_new(state: QueueState, office: Office, now: datetime) -> Outcome:

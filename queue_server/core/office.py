@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 PRIORITY_CODES: tuple[str, ...] = ("elderly", "disabled", "pregnant", "merit", "appointment")
 """API codes of the priority groups; offices rename them on screen, not in the API."""
@@ -84,6 +85,15 @@ class Office:
         object.__setattr__(self, "_counters_by_service", {
             s.code: tuple(c for c in self.counters if s.code in c.services) for s in self.services
         })
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The office's time zone (ZoneInfo caches instances, but the call is on every view)."""
+        tz = self.__dict__.get("_tz")
+        if tz is None:
+            tz = ZoneInfo(self.timezone)
+            object.__setattr__(self, "_tz", tz)
+        return tz
 
     def service(self, code: str) -> Service | None:
         """The service with this code, or None."""

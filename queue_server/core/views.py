@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, Callable
-from zoneinfo import ZoneInfo
 
 from .model import WAITING, Event, QueueState, Ticket
 from .office import Office
@@ -19,7 +18,7 @@ def local_iso(moment: datetime | None, office: Office) -> str | None:
     """ISO 8601 with the office's offset, or None."""
     if moment is None:
         return None
-    return moment.astimezone(ZoneInfo(office.timezone)).isoformat(timespec="seconds")
+    return moment.astimezone(office.tz).isoformat(timespec="seconds")
 
 
 def status_url(office: Office, ticket: Ticket) -> str:

@@ -28,7 +28,11 @@ _TIME_COLUMNS = ("issued_at", "queued_at", "called_at", "served_at", "finished_a
 
 def to_db_time(moment: datetime | None) -> str | None:
     """UTC ISO text: sorts as time, reads back exactly."""
-    return None if moment is None else moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    if moment is None:
+        return None
+    if moment.tzinfo is not timezone.utc:  # the engine's clock is already UTC: skip the conversion
+        moment = moment.astimezone(timezone.utc)
+    return moment.isoformat(timespec="microseconds")
 
 
 def from_db_time(text: str | None) -> datetime | None:
