@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import tempfile
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -11,6 +10,8 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
+
+from tests.support.browser import headless_chromium
 
 from tests.server.conftest import (  # noqa: F401  (fixtures shared with the server tests)
     InProcess,
@@ -42,8 +43,6 @@ def kiosk(app: InProcess) -> dict[str, str]:
     return app.auth("kiosk")
 
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 IMAGES = Path(__file__).resolve().parents[2] / "docs" / "img"
 
 
@@ -60,25 +59,9 @@ def doc_shot(driver, name: str, folder: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def phone() -> Iterator[object]:
-    """A headless Chromium the size of a phone (390×844); Selenium is given the driver, so nothing is downloaded."""
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        pytest.skip("chromium and chromium-driver are not installed")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="motcua-phone-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--no-first-run", "--window-size=390,844", "--lang=vi", f"--user-data-dir={profile}"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
-    try:
+    """A headless Chromium the size of a phone (390×844)."""
+    with headless_chromium("390,844") as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 @dataclass

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import shutil
-import tempfile
 import threading
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
+from tests.support.browser import headless_chromium
 from tests.support.live_server import CLERK_PASSWORD, COMMUNE, LiveServer, free_port
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 
 
 @pytest.fixture(scope="session")
@@ -74,22 +72,6 @@ def board_app(display_template: Path, tmp_path: Path):
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
-    """One headless Chromium for the display tests (driver path given: nothing is downloaded)."""
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        pytest.skip("chromium and chromium-driver are not installed")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="motcua-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--no-first-run", "--window-size=1920,1080", "--lang=vi", f"--user-data-dir={profile}"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
-    try:
+    """One headless Chromium for the display tests."""
+    with headless_chromium("1920,1080") as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
