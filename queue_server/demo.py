@@ -75,6 +75,8 @@ def _print_welcome(config, base: str, sign_ins, tokens: dict[str, str]) -> None:
     print(f"\n  {config.office.name}\n")
     print(f"  Clerk console:   {base}/console")
     print(f"  Lobby board:     {base}/display")
+    print(f"  Dashboard:       {base}/admin")
+    print(f"  Book a time:     {base}/dat-lich")
     print(f"  API (OpenAPI):   {base}/api/openapi.json\n")
     print("  Sign-ins (demo only, new each run):")
     for name, password, where in sign_ins:
