@@ -1,0 +1,46 @@
+"""`motcua demo` on a machine with no screen: it says so, prints where to go and serves the sample office."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+
+from tests.support.live_server import PROJECT, free_port
+
+
+@pytest.mark.e2e
+def test_demo_without_a_screen_prints_the_addresses_and_serves(tmp_path) -> None:
+    port = free_port()
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("DISPLAY", "WAYLAND_DISPLAY", "MOTCUA_DB", "MOTCUA_CONFIG")}
+    env["XDG_DATA_HOME"] = str(tmp_path)
+    demo = subprocess.Popen([sys.executable, "-m", "queue_server.cli", "demo", "--port", str(port)], env=env,
+                            cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        printed = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = demo.stdout.readline()
+            assert line, "demo exited early:\n" + "".join(printed)
+            printed.append(line)
+            if "serving on" in line:
+                break
+        text = "".join(printed)
+        assert f"http://127.0.0.1:{port}/console" in text
+        assert "No screen on this machine" in text
+        sign_in = next(line.split() for line in printed if line.strip().startswith("quay1 "))
+        assert requests.get(f"http://127.0.0.1:{port}/api/health", timeout=5).json() == {"status": "ok"}
+        answer = requests.post(f"http://127.0.0.1:{port}/api/login",
+                               json={"username": sign_in[0], "password": sign_in[1]}, timeout=10)
+        assert answer.status_code == 200
+        assert (tmp_path / "motcua" / "demo.db").exists()
+    finally:
+        demo.send_signal(signal.SIGINT)
+        demo.wait(timeout=15)
+        demo.stdout.close()
