@@ -11,14 +11,14 @@ import unicodedata
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
 
 from .. import auth
 from ..core.actions import service_day
 from ..core.views import local_iso
 from ..engine import CommandContext
 from ..store import repository
-from ..web.context import check_csrf, csrf_token, engine, json_body, read_conn, require
+from ..web.context import csrf_token, engine, json_body, read_conn, require
 from ..web import context as web_context
 from ..web.errors import ApiError
 from . import charts, export, store
@@ -294,36 +294,6 @@ def _notice_values(body: dict[str, Any], *, creating: bool) -> dict[str, Any]:
 
 # -- the admin dashboard ---------------------------------------------------------------------
 
-# The server's cookie sessions (queue_server.web.context) may carry a server-side token; use its
-# helpers when it has them, so signing in here or at the clerk console opens the same session.
-
-def _signed_in() -> auth.Principal | None:
-    cookie_person = getattr(web_context, "cookie_person", None)
-    if cookie_person is not None:
-        return cookie_person()
-    person_id = session.get("person_id")
-    return auth.person_by_id(read_conn(), int(person_id)) if person_id is not None else None
-
-
-def _open_cookie_session(person: auth.Principal) -> None:
-    sign_in = getattr(web_context, "sign_in_cookie", None)
-    if sign_in is not None:
-        sign_in(person)
-        return
-    session.clear()  # a fresh session and CSRF token at sign-in (no fixation)
-    session["person_id"] = person.id
-    session.permanent = True
-    csrf_token()
-
-
-def _close_cookie_session() -> None:
-    sign_out = getattr(web_context, "sign_out_cookie", None)
-    if sign_out is not None:
-        sign_out()
-    else:
-        session.clear()
-
-
 @bp.after_request
 def _page_headers(response: Response) -> Response:
     if request.path.startswith("/admin"):
@@ -335,7 +305,7 @@ def _page_headers(response: Response) -> Response:
 @bp.get("/admin")
 def dashboard() -> Any:
     """The office head's dashboard (admins only; others are sent to sign in)."""
-    person = _signed_in()
+    person = web_context.cookie_person()
     if person is None:
         return redirect(url_for("reports.login_page"))
     if person.role != "admin":
@@ -348,7 +318,7 @@ def dashboard() -> Any:
 @bp.get("/admin/login")
 def login_page() -> Any:
     """Sign-in for the dashboard (same cookie session as the clerk console)."""
-    person = _signed_in()
+    person = web_context.cookie_person()
     if person is not None and person.role == "admin":
         return redirect(url_for("reports.dashboard"))
     return _login_form()
@@ -368,18 +338,12 @@ def login_submit() -> Any:
         return _login_form(refused.message, refused.username, refused.status)
     if person.role != "admin":
         return _login_form("Trang này dành cho lãnh đạo / quản trị. Cán bộ quầy dùng trang /console.", person.name, 403)
-    _open_cookie_session(person)
+    web_context.sign_in_cookie(person)
     return redirect(url_for("reports.dashboard"), code=303)
 
 
 @bp.post("/admin/logout")
 def logout() -> Any:
-    """Sign out."""
-    if session.get("person_id") is not None:
-        try:
-            check_csrf()
-        except ApiError:
-            return Response("Trang đã cũ: xin tải lại rồi đăng xuất.", status=403, mimetype="text/plain")
-    _close_cookie_session()
-    return redirect(url_for("reports.login_page"), code=303)
+    """Sign out: the session's token is revoked and the cookie emptied."""
+    return web_context.sign_out_form() or redirect(url_for("reports.login_page"), code=303)
 

@@ -18,9 +18,8 @@ from flask import Blueprint, Response, current_app, redirect, render_template, s
 from .. import auth
 from ..core import views
 from ..core.model import NO_SHOW, WAITING, QueueState, Ticket
-from .context import (SignInRefused, check_csrf, check_sign_in_form, cookie_person, csrf_token, engine,
-                      require_counter_clerk, sign_in_cookie, sign_out_cookie)
-from .errors import ApiError
+from .context import (SignInRefused, check_sign_in_form, cookie_person, csrf_token, engine,
+                      require_counter_clerk, sign_in_cookie, sign_out_form)
 
 bp = Blueprint("console", __name__)
 
@@ -108,14 +107,8 @@ def login_submit() -> Any:
 
 @bp.post("/console/logout")
 def logout() -> Any:
-    """Sign out: the session cookie is emptied."""
-    if session.get("person_id") is not None:
-        try:
-            check_csrf()
-        except ApiError:
-            return Response("Trang đã cũ: xin tải lại rồi đăng xuất.", status=403, mimetype="text/plain")
-    sign_out_cookie()
-    return redirect(url_for("console.login_page"), code=303)
+    """Sign out: the session's token is revoked and the cookie emptied."""
+    return sign_out_form() or redirect(url_for("console.login_page"), code=303)
 
 
 @bp.get("/console")

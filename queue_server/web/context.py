@@ -14,7 +14,7 @@ from collections import deque
 from typing import Any
 
 import sqlite3
-from flask import current_app, g, request, session
+from flask import Response, current_app, g, request, session
 
 from .. import auth
 from ..engine import QueueEngine
@@ -126,6 +126,17 @@ def sign_out_cookie() -> None:
         auth.close_session(read_conn(), token)
         current_app.extensions["motcua.token_cache"].forget(token)
     session.clear()
+
+
+def sign_out_form() -> Response | None:
+    """Sign out from a posted form: a 403 page when a signed-in session sends no valid CSRF token."""
+    if session.get("person_id") is not None:
+        try:
+            check_csrf()
+        except ApiError:
+            return Response("Trang đã cũ: xin tải lại rồi đăng xuất.", status=403, mimetype="text/plain")
+    sign_out_cookie()
+    return None
 
 
 def cookie_person() -> auth.Principal | None:
