@@ -79,8 +79,7 @@ class CommandContext:
         """Persist what a rule changed and log its events (inside the batch transaction)."""
         self.applied = True
         repository.save_changes(
-            self.conn, self.state, list(outcome.tickets.values()), list(outcome.counters.values()),
-            list(outcome.services.values()),
+            self.conn, list(outcome.tickets.values()), list(outcome.counters.values()), list(outcome.services.values())
         )
         self._views.clear()
         for event in outcome.events:

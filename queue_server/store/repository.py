@@ -114,7 +114,7 @@ def load_state(conn: sqlite3.Connection, office: Office) -> QueueState:
     return state
 
 
-def save_changes(conn: sqlite3.Connection, state: QueueState, tickets: list[Ticket],
+def save_changes(conn: sqlite3.Connection, tickets: list[Ticket],
                  counters: list[CounterState], services: list) -> None:
     """Write changed tickets, counters and service states (inside the caller's transaction)."""
     if tickets:
