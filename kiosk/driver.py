@@ -116,6 +116,17 @@ class Driver:
         EventLoop.post_dispatch_input("begin", touch)
         EventLoop.post_dispatch_input("end", touch)
 
+    def finger(self, widget: Any) -> None:
+        """A finger as a touchscreen delivers it: queued now, dispatched in the next frame after its clock tick.
+
+        ``touch`` dispatches at once, which is handy for tests; a real input
+        provider's touch waits for the loop's next tick (the bench measures that).
+        """
+        x, y = widget.to_window(*widget.center)
+        touch = _Touch(x, y)
+        EventLoop._dispatch_input("begin", touch)
+        EventLoop._dispatch_input("end", touch)
+
     def _scroll_into_view(self, widget: Any) -> None:
         """A citizen scrolls before tapping a row below the fold; so does the driver."""
         from kivy.uix.scrollview import ScrollView

@@ -28,6 +28,7 @@ from .idle import IdleTimer
 from .printing import PrintOutcome, TicketPrinter
 from .read_aloud import Reader
 from .settings import KioskSettings
+from .software_gl import tune_for_software_rendering
 from .texts import LANGUAGES, tr
 from .vm_queue import TicketView, counters_of, service_name
 from .worker import Worker
@@ -106,9 +107,11 @@ class KioskApp(App):
     def build(self) -> Any:
         """Screens in a manager under the connection banner; timers and input hooks."""
         Window.clearcolor = theme.BACKGROUND
+        tune_for_software_rendering()
         self.scale = theme.scale_for(*Window.size)
         self.portrait = self.settings.portrait if self.settings.orientation != "auto" else Window.height > Window.width
-        self.worker = Worker(lambda fn: Clock.schedule_once(lambda _dt: fn(), 0))
+        # -1: answers are handled before the coming frame is drawn, not a tick later
+        self.worker = Worker(lambda fn: Clock.schedule_once(lambda _dt: fn(), -1))
         Builder.load_file(str(Path(__file__).with_name("root.kv")))
         root = Factory.KioskRoot()
         self.manager = root.ids.manager

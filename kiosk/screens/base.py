@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, Callable
 
@@ -38,7 +39,7 @@ class KioskScreen(Screen):
         """The server answers again: reload what failed."""
 
     def call(self, job: Callable[[], Any], on_done: Callable[[Any], None],
-             on_error: Callable[[ApiError, str], None] | None = None) -> None:
+             on_error: Callable[[ApiError, str], None] | None = None) -> Future:
         """Run a server call in the background; ``on_error(error, message)`` gets plain words."""
         app = self.app
 
@@ -56,4 +57,4 @@ class KioskScreen(Screen):
             app.report_reachable()
             on_done(result)
 
-        app.worker.submit(job, done, failed)
+        return app.worker.submit(job, done, failed)

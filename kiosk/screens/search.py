@@ -22,6 +22,9 @@ from .base import KioskScreen, load_kv
 
 load_kv(__file__)
 
+# How long a keystroke waits for its answer so that the letter and the results are
+# drawn in one frame (see Worker.settle); the API answers in ~10 ms on a LAN.
+KEYSTROKE_WAIT_S = 0.05
 QUERY_LIMIT = 6  # what fits above the keyboard without scrolling; each row costs a texture
 FIELD_LIMIT = 40
 
@@ -86,15 +89,15 @@ class SearchScreen(KioskScreen):
         """One key of the on-screen keyboard."""
         self.query = type_key(self.query, key)
         self.state.query = self.query
-        self._request()
+        self._request(settle=True)
 
     def choose_field(self, field: str | None) -> None:
         """Browse one field (None: all)."""
         self.state.field = field
         self.field_label = field or ""
-        self._request()
+        self._request(settle=True)
 
-    def _request(self) -> None:
+    def _request(self, settle: bool = False) -> None:
         request = self.state.next_request()
         if request is None:
             self._render()
@@ -102,9 +105,11 @@ class SearchScreen(KioskScreen):
         query, field = request
         client = self.app.client
         limit = QUERY_LIMIT if query else FIELD_LIMIT
-        self.call(lambda: client.procedures(q=query or None, field=field, limit=limit),
-                  lambda results: self._received(request, results),
-                  lambda error, message: self._failed(request, error, message))
+        future = self.call(lambda: client.procedures(q=query or None, field=field, limit=limit),
+                           lambda results: self._received(request, results),
+                           lambda error, message: self._failed(request, error, message))
+        if settle:
+            self.app.worker.settle(future, KEYSTROKE_WAIT_S)
 
     def _received(self, request: tuple[str, str | None], results: list[dict[str, Any]]) -> None:
         self.state.received(request, results)
