@@ -28,7 +28,7 @@ from .idle import IdleTimer
 from .printing import PrintOutcome, TicketPrinter
 from .read_aloud import Reader
 from .settings import KioskSettings
-from .software_gl import tune_for_software_rendering
+from .kivy_tuning import tune_kivy
 from .texts import LANGUAGES, tr
 from .vm_queue import TicketView, counters_of, service_name
 from .worker import Worker
@@ -107,7 +107,7 @@ class KioskApp(App):
     def build(self) -> Any:
         """Screens in a manager under the connection banner; timers and input hooks."""
         Window.clearcolor = theme.BACKGROUND
-        tune_for_software_rendering()
+        tune_kivy()
         self.scale = theme.scale_for(*Window.size)
         self.portrait = self.settings.portrait if self.settings.orientation != "auto" else Window.height > Window.width
         # -1: answers are handled before the coming frame is drawn, not a tick later

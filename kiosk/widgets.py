@@ -1,4 +1,4 @@
-"""Reusable kiosk widgets: big buttons, drawn icons and faces, QR codes, on-screen keyboards.
+"""Reusable kiosk widgets: big buttons, drawn icons and faces, QR codes, the ticket keypad.
 
 Looks are in ``widgets.kv``; the drawing of icons, faces and QR codes is here
 because it is computed from a property.
@@ -19,7 +19,7 @@ from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
 from . import theme
-from .vnkeys import LETTER_ROWS, TONE_KEY_LABELS, VIETNAMESE_LETTERS
+from .keyboard_pad import KeyboardPad  # noqa: F401  (registered for the screens' kv rules)
 
 Builder.load_file(str(Path(__file__).with_name("widgets.kv")))
 
@@ -186,71 +186,6 @@ def qr_texture(data: str) -> Texture:
     texture.mag_filter = "nearest"
     texture.min_filter = "nearest"
     return texture
-
-
-class KeyboardPad(BoxLayout):
-    """An on-screen keyboard with the Vietnamese letters and the five tone marks.
-
-    Fires ``on_key(key)`` with a letter, ``space``, ``backspace`` or a tone name
-    (``sac``, ``huyen``, ``hoi``, ``nga``, ``nang``). "Clear all" sits by the text box.
-    """
-
-    labels = ListProperty(["Dấu cách", "Xóa"])
-    font_size = NumericProperty(40)
-
-    __events__ = ("on_key",)
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.orientation = "vertical"
-        self.keys: dict[str, KButton] = {}
-        # Four rows no wider than 11.6 keys, so each key stays ≥ 15 mm wide on a 1080p panel:
-        # the Vietnamese letters fill the short rows, the tones share the last one with space.
-        marked = [letter for letter in VIETNAMESE_LETTERS if letter != "đ"]
-        rows = [[*LETTER_ROWS[0], "backspace"], [*LETTER_ROWS[1], "đ"], [*LETTER_ROWS[2], *marked[:3]],
-                [*marked[3:], *TONE_KEY_LABELS, "space"]]
-        for row in rows:
-            line = BoxLayout(spacing=6)
-            for key in row:
-                button = KButton(key=key, text=self._label(key), bg=self._colour(key), font_size=self.font_size,
-                                 size_hint_x=self._width(key))
-                button.bind(on_release=self._pressed)
-                self.keys[key] = button
-                line.add_widget(button)
-            self.add_widget(line)
-        self.bind(labels=self._relabel, font_size=self._resize)
-
-    def _label(self, key: str) -> str:
-        special = {"space": self.labels[0], "backspace": self.labels[1]}
-        return special.get(key) or TONE_KEY_LABELS.get(key) or key
-
-    @staticmethod
-    def _colour(key: str) -> tuple[float, ...]:
-        if key in TONE_KEY_LABELS:
-            return theme.PURPLE
-        if key in ("backspace", "clear"):
-            return theme.ORANGE
-        if key in VIETNAMESE_LETTERS:
-            return theme.GREEN
-        return theme.BLUE
-
-    @staticmethod
-    def _width(key: str) -> float:
-        return {"space": 2.6, "backspace": 1.6}.get(key, 1.0)
-
-    def _relabel(self, *_args) -> None:
-        for key in ("space", "backspace"):
-            self.keys[key].text = self._label(key)
-
-    def _resize(self, *_args) -> None:
-        for button in self.keys.values():
-            button.font_size = self.font_size
-
-    def _pressed(self, button: KButton) -> None:
-        self.dispatch("on_key", button.key)
-
-    def on_key(self, key: str) -> None:
-        """Default handler (the screen binds its own)."""
 
 
 class TicketKeypad(BoxLayout):

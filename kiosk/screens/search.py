@@ -149,7 +149,7 @@ class SearchScreen(KioskScreen):
                 self.info = tr("search.top", lang)
             else:
                 self.info = tr("search.results", lang, n=len(rows))
-            for button, row in zip(self._result_buttons(len(rows)), rows):
+            for button, row in zip(self._result_buttons(rows), rows):
                 button.code, button.name, button.detail = row.code, row.name, row.detail
                 box.add_widget(button)
         else:
@@ -167,13 +167,26 @@ class SearchScreen(KioskScreen):
                 self._fields_cache.append(button)
         return self._fields_cache
 
-    def _result_buttons(self, count: int) -> list[ResultButton]:
-        """A pool of result rows, grown as needed and reused for every keystroke."""
-        while len(self._results_pool) < count:
-            button = ResultButton()
-            button.bind(on_release=lambda b: self.open(b.code))
-            self._results_pool.append(button)
-        return self._results_pool[:count]
+    def _result_buttons(self, rows: list[Any]) -> list[ResultButton]:
+        """A row for each result from a reused pool; a procedure still listed keeps its own row.
+
+        Typing a letter mostly reorders the same few procedures: a row that keeps
+        its procedure keeps its drawn text, so only new procedures are drawn.
+        """
+        wanted = {row.code for row in rows}
+        by_code = {button.code: button for button in self._results_pool if button.code in wanted}
+        free = [button for button in self._results_pool if button.code not in wanted]
+        chosen = []
+        for row in rows:
+            button = by_code.pop(row.code, None) or (free.pop() if free else self._new_result_button())
+            chosen.append(button)
+        return chosen
+
+    def _new_result_button(self) -> ResultButton:
+        button = ResultButton()
+        button.bind(on_release=lambda b: self.open(b.code))
+        self._results_pool.append(button)
+        return button
 
     def open(self, code: str) -> None:
         """Open a procedure's detail."""

@@ -1,0 +1,67 @@
+"""Kivy adjusted for the cheap PC a kiosk often is: software OpenGL and little memory.
+
+Frame cost. Without a GPU driver, Mesa's llvmpipe shades every pixel of every
+frame on the CPU: a 1080p frame of the search screen cost about 48 ms on the
+bench machine (``bench/kiosk.py``). Most pixels are flat shapes and text drawn
+1:1, and linear texture filtering is the costliest part of shading them while
+it changes nothing visible at 1:1 (text lands on whole pixels; flat shapes
+sample a plain white texture). Nearest filtering for those two kinds of texture
+saved 7–10 ms a frame (about 20 %). Scaled pictures (logos, photos, guide
+images) keep linear filtering.
+
+Memory. Kivy's SDL2 text provider keeps each label's rendered SDL surface alive
+after its pixels have been copied into the label's texture, so every text on
+every screen was held twice (about 27 MB for the kiosk's screens). The surface
+is released as soon as its pixels are taken.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_patched = False
+
+
+def tune_kivy() -> None:
+    """Nearest filtering for flat shapes and text; text surfaces freed once copied. Idempotent."""
+    global _patched
+    from kivy.graphics import Rectangle
+
+    _nearest(Rectangle().texture)  # a shape without a texture samples this shared default one
+    if _patched:
+        return
+    _patched = True
+    _crisp_label_textures()
+    _release_text_surfaces()
+
+
+def _crisp_label_textures() -> None:
+    from kivy.uix.label import Label
+
+    original = Label.texture_update
+
+    def texture_update(self: Label, *args: Any) -> None:
+        original(self, *args)
+        _nearest(self.texture)
+
+    Label.texture_update = texture_update
+
+
+def _release_text_surfaces() -> None:
+    try:
+        from kivy.core.text.text_sdl2 import LabelSDL2
+    except ImportError:  # another text provider: nothing to release
+        return
+
+    def _render_end(self: Any) -> Any:
+        data = self._surface.get_data()
+        self._surface = None  # its pixels are in ``data`` now, and soon in the texture
+        return data
+
+    LabelSDL2._render_end = _render_end
+
+
+def _nearest(texture: Any) -> None:
+    if texture is not None and texture.mag_filter != "nearest":
+        texture.min_filter = "nearest"
+        texture.mag_filter = "nearest"
