@@ -66,7 +66,7 @@ class KeyboardPad(BoxLayout):
         self.orientation = "vertical"
         self.keys: dict[str, KeyCap] = {}
         self._painted: tuple | None = None
-        self._fbo: Fbo | None = None
+        self._settling: tuple | None = None
         with self.canvas.before:
             Callback(lambda _instr: glDisable(GL_BLEND))  # the picture is opaque: no blending to pay for
             Color(1, 1, 1, 1)
@@ -120,7 +120,11 @@ class KeyboardPad(BoxLayout):
 
     # -- painting -----------------------------------------------------------------------
     def _paint(self, *_args: Any) -> None:
-        """Place the picture; paint it anew only when a key moved, resized or changed its text."""
+        """Place the picture; paint it anew only when a key moved, resized or changed its text.
+
+        Painting costs ~45 texts and a 4 MB picture, so a layout that is still
+        settling (rows placed, keys not yet) is let settle for a frame first.
+        """
         width, height = int(self.width), int(self.height)
         self._picture.pos, self._picture.size = (int(self.x), int(self.y)), (width, height)
         if width < 2 or height < 2:
@@ -128,9 +132,14 @@ class KeyboardPad(BoxLayout):
         looks = (width, height, self.font_size, self.radius,
                  tuple((cap.text, round(cap.x - self.x), round(cap.y - self.y), round(cap.width), round(cap.height))
                        for cap in self.keys.values()))
-        if looks != self._painted:
-            self._painted = looks
-            self._picture.texture = self._render(width, height)
+        if looks == self._painted:
+            return
+        if looks != self._settling:  # the layout is still moving keys: paint once it holds still a frame
+            self._settling = looks
+            Clock.schedule_once(self._paint, 0)
+            return
+        self._painted = looks
+        self._picture.texture = self._render(width, height)
 
     def _render(self, width: int, height: int) -> Texture:
         fbo = Fbo(size=(width, height))
@@ -147,9 +156,11 @@ class KeyboardPad(BoxLayout):
                 Rectangle(texture=text, size=text.size,
                           pos=(int(x + (cap.width - text.width) / 2), int(y + (cap.height - text.height) / 2)))
         fbo.draw()
-        fbo.texture.mag_filter = fbo.texture.min_filter = "nearest"  # shown 1:1
-        self._fbo = fbo  # owns the texture
-        return fbo.texture
+        # Copied into a plain texture: a framebuffer kept alive held twice the memory.
+        picture = Texture.create(size=(width, height), colorfmt="rgba")
+        picture.blit_buffer(fbo.pixels, colorfmt="rgba", bufferfmt="ubyte")
+        picture.mag_filter = picture.min_filter = "nearest"  # shown 1:1
+        return picture
 
 
 def _text_texture(text: str, font_size: float, width: float) -> Texture:

@@ -9,6 +9,10 @@ sample a plain white texture). Nearest filtering for those two kinds of texture
 saved 7–10 ms a frame (about 20 %). Scaled pictures (logos, photos, guide
 images) keep linear filtering.
 
+First draws. A label's text becomes a texture the first time it is drawn;
+``draw_offscreen`` draws a screen nobody sees yet, so that cost is paid before a
+citizen taps.
+
 Memory. Kivy's SDL2 text provider keeps each label's rendered SDL surface alive
 after its pixels have been copied into the label's texture, so every text on
 every screen was held twice (about 27 MB for the kiosk's screens). The surface
@@ -59,6 +63,22 @@ def _release_text_surfaces() -> None:
         return data
 
     LabelSDL2._render_end = _render_end
+
+
+def draw_offscreen(widget: Any) -> None:
+    """Draw a widget that is not on show once, so its textures get made; nothing is kept.
+
+    The framebuffer is tiny on purpose: only the drawing matters, not the
+    picture, and a screen-sized one cost ~8 MB of heap per screen primed.
+    """
+    from kivy.graphics import Fbo
+
+    fbo = Fbo(size=(8, 8))
+    fbo.add(widget.canvas)
+    try:
+        fbo.draw()
+    finally:
+        fbo.remove(widget.canvas)
 
 
 def _nearest(texture: Any) -> None:
