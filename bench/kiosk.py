@@ -11,7 +11,9 @@ office. The kiosk runs in a child process (Kivy; offscreen without a display):
    next screen (Home → Lấy số thứ tự → Trang chủ …);
 3. search: a finger on a key of the on-screen keyboard to the end of the first
    frame showing the results for the new text, through ``GET /api/procedures``;
-4. memory: the child's peak RSS (VmHWM) after all of the above.
+4. memory: the child's peak RSS (VmHWM) after all of the above and one ticket
+   taken and printed on a fake TCP 9100 printer (tests/printers/fake_printer.py):
+   a kiosk with a printer loads the printing code too.
 
 A finger is delivered as a touchscreen delivers it: queued, then dispatched by
 the next frame after its clock tick. Kivy's loop ticks at most 60 times a
@@ -64,7 +66,7 @@ def summary(name: str, values_ms: list[float]) -> str:
             f"p95={percentile(values_ms, 0.95):.0f} ms max={max(values_ms):.0f} ms")
 
 
-def child(server: str, token: str, width: int, height: int, taps: int) -> None:
+def child(server: str, token: str, printer_uri: str, width: int, height: int, taps: int) -> None:
     """Inside the kiosk process: start, measure, print one JSON line."""
     from kiosk.kivyenv import prepare_kivy
 
@@ -74,13 +76,13 @@ def child(server: str, token: str, width: int, height: int, taps: int) -> None:
     from kiosk.app import load_settings
     from kiosk.driver import Driver
     from kiosk.kioskapp import KioskApp
-    from kiosk.printing import NoPrinter
+    from kiosk.printing import PackagePrinter
     from kiosk.read_aloud import SilentReader
     from kivy.graphics.opengl import glFinish
     from queue_server.client import QueueClient
 
     settings = dataclasses.replace(load_settings(None), fullscreen=False, width=width, height=height)
-    app = KioskApp(QueueClient(server, token), settings, NoPrinter(), SilentReader())
+    app = KioskApp(QueueClient(server, token), settings, PackagePrinter(printer_uri), SilentReader())
     driver = Driver(app).start()
     glFinish()
     first_frame = time.time()
@@ -131,6 +133,14 @@ def child(server: str, token: str, width: int, height: int, taps: int) -> None:
             glFinish()
             search_ms.append((time.perf_counter() - started) * 1000)
             driver.pump(0.03)
+    driver.tap(search.ids.top.ids.home_button)
+    driver.tap(home.ids.take_button)
+    take = driver.at("take_number")
+    driver.wait_until(lambda: take.ids.services.children, what="fields")
+    driver.tap(take.ids.services.children[-1])
+    ticket = driver.at("ticket")
+    driver.wait_until(lambda: ticket.print_state != "printing", what="the ticket printed")
+    assert ticket.print_state == "printed", ticket.print_state
     rss = peak = 0
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -147,14 +157,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--server")
     parser.add_argument("--token")
+    parser.add_argument("--printer", help=argparse.SUPPRESS)
     parser.add_argument("--size", default="1920x1080")
     parser.add_argument("--taps", type=int, default=20)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     width, height = (int(v) for v in args.size.split("x"))
     if args.child:
-        child(args.server, args.token, width, height, args.taps)
+        child(args.server, args.token, args.printer, width, height, args.taps)
         return 0
+    from tests.printers.fake_printer import FakePrinter
+
+    printer = FakePrinter().__enter__()
     server = None
     if not args.server:
         from tests.support.live_server import prepare_server
@@ -166,6 +180,7 @@ def main() -> int:
         cpu_before = cpu_times()
         started = time.time()
         done = subprocess.run([sys.executable, __file__, "--child", "--server", args.server, "--token", args.token,
+                               "--printer", printer.uri,
                                "--size", args.size, "--taps", str(args.taps)],
                               capture_output=True, text=True, env=env, timeout=600)
         if done.returncode != 0:
@@ -176,6 +191,7 @@ def main() -> int:
     finally:
         if server is not None:
             server.stop()
+        printer.__exit__(None, None, None)
     cold = result["first_frame"] - started
     tap_p95, search_p95 = percentile(result["tap_ms"], 0.95), percentile(result["search_ms"], 0.95)
     print(f"window {args.size}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}, "

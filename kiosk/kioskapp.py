@@ -128,6 +128,9 @@ class KioskApp(App):
     def _first_frame(self, _dt: float) -> None:
         self.first_frame_at = time.perf_counter()
         self.refresh_services()
+        warm_up = getattr(self.printer, "warm_up", None)  # test printers may have none
+        if warm_up is not None:
+            self.worker.submit(warm_up, None, lambda exc: log.warning("printer warm-up failed: %r", exc))
         Clock.schedule_interval(self._build_next_screen, 0.05)
 
     def _build_next_screen(self, _dt: float) -> bool:

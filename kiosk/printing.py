@@ -69,6 +69,13 @@ class PackagePrinter:
                                 time.monotonic() - started)
         return PrintOutcome(bool(result.ok), str(result.code), str(reason), float(result.duration_s))
 
+    def warm_up(self) -> None:
+        """Load the printing code and fonts now (off the UI thread), so the first ticket prints as fast as the rest."""
+        import printers
+
+        paper = getattr(self.printer_settings, "paper", None) or 80
+        printers.warm_up(paper)
+
 
 def ticket_print(ticket: dict[str, Any], settings: KioskSettings) -> Any:
     """The printers package's ticket, built from the API ticket, its counters and the office."""
