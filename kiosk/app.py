@@ -8,6 +8,7 @@ this module does not import Kivy, so it is safe before the environment is set.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from typing import Any
@@ -35,7 +36,7 @@ def choose_printer(printer_uri: str | None, settings: KioskSettings, config: Off
 
 def run_kiosk_from_config(server: str, token: str | None, printer_uri: str | None, config_path: Path | None = None,
                           tour_dir: Path | None = None, size: tuple[int, int] | None = None,
-                          windowed: bool = False, shot_width: int | None = None) -> int:
+                          windowed: bool = False, shot_width: int | None = None, serve_as: str | None = None) -> int:
     """Build everything and run until the window closes (or the tour ends)."""
     config = load_config(config_path)
     settings = settings_from_config(config)
@@ -57,12 +58,29 @@ def run_kiosk_from_config(server: str, token: str | None, printer_uri: str | Non
     if tour_dir is not None:
         from .tour import run_tour
 
-        return run_tour(client, settings, printer_uri or "", Path(tour_dir), SilentReader(), shot_width)
+        return run_tour(client, settings, printer_uri or "", Path(tour_dir), SilentReader(), shot_width,
+                        clerk=_signed_in(server, serve_as) if serve_as else None)
     from .kioskapp import KioskApp
 
     app = KioskApp(client, settings, make_printer(uri, printer_settings), SpeechReader(voice=settings.voice))
     app.run()
     return 0
+
+
+def _signed_in(server: str, user: str) -> Any:
+    """A client signed in as ``user`` with the password in $MOTCUA_PASSWORD (never on the command line)."""
+    from queue_server.cli import CommandError
+    from queue_server.client import ApiError, QueueClient
+
+    password = os.environ.get("MOTCUA_PASSWORD")
+    if not password:
+        raise CommandError(f"--serve-as {user}: put the password of {user} in $MOTCUA_PASSWORD")
+    clerk = QueueClient(server, None, timeout=5.0)
+    try:
+        clerk.login(user, password)
+    except ApiError as exc:
+        raise CommandError(f"--serve-as {user}: {exc}") from None
+    return clerk
 
 
 def run_kiosk(server: str, token: str | None, printer_uri: str | None = None, config_path: Path | None = None) -> int:

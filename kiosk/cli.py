@@ -23,6 +23,9 @@ def register(subcommands: argparse._SubParsersAction) -> None:
                         help="walk through every screen and state and write one PNG per screen into DIR, then exit")
     parser.add_argument("--shot-width", type=int, default=None, metavar="PX",
                         help="with --tour: scale the PNGs down to this width (small images for the docs)")
+    parser.add_argument("--serve-as", default=None, metavar="USER",
+                        help="with --tour: sign in as this clerk or admin (password from $MOTCUA_PASSWORD) to serve "
+                             "the tour's ticket, so that its rating is accepted and the thank-you screen is real")
     parser.add_argument("--size", default=None, metavar="WxH", help="window size, e.g. 1920x1080 or 1080x1920")
     parser.add_argument("--windowed", action="store_true", help="a window instead of full screen")
     parser.set_defaults(handler=run_command)
@@ -52,4 +55,4 @@ def run_command(args: argparse.Namespace) -> int:
                                  config_path=args.config or (Path(os.environ["MOTCUA_CONFIG"])
                                                              if os.environ.get("MOTCUA_CONFIG") else None),
                                  tour_dir=args.tour, size=parse_size(args.size), windowed=args.windowed,
-                                 shot_width=args.shot_width)
+                                 shot_width=args.shot_width, serve_as=args.serve_as)

@@ -47,7 +47,7 @@ class TourPrinter:
 
 
 def run_tour(client: QueueClient, settings: KioskSettings, printer_uri: str, out_dir: Path, reader: Reader,
-             shot_width: int | None = None) -> int:
+             shot_width: int | None = None, clerk: QueueClient | None = None) -> int:
     """Start the kiosk headless (or in a window), walk it, write the PNGs; 0 when every step passed."""
     from .driver import Driver
     from .kioskapp import KioskApp
@@ -57,7 +57,7 @@ def run_tour(client: QueueClient, settings: KioskSettings, printer_uri: str, out
     printer = TourPrinter(working, PackagePrinter(f"tcp://127.0.0.1:{closed_port()}", timeout_s=1.0))
     app = KioskApp(client, settings, printer, reader)
     driver = Driver(app).start()
-    tour = Tour(driver, printer, out_dir, shot_width)
+    tour = Tour(driver, printer, out_dir, shot_width, clerk)
     try:
         tour.walk()
     finally:
@@ -69,8 +69,11 @@ def run_tour(client: QueueClient, settings: KioskSettings, printer_uri: str, out
 class Tour:
     """The scripted walk, step by step."""
 
-    def __init__(self, driver: Any, printer: TourPrinter, out_dir: Path, shot_width: int | None = None) -> None:
+    def __init__(self, driver: Any, printer: TourPrinter, out_dir: Path, shot_width: int | None = None,
+                 clerk: QueueClient | None = None) -> None:
         self.d, self.printer, self.out_dir, self.shot_width = driver, printer, out_dir, shot_width
+        self.clerk = clerk  # signed in as a clerk or admin: serves the tour's ticket so its rating is accepted
+        self.rated_view: Any = None
         self.app = driver.app
         self.shots: list[Path] = []
 
@@ -200,11 +203,27 @@ class Tour:
         d.wait_until(lambda: ticket.print_state != "printing", what="printed")
         self.shot("ticket-for-procedure")
         self.rated_ticket = ticket.view.number
+        self.rated_view = ticket.view
         d.tap(ticket.ids.done_button)
         d.at("home")
 
+    def serve_rated_ticket(self) -> bool:
+        """As a clerk would: call next at the ticket's counter until it is the tour's ticket; whether it was."""
+        if self.clerk is None or self.rated_view is None:
+            return False
+        wanted = self.rated_view.ticket.get("id")
+        for counter in self.rated_view.counters:
+            for _ in range(200):  # earlier tickets of the tour wait ahead of it
+                called = self.clerk.counter_action(counter, "call-next")
+                if not called:
+                    break
+                if (called.get("ticket") or called).get("id") == wanted:
+                    return True
+        raise RuntimeError(f"tour: could not call ticket {self.rated_ticket} at counters {self.rated_view.counters}")
+
     def rate(self) -> None:
         d = self.d
+        self.serve_rated_ticket()
         d.tap(d.screen.ids.rate_button)
         subject = d.at("rate_subject")
         for ch in self.rated_ticket:

@@ -272,3 +272,35 @@ def test_motcua_kiosk_command_takes_the_tour_options():
     args = build_parser().parse_args(["kiosk", "--server", "http://x", "--token", "t", "--tour", "out",
                                       "--shot-width", "800", "--size", "1080x1920", "--printer", "png:///tmp/x"])
     assert (str(args.tour), args.shot_width, args.size, args.printer) == ("out", 800, "1080x1920", "png:///tmp/x")
+
+
+def test_the_tour_serves_the_ticket_it_rates_when_signed_in_as_a_clerk(d, kiosk_server, tmp_path):
+    """``--serve-as``: the tour calls its ticket at the counter, so the rating is accepted for real."""
+    from kiosk.tour import Tour
+    from kiosk.vm_queue import TicketView, counters_of
+    from queue_server.client import QueueClient
+    from tests.support.live_server import ADMIN_PASSWORD
+
+    clerk = QueueClient(kiosk_server.url)
+    clerk.login("admin", ADMIN_PASSWORD)
+    from queue_server.client import new_idempotency_key
+
+    d.app.client.issue_ticket("HT", idempotency_key=new_idempotency_key())  # someone ahead of the tour's ticket
+    ticket = d.app.client.issue_ticket("HT", idempotency_key=new_idempotency_key())
+    ticket = ticket.get("ticket", ticket)
+    tour = Tour(d, d.app.printer, tmp_path, clerk=clerk)
+    tour.rated_ticket = ticket["number"]
+    counters = counters_of("HT", d.app.client.services())
+    tour.rated_view = TicketView(ticket=ticket, service_name="", counters=list(counters))
+    assert tour.serve_rated_ticket()
+    shown = d.app.client.ticket(ticket["id"])
+    assert shown.get("ticket", shown)["status"] == "called"
+
+
+def test_serve_as_wants_the_password_in_the_environment(monkeypatch):
+    from kiosk.app import _signed_in
+    from queue_server.cli import CommandError
+
+    monkeypatch.delenv("MOTCUA_PASSWORD", raising=False)
+    with pytest.raises(CommandError, match="MOTCUA_PASSWORD"):
+        _signed_in("http://127.0.0.1:9", "admin")
