@@ -13,7 +13,8 @@ office. The kiosk runs in a child process (Kivy; offscreen without a display):
    frame showing the results for the new text, through ``GET /api/procedures``;
 4. memory: the child's peak RSS (VmHWM) after all of the above and one ticket
    taken and printed on a fake TCP 9100 printer (tests/printers/fake_printer.py):
-   a kiosk with a printer loads the printing code too.
+   a kiosk with a printer loads the printing code too; then again once every
+   screen has been on show, as after a day of use.
 
 A finger is delivered as a touchscreen delivers it: queued, then dispatched by
 the next frame after its clock tick. Kivy's loop ticks at most 60 times a
@@ -141,15 +142,26 @@ def child(server: str, token: str, printer_uri: str, width: int, height: int, ta
     ticket = driver.at("ticket")
     driver.wait_until(lambda: ticket.print_state != "printing", what="the ticket printed")
     assert ticket.print_state == "printed", ticket.print_state
-    rss = peak = 0
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            rss = int(line.split()[1]) // 1024
-        elif line.startswith("VmHWM:"):
-            peak = int(line.split()[1]) // 1024
+    rss, peak = memory_mb()
+    for name in list(app.screens):  # a whole day: every screen has been on show at least once
+        app.go(name)
+        driver.pump(0.2)
+    app.go_home()
+    driver.pump(0.2)
+    day_rss, day_peak = memory_mb()
     print(json.dumps({"first_frame": first_frame, "tap_ms": tap_ms, "search_ms": search_ms,
-                      "rss_mb": rss, "peak_rss_mb": peak}), flush=True)
+                      "rss_mb": rss, "peak_rss_mb": peak, "day_rss_mb": day_rss, "day_peak_mb": day_peak}),
+          flush=True)
     driver.stop()
+
+
+def memory_mb() -> tuple[int, int]:
+    """This process's resident memory now and at its peak (VmRSS, VmHWM), in MB."""
+    values = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(("VmRSS:", "VmHWM:")):
+            values[line[:5]] = int(line.split()[1]) // 1024
+    return values["VmRSS"], values["VmHWM"]
 
 
 def main() -> int:
@@ -201,8 +213,10 @@ def main() -> int:
     print(summary("keystroke → results drawn (API)", result["search_ms"])
           + f" (target ≤ {TARGETS['search_p95_ms']:.0f} ms)")
     print(f"RSS: {result['rss_mb']} MB now, {result['peak_rss_mb']} MB peak (target ≤ {TARGETS['rss_mb']:.0f} MB)")
+    print(f"RSS after every screen has been shown once: {result['day_rss_mb']} MB now, "
+          f"{result['day_peak_mb']} MB peak (target ≤ {TARGETS['rss_mb']:.0f} MB)")
     ok = (cold <= TARGETS["cold_start_s"] and tap_p95 <= TARGETS["tap_p95_ms"]
-          and search_p95 <= TARGETS["search_p95_ms"] and result["peak_rss_mb"] <= TARGETS["rss_mb"])
+          and search_p95 <= TARGETS["search_p95_ms"] and result["day_peak_mb"] <= TARGETS["rss_mb"])
     print("all targets met" if ok else "some targets missed")
     return 0 if ok else 1
 

@@ -40,6 +40,7 @@ class RateDetailsScreen(KioskScreen):
         self._criterion_buttons: dict[tuple[str, str], KButton] = {}
         self._retry_event = None
         self._attempts = 0
+        self._built_for: tuple | None = None
 
     @property
     def draft(self) -> Any:
@@ -53,8 +54,13 @@ class RateDetailsScreen(KioskScreen):
         self._show()
 
     def _build(self) -> None:
+        """The buttons, once per language and size: rebuilt on every visit they cost a frame and
+        ~14 MB of textures each time until the garbage collector came round."""
         lang, scale = self.app.lang, self.app.scale
         settings = self.app.settings
+        if self._built_for == (lang, scale, settings):
+            return
+        self._built_for = (lang, scale, settings)
         reasons = self.ids.reasons
         reasons.clear_widgets()
         self._reason_buttons = {}
