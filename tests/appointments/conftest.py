@@ -87,9 +87,12 @@ def served(make_app: Callable[..., InProcess]) -> Iterator[Callable[..., ServedA
         made = make_app(replacements)
         app = create_app(made.config, made.db.path, engine=made.engine, max_streams=max_streams)
         port = free_port()
-        server = waitress.create_server(app, host="127.0.0.1", port=port, threads=8)
+        # poll(), not select(): a socket closed by the teardown below while the loop waits is then
+        # reported to the loop (POLLNVAL) instead of failing its select() with EBADF in its thread.
+        server = waitress.create_server(app, host="127.0.0.1", port=port, threads=8, asyncore_use_poll=True)
         server.application_engine = made.engine
-        threading.Thread(target=server.run, daemon=True).start()
+        server.loop_thread = threading.Thread(target=server.run, daemon=True)
+        server.loop_thread.start()
         running.append(server)
         return ServedApp(InProcess(app, app.test_client(), made.engine, made.clock, made.db, made.config),
                          f"http://127.0.0.1:{port}", server)
@@ -98,3 +101,6 @@ def served(make_app: Callable[..., InProcess]) -> Iterator[Callable[..., ServedA
     for server in running:
         server.application_engine.broker.close()  # end open streams before the sockets go
         server.close()
+        for channel in list(server._map.values()):  # keep-alive connections left by the browser
+            channel.close()
+        server.loop_thread.join(timeout=5)  # the loop ends once its map is empty
