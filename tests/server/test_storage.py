@@ -50,3 +50,34 @@ def test_a_failed_clerk_action_leaves_the_counter_as_it_was(api: InProcess, monk
     counter = api.client.get("/api/counters").get_json()["counters"][0]
     assert (counter["state"], counter["current"]["number"], counter["current"]["status"]) == ("serving", "A001", "called")
     assert act(api, 1, "call-next").get_json()["ticket"]["number"] == "A002"
+
+
+def test_switching_to_wal_is_retried_while_sqlite_says_locked(monkeypatch):
+    from queue_server.store import db
+
+    class Flaky:
+        calls = 0
+
+        def execute(self, sql: str) -> None:
+            Flaky.calls += 1
+            if Flaky.calls < 3:
+                raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(db.time, "sleep", lambda _s: None)
+    db._switch_to_wal(Flaky())  # type: ignore[arg-type]
+    assert Flaky.calls == 3
+
+
+def test_other_errors_while_switching_to_wal_are_not_retried():
+    from queue_server.store import db
+
+    class Broken:
+        calls = 0
+
+        def execute(self, sql: str) -> None:
+            Broken.calls += 1
+            raise sqlite3.OperationalError("disk I/O error")
+
+    with pytest.raises(sqlite3.OperationalError, match="disk I/O"):
+        db._switch_to_wal(Broken())  # type: ignore[arg-type]
+    assert Broken.calls == 1
