@@ -11,8 +11,8 @@ images) keep linear filtering.
 
 Still scroll bars. Kivy fades a list's scroll bar over half a second after
 every scroll, and the kiosk resets lists to the top on every visit: ~30
-full-screen frames (over a second of CPU in software rendering, and ~20 MB of
-renderer memory that stayed) for an animation nobody needs. The bar now turns
+full-screen frames (over a second of CPU in software rendering) for an
+animation nobody needs. The bar now turns
 to its resting colour in one step.
 
 Finished frames. Without a GPU, a frame handed to SDL is not waited for, and
