@@ -180,30 +180,28 @@ def main() -> int:
         return 0
     from tests.printers.fake_printer import FakePrinter
 
-    printer = FakePrinter().__enter__()
-    server = None
-    if not args.server:
-        from tests.support.live_server import prepare_server
+    with FakePrinter() as printer:
+        server = None
+        try:
+            if not args.server:
+                from tests.support.live_server import prepare_server
 
-        server = prepare_server(Path(tempfile.mkdtemp(prefix="bench-kiosk-"))).start()
-        args.server, args.token = server.url, server.tokens["kiosk"]
-    try:
-        env = {**os.environ, "KIVY_HOME": str(PROJECT / ".kivy")}
-        cpu_before = cpu_times()
-        started = time.time()
-        done = subprocess.run([sys.executable, __file__, "--child", "--server", args.server, "--token", args.token,
-                               "--printer", printer.uri,
-                               "--size", args.size, "--taps", str(args.taps)],
-                              capture_output=True, text=True, env=env, timeout=600)
-        if done.returncode != 0:
-            print(done.stderr[-3000:], file=sys.stderr)
-            return 1
-        result = json.loads(done.stdout.strip().splitlines()[-1])
-        steal = steal_share(cpu_before, cpu_times())
-    finally:
-        if server is not None:
-            server.stop()
-        printer.__exit__(None, None, None)
+                server = prepare_server(Path(tempfile.mkdtemp(prefix="bench-kiosk-"))).start()
+                args.server, args.token = server.url, server.tokens["kiosk"]
+            env = {**os.environ, "KIVY_HOME": str(PROJECT / ".kivy")}
+            cpu_before = cpu_times()
+            started = time.time()
+            done = subprocess.run([sys.executable, __file__, "--child", "--server", args.server, "--token", args.token,
+                                   "--printer", printer.uri, "--size", args.size, "--taps", str(args.taps)],
+                                  capture_output=True, text=True, env=env, timeout=600)
+            steal = steal_share(cpu_before, cpu_times())
+        finally:
+            if server is not None:
+                server.stop()
+    if done.returncode != 0:
+        print(done.stderr[-3000:], file=sys.stderr)
+        return 1
+    result = json.loads(done.stdout.strip().splitlines()[-1])
     cold = result["first_frame"] - started
     tap_p95, search_p95 = percentile(result["tap_ms"], 0.95), percentile(result["search_ms"], 0.95)
     print(f"window {args.size}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}, "

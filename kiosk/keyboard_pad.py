@@ -27,6 +27,7 @@ from . import theme
 from .vnkeys import LETTER_ROWS, TONE_KEY_LABELS, VIETNAMESE_LETTERS
 
 Builder.load_string("""
+#:import theme kiosk.theme
 <KeyCap>:
     canvas.after:
         Color:
@@ -35,7 +36,7 @@ Builder.load_string("""
             pos: self.pos
             size: self.size if self.state == "down" else (0, 0)
             radius: [self.radius]
-            segments: 4
+            segments: theme.CORNER_SEGMENTS
 """)
 
 
@@ -150,7 +151,8 @@ class KeyboardPad(BoxLayout):
                 cap.radius = self.radius  # its darkening under the finger has the same corners
                 x, y = cap.x - self.x, cap.y - self.y
                 Color(*cap.bg)
-                RoundedRectangle(pos=(x, y), size=cap.size, radius=[self.radius], segments=6)
+                RoundedRectangle(pos=(x, y), size=cap.size, radius=[self.radius],
+                                 segments=6)  # smoother than on screen: painted once, not every frame
                 text = _text_texture(cap.text, self.font_size, cap.width - 16)
                 Color(*theme.WHITE)
                 Rectangle(texture=text, size=text.size,

@@ -25,10 +25,10 @@ from queue_server.client import QueueClient
 
 from . import theme
 from .idle import IdleTimer
+from .kivy_tuning import draw_offscreen, tune_kivy
 from .printing import PrintOutcome, TicketPrinter
 from .read_aloud import Reader
 from .settings import KioskSettings
-from .kivy_tuning import draw_offscreen, tune_kivy
 from .texts import LANGUAGES, tr
 from .vm_queue import TicketView, counters_of, service_name
 from .worker import Worker

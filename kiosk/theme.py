@@ -17,6 +17,7 @@ HUGE_BUTTON = 60
 TICKET_NUMBER = 240
 TOUCH_MIN = 96
 BAR = 120
+CORNER_SEGMENTS = 4  # per rounded corner (Kivy's default is 10): every triangle costs in software GL
 
 # Colours as RGBA 0..1. Text on each button colour has contrast ≥ 7:1 (WCAG AAA).
 BACKGROUND = (0.96, 0.97, 0.98, 1)

@@ -217,7 +217,7 @@ class Tour:
                 called = self.clerk.counter_action(counter, "call-next")
                 if not called:
                     break
-                if (called.get("ticket") or called).get("id") == wanted:
+                if called["ticket"]["id"] == wanted:
                     return True
         raise RuntimeError(f"tour: could not call ticket {self.rated_ticket} at counters {self.rated_view.counters}")
 

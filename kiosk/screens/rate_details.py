@@ -54,8 +54,8 @@ class RateDetailsScreen(KioskScreen):
         self._show()
 
     def _build(self) -> None:
-        """The buttons, once per language and size: rebuilt on every visit they cost a frame and
-        ~14 MB of textures each time until the garbage collector came round."""
+        """The buttons, once per language and size: rebuilt on every visit they cost the tap's frame
+        a few dozen widgets and a new texture for every label."""
         lang, scale = self.app.lang, self.app.scale
         settings = self.app.settings
         if self._built_for == (lang, scale, settings):
