@@ -15,6 +15,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -22,7 +23,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .core.office import PRIORITY_CODES, Counter, Office, QueuePolicy, Service
 
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+CONFIG_DIR = Path(str(resources.files("queue_server.offices")))
+"""The sample offices and their data, shipped inside the package (``motcua init`` works with no --config)."""
 SAMPLE_OFFICE = CONFIG_DIR / "commune.toml"
 
 OTHER_SECTIONS = ("printer", "display", "kiosk", "ratings", "catalog", "appointments", "reports")

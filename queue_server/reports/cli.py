@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from ..cli import CommandError, add_office_options, default_db_path
@@ -25,6 +25,8 @@ def register(subcommands: argparse._SubParsersAction) -> None:
     report.add_argument("--format", choices=("json", "csv", "xlsx"), default="json")
     report.add_argument("--output", "-o", type=Path, help="file to write (default: standard output; XLSX: bao-cao-FROM-TO.xlsx)")
     report.add_argument("--charts", type=Path, metavar="DIR", help="also write the charts as PNG files into DIR")
+    report.add_argument("--today", help="the day the report is made, YYYY-MM-DD (default: the office's today); "
+                                        "days before it are final and get summarised")
     report.set_defaults(handler=cmd_report)
 
     simulate = subcommands.add_parser("simulate", help="fill a database with a realistic simulated office year")
@@ -61,9 +63,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     db_path = args.db or default_db_path()
     if not db_path.exists():
         raise CommandError(f"no database at {db_path}; run `motcua init` or pass --db")
-    from datetime import datetime, timezone
-
-    today = service_day(config.office, datetime.now(timezone.utc))
+    today = _date(args.today, "--today") or service_day(config.office, datetime.now(timezone.utc))
     query = {"from": args.first, "to": args.last, "period": args.period, "date": args.date}
     try:
         first, last = parse_period({k: v for k, v in query.items() if v}, today)

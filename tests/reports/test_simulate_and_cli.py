@@ -79,7 +79,8 @@ def test_simulating_over_existing_days_is_refused(simulated):
 
 
 def test_report_command_writes_json_and_xlsx(simulated, tmp_path, capsysbinary):
-    args = ["report", "--config", str(COMMUNE), "--db", str(simulated), "--from", "2026-11-16", "--to", "2026-11-29"]
+    args = ["report", "--config", str(COMMUNE), "--db", str(simulated), "--from", "2026-11-16", "--to", "2026-11-29",
+            "--today", "2026-11-29"]
     assert main(args) == 0
     report = json.loads(capsysbinary.readouterr().out)
     (total,) = _one(simulated, "SELECT COUNT(*) FROM tickets")
@@ -93,7 +94,8 @@ def test_report_command_writes_json_and_xlsx(simulated, tmp_path, capsysbinary):
 
 
 def test_report_command_explains_a_bad_period(simulated, capsys):
-    assert main(["report", "--config", str(COMMUNE), "--db", str(simulated), "--from", "mai"]) == 1
+    assert main(["report", "--config", str(COMMUNE), "--db", str(simulated), "--from", "mai",
+                 "--today", "2026-11-29"]) == 1
     assert "YYYY-MM-DD" in capsys.readouterr().err
 
 
