@@ -14,7 +14,8 @@ from PIL import Image, ImageDraw
 
 from .overlay import font_path
 
-HERE = Path(__file__).resolve().parent / "sample_media"
+HERE = Path(__file__).resolve().parent.parent / "queue_server" / "offices" / "media"
+"""Beside the sample offices that show them (they ship in the package with them)."""
 
 SLIDES = {
     "vneid.png": ("Ứng dụng VNeID", ["Định danh điện tử mức 2", "Nộp hồ sơ trực tuyến không cần giấy tờ",

@@ -375,12 +375,13 @@ def month_chunks(first: date, days: int) -> list[tuple[date, int]]:
 
 def simulate(config: OfficeConfig, conn: sqlite3.Connection, first: date, days: int, *, seed: int = 2026,
              profile: Profile | None = None, workers: int | None = None,
-             progress: Callable[[date], None] | None = None) -> SimulationResult:
+             progress: Callable[[date], None] | None = None, today: date | None = None) -> SimulationResult:
     """Simulate days from ``first`` into a database, a month per worker process and per transaction.
 
     Months are independent (the queue starts empty every morning), so they
     are played in parallel; each month has its own seed, so the result is
-    the same whatever the number of workers.
+    the same whatever the number of workers. Days before ``today`` (default:
+    the office's today) are summarised for reports as they are written.
     """
     latest = conn.execute("SELECT MAX(day) FROM tickets").fetchone()[0]
     if latest is not None and latest >= first.isoformat():
@@ -389,7 +390,7 @@ def simulate(config: OfficeConfig, conn: sqlite3.Connection, first: date, days: 
     chunks = month_chunks(first, days)
     seeds = [seed * 1000 + index for index in range(len(chunks))]
     result = SimulationResult(first=first, last=first + timedelta(days=days - 1))
-    today = actions.service_day(config.office, datetime.now(timezone.utc))
+    today = today or actions.service_day(config.office, datetime.now(timezone.utc))
     workers = workers if workers is not None else min(len(chunks), os.cpu_count() or 1)
     if workers <= 1:
         played = (play_chunk(str(config.path), start, count, s, profile) for (start, count), s in zip(chunks, seeds))

@@ -18,6 +18,7 @@ from queue_server.store.schema import apply_migrations
 from .conftest import COMMUNE
 
 WEEK = date(2026, 11, 16)  # Monday
+TODAY = WEEK + timedelta(days=13)  # the fixture's "today": the last simulated day stays live
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +27,7 @@ def simulated(tmp_path_factory) -> Path:
     db_path = tmp_path_factory.mktemp("sim") / "sim.db"
     with connect(db_path) as db:
         apply_migrations(db)
-        result = simulate(load_config(COMMUNE), db.conn, WEEK, 14, seed=7, workers=1)
+        result = simulate(load_config(COMMUNE), db.conn, WEEK, 14, seed=7, workers=1, today=TODAY)
     assert (result.days, result.open_days) == (14, 10)
     return db_path
 
@@ -80,7 +81,7 @@ def test_simulating_over_existing_days_is_refused(simulated):
 
 def test_report_command_writes_json_and_xlsx(simulated, tmp_path, capsysbinary):
     args = ["report", "--config", str(COMMUNE), "--db", str(simulated), "--from", "2026-11-16", "--to", "2026-11-29",
-            "--today", "2026-11-29"]
+            "--today", TODAY.isoformat()]
     assert main(args) == 0
     report = json.loads(capsysbinary.readouterr().out)
     (total,) = _one(simulated, "SELECT COUNT(*) FROM tickets")
@@ -95,7 +96,7 @@ def test_report_command_writes_json_and_xlsx(simulated, tmp_path, capsysbinary):
 
 def test_report_command_explains_a_bad_period(simulated, capsys):
     assert main(["report", "--config", str(COMMUNE), "--db", str(simulated), "--from", "mai",
-                 "--today", "2026-11-29"]) == 1
+                 "--today", TODAY.isoformat()]) == 1
     assert "YYYY-MM-DD" in capsys.readouterr().err
 
 
