@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
-from pathlib import Path
+from importlib import resources
 from zoneinfo import ZoneInfo
 
 from kivy.clock import Clock
@@ -29,7 +29,7 @@ from .board import Call, CounterRow, ScreenView
 from .config import DisplayConfig, ScreenConfig
 from .media import Playlist, Slide, VideoReader
 
-Builder.load_file(str(Path(__file__).with_name("board_view.kv")))
+Builder.load_file(str(resources.files("display") / "board_view.kv"))
 
 NAVY = (0.03, 0.08, 0.18, 1)
 HEADER_RED = (0.6, 0.06, 0.06, 1)

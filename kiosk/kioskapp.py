@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from datetime import datetime
-from pathlib import Path
+from importlib import resources
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
@@ -113,7 +113,7 @@ class KioskApp(App):
         self.portrait = self.settings.portrait if self.settings.orientation != "auto" else Window.height > Window.width
         # -1: answers are handled before the coming frame is drawn, not a tick later
         self.worker = Worker(lambda fn: Clock.schedule_once(lambda _dt: fn(), -1))
-        Builder.load_file(str(Path(__file__).with_name("root.kv")))
+        Builder.load_file(str(resources.files("kiosk") / "root.kv"))
         root = Factory.KioskRoot()
         self.manager = root.ids.manager
         self.manager.transition = NoTransition()  # instant: no animation to wait for or to render in software

@@ -6,7 +6,7 @@ because it is computed from a property.
 
 from __future__ import annotations
 
-from pathlib import Path
+from importlib import resources
 
 import qrcode
 from kivy.graphics import Color, Ellipse, Line, Mesh, Rectangle
@@ -21,7 +21,7 @@ from kivy.uix.widget import Widget
 from . import theme
 from .keyboard_pad import KeyboardPad  # noqa: F401  (registered for the screens' kv rules)
 
-Builder.load_file(str(Path(__file__).with_name("widgets.kv")))
+Builder.load_file(str(resources.files("kiosk") / "widgets.kv"))
 
 
 class KButton(ButtonBehavior, Label):

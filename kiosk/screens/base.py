@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import Future
+from importlib import resources
 from pathlib import Path
 from typing import Any, Callable
 
@@ -16,8 +17,9 @@ from ..messages import message_for
 
 
 def load_kv(module_file: str) -> None:
-    """Load the .kv file that sits next to a screen module."""
-    Builder.load_file(str(Path(module_file).with_suffix(".kv")))
+    """Load the .kv file that sits next to a screen module (shipped with it as package data)."""
+    name = Path(module_file).with_suffix(".kv").name
+    Builder.load_file(str(resources.files("kiosk.screens") / name))
 
 
 class KioskScreen(Screen):

@@ -13,7 +13,7 @@ import base64
 import hashlib
 import json
 from functools import lru_cache
-from pathlib import Path
+from importlib import resources
 from typing import Any
 
 from flask import Blueprint, Response, render_template, request
@@ -30,7 +30,7 @@ SOON_AHEAD = 2
 POLL_SECONDS = 10
 """How often the page re-reads its ticket when the live feed is full or unreachable."""
 
-STYLESHEET = Path(__file__).with_name("static") / "status" / "status.css"
+STYLESHEET = resources.files("queue_server.web") / "static" / "status" / "status.css"
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' '{style_hash}'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
