@@ -10,7 +10,7 @@ import os
 import re
 import shutil
 import uuid
-from datetime import date, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterator
 
@@ -18,6 +18,7 @@ import pytest
 import requests
 
 from queue_server.config import load_config
+from queue_server.core.actions import service_day
 from queue_server.reports.simulate import simulate
 from queue_server.store.db import connect
 from tests.support.browser import headless_chromium
@@ -35,14 +36,15 @@ def server(tmp_path_factory) -> Iterator[LiveServer]:
     """The commune office with HT's target wait at 0 minutes (so an alert shows) and a simulated past month."""
     tmp = tmp_path_factory.mktemp("dashboard")
     config = tmp / "office.toml"
-    for sidecar in COMMUNE.parent.iterdir():  # files the office file names relative to itself (catalogue…)
-        if sidecar.is_file() and sidecar.suffix != ".toml":
-            shutil.copy(sidecar, tmp / sidecar.name)
     text = COMMUNE.read_text(encoding="utf-8").replace("target_wait_minutes = 20", "target_wait_minutes = 0", 1)
-    config.write_text(text.replace("../display/", str(PROJECT / "display") + "/"), encoding="utf-8")
+    # files the office file names (catalogue, media…) stay the sample's
+    config.write_text(text.replace("[office]\n", f'[office]\nfiles_dir = "{COMMUNE.parent}"\n', 1), encoding="utf-8")
     live = prepare_server(tmp, config)
+    office = load_config(config)
+    # The real server shows the office's real today, so the simulated month ends just before it.
+    today = service_day(office.office, datetime.now(timezone.utc))
     with connect(live.db) as db:
-        simulate(load_config(config), db.conn, date.today() - timedelta(days=45), 44, workers=1)
+        simulate(office, db.conn, today - timedelta(days=45), 44, workers=1, today=today)
     live.start()
     try:
         yield live
