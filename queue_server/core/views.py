@@ -57,6 +57,16 @@ def ticket_view(state: QueueState, office: Office, ticket: Ticket, now: datetime
     }
 
 
+PRIVATE_TICKET_FIELDS = ("status_url", "procedure")
+"""Only the issuing device and staff see these: the status link is the key to the ticket's page
+(the ids are sequential), and the procedure says why the citizen came."""
+
+
+def public_ticket_view(view: dict[str, Any]) -> dict[str, Any]:
+    """A ticket view for anyone (screens, the live feed, anonymous reads): same shape, private fields null."""
+    return {**view, **dict.fromkeys(PRIVATE_TICKET_FIELDS)}
+
+
 def services_view(state: QueueState, office: Office) -> list[dict[str, Any]]:
     """Every service with its counters, how many wait, and the wait of a new ticket."""
     views = []
@@ -88,7 +98,7 @@ def counter_view(state: QueueState, office: Office, number: int, now: datetime) 
         "services": list(config.services),
         "state": counter.state,
         "pause_reason": counter.pause_reason,
-        "current": ticket_view(state, office, current, now) if current else None,
+        "current": public_ticket_view(ticket_view(state, office, current, now)) if current else None,
     }
 
 
@@ -104,14 +114,14 @@ def waiting_counts(state: QueueState, office: Office) -> dict[str, int]:
 
 def event_view(state: QueueState, office: Office, event: Event, now: datetime,
                view_of: Callable[[Ticket], dict[str, Any]] | None = None) -> dict[str, Any]:
-    """An event's data as sent to subscribers: the ticket, the counter, the waiting counts.
+    """An event's data as sent to subscribers (anyone): the public ticket, the counter, the waiting counts.
 
     ``view_of`` may be given to reuse ticket views already computed for this instant.
     """
     data: dict[str, Any] = dict(event.data)
     if event.ticket_id is not None and event.ticket_id in state.tickets:
         ticket = state.tickets[event.ticket_id]
-        data["ticket"] = view_of(ticket) if view_of else ticket_view(state, office, ticket, now)
+        data["ticket"] = public_ticket_view(view_of(ticket) if view_of else ticket_view(state, office, ticket, now))
     if event.counter is not None:
         data["counter"] = counter_view(state, office, event.counter, now)
     data["waiting"] = waiting_counts(state, office)
@@ -137,7 +147,7 @@ def recent_calls(state: QueueState, office: Office, now: datetime, limit: int = 
     """The latest called tickets, newest first, for lobby screens."""
     called = [t for t in state.tickets.values() if t.called_at is not None]
     called.sort(key=lambda t: t.called_at, reverse=True)
-    return [ticket_view(state, office, t, now) for t in called[:limit]]
+    return [public_ticket_view(ticket_view(state, office, t, now)) for t in called[:limit]]
 
 
 def snapshot_view(state: QueueState, office: Office, now: datetime) -> dict[str, Any]:

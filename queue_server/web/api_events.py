@@ -29,9 +29,29 @@ RETRY_MS = 2000
 
 
 def sse(event_type: str, data_json: str, event_id: int | None = None) -> str:
-    """One event in text/event-stream framing."""
+    """One event in text/event-stream framing, without any ticket's private fields (the feed is anonymous)."""
     head = f"id: {event_id}\n" if event_id is not None else ""
-    return f"{head}event: {event_type}\ndata: {data_json}\n\n"
+    return f"{head}event: {event_type}\ndata: {public_data(data_json)}\n\n"
+
+
+def public_data(data_json: str) -> str:
+    """Event data with every ticket's status link and procedure null.
+
+    New events are built public (``views.event_view``); this catches events
+    logged before that, and any ticket view added to an event by other means.
+    """
+    if not any(f'"{name}":"' in data_json for name in views.PRIVATE_TICKET_FIELDS):
+        return data_json
+    return json.dumps(_scrub(json.loads(data_json)), ensure_ascii=False, separators=(",", ":"))
+
+
+def _scrub(value):
+    if isinstance(value, list):
+        return [_scrub(item) for item in value]
+    if isinstance(value, dict):
+        value = {key: _scrub(item) for key, item in value.items()}
+        return views.public_ticket_view(value) if "status_url" in value else value
+    return value
 
 
 @bp.get("/events")

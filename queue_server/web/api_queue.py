@@ -17,7 +17,8 @@ from ..core.errors import UnknownTicket
 from ..core.office import KIOSK_PRIORITY_CODES
 from ..engine import CommandContext
 from ..store import repository
-from .context import RateLimiter, engine, field, json_body, read_conn, require, require_counter_clerk
+from .context import (RateLimiter, current_principal, engine, field, json_body, read_conn, require,
+                      require_counter_clerk)
 from .errors import ApiError
 
 bp = Blueprint("queue_api", __name__, url_prefix="/api")
@@ -72,10 +73,7 @@ def issue_ticket() -> Any:
             device=principal.name, status_token=queue.new_token(),
         )
         ctx.apply(outcome)
-        ctx.conn.execute(
-            "INSERT INTO idempotency_keys (principal, key, request_hash, ticket_id, created_at) VALUES (?, ?, ?, ?, ?)",
-            (principal.key, key, request_hash, ticket.id, repository.to_db_time(ctx.now)),
-        )
+        remember_idempotency_key(ctx, principal.key, key, request_hash, ticket.id)
         return ctx.ticket_view(ticket), True
 
     ticket_view, created = queue.execute(run, actor=principal.name)
@@ -101,6 +99,14 @@ def _key_already_used(principal: str, key: str) -> bool:
     return row is not None
 
 
+def remember_idempotency_key(ctx: CommandContext, principal: str, key: str, request_hash: str, ticket_id: int) -> None:
+    """Store the key with its ticket in the command's transaction, so a retry finds it."""
+    ctx.conn.execute(
+        "INSERT INTO idempotency_keys (principal, key, request_hash, ticket_id, created_at) VALUES (?, ?, ?, ?, ?)",
+        (principal, key, request_hash, ticket_id, repository.to_db_time(ctx.now)),
+    )
+
+
 def _replayed_ticket(ctx: CommandContext, principal: str, key: str, request_hash: str) -> dict[str, Any] | None:
     """The ticket an earlier request with this key got, or None; 409 if the body differs."""
     row = ctx.conn.execute(
@@ -117,31 +123,40 @@ def _replayed_ticket(ctx: CommandContext, principal: str, key: str, request_hash
 
 @bp.get("/tickets/<int:ticket_id>")
 def get_ticket(ticket_id: int) -> Any:
-    """A ticket's public status (no personal data)."""
-    view = engine().read(lambda state, now: _view_if_live(state, now, ticket_id))
-    if view is None:
-        ticket = repository.load_ticket(read_conn(), ticket_id)
-        if ticket is None:
-            raise UnknownTicket(f"There is no ticket {ticket_id}; check the number on the paper.")
-        view = engine().read(lambda state, now: views.ticket_view(state, engine().office, ticket, now))
-    return {"ticket": view}
+    """A ticket's status; its status link and procedure only for the device that issued it, and staff."""
+    view, device = _full_view(ticket_id)
+    principal = current_principal()
+    private = principal is not None and (principal.role in ("clerk", "admin")
+                                         or (principal.kind == "device" and principal.name == device))
+    return {"ticket": view if private else views.public_ticket_view(view)}
 
 
 @bp.get("/status/<token>")
 def get_ticket_by_token(token: str) -> Any:
-    """A ticket's public status by the unguessable token of its QR code."""
+    """A ticket's public status by the unguessable token of its QR code (the caller has the link already)."""
     found = engine().read(lambda state, now: state.by_token.get(token))
-    if found is not None:
-        return get_ticket(found)
-    ticket = repository.load_ticket_by_token(read_conn(), token)
-    if ticket is None:
-        raise ApiError(404, "unknown_ticket", "This ticket link is not valid; scan the QR code on the ticket again.")
-    return get_ticket(ticket.id)
+    if found is None:
+        ticket = repository.load_ticket_by_token(read_conn(), token)
+        if ticket is None:
+            raise ApiError(404, "unknown_ticket", "This ticket link is not valid; scan the QR code on the ticket again.")
+        found = ticket.id
+    return {"ticket": views.public_ticket_view(_full_view(found)[0])}
 
 
-def _view_if_live(state, now, ticket_id: int) -> dict[str, Any] | None:
+def _full_view(ticket_id: int) -> tuple[dict[str, Any], str | None]:
+    """A ticket's whole view (live or from the database) and the device that issued it."""
+    found = engine().read(lambda state, now: _view_if_live(state, now, ticket_id))
+    if found is None:
+        ticket = repository.load_ticket(read_conn(), ticket_id)
+        if ticket is None:
+            raise UnknownTicket(f"There is no ticket {ticket_id}; check the number on the paper.")
+        found = engine().read(lambda state, now: (views.ticket_view(state, engine().office, ticket, now), ticket.device))
+    return found
+
+
+def _view_if_live(state, now, ticket_id: int) -> tuple[dict[str, Any], str | None] | None:
     ticket = state.tickets.get(ticket_id)
-    return views.ticket_view(state, engine().office, ticket, now) if ticket else None
+    return (views.ticket_view(state, engine().office, ticket, now), ticket.device) if ticket else None
 
 
 # -- clerk actions ------------------------------------------------------------------

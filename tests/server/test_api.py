@@ -160,26 +160,30 @@ def test_a_clerk_and_an_admin_may_take_tickets_too(api: InProcess) -> None:
     assert issue(api, "VH", "a", who="admin").status_code == 201
 
 
-def test_ticket_status_by_id_and_by_token_is_public(api: InProcess) -> None:
+def test_ticket_status_by_id_and_by_token_is_public_without_the_link(api: InProcess) -> None:
     issue(api, "HT", "a")
     issue(api, "HT", "b")
     by_id = api.client.get("/api/tickets/2")
     assert by_id.status_code == 200
-    assert by_id.get_json() == {"ticket": ticket_body(2, "A002", ahead=1, estimated_wait_s=600)}
+    assert by_id.get_json() == {"ticket": ticket_body(2, "A002", ahead=1, estimated_wait_s=600, status_url=None)}
     by_token = api.client.get("/api/status/tok2")
     assert by_token.status_code == 200
     assert by_token.get_json() == by_id.get_json()
+    issuer = api.client.get("/api/tickets/2", headers=api.auth("kiosk"))
+    assert issuer.get_json() == {"ticket": ticket_body(2, "A002", ahead=1, estimated_wait_s=600)}
 
 
 def test_a_ticket_of_an_earlier_day_is_still_readable(api: InProcess) -> None:
     issue(api, "HT", "a")
     api.clock.advance(days=1)
     issue(api, "HT", "b")  # rolls the day over: yesterday's A001 is cancelled and leaves memory
-    old = api.client.get("/api/tickets/1")
+    old = api.client.get("/api/tickets/1", headers=api.auth("kiosk"))
     assert old.status_code == 200
     assert old.get_json() == {"ticket": ticket_body(1, "A001", status="cancelled",
                                                     finished_at="2026-03-03T08:00:00+07:00")}
-    assert api.client.get("/api/status/tok1").get_json() == old.get_json()
+    anonymous = {"ticket": {**old.get_json()["ticket"], "status_url": None}}
+    assert api.client.get("/api/tickets/1").get_json() == anonymous
+    assert api.client.get("/api/status/tok1").get_json() == anonymous
 
 
 # -- clerk actions ------------------------------------------------------------------
