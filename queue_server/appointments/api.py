@@ -17,8 +17,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from ..core import views
 from ..engine import CommandContext
-from ..store import repository
-from ..web.api_queue import _idempotency_key, _replayed_ticket
+from ..web.api_queue import _idempotency_key, _key_already_used, _replayed_ticket, remember_idempotency_key
 from ..web.context import RateLimiter, engine, field, json_body, read_conn, require, require_counter_clerk
 from ..web.errors import ApiError
 from . import booking, store
@@ -199,20 +198,17 @@ def result_ticket() -> Any:
                        "xin lấy số theo lĩnh vực.")
     raw = field(json_body(), "dossier_code", str, required=False, max_length=64)
     dossier = booking.normalize_dossier_code(raw) if raw and raw.strip() else None
-    key = request.headers.get("Idempotency-Key") and _idempotency_key()
+    key = _idempotency_key()  # the contract of POST /api/tickets: required, the same on every retry
     limiter: RateLimiter = current_app.extensions["motcua.ticket_limiter"]
-    if not limiter.allow(principal.key):
+    if not limiter.allow(principal.key) and not _key_already_used(principal.key, key):
         raise ApiError(429, "too_many_tickets", "Too many tickets from this device in the last minute; wait a little.")
     request_hash = hashlib.sha256(json.dumps(["result", dossier], ensure_ascii=False).encode()).hexdigest()
 
     def replay(ctx: CommandContext):
-        return _replayed_ticket(ctx, principal.key, key, request_hash) if key else None
+        return _replayed_ticket(ctx, principal.key, key, request_hash)
 
     def remember(ctx: CommandContext, ticket_id: int) -> None:
-        if key:
-            ctx.conn.execute(
-                "INSERT INTO idempotency_keys (principal, key, request_hash, ticket_id, created_at) VALUES (?, ?, ?, ?, ?)",
-                (principal.key, key, request_hash, ticket_id, repository.to_db_time(ctx.now)))
+        remember_idempotency_key(ctx, principal.key, key, request_hash, ticket_id)
 
     command = booking.result_ticket_command(found.result_service, dossier, principal.name, queue.new_token, replay, remember)
     view, created = queue.execute(command, actor=principal.name)

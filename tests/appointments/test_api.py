@@ -12,6 +12,10 @@ def book(app, slot: str, service: str = "HT", **extra: Any):
     return app.client.post("/api/appointments", json={"service": service, "slot": slot, **extra})
 
 
+def result_ticket(app, body: dict[str, Any], key: str = "r-1"):
+    return app.client.post("/api/result-tickets", json=body, headers={**kiosk(app), "Idempotency-Key": key})
+
+
 def check_in(app, code: str, who: str = "kiosk"):
     return app.client.post("/api/appointments/check-in", json={"code": code}, headers=app.auth(who))
 
@@ -139,8 +143,7 @@ def test_the_phone_number_is_dropped_unless_the_office_asks_for_it(app, make_app
 
 
 def test_a_result_ticket_keeps_its_dossier_code_for_the_counter_only(app) -> None:
-    answer = app.client.post("/api/result-tickets", json={"dossier_code": " 000.00.12.h12-260315-0001 "},
-                             headers=kiosk(app))
+    answer = result_ticket(app, {"dossier_code": " 000.00.12.h12-260315-0001 "})
     assert answer.status_code == 201
     ticket = answer.get_json()["ticket"]
     assert ticket["service"] == "KQ" and ticket["number"] == "K001" and "0001" not in str(ticket)
@@ -156,18 +159,40 @@ def test_a_result_ticket_keeps_its_dossier_code_for_the_counter_only(app) -> Non
 
 
 def test_a_result_ticket_without_a_dossier_code_and_a_wrong_code(app) -> None:
-    assert app.client.post("/api/result-tickets", json={}, headers=kiosk(app)).status_code == 201
-    wrong = app.client.post("/api/result-tickets", json={"dossier_code": "H12-261399-0001"}, headers=kiosk(app))
+    assert result_ticket(app, {}).status_code == 201
+    wrong = result_ticket(app, {"dossier_code": "H12-261399-0001"}, key="r-2")
     assert wrong.status_code == 422 and wrong.get_json()["error"]["code"] == "invalid_dossier_code"
     assert "{cơ quan}-{yyMMdd}-{số thứ tự}" in wrong.get_json()["error"]["message"]
 
 
 def test_a_result_ticket_retried_with_its_idempotency_key_is_the_same_ticket(app) -> None:
-    headers = {**kiosk(app), "Idempotency-Key": "r-1"}
-    first = app.client.post("/api/result-tickets", json={"dossier_code": "H12-260315-0002"}, headers=headers)
-    again = app.client.post("/api/result-tickets", json={"dossier_code": "H12-260315-0002"}, headers=headers)
+    first = result_ticket(app, {"dossier_code": "H12-260315-0002"})
+    again = result_ticket(app, {"dossier_code": "H12-260315-0002"})
     assert (first.status_code, again.status_code) == (201, 200)
-    assert first.get_json()["ticket"]["id"] == again.get_json()["ticket"]["id"]
+    assert again.get_json() == first.get_json()
+    assert app.client.get("/api/services").get_json()["services"][4]["waiting"] == 1
+
+
+def test_a_result_ticket_needs_an_idempotency_key(app) -> None:
+    answer = app.client.post("/api/result-tickets", json={}, headers=kiosk(app))
+    assert answer.status_code == 422 and answer.get_json()["error"]["code"] == "missing_idempotency_key"
+    assert app.client.get("/api/services").get_json()["services"][4]["waiting"] == 0
+
+
+def test_a_result_ticket_key_used_for_another_body_is_refused(app) -> None:
+    assert result_ticket(app, {"dossier_code": "H12-260315-0002"}).status_code == 201
+    other = result_ticket(app, {"dossier_code": "H12-260315-0003"})
+    assert other.status_code == 409 and other.get_json()["error"]["code"] == "idempotency_key_reused"
+    queue_ticket = app.client.post("/api/tickets", json={"service": "KQ"}, headers={**kiosk(app), "Idempotency-Key": "r-1"})
+    assert queue_ticket.status_code == 409
+
+
+def test_a_result_ticket_retried_past_the_rate_limit_still_gets_its_ticket(make_app) -> None:
+    app = make_app({"tickets_per_minute_per_device = 30": "tickets_per_minute_per_device = 1"})
+    first = result_ticket(app, {})
+    again = result_ticket(app, {})
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert result_ticket(app, {}, key="r-2").status_code == 429
 
 
 def test_the_counter_sees_which_ticket_is_an_appointment(app) -> None:

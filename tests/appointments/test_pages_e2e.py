@@ -129,7 +129,7 @@ def test_the_clerk_console_shows_the_dossier_code_and_the_appointment(served, ph
     site = served()
     kiosk = site.app.auth("kiosk")
     assert site.app.client.post("/api/result-tickets", json={"dossier_code": "H12.22-260301-0042"},
-                                headers=kiosk).status_code == 201
+                                headers={**kiosk, "Idempotency-Key": "result-1"}).status_code == 201
     phone.set_window_size(1280, 800)
     try:
         phone.get(site.url + "/console/login")
