@@ -18,14 +18,15 @@ from ..core.actions import service_day
 from ..core.views import local_iso
 from ..engine import CommandContext
 from ..store import repository
-from ..web.context import csrf_token, engine, json_body, read_conn, require
+from ..web.context import RateLimiter, csrf_token, engine, json_body, read_conn, require
 from ..web import context as web_context
 from ..web.errors import ApiError
 from . import charts, export, store
 from .live import live_view
 from .openapi_paths import OPENAPI_PATHS  # noqa: F401  (merged by queue_server.web.openapi)
 from .queries import clerk_logins
-from .ratings import RatingRejected, check_rateable, find_ticket_in, parse_rating, prompt_ticket
+from .ratings import (RATINGS_PER_MINUTE_PER_DEVICE, RatingRejected, check_has_ticket, check_rateable, find_ticket_in,
+                      parse_rating, prompt_ticket)
 from .service import PeriodError, Reports, parse_period
 
 bp = Blueprint("reports", __name__, template_folder="templates", static_folder="static",
@@ -63,6 +64,9 @@ def rating_form() -> Any:
 def create_rating() -> Any:
     """Record one anonymous rating of a served ticket (or of a counter); 409 on a second one."""
     device = require("rating", "kiosk", "admin")
+    limiter = current_app.extensions.setdefault("motcua.rating_limiter", RateLimiter(RATINGS_PER_MINUTE_PER_DEVICE))
+    if not limiter.allow(device.key):
+        raise ApiError(429, "too_many_ratings", "Thiết bị này gửi quá nhiều đánh giá trong một phút; xin đợi một chút.")
     settings = reports().ratings
     try:
         rating = parse_rating(json_body(), settings)
@@ -96,8 +100,11 @@ def create_rating() -> Any:
 def _rated_ticket(ctx: CommandContext, ref: int | str | None, counter: int | None, prompt_seconds: int):
     """The ticket a rating is about: named by the body, or the one a counter just completed."""
     if ref is None:
-        # Rating a counter: tie it to the ticket its tablet is asking about, if any.
-        return prompt_ticket(ctx.state.tickets.values(), counter, ctx.now, prompt_seconds)
+        # Rating a counter: only the ticket its tablet is asking about (ratings of no ticket were stuffed).
+        try:
+            return check_has_ticket(prompt_ticket(ctx.state.tickets.values(), counter, ctx.now, prompt_seconds), counter)
+        except RatingRejected as exc:
+            raise ApiError(exc.status, exc.code, exc.message) from None
     ticket = find_ticket_in(ctx.state.tickets.values(), ref)
     if ticket is None:
         if isinstance(ref, int):

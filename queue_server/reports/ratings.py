@@ -20,6 +20,9 @@ MAX_COMMENT = 500
 DOSSIER_CODE = re.compile(r"^[A-Za-z0-9.]{1,40}-\d{6}-\d{4}$")
 """mã hồ sơ: ``{agency}-{yyMMdd}-{4-digit seq}`` (DOMAIN.md)."""
 
+RATINGS_PER_MINUTE_PER_DEVICE = 6
+"""A tablet faces one counter and a citizen takes most of a minute to rate: more from one device is stuffing."""
+
 RATEABLE_STATUSES = (CALLED, SERVING, DONE)
 """A citizen may rate once they reached the counter: tablets often ask before the clerk presses "done"."""
 
@@ -141,6 +144,15 @@ def check_rateable(ticket: Ticket) -> None:
         raise RatingRejected(422, "not_served", f"Ticket {ticket.number} was marked absent; there is no service to rate.")
     raise RatingRejected(422, "not_served",
                          f"Ticket {ticket.number} has not been served yet ({ticket.status}); rate it after the counter.")
+
+
+def check_has_ticket(ticket: Ticket | None, counter: int | None) -> Ticket:
+    """A rating is of a served ticket: a counter alone counts only while its tablet asks about one; 422 otherwise."""
+    if ticket is not None:
+        return ticket
+    raise RatingRejected(422, "no_ticket_to_rate",
+                         f"Quầy {counter} không có phiếu nào vừa phục vụ xong để đánh giá. "
+                         "Xin nhập số phiếu của quý khách (ví dụ A012) hoặc quét mã QR trên phiếu.")
 
 
 def prompt_ticket(tickets: Iterable[Ticket], counter: int, now: datetime, seconds: int) -> Ticket | None:

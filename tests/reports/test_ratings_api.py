@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from .conftest import Office
@@ -132,11 +134,34 @@ def test_the_prompt_ends_once_the_ticket_is_rated(office):
     assert office.get("/api/counters/1/rating-prompt", "rating").status_code == 204
 
 
-def test_a_counter_rating_without_a_recent_ticket_is_kept_unlinked(office):
+def test_a_counter_rating_without_a_ticket_it_asks_about_is_refused(office):
     answer = _rate(office, {"counter": 3, "overall": "satisfied"})
-    assert answer.status_code == 201
-    rating = answer.get_json()["rating"]
-    assert (rating["ticket"], rating["counter"], rating["service"]) == (None, 3, "VP")
+    assert answer.status_code == 422 and answer.get_json()["error"]["code"] == "no_ticket_to_rate"
+    assert "số phiếu" in answer.get_json()["error"]["message"]
+    _served(office, counter=3, service="VP")
+    office.clock.advance(seconds=31)  # the tablet's prompt has expired
+    assert _rate(office, {"counter": 3, "overall": "satisfied"}).status_code == 422
+    with sqlite3.connect(office.db_path) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM ratings").fetchone() == (0,)
+
+
+def test_one_device_cannot_stuff_the_ballot_of_a_counter(office):
+    """Issue 17: 60 of 60 ratings of one counter without any ticket were accepted from one device."""
+    _served(office)
+    answers = []
+    for _ in range(60):
+        answers.append(_rate(office, {"counter": 1, "overall": "dissatisfied", "reasons": ["waited_long"]}).status_code)
+    assert answers[0] == 201 and answers.count(201) == 1
+    assert set(answers[1:6]) == {409} and set(answers[6:]) == {429}
+    with sqlite3.connect(office.db_path) as conn:
+        assert conn.execute("SELECT COUNT(*), COUNT(ticket_id) FROM ratings").fetchone() == (1, 1)
+
+
+def test_a_device_rates_a_few_tickets_a_minute_at_most(office):
+    tickets = [_served(office, minutes=1) for _ in range(7)]
+    answers = [_rate(office, {"ticket": t["id"], "overall": "satisfied"}).status_code for t in tickets]
+    assert answers == [201] * 6 + [429]
+    assert _rate(office, {"ticket": tickets[6]["id"], "overall": "satisfied"}, who="kiosk").status_code == 201
 
 
 def test_the_prompt_needs_a_device_and_a_real_counter(office):
