@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import threading
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,6 +28,7 @@ from .settings import AppointmentSettings, load_settings
 from .slots import closed_reason, day_slots
 
 bp = Blueprint("appointments", __name__)
+log = logging.getLogger(__name__)
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -134,11 +137,67 @@ def _phone(found: AppointmentSettings, raw: str | None) -> str | None:
 
 def _book(found: AppointmentSettings, service: str, slot: datetime, phone: str | None,
           procedure: str | None = None) -> dict[str, Any]:
+    address = request.remote_addr or "unknown"
     limiter: RateLimiter = current_app.extensions["motcua.booking_limiter"]
-    if not limiter.allow(f"book:{request.remote_addr}"):
-        raise ApiError(429, "too_many_bookings", "Quá nhiều lượt đặt lịch từ một máy; xin đợi một phút.")
-    command = booking.book_command(found, service, slot, phone, procedure=procedure)
-    return engine().execute(command, actor="booking")
+    try:
+        if not limiter.allow(f"book:{address}"):
+            raise ApiError(429, "too_many_bookings", "Quá nhiều lượt đặt lịch từ một máy; xin đợi một phút.")
+        command = booking.book_command(found, service, slot, phone, procedure=procedure, address=address)
+        return engine().execute(command, actor="booking")
+    except ApiError as exc:
+        if exc.code in FLOOD_CODES:
+            _floods().record(_local_today(), address, exc.code, engine().clock())
+        raise
+
+
+FLOOD_CODES = ("too_many_bookings", *booking.LIMIT_CODES)
+"""Refusals that mean one address is booking far more than a citizen does."""
+
+
+class BookingFloods:
+    """Refused bookings per day and address, for the admin (kept in memory: a flood is news of today)."""
+
+    def __init__(self) -> None:
+        self._days: dict[date, dict[str, dict[str, Any]]] = {}
+        self._lock = threading.Lock()
+
+    def record(self, day: date, address: str, code: str, at: datetime) -> None:
+        """Count one refusal and say so in the log (once per address, code and day)."""
+        with self._lock:
+            for old in [d for d in self._days if d < day]:
+                del self._days[old]
+            entry = self._days.setdefault(day, {}).setdefault(address, {"refused": 0, "codes": {}, "last_at": at})
+            entry["refused"] += 1
+            entry["last_at"] = at
+            entry["codes"][code] = entry["codes"].get(code, 0) + 1
+            first = entry["codes"][code] == 1
+        if first:
+            log.warning("online bookings refused for %s (%s): one address is booking a lot, see GET /api/appointments/flood",
+                        address, code)
+
+    def view(self, day: date, office) -> list[dict[str, Any]]:
+        """The day's addresses, most refused first."""
+        with self._lock:
+            entries = sorted(self._days.get(day, {}).items(), key=lambda item: -item[1]["refused"])
+            return [{"address": address, "refused": e["refused"], "codes": dict(e["codes"]),
+                     "last_refused_at": views.local_iso(e["last_at"], office)} for address, e in entries]
+
+
+def _floods() -> BookingFloods:
+    return current_app.extensions.setdefault("motcua.booking_floods", BookingFloods())
+
+
+@bp.get("/api/appointments/flood")
+def booking_flood() -> Any:
+    """For the admin: today's refused online bookings per address, and the limits that refused them."""
+    require("admin")
+    found = settings()
+    today = _local_today()
+    addresses = _floods().view(today, engine().office)
+    return {"day": today.isoformat(), "refused": sum(a["refused"] for a in addresses), "addresses": addresses,
+            "limits": {"per_minute": found.bookings_per_minute,
+                       "per_address_per_day": found.bookings_per_address_per_day,
+                       "per_phone_per_day": found.bookings_per_phone_per_day if found.collect_phone else None}}
 
 
 def _procedure(code: str | None):

@@ -110,10 +110,34 @@ def booking_view(row: dict[str, Any], office, settings: AppointmentSettings) -> 
     }
 
 
+LIMIT_CODES = ("address_booking_limit", "phone_booking_limit")
+"""The refusals of ``check_booking_limits``: what the admin's flood view counts."""
+
+
+def check_booking_limits(ctx: CommandContext, settings: AppointmentSettings, day: date, address: str | None,
+                         phone: str | None) -> None:
+    """429 when this address (or phone) already holds the day's allowance of live bookings."""
+    when = f"{day:%d/%m/%Y}"
+    help_text = f" Cần đặt thêm, xin gọi {ctx.office.hotline}." if ctx.office.hotline else ""
+    if address is not None:
+        held = ctx.conn.execute(
+            "SELECT COUNT(*) FROM booking_origins o JOIN appointments a ON a.code = o.code "
+            "WHERE o.day = ? AND o.address = ? AND a.status != ?", (day.isoformat(), address, store.CANCELLED)).fetchone()[0]
+        if held >= settings.bookings_per_address_per_day:
+            raise ApiError(429, LIMIT_CODES[0], f"Mỗi máy chỉ đặt được tối đa {settings.bookings_per_address_per_day} "
+                           f"lịch hẹn trong một ngày ({when}); máy này đã đặt đủ.{help_text}")
+    if phone is not None:
+        held = ctx.conn.execute("SELECT COUNT(*) FROM appointments WHERE day = ? AND phone = ? AND status != ?",
+                                (day.isoformat(), phone, store.CANCELLED)).fetchone()[0]
+        if held >= settings.bookings_per_phone_per_day:
+            raise ApiError(429, LIMIT_CODES[1], f"Mỗi số điện thoại chỉ đặt được tối đa {settings.bookings_per_phone_per_day} "
+                           f"lịch hẹn trong một ngày ({when}); số này đã đặt đủ.{help_text}")
+
+
 def book_command(settings: AppointmentSettings, service: str, slot: datetime, phone: str | None,
                  new_code: Callable[[], str] = new_booking_code,
-                 procedure: str | None = None) -> Callable[[CommandContext], dict[str, Any]]:
-    """Book one seat of a slot, or raise 422 (rules) / 409 slot_full, before writing anything."""
+                 procedure: str | None = None, address: str | None = None) -> Callable[[CommandContext], dict[str, Any]]:
+    """Book one seat of a slot, or raise 422 (rules) / 429 (limits) / 409 slot_full, before writing anything."""
     slot_text = slot.strftime(SLOT_FORMAT)
 
     def run(ctx: CommandContext) -> dict[str, Any]:
@@ -121,6 +145,7 @@ def book_command(settings: AppointmentSettings, service: str, slot: datetime, ph
             rules_mod.check_booking(settings.rules, service, slot, local_now(ctx.now, ctx.office.timezone))
         except rules_mod.BookingRefused as refused:
             raise ApiError(422, refused.code, refused.message) from None
+        check_booking_limits(ctx, settings, slot.date(), address, phone)
         capacity = settings.rules.services[service].capacity
         if store.seats_in_slot(ctx.conn, service, slot_text) >= capacity:
             raise ApiError(409, "slot_full", f"Khung giờ {slot:%H:%M} ngày {slot:%d/%m/%Y} đã hết chỗ; xin chọn giờ khác.")
@@ -133,6 +158,9 @@ def book_command(settings: AppointmentSettings, service: str, slot: datetime, ph
             (code, service, slot.date().isoformat(), slot_text, store.BOOKED, phone, repository.to_db_time(ctx.now),
              procedure),
         )
+        if address is not None:
+            ctx.conn.execute("INSERT INTO booking_origins (code, day, address, created_at) VALUES (?, ?, ?, ?)",
+                             (code, slot.date().isoformat(), address, repository.to_db_time(ctx.now)))
         return booking_view(store.booking_row(ctx.conn, code), ctx.office, settings)
 
     return run

@@ -74,9 +74,15 @@ OPENAPI_PATHS: dict[str, Any] = {
     "/api/result-tickets": {"post": {
         "summary": "A result-return (Nhận kết quả) ticket, optionally with the dossier code {agency}-{yyMMdd}-{seq}",
         "security": [{"bearer": []}],
-        "parameters": [{"name": "Idempotency-Key", "in": "header", "required": False, "schema": TEXT}],
+        "parameters": [{"name": "Idempotency-Key", "in": "header", "required": True, "schema": TEXT}],
         "requestBody": BODY({"type": "object", "properties": {"dossier_code": TEXT}}),
         "responses": {"201": _json({"type": "object", "properties": {"ticket": TICKET}}), **_errors(401, 403, 404, 409, 422, 429)}}},
+    "/api/appointments/flood": {"get": {
+        "summary": "Today's refused online bookings per address and the booking limits (admin)",
+        "security": [{"bearer": []}],
+        "responses": {"200": _json({"type": "object", "properties": {
+            "day": TEXT, "refused": {"type": "integer"}, "addresses": {"type": "array"}, "limits": {"type": "object"}}}),
+            **_errors(401, 403)}}},
     "/api/counters/{n}/current-details": {"get": {
         "summary": "The counter's current ticket with its booking and dossier code (that counter's clerk)",
         "security": [{"bearer": []}],

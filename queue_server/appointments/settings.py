@@ -19,7 +19,8 @@ from .slots import BookingRules, ServiceSlots
 
 KEYS = {"enabled", "collect_phone", "services", "slot_minutes", "capacity", "morning", "afternoon",
         "saturday_morning", "holidays_file", "days_ahead", "min_notice_minutes", "checkin_before_minutes",
-        "checkin_after_minutes", "result_service", "per_service", "bookings_per_minute"}
+        "checkin_after_minutes", "result_service", "per_service", "bookings_per_minute",
+        "bookings_per_address_per_day", "bookings_per_phone_per_day"}
 HOURS = re.compile(r"^(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})$")
 
 
@@ -32,6 +33,9 @@ class AppointmentSettings:
     rules: BookingRules
     result_service: str
     bookings_per_minute: int
+    # One address (or phone) may hold this many live bookings of one day: one person booked a day out (issue 17).
+    bookings_per_address_per_day: int = 2
+    bookings_per_phone_per_day: int = 2
 
 
 def load_settings(config: OfficeConfig) -> AppointmentSettings:
@@ -79,6 +83,8 @@ def load_settings(config: OfficeConfig) -> AppointmentSettings:
         rules=rules,
         result_service=optional(path, "appointments.result_service", table, str, "KQ"),
         bookings_per_minute=_positive(path, table, "bookings_per_minute", 20),
+        bookings_per_address_per_day=_positive(path, table, "bookings_per_address_per_day", 2),
+        bookings_per_phone_per_day=_positive(path, table, "bookings_per_phone_per_day", 2),
     )
 
 

@@ -144,6 +144,16 @@ def m002_people_and_devices(db: sqlite_utils.Database) -> None:
     db.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
+@migrations()
+def m003_booking_origins(db: sqlite_utils.Database) -> None:
+    """The address each online booking came from, so one address cannot book a day out."""
+    db.execute(
+        "CREATE TABLE booking_origins (code TEXT PRIMARY KEY, day TEXT NOT NULL, address TEXT NOT NULL, "
+        "created_at TEXT NOT NULL) WITHOUT ROWID"
+    )
+    db.execute("CREATE INDEX booking_origins_day ON booking_origins (day, address)")
+
+
 def apply_migrations(db: sqlite_utils.Database) -> None:
     """Bring the queue's tables and those of every installed part up to date."""
     migrations.apply(db)
