@@ -23,7 +23,7 @@ DEMO_PORT = 8080
 
 
 def register(subcommands: argparse._SubParsersAction) -> None:
-    """Add init, serve, user add, device add and demo."""
+    """Add init, serve, user (add/list/disable/enable/password), device (add/list/revoke) and demo."""
     init = subcommands.add_parser("init", help="create or migrate the database")
     add_office_options(init)
     init.set_defaults(handler=cmd_init)
@@ -45,6 +45,7 @@ def register(subcommands: argparse._SubParsersAction) -> None:
     add.add_argument("--password-stdin", action="store_true", required=True, help="read the password from standard input")
     add_office_options(add)
     add.set_defaults(handler=cmd_user_add)
+    _user_admin_commands(user)
 
     device = subcommands.add_parser("device", help="manage devices").add_subparsers(dest="device_command", metavar="ACTION")
     device.required = True
@@ -53,6 +54,13 @@ def register(subcommands: argparse._SubParsersAction) -> None:
     add_device.add_argument("--role", choices=auth.DEVICE_ROLES, required=True)
     add_office_options(add_device)
     add_device.set_defaults(handler=cmd_device_add)
+    list_devices = device.add_parser("list", help="list devices and whether their token works")
+    add_office_options(list_devices)
+    list_devices.set_defaults(handler=cmd_device_list)
+    revoke = device.add_parser("revoke", help="stop a device's token from working (stolen or retired device)")
+    revoke.add_argument("name")
+    add_office_options(revoke)
+    revoke.set_defaults(handler=cmd_device_revoke)
 
     demo = subcommands.add_parser("demo", help="everything on one machine with the sample office")
     demo.add_argument("--port", type=int, default=DEMO_PORT)
@@ -124,6 +132,85 @@ def cmd_device_add(args: argparse.Namespace) -> int:
             raise CommandError(str(exc)) from None
     print(token)
     print(f"Device {args.name} ({args.role}) added. Keep this token: it is not shown again.", file=sys.stderr)
+    return 0
+
+
+def _user_admin_commands(user: argparse._SubParsersAction) -> None:
+    """user list, disable, enable, password: each change ends the person's sessions at once."""
+    listing = user.add_parser("list", help="list people, their role and whether they may sign in")
+    add_office_options(listing)
+    listing.set_defaults(handler=cmd_user_list)
+    for action, help_text in (("disable", "stop a person signing in and end their sessions"),
+                              ("enable", "let a disabled person sign in again")):
+        parser = user.add_parser(action, help=help_text)
+        parser.add_argument("name")
+        add_office_options(parser)
+        parser.set_defaults(handler=cmd_user_active, active=action == "enable")
+    password = user.add_parser("password", help="set a new password (ends the person's sessions)")
+    password.add_argument("name")
+    password.add_argument("--password-stdin", action="store_true", required=True, help="read the password from standard input")
+    add_office_options(password)
+    password.set_defaults(handler=cmd_user_password)
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    """Print every person: name, role, counters, active/disabled, open sessions."""
+    _, db_path = _paths(args)
+    with _database(db_path) as db:
+        people = auth.list_users(db.conn)
+    for p in people:
+        counters = ",".join(str(c) for c in p["counters"]) or "-"
+        print(f"{p['name']}\t{p['role']}\tcounters {counters}\t{'active' if p['active'] else 'disabled'}"
+              f"\t{p['sessions']} session(s)")
+    return 0
+
+
+def cmd_user_active(args: argparse.Namespace) -> int:
+    """Disable (sessions revoked at once) or enable a person."""
+    _, db_path = _paths(args)
+    with _database(db_path) as db:
+        try:
+            auth.set_user_active(db.conn, args.name, args.active)
+        except auth.AuthError as exc:
+            raise CommandError(str(exc)) from None
+    name = auth.normalize_username(args.name)
+    print(f"Enabled {name}" if args.active else f"Disabled {name}; their sessions are ended")
+    return 0
+
+
+def cmd_user_password(args: argparse.Namespace) -> int:
+    """Set a person's password from standard input; their open sessions end."""
+    _, db_path = _paths(args)
+    password = sys.stdin.readline().rstrip("\r\n")
+    with _database(db_path) as db:
+        try:
+            auth.set_password(db.conn, args.name, password)
+        except auth.AuthError as exc:
+            raise CommandError(str(exc)) from None
+    print(f"Password changed for {auth.normalize_username(args.name)}; their sessions are ended")
+    return 0
+
+
+def cmd_device_list(args: argparse.Namespace) -> int:
+    """Print every device: name, role, last seen, active/revoked."""
+    _, db_path = _paths(args)
+    with _database(db_path) as db:
+        devices = auth.list_devices(db.conn)
+    for d in devices:
+        print(f"{d['name']}\t{d['role']}\tlast seen {d['last_seen_at'] or 'never'}"
+              f"\t{'active' if d['active'] else 'revoked'}")
+    return 0
+
+
+def cmd_device_revoke(args: argparse.Namespace) -> int:
+    """Revoke a device's token: a running server refuses it from the next request."""
+    _, db_path = _paths(args)
+    with _database(db_path) as db:
+        try:
+            auth.revoke_device(db.conn, args.name)
+        except auth.AuthError as exc:
+            raise CommandError(str(exc)) from None
+    print(f"Revoked device {args.name}: its token no longer works")
     return 0
 
 

@@ -9,10 +9,25 @@ from typing import Any
 from flask import Blueprint, current_app, request
 
 from .. import auth
-from .context import RateLimiter, current_principal, field, json_body, read_conn, require
+from .context import (
+    SignInRefused,
+    check_sign_in,
+    configure_sign_in,
+    current_principal,
+    field,
+    json_body,
+    read_conn,
+    require,
+)
 from .errors import ApiError
 
 bp = Blueprint("people_api", __name__, url_prefix="/api")
+
+
+@bp.record_once
+def _sign_in_settings(state: Any) -> None:
+    """Cookie flags and the sign-in guard, for the console, the admin page and POST /api/login alike."""
+    configure_sign_in(state.app)
 
 
 @bp.post("/login")
@@ -21,14 +36,11 @@ def login() -> Any:
     body = json_body()
     username = field(body, "username", str, max_length=64)
     password = field(body, "password", str, max_length=256)
-    limiter: RateLimiter = current_app.extensions["motcua.login_limiter"]
-    if not limiter.allow(f"{request.remote_addr}:{auth.normalize_username(username)}"):
-        raise ApiError(429, "too_many_attempts", "Too many sign-in attempts; wait a minute and try again.")
-    conn = read_conn()
-    person = auth.check_password(conn, username, password)
-    if person is None:
-        raise ApiError(401, "bad_credentials", "Wrong username or password.")
-    token, expires = auth.open_session(conn, person, current_app.extensions["motcua.config"].limits.session_hours)
+    try:
+        person = check_sign_in(username, password)
+    except SignInRefused as refused:
+        raise ApiError(refused.status, refused.code, refused.message) from None
+    token, expires = auth.open_session(read_conn(), person, current_app.extensions["motcua.config"].limits.session_hours)
     return {"token": token, "expires_at": expires.isoformat(timespec="seconds"), "user": _person_view(person)}
 
 

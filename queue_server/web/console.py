@@ -116,7 +116,7 @@ def console_page() -> Any:
     """The console, with what its script needs to start."""
     person = signed_in_person()
     if person is None:
-        session.pop("person_id", None)
+        session.pop("sid", None)
         return redirect(url_for("console.login_page"))
     office = engine().office
     allowed = [c for c in office.counters if person.role == "admin" or c.number in person.counters]

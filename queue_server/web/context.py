@@ -6,21 +6,25 @@ Routes stay thin: parse input here, call the engine, answer.
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import threading
 import time
 import unicodedata
 from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import sqlite3
-from flask import Response, current_app, g, request, session
+from flask import Flask, Response, current_app, g, has_request_context, request, session
 
 from .. import auth
 from ..engine import QueueEngine
 from ..store.db import connect
 from .errors import ApiError
 
+log = logging.getLogger("motcua.auth")
 _local = threading.local()
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -63,7 +67,7 @@ def current_principal() -> auth.Principal | None:
         principal = current_app.extensions["motcua.token_cache"].resolve(header[7:].strip(), read_conn)
         if principal is None:
             raise ApiError(401, "invalid_token", "The token is unknown, revoked or expired: sign in again or ask for a new device token.")
-    elif session.get("person_id") is not None:
+    elif session.get("sid"):
         principal = cookie_person()
         if principal is not None and request.method not in SAFE_METHODS:
             check_csrf()
@@ -75,15 +79,18 @@ MAX_USERNAME, MAX_PASSWORD = 64, 256
 
 
 class SignInRefused(Exception):
-    """A sign-in form was refused: what to tell the person, the status, the name to keep in the form."""
+    """A sign-in was refused: what to tell the person, the status, the stable code, the name to keep in the form."""
 
-    def __init__(self, message: str, status: int, username: str = "") -> None:
+    def __init__(self, message: str, status: int, username: str = "", code: str = "sign_in_refused") -> None:
         super().__init__(message)
-        self.message, self.status, self.username = message, status, username
+        self.message, self.status, self.username, self.code = message, status, username, code
+
+
+WRONG_PASSWORD = "Sai tên đăng nhập hoặc mật khẩu."
 
 
 def check_sign_in_form() -> auth.Principal:
-    """The person a posted sign-in form names: CSRF, fields, rate limit and password checked.
+    """The person a posted sign-in form names: CSRF, fields, rate limits and password checked.
 
     Raises SignInRefused with a plain Vietnamese message. Names and passwords
     are NFC, so a password typed on any keyboard matches.
@@ -91,46 +98,66 @@ def check_sign_in_form() -> auth.Principal:
     try:
         check_csrf()
     except ApiError:
-        raise SignInRefused("Trang đăng nhập đã cũ. Xin nhập lại.", 403) from None
+        raise SignInRefused("Trang đăng nhập đã cũ. Xin nhập lại.", 403, code="csrf_failed") from None
     username = unicodedata.normalize("NFC", request.form.get("username", ""))[:MAX_USERNAME]
     password = unicodedata.normalize("NFC", request.form.get("password", ""))[:MAX_PASSWORD]
     if not username.strip() or not password:
-        raise SignInRefused("Xin nhập tên đăng nhập và mật khẩu.", 422, username)
-    limiter: RateLimiter = current_app.extensions["motcua.login_limiter"]
-    if not limiter.allow(f"{request.remote_addr}:{auth.normalize_username(username)}"):
-        raise SignInRefused("Đăng nhập quá nhiều lần. Xin đợi một phút rồi thử lại.", 429, username)
-    person = auth.check_password(read_conn(), username, password)
+        raise SignInRefused("Xin nhập tên đăng nhập và mật khẩu.", 422, username, "missing_field")
+    return check_sign_in(username, password)
+
+
+def check_sign_in(username: str, password: str) -> auth.Principal:
+    """The person with this name and password, through the sign-in guard (forms and POST /api/login).
+
+    The address's and the name's limits are checked before any hashing;
+    raises SignInRefused (401 wrong, 429 too many, 503 flooded).
+    """
+    guard: SignInGuard = current_app.extensions["motcua.sign_in_guard"]
+    address, name = request.remote_addr or "?", auth.normalize_username(username)
+    refusal = guard.admit(address, name)
+    if refusal is not None:
+        log.warning("sign-in refused (%s) from %s for username %r", refusal.code, address, name[:64])
+        raise SignInRefused(refusal.message, 429, username, refusal.code)
+    try:
+        person = auth.check_password(read_conn(), username, password)
+    except auth.PasswordCheckBusy:
+        guard.refund(address)
+        log.warning("sign-in refused (server_busy) from %s: every password-check slot is taken", address)
+        raise SignInRefused("Máy chủ đang bận. Xin thử đăng nhập lại sau vài giây.", 503, username, "server_busy") from None
     if person is None:
-        raise SignInRefused("Sai tên đăng nhập hoặc mật khẩu.", 401, username)
+        guard.failed(address, name)
+        raise SignInRefused(WRONG_PASSWORD, 401, username, "bad_credentials")
+    guard.succeeded(address, name)
     return person
 
 
 def sign_in_cookie(person: auth.Principal) -> None:
-    """Open a cookie session for a person: a fresh session, a server-side token, a new CSRF token.
+    """Open a cookie session for a person: a fresh session, a server-side session id, a new CSRF token.
 
-    The cookie carries a session token that sign-out revokes in the
-    database, so a copied cookie stops working when its owner signs out.
+    The cookie carries only a random session id (and the CSRF token); the
+    database keeps its hash and maps it to the person. That id is not a
+    bearer token, sign-out revokes it, so a copied cookie stops working then.
     """
-    token, _ = auth.open_session(read_conn(), person, current_app.extensions["motcua.config"].limits.session_hours)
+    sid, _ = auth.open_session(read_conn(), person, current_app.extensions["motcua.config"].limits.session_hours,
+                               channel=auth.COOKIE)
     session.clear()
-    session["person_id"] = person.id
-    session["sid"] = token
+    session["sid"] = sid
     session.permanent = True
     csrf_token()
 
 
 def sign_out_cookie() -> None:
-    """Revoke the cookie session's token and empty the cookie."""
-    token = session.get("sid")
-    if token:
-        auth.close_session(read_conn(), token)
-        current_app.extensions["motcua.token_cache"].forget(token)
+    """Revoke the cookie session's id and empty the cookie."""
+    sid = session.get("sid")
+    if sid:
+        auth.close_session(read_conn(), sid, channel=auth.COOKIE)
+        current_app.extensions["motcua.token_cache"].forget(sid, channel=auth.COOKIE)
     session.clear()
 
 
 def sign_out_form() -> Response | None:
     """Sign out from a posted form: a 403 page when a signed-in session sends no valid CSRF token."""
-    if session.get("person_id") is not None:
+    if session.get("sid"):
         try:
             check_csrf()
         except ApiError:
@@ -140,14 +167,32 @@ def sign_out_form() -> Response | None:
 
 
 def cookie_person() -> auth.Principal | None:
-    """The person of the cookie session, while its server-side token is valid."""
-    token, person_id = session.get("sid"), session.get("person_id")
-    if not token or person_id is None:
+    """The person of the cookie session, while its server-side session is valid."""
+    sid = session.get("sid")
+    if not sid or not isinstance(sid, str):
         return None
-    principal = current_app.extensions["motcua.token_cache"].resolve(token, read_conn)
-    if principal is None or principal.kind != "person" or principal.id != person_id:
+    principal = current_app.extensions["motcua.token_cache"].resolve(sid, read_conn, channel=auth.COOKIE)
+    if principal is None or principal.kind != "person":
         return None
     return principal
+
+
+def configure_sign_in(app: Flask) -> None:
+    """Session cookies HttpOnly, SameSite=Strict and Secure on HTTPS requests (always with
+    SESSION_COOKIE_SECURE = True); the sign-in guard, with the app's per-name limit."""
+    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict")
+    interface = type(app.session_interface)
+    if not issubclass(interface, _SecureOnHttps):
+        app.session_interface = type(f"SecureOnHttps{interface.__name__}", (_SecureOnHttps, interface), {})()
+    per_user = getattr(app.extensions.get("motcua.login_limiter"), "per_minute", FAILURES_PER_NAME)
+    app.extensions["motcua.sign_in_guard"] = SignInGuard(failures_per_name=per_user)
+
+
+class _SecureOnHttps:
+    """Mixed into the app's session interface: the cookie is Secure when the request came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(super().get_cookie_secure(app)) or (has_request_context() and request.is_secure)  # type: ignore[misc]
 
 
 def require(*roles: str) -> auth.Principal:
@@ -237,38 +282,45 @@ def field(body: dict[str, Any], name: str, kind: type, *, required: bool = True,
 
 
 class TokenCache:
-    """Resolved bearer tokens for a few seconds: saves two queries and a hash lookup per request.
+    """Resolved tokens and cookie sessions for a few seconds: saves two queries and a hash per request.
 
-    Sign-out drops the token here at once; a token revoked in the database by
-    other means stops working within ``ttl`` seconds.
+    Sign-out drops the token here at once. Revocations by ``motcua device
+    revoke`` / ``user disable`` / ``user password`` (another process) bump
+    the database's auth generation; every lookup reads it (one primary-key
+    query) and empties the cache when it moved, so they count at the next request.
     """
 
-    def __init__(self, ttl: float = 10.0) -> None:
-        self.ttl = ttl
-        self._entries: dict[str, tuple[auth.Principal, float]] = {}
+    def __init__(self, ttl: float = 10.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl, self._clock = ttl, clock
+        self._entries: dict[tuple[str, str], tuple[auth.Principal, float]] = {}
+        self._generation: int | None = None
         self._lock = threading.Lock()
 
-    def resolve(self, token: str, conn_factory) -> auth.Principal | None:
-        """The principal of a valid token, from the cache or the database."""
-        now = time.monotonic()
+    def resolve(self, token: str, conn_factory, channel: str = auth.BEARER) -> auth.Principal | None:
+        """The principal of a valid token (or cookie session id), from the cache or the database."""
+        now, conn, key = self._clock(), conn_factory(), (channel, token)
+        generation = auth.auth_generation(conn)
         with self._lock:
-            entry = self._entries.get(token)
+            if generation != self._generation:
+                self._entries.clear()
+                self._generation = generation
+            entry = self._entries.get(key)
         if entry is not None and entry[1] > now:
             return entry[0]
-        principal = auth.resolve_token(conn_factory(), token)
+        principal = auth.resolve_token(conn, token, channel)
         with self._lock:
-            if principal is None:
-                self._entries.pop(token, None)
+            if principal is None or generation != self._generation:
+                self._entries.pop(key, None)
             else:
                 if len(self._entries) > 10_000:
                     self._entries.clear()
-                self._entries[token] = (principal, now + self.ttl)
+                self._entries[key] = (principal, now + self.ttl)
         return principal
 
-    def forget(self, token: str) -> None:
+    def forget(self, token: str, channel: str = auth.BEARER) -> None:
         """Drop a token at once (sign-out)."""
         with self._lock:
-            self._entries.pop(token, None)
+            self._entries.pop((channel, token), None)
 
 
 class RateLimiter:
@@ -290,3 +342,96 @@ class RateLimiter:
                 return False
             times.append(now)
             return True
+
+
+FAILURES_PER_ADDRESS = 30
+"""Failed (or still running) sign-ins one address may make in a minute, whatever the names:
+past it the address waits (password spraying: one machine trying every username)."""
+FAILURES_PER_NAME = 10  # wrong passwords for one name from one address in a minute before the slow lane
+SLOW_LANE_SECONDS = 10.0
+"""Past its limit a name is still checked, once every this many seconds: the clerk who
+mistyped ten times gets in with the right password, a guesser gets six tries a minute."""
+WINDOW_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why the guard refused a sign-in before hashing: the stable code and the Vietnamese message."""
+
+    code: str
+    message: str
+
+
+FROM_ADDRESS = Refusal("too_many_attempts_from_address",
+                       "Quá nhiều lần đăng nhập sai từ máy này. Vui lòng thử lại sau 1 phút.")
+FOR_NAME = Refusal("too_many_attempts",
+                   f"Sai mật khẩu nhiều lần. Vui lòng đợi {int(SLOW_LANE_SECONDS)} giây rồi thử lại.")
+
+
+class SignInGuard:
+    """Sign-in limits per address and per (address, username), checked before any password hashing.
+
+    An address counts its failed sign-ins and those still being checked (so a
+    burst of parallel tries is bounded before the first one ends); a
+    successful sign-in is refunded. A name past its limit goes to a slow
+    lane: one check ``slow_lane`` seconds after its last failure, which lets a correct password in.
+    """
+
+    def __init__(self, failures_per_address: int = FAILURES_PER_ADDRESS, failures_per_name: int = FAILURES_PER_NAME,
+                 slow_lane: float = SLOW_LANE_SECONDS, window: float = WINDOW_SECONDS,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.failures_per_address, self.failures_per_name = failures_per_address, failures_per_name
+        self.slow_lane, self.window, self._clock = slow_lane, window, clock
+        self._addresses: dict[str, deque[float]] = {}
+        self._names: dict[tuple[str, str], deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def admit(self, address: str, name: str) -> Refusal | None:
+        """None when this sign-in may be checked now (and it is counted), else why not."""
+        now = self._clock()
+        with self._lock:
+            self._forget_stale(now)
+            tries = self._recent(self._addresses, address, now)
+            if len(tries) >= self.failures_per_address:
+                return FROM_ADDRESS
+            failures = self._recent(self._names, (address, name), now)
+            if len(failures) >= self.failures_per_name and now - failures[-1] < self.slow_lane:
+                return FOR_NAME
+            tries.append(now)
+            return None
+
+    def failed(self, address: str, name: str) -> None:
+        """A wrong password or unknown name: the address keeps its count, the name gets one."""
+        now = self._clock()
+        with self._lock:
+            self._recent(self._names, (address, name), now).append(now)
+
+    def succeeded(self, address: str, name: str) -> None:
+        """The right password: the address gets its try back, the name starts afresh."""
+        with self._lock:
+            self.refund_locked(address)
+            self._names.pop((address, name), None)
+
+    def refund(self, address: str) -> None:
+        """Give the address back a try that was not checked (the server was busy)."""
+        with self._lock:
+            self.refund_locked(address)
+
+    def refund_locked(self, address: str) -> None:
+        tries = self._addresses.get(address)
+        if tries:
+            tries.pop()
+
+    def _recent(self, table: dict, key: Any, now: float) -> deque[float]:
+        times = table.setdefault(key, deque())
+        while times and now - times[0] > self.window:
+            times.popleft()
+        return times
+
+    def _forget_stale(self, now: float) -> None:
+        """Keep memory bounded under a flood of names: drop keys with nothing in the window."""
+        if len(self._names) + len(self._addresses) < 10_000:
+            return
+        for table in (self._addresses, self._names):
+            for key in [k for k, times in table.items() if not times or now - times[-1] > self.window]:
+                del table[key]

@@ -84,12 +84,11 @@ class Console:
         try:
             person_id = conn.execute("SELECT id FROM users WHERE username = ?", (username,)).fetchone()[0]
             person = auth.person_by_id(conn, person_id)
-            token, _ = auth.open_session(conn, person, 1)
+            sid, _ = auth.open_session(conn, person, 1, channel=auth.COOKIE)
         finally:
             conn.close()
         with self.client.session_transaction() as session:
-            session["person_id"] = person_id
-            session["sid"] = token
+            session["sid"] = sid
             session["csrf"] = f"csrf-of-{username}"
         return f"csrf-of-{username}"
 

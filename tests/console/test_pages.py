@@ -8,6 +8,7 @@ import unicodedata
 
 from queue_server import auth
 from queue_server.store.db import connect
+from queue_server.web import context
 from tests.console.conftest import Console
 
 BOOTSTRAP = re.compile(r'<script type="application/json" id="console-data">(.*?)</script>', re.S)
@@ -141,15 +142,20 @@ def test_sign_out_without_the_csrf_token_is_refused(console: Console):
     assert console.client.get("/console").status_code == 200
 
 
-def test_sign_in_attempts_share_the_apps_rate_limit(console: Console):
-    limiter = console.app.extensions["motcua.login_limiter"]
-    for _ in range(limiter.per_minute - 1):
-        assert limiter.allow("127.0.0.1:quay1")
-    assert console.sign_in("QUAY1 ", "wrong-password").status_code == 401  # the last attempt allowed
-    answer = console.sign_in("quay1")  # even the right password waits a minute now
+def test_a_clerk_who_mistyped_ten_times_signs_in_after_a_short_wait(console: Console):
+    now = [0.0]
+    console.app.extensions["motcua.sign_in_guard"] = context.SignInGuard(clock=lambda: now[0])
+    limit = console.app.extensions["motcua.login_limiter"].per_minute  # the app's per-name limit
+    for _ in range(limit - 1):
+        assert console.sign_in("quay1", "wrong-password").status_code == 401
+    assert console.sign_in("QUAY1 ", "wrong-password").status_code == 401  # one name, however typed
+    answer = console.sign_in("quay1")
     assert answer.status_code == 429
-    assert "đợi một phút" in answer.get_data(as_text=True)
+    assert "Vui lòng đợi 10 giây rồi thử lại." in answer.get_data(as_text=True)
     assert console.sign_in("quay2").status_code == 303  # another name is not blocked
+    console.client.post("/console/logout", data={"csrf_token": bootstrap_of(console)["csrf"]})
+    now[0] += context.SLOW_LANE_SECONDS
+    assert console.sign_in("quay1").status_code == 303  # not a minute: the guesser waits, not the clerk
 
 
 def test_queue_view_lists_waiting_tickets_priority_first_and_no_shows_within_the_grace(console: Console):
