@@ -1,7 +1,9 @@
 """The ``[appointments]`` section of the office file, validated once into ``AppointmentSettings``.
 
 Errors name the file, the key and the fix (``queue_server.config.ConfigError``).
-The holiday calendar is its own TOML file (``holidays_file``), resolved with
+Public holidays are computed for any year (``holidays.OfficeCalendar``); the
+office's own closures (the Government's yearly bridge days, local closures) are
+a TOML file (``closures_file``, formerly ``holidays_file``), resolved with
 ``config.resolve`` so a copied office file keeps pointing at the original.
 """
 
@@ -9,19 +11,25 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any, Mapping
 
 from ..config import CONFIG_DIR, ConfigError, OfficeConfig, optional
-from .slots import BookingRules, ServiceSlots
+from .holidays import OfficeCalendar
+from .slots import BookingRules, ServiceSlots, closed_reason
 
 KEYS = {"enabled", "collect_phone", "services", "slot_minutes", "capacity", "morning", "afternoon",
-        "saturday_morning", "holidays_file", "days_ahead", "min_notice_minutes", "checkin_before_minutes",
+        "saturday_morning", "closures_file", "holidays_file", "days_ahead", "min_notice_minutes", "checkin_before_minutes",
         "checkin_after_minutes", "result_service", "per_service", "bookings_per_minute",
         "bookings_per_address_per_day", "bookings_per_phone_per_day"}
 HOURS = re.compile(r"^(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})$")
+
+# The sample calendar listed every holiday of 2026–2027; public holidays are now computed (issue 12)
+# and it became closures.toml. An office file still naming the old one gets the new one.
+RENAMED_CALENDARS = {"holidays_vn_2026.toml": "closures.toml"}
 
 
 @dataclass(frozen=True)
@@ -36,6 +44,10 @@ class AppointmentSettings:
     # One address (or phone) may hold this many live bookings of one day: one person booked a day out (issue 17).
     bookings_per_address_per_day: int = 2
     bookings_per_phone_per_day: int = 2
+
+    def closed_reason(self, day: date) -> str | None:
+        """Why the office takes no bookings on ``day`` (holiday, bridge day, closure, weekend), or None."""
+        return closed_reason(self.rules, day)
 
 
 def load_settings(config: OfficeConfig) -> AppointmentSettings:
@@ -67,11 +79,12 @@ def load_settings(config: OfficeConfig) -> AppointmentSettings:
     afternoon = _hours(path, table, "afternoon", "13:30-17:00")
     if afternoon[0] < morning[1]:
         raise ConfigError(path, "appointments.afternoon", "the afternoon must start after the morning ends (lunch break)")
-    holidays_file = optional(path, "appointments.holidays_file", table, str, "")
+    closures_key, closures_file = _closures_file(path, table)
+    closures = load_closures(holidays_path(config, closures_file), closures_key) if closures_file else {}
     rules = BookingRules(
         services=services, morning=morning, afternoon=afternoon,
         saturday_morning=optional(path, "appointments.saturday_morning", table, bool, False),
-        holidays=load_holidays(holidays_path(config, holidays_file)) if holidays_file else {},
+        holidays=OfficeCalendar(closures),
         days_ahead=_positive(path, table, "days_ahead", 14),
         min_notice_minutes=_non_negative(path, table, "min_notice_minutes", 0),
         checkin_before_minutes=_non_negative(path, table, "checkin_before_minutes", 15),
@@ -88,42 +101,67 @@ def load_settings(config: OfficeConfig) -> AppointmentSettings:
     )
 
 
+def _closures_file(path: Path, table: Mapping[str, Any]) -> tuple[str, str]:
+    """The key naming the closures file and the name: ``closures_file``, or its older name ``holidays_file``."""
+    closures = optional(path, "appointments.closures_file", table, str, "")
+    legacy = optional(path, "appointments.holidays_file", table, str, "")
+    if closures and legacy:
+        raise ConfigError(path, "appointments.holidays_file",
+                          "give only closures_file (holidays_file is its old name); remove holidays_file")
+    if legacy:
+        return "appointments.holidays_file", legacy
+    return "appointments.closures_file", closures
+
+
 def holidays_path(config: OfficeConfig, name: str) -> Path:
-    """The calendar file: next to the office file (``config.resolve``), else a calendar shipped in config/.
+    """The closures file: next to the office file (``config.resolve``), else a calendar shipped in config/.
 
     A copy of the sample office elsewhere (tests, a new office starting from
-    the sample) keeps finding the shipped calendar; a name found nowhere is a
-    ConfigError when the server starts.
+    the sample) keeps finding the shipped calendar, also under its old name;
+    a name found nowhere is a ConfigError when the server starts.
     """
     path = config.resolve(name)
-    shipped = (CONFIG_DIR / name).resolve()
-    if not path.exists() and shipped.parent == CONFIG_DIR.resolve() and shipped.exists():
-        return shipped
+    if path.exists():
+        return path
+    for shipped_name in (name, RENAMED_CALENDARS.get(name)):
+        if shipped_name is None:
+            continue
+        shipped = (CONFIG_DIR / shipped_name).resolve()
+        if shipped.parent == CONFIG_DIR.resolve() and shipped.exists():
+            return shipped
     return path
 
 
-def load_holidays(path: Path) -> dict[date, str]:
-    """Days off from a calendar file: ``[[holidays]]`` with ``date`` or ``from``/``to``, and ``name``."""
+def load_closures(path: Path, key: str = "appointments.closures_file") -> dict[date, str]:
+    """The office's own days off: ``[[closures]]`` (or the older ``[[holidays]]``), ``date`` or ``from``/``to``, ``name``.
+
+    ``key`` is the office file's key that named this file (for the error).
+    """
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError:
-        raise ConfigError(path, "appointments.holidays_file",
-                          "cannot read this holiday calendar; fix the file name (relative to the office file)") from None
+        raise ConfigError(path, key,
+                          "cannot read this closures calendar; fix the file name (relative to the office file)") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, "(syntax)", f"{exc}; fix the TOML syntax there") from None
     days: dict[date, str] = {}
-    for index, entry in enumerate(raw.get("holidays", [])):
-        key = f"holidays[{index}]"
-        name = optional(path, f"{key}.name", entry, str, "Ngày nghỉ")
+    entries = [(f"{table}[{index}]", entry) for table in ("holidays", "closures")
+               for index, entry in enumerate(raw.get(table, []))]
+    for where, entry in entries:
+        name = unicodedata.normalize("NFC", optional(path, f"{where}.name", entry, str, "Ngày nghỉ"))
         first = entry.get("date", entry.get("from"))
         last = entry.get("to", first)
         if not isinstance(first, date) or not isinstance(last, date) or last < first:
-            raise ConfigError(path, key, "give date = 2026-01-01, or from = … and to = … (TOML dates, from ≤ to)")
+            raise ConfigError(path, where, "give date = 2026-01-01, or from = … and to = … (TOML dates, from ≤ to)")
         day = first
         while day <= last:
             days[day] = name
             day += timedelta(days=1)
     return days
+
+
+load_holidays = load_closures
+"""The old name of ``load_closures``."""
 
 
 def _positive(path: Path, table: Mapping[str, Any], name: str, default: int, where: str = "appointments") -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Mapping
+from typing import Mapping, Protocol
 
 MONDAY, FRIDAY, SATURDAY = 0, 4, 5
 
@@ -28,6 +28,14 @@ class ServiceSlots:
     capacity: int = 2
 
 
+class HolidayCalendar(Protocol):
+    """Names the day off a date is; ``holidays.OfficeCalendar`` computes public holidays for any year."""
+
+    def holiday_name(self, day: date) -> str | None:
+        """The holiday's name, or None on a working day."""
+        ...
+
+
 @dataclass(frozen=True)
 class BookingRules:
     """An office's booking calendar: hours, lunch break, holidays, Saturday mornings, check-in window."""
@@ -36,7 +44,8 @@ class BookingRules:
     morning: tuple[time, time] = (time(7, 30), time(11, 30))
     afternoon: tuple[time, time] = (time(13, 30), time(17, 0))
     saturday_morning: bool = False
-    holidays: Mapping[date, str] = field(default_factory=dict)
+    # A calendar (any year), or a plain {date: name} of days off.
+    holidays: HolidayCalendar | Mapping[date, str] = field(default_factory=dict)
     days_ahead: int = 14
     # Bookings close this long before the slot, so the counter knows who comes.
     min_notice_minutes: int = 0
@@ -52,10 +61,22 @@ class BookingRefused(Exception):
         self.code, self.message = code, message
 
 
+def holiday_name(rules: BookingRules, day: date) -> str | None:
+    """The holiday (or office closure) ``day`` is, or None."""
+    if isinstance(rules.holidays, Mapping):
+        return rules.holidays.get(day)
+    return rules.holidays.holiday_name(day)
+
+
 def closed_reason(rules: BookingRules, day: date) -> str | None:
-    """Why the office takes no bookings that day (holiday, weekend), or None when it is open."""
-    if day in rules.holidays:
-        return f"Ngày {day:%d/%m/%Y} là ngày nghỉ ({rules.holidays[day]}); xin chọn ngày khác."
+    """Why the office takes no bookings that day (holiday, weekend), or None when it is open.
+
+    The one answer to "is this day closed, and why": slots, bookings, the
+    booking page and the API all ask here.
+    """
+    holiday = holiday_name(rules, day)
+    if holiday is not None:
+        return f"Ngày {day:%d/%m/%Y} là ngày nghỉ ({holiday}); xin chọn ngày khác."
     weekday = day.weekday()
     if weekday == SATURDAY and rules.saturday_morning:
         return None

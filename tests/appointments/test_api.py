@@ -51,7 +51,7 @@ def test_a_holiday_a_past_date_and_a_full_slot_are_refused_plainly(app) -> None:
     holiday = book(app, "2026-04-27T09:00")
     assert holiday.status_code == 422
     assert holiday.get_json()["error"] == {"code": "office_closed", "message":
-        "Ngày 27/04/2026 là ngày nghỉ (Giỗ Tổ Hùng Vương (nghỉ bù)); xin chọn ngày khác."}
+        "Ngày 27/04/2026 là ngày nghỉ (Ngày Giỗ Tổ Hùng Vương (nghỉ bù)); xin chọn ngày khác."}
 
 
 def test_the_last_seat_goes_to_exactly_one_of_twenty_concurrent_clients(app) -> None:

@@ -93,7 +93,7 @@ def test_the_booking_form_shows_a_past_date_a_holiday_and_a_full_slot_plainly(se
     assert "thứ Bảy" in phone.find_element("id", "error").text
     site.app.clock.advance(days=50)
     phone.get(site.url + "/dat-lich?service=HT&date=2026-04-27")
-    assert phone.find_element("id", "error").text == "Ngày 27/04/2026 là ngày nghỉ (Giỗ Tổ Hùng Vương (nghỉ bù)); xin chọn ngày khác."
+    assert phone.find_element("id", "error").text == "Ngày 27/04/2026 là ngày nghỉ (Ngày Giỗ Tổ Hùng Vương (nghỉ bù)); xin chọn ngày khác."
     phone.get(site.url + "/dat-lich")
     from selenium.webdriver.support.ui import Select
 
