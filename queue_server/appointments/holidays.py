@@ -42,8 +42,3 @@ class OfficeCalendar:
         """The day off ``day`` is (the office's own name first), or None on a working day."""
         return self.closures.get(day) or self.public(day.year).get(day)
 
-    def days_off(self, year: int) -> dict[date, str]:
-        """Every day off of a year, by date (for the docs and the admin; booking asks ``holiday_name``)."""
-        days = dict(self.public(year))
-        days.update({day: name for day, name in self.closures.items() if day.year == year})
-        return dict(sorted(days.items()))
