@@ -231,6 +231,9 @@ def serve(config, db_path: Path, host: str, port: int, threads: int = DEFAULT_TH
     from .web.app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    warning = loopback_public_url_warning(config.office.public_url, host)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
     with _single_server_lock(db_path):
         engine = QueueEngine(config, db_path).start()
         try:
@@ -255,6 +258,31 @@ def serve(config, db_path: Path, host: str, port: int, threads: int = DEFAULT_TH
                 server.close()
         finally:
             engine.stop()
+
+
+def loopback_public_url_warning(public_url: str, host: str) -> str | None:
+    """One line for the operator when ticket QR codes would point at this machine's loopback
+    while the server listens for other machines (phones could not open them); else None."""
+    from urllib.parse import urlsplit
+
+    link_host = urlsplit(public_url).hostname if public_url else None
+    if link_host is None or not _is_loopback(link_host) or _is_loopback(host):
+        return None
+    return (f"motcua: warning: [office] public_url = {public_url} is this machine's loopback, but the server listens "
+            f"on {host}: phones cannot open the ticket QR codes; remove public_url or set the address phones reach")
+
+
+def _is_loopback(host: str) -> bool:
+    """True for localhost and 127.x / ::1 addresses (a DNS name other than localhost is not)."""
+    import ipaddress
+
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _end_streams_on_interrupt(engine) -> None:

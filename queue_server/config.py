@@ -111,7 +111,7 @@ def parse_config(raw: Mapping[str, Any], path: Path | str = "<config>") -> Offic
         policy=_parse_policy(path, _table(path, "queue", raw.get("queue", {}))),
         priorities=_parse_priorities(path, office_table),
         hotline=optional(path, "office.hotline", office_table, str, ""),
-        public_url=optional(path, "office.public_url", office_table, str, "http://127.0.0.1:8080"),
+        public_url=_parse_public_url(path, office_table),
     )
     _reject_unknown(path, "office", office_table, {"name", "timezone", "hotline", "public_url", "priorities", "files_dir"})
     files_dir = optional(path, "office.files_dir", office_table, str, "")
@@ -119,6 +119,25 @@ def parse_config(raw: Mapping[str, Any], path: Path | str = "<config>") -> Offic
     extra = {name: MappingProxyType(dict(raw[name])) for name in OTHER_SECTIONS if name in raw}
     return OfficeConfig(path=path, office=office, limits=limits, extra=MappingProxyType(extra),
                         files_dir=(path.parent / files_dir).resolve() if files_dir else None)
+
+
+def _parse_public_url(path: Path, office_table: Mapping[str, Any]) -> str:
+    """``[office] public_url``: "" (unset) lets each link use the address the caller reached the server at."""
+    from urllib.parse import urlsplit
+
+    url = optional(path, "office.public_url", office_table, str, "").strip()
+    if not url:
+        return ""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 -- raises ValueError on a port out of range
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(path, "office.public_url",
+                          f"expected an address such as \"https://hcc.tanphu.gov.vn\" or \"http://192.168.1.10:8080\", "
+                          f"got {url!r}; or remove the line to use the address devices reach the server at")
+    return url.rstrip("/")
 
 
 def require(path: Path, key: str, table: Mapping[str, Any], kind: type) -> Any:

@@ -20,7 +20,8 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from ..core import views
 from ..engine import CommandContext
 from ..web.api_queue import _idempotency_key, _key_already_used, _replayed_ticket, remember_idempotency_key
-from ..web.context import RateLimiter, engine, field, json_body, read_conn, require, require_counter_clerk
+from ..web.context import (RateLimiter, engine, field, json_body, read_conn, require, require_counter_clerk,
+                           with_status_link)
 from ..web.errors import ApiError
 from . import booking, store
 from .openapi_paths import OPENAPI_PATHS  # noqa: F401  (merged by queue_server.web.openapi)
@@ -243,7 +244,7 @@ def check_in() -> Any:
     queue = engine()
     answer, created = queue.execute(booking.check_in_command(found, code, principal.name, queue.new_token),
                                     actor=principal.name)
-    return jsonify(answer), 201 if created else 200
+    return jsonify({**answer, "ticket": with_status_link(answer["ticket"])}), 201 if created else 200
 
 
 @bp.post("/api/result-tickets")
@@ -271,7 +272,7 @@ def result_ticket() -> Any:
 
     command = booking.result_ticket_command(found.result_service, dossier, principal.name, queue.new_token, replay, remember)
     view, created = queue.execute(command, actor=principal.name)
-    return jsonify({"ticket": view}), 201 if created else 200
+    return jsonify({"ticket": with_status_link(view)}), 201 if created else 200
 
 
 @bp.get("/api/counters/<int:counter>/current-details")
@@ -284,7 +285,7 @@ def current_details(counter: int) -> Any:
         ticket = state.current_ticket(counter)
         return views.ticket_view(state, queue.office, ticket, now) if ticket else None
 
-    return {"counter": counter, **ticket_details(queue.read(current_view))}
+    return {"counter": counter, **ticket_details(with_status_link(queue.read(current_view)))}
 
 
 def ticket_details(ticket: dict[str, Any] | None) -> dict[str, Any]:

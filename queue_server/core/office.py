@@ -76,7 +76,9 @@ class Office:
     policy: QueuePolicy = field(default_factory=QueuePolicy)
     priorities: tuple[str, ...] = PRIORITY_CODES
     hotline: str = ""
-    public_url: str = "http://127.0.0.1:8080"
+    # Where phones reach the server, for the QR code on tickets. "" (unset): each link uses
+    # the address the caller reached the server at; set it behind a reverse proxy or a DNS name.
+    public_url: str = ""
 
     def __post_init__(self) -> None:
         # Look-ups by code and number happen on every request: index them once.

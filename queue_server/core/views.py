@@ -21,13 +21,29 @@ def local_iso(moment: datetime | None, office: Office) -> str | None:
     return moment.astimezone(office.tz).isoformat(timespec="seconds")
 
 
-def status_url(office: Office, ticket: Ticket) -> str:
-    """The public page of a ticket: carries an unguessable token, not the id."""
-    return f"{office.public_url.rstrip('/')}/t/{ticket.status_token}"
+def status_url(office: Office, ticket: Ticket, base_url: str = "") -> str:
+    """The public page of a ticket: carries an unguessable token, not the id.
+
+    The office's ``public_url`` wins (a DNS name or a reverse proxy the operator set); else
+    ``base_url``, the address the caller reached the server at (the web layer passes it in);
+    else the path alone, for ``complete_status_url`` to finish at the edge.
+    """
+    base = office.public_url or base_url
+    return f"{base.rstrip('/')}/t/{ticket.status_token}"
 
 
-def ticket_view(state: QueueState, office: Office, ticket: Ticket, now: datetime) -> dict[str, Any]:
-    """A ticket as the API shows it, with people ahead and the estimated wait."""
+def complete_status_url(view: dict[str, Any], base_url: str) -> dict[str, Any]:
+    """A ticket view whose status link is a bare path (built with no request, e.g. in the
+    writer thread) made absolute with ``base_url``; any other view is returned as it is."""
+    link = view.get("status_url")
+    if not base_url or not isinstance(link, str) or not link.startswith("/"):
+        return view
+    return {**view, "status_url": base_url.rstrip("/") + link}
+
+
+def ticket_view(state: QueueState, office: Office, ticket: Ticket, now: datetime,
+                base_url: str = "") -> dict[str, Any]:
+    """A ticket as the API shows it, with people ahead, the estimated wait and its status link (see ``status_url``)."""
     service = office.service(ticket.service)
     if ticket.status == WAITING and ticket.day == state.day:
         ahead = people_ahead(state, office, ticket, now)
@@ -53,7 +69,7 @@ def ticket_view(state: QueueState, office: Office, ticket: Ticket, now: datetime
         "transfers": ticket.transfers,
         "ahead": ahead,
         "estimated_wait_s": wait,
-        "status_url": status_url(office, ticket),
+        "status_url": status_url(office, ticket, base_url),
     }
 
 

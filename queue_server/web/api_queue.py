@@ -18,7 +18,7 @@ from ..core.office import KIOSK_PRIORITY_CODES
 from ..engine import CommandContext
 from ..store import repository
 from .context import (RateLimiter, current_principal, engine, field, json_body, read_conn, require,
-                      require_counter_clerk)
+                      require_counter_clerk, with_status_link)
 from .errors import ApiError
 
 bp = Blueprint("queue_api", __name__, url_prefix="/api")
@@ -77,7 +77,7 @@ def issue_ticket() -> Any:
         return ctx.ticket_view(ticket), True
 
     ticket_view, created = queue.execute(run, actor=principal.name)
-    return jsonify({"ticket": ticket_view}), 201 if created else 200
+    return jsonify({"ticket": with_status_link(ticket_view)}), 201 if created else 200
 
 
 def _idempotency_key() -> str:
@@ -128,7 +128,7 @@ def get_ticket(ticket_id: int) -> Any:
     principal = current_principal()
     private = principal is not None and (principal.role in ("clerk", "admin")
                                          or (principal.kind == "device" and principal.name == device))
-    return {"ticket": view if private else views.public_ticket_view(view)}
+    return {"ticket": with_status_link(view) if private else views.public_ticket_view(view)}
 
 
 @bp.get("/status/<token>")
@@ -171,6 +171,11 @@ def _ticket_answer(ctx: CommandContext, ticket) -> dict[str, Any]:
     return {"ticket": ctx.ticket_view(ticket)}
 
 
+def _linked(answer: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A ticket answer from the writer (no request there) with its status link made absolute here."""
+    return {**answer, "ticket": with_status_link(answer["ticket"])} if answer is not None else None
+
+
 def _counter_answer(ctx: CommandContext, counter: int) -> dict[str, Any]:
     return {"counter": views.counter_view(ctx.state, ctx.office, counter, ctx.now)}
 
@@ -185,7 +190,7 @@ def call_next(counter: int) -> Any:
         ctx.apply(outcome)
         return _ticket_answer(ctx, ticket) if ticket else None
 
-    answer = engine().execute(run, actor=clerk)
+    answer = _linked(engine().execute(run, actor=clerk))
     return answer if answer is not None else Response(status=204)
 
 
@@ -200,7 +205,7 @@ def call_ticket(counter: int) -> Any:
         ctx.apply(outcome)
         return _ticket_answer(ctx, ticket)
 
-    return engine().execute(run, actor=clerk)
+    return _linked(engine().execute(run, actor=clerk))
 
 
 def _simple_ticket_action(counter: int, rule) -> Any:
@@ -210,7 +215,7 @@ def _simple_ticket_action(counter: int, rule) -> Any:
         return _ticket_answer(ctx, ticket)
 
     answer, _ = _counter_action(counter, run)
-    return answer
+    return _linked(answer)
 
 
 @bp.post("/counters/<int:counter>/recall")
@@ -250,7 +255,7 @@ def transfer(counter: int) -> Any:
         return _ticket_answer(ctx, ticket)
 
     answer, _ = _counter_action(counter, run)
-    return answer
+    return _linked(answer)
 
 
 @bp.post("/counters/<int:counter>/pause")

@@ -18,7 +18,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, s
 from .. import auth
 from ..core import views
 from ..core.model import NO_SHOW, WAITING, QueueState, Ticket
-from .context import (SignInRefused, check_sign_in_form, cookie_person, csrf_token, engine,
+from .context import (SignInRefused, check_sign_in_form, cookie_person, csrf_token, engine, request_base_url,
                       require_counter_clerk, sign_in_cookie, sign_out_form)
 
 bp = Blueprint("console", __name__)
@@ -140,10 +140,11 @@ def counter_queue(counter: int) -> Any:
     queue = engine()
     config = queue.office.counter(counter)
     assert config is not None  # require_counter_clerk answered 404 otherwise
-    return queue.read(lambda state, now: _queue_view(state, queue.office, config, now))
+    base_url = request_base_url()
+    return queue.read(lambda state, now: _queue_view(state, queue.office, config, now, base_url))
 
 
-def _queue_view(state: QueueState, office, config, now) -> dict[str, Any]:
+def _queue_view(state: QueueState, office, config, now, base_url: str = "") -> dict[str, Any]:
     grace = timedelta(minutes=office.policy.no_show_grace_minutes)
     waiting: list[Ticket] = []
     no_shows: list[Ticket] = []
@@ -154,7 +155,7 @@ def _queue_view(state: QueueState, office, config, now) -> dict[str, Any]:
             waiting.append(ticket)
         elif ticket.status == NO_SHOW and ticket.finished_at is not None and now - ticket.finished_at <= grace:
             no_shows.append(ticket)
-    waiting_views = [views.ticket_view(state, office, t, now) for t in waiting]
+    waiting_views = [views.ticket_view(state, office, t, now, base_url) for t in waiting]
     waiting_views.sort(key=lambda v: (v["ahead"], v["issued_at"] or "", v["id"]))
     no_shows.sort(key=lambda t: t.finished_at, reverse=True)
     return {
@@ -162,7 +163,7 @@ def _queue_view(state: QueueState, office, config, now) -> dict[str, Any]:
         "waiting_total": len(waiting_views),
         "waiting": waiting_views[:QUEUE_PREVIEW],
         "no_shows": [
-            {**views.ticket_view(state, office, t, now),
+            {**views.ticket_view(state, office, t, now, base_url),
              "callable_until": views.local_iso(t.finished_at + grace, office)}
             for t in no_shows
         ],

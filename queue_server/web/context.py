@@ -20,6 +20,7 @@ import sqlite3
 from flask import Flask, Response, current_app, g, has_request_context, request, session
 
 from .. import auth
+from ..core import views
 from ..engine import QueueEngine
 from ..store.db import connect
 from .errors import ApiError
@@ -55,6 +56,33 @@ def get_db():
     import sqlite_utils
 
     return sqlite_utils.Database(read_conn())
+
+
+MAX_HOST_LENGTH = 261  # a 253-character DNS name and ":65535": longer is no host a phone could reach
+
+
+def request_base_url() -> str:
+    """The scheme and host the caller reached this server at, e.g. ``http://192.168.1.10:8080``.
+
+    Ticket links use it when ``[office] public_url`` is unset: a kiosk set up with the
+    server's LAN address prints QR codes with that address. X-Forwarded-Proto/Host are
+    ignored on purpose (no ProxyFix): any device on the LAN could send them; behind a
+    reverse proxy set ``public_url``. The link goes only to the caller (never into the
+    event log), so a forged Host misleads only the one who forged it. "" (the link
+    stays a path) when the Host header is missing, or not a valid host[:port] (werkzeug
+    drops those), rather than the server's made-up SERVER_NAME.
+    """
+    if "Host" not in request.headers:
+        return ""
+    host = request.host
+    if not host or len(host) > MAX_HOST_LENGTH:
+        return ""
+    return f"{request.scheme}://{host}"
+
+
+def with_status_link(view: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A ticket view (or None) with its status link absolute for this request (see ``request_base_url``)."""
+    return None if view is None else views.complete_status_url(view, request_base_url())
 
 
 def current_principal() -> auth.Principal | None:

@@ -35,7 +35,7 @@ def test_a_waiting_ticket_view_has_the_whole_public_shape():
         "transfers": 0,
         "ahead": 1,
         "estimated_wait_s": 600,  # 1 ahead x the default 10 minutes; no counter open yet
-        "status_url": f"http://127.0.0.1:8080/t/{ticket.status_token}",
+        "status_url": f"/t/{ticket.status_token}",  # no public_url, no base_url: the path, completed by the web layer
     }
 
 

@@ -43,7 +43,7 @@ def ticket_body(ticket_id: int, number: str, service: str = "HT", **changes: Any
         "transfers": 0,
         "ahead": 0,
         "estimated_wait_s": 0,
-        "status_url": f"http://127.0.0.1:8080/t/tok{ticket_id}",
+        "status_url": f"http://localhost/t/tok{ticket_id}",  # the host the test client reaches the app at
     }
     unknown = set(changes) - set(body)
     assert not unknown, unknown
