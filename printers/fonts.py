@@ -1,15 +1,17 @@
 """The Vietnamese-capable TrueType fonts the ticket is drawn with.
 
 Pillow's built-in font has no Vietnamese glyphs (it prints boxes), so the
-ticket uses Roboto as shipped inside Kivy's wheel (``kivy/data/fonts``),
-which the kiosk already depends on. It is found without importing Kivy,
-which would start Kivy's logging and configuration.
+ticket uses Roboto Regular and Bold, shipped in ``printers/fonts/`` with
+their Apache-2.0 licence (``LICENSE-Roboto.txt``). They are found with
+``importlib.resources``, so printing needs neither Kivy nor a system font.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import atexit
+from contextlib import ExitStack
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 from PIL import ImageFont
@@ -17,27 +19,22 @@ from PIL import ImageFont
 REGULAR = "Roboto-Regular.ttf"
 BOLD = "Roboto-Bold.ttf"
 
+_extracted = ExitStack()  # a zipped install extracts each font once, removed at exit
+atexit.register(_extracted.close)
+
 
 class FontNotFound(RuntimeError):
-    """No Vietnamese-capable font is installed (install motcua[printer])."""
-
-
-def kivy_font_dir() -> Path | None:
-    """Kivy's bundled font folder, or None when Kivy is not installed."""
-    spec = importlib.util.find_spec("kivy")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    folder = Path(list(spec.submodule_search_locations)[0]) / "data" / "fonts"
-    return folder if folder.is_dir() else None
+    """A bundled font file is missing from the installed package."""
 
 
 @lru_cache(maxsize=None)
 def font_path(name: str) -> Path:
-    """The file of a bundled font (``REGULAR`` or ``BOLD``)."""
-    folder = kivy_font_dir()
-    if folder is not None and (folder / name).is_file():
-        return folder / name
-    raise FontNotFound(f"font {name} not found: install motcua[printer] (it brings Kivy's Roboto)")
+    """The file of a bundled font (``REGULAR`` or ``BOLD``), as a real path FreeType can open."""
+    resource = resources.files("printers") / "fonts" / name
+    if not resource.is_file():
+        raise FontNotFound(f"font {name} is missing from printers/fonts/: reinstall motcua")
+    # For a normal install this is the file itself; only a zipped package is extracted.
+    return Path(_extracted.enter_context(resources.as_file(resource)))
 
 
 @lru_cache(maxsize=64)
