@@ -5,15 +5,23 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
+import tempfile
 from pathlib import Path
+
+from platformdirs import user_state_dir
 
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # mallopt parameters (glibc malloc.h)
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+def kivy_home_dir() -> Path:
+    """Kivy's own folder (its config.ini, logs): ``$KIVY_HOME`` or ``<user state>/motcua/kivy``, never the package."""
+    if os.environ.get("KIVY_HOME"):
+        return Path(os.environ["KIVY_HOME"])
+    return Path(user_state_dir("motcua", appauthor=False)) / "kivy"
 
 
 def prepare_kivy(width: int, height: int, fullscreen: bool = False, kivy_home: Path | None = None) -> None:
-    """No argv parsing, a project-local KIVY_HOME, Python logging, the window size; idempotent."""
+    """No argv parsing, KIVY_HOME in the user's state folder, Python logging, the window size; idempotent."""
     return_big_buffers_to_the_system()
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
@@ -21,11 +29,12 @@ def prepare_kivy(width: int, height: int, fullscreen: bool = False, kivy_home: P
     os.environ.setdefault("KIVY_LOG_MODE", "MIXED")  # never swallow stderr (tracebacks, CLI messages)
     if kivy_home is not None:
         os.environ["KIVY_HOME"] = str(kivy_home)
-    elif "KIVY_HOME" not in os.environ:
-        home = PROJECT_ROOT / ".kivy"
-        if not os.access(PROJECT_ROOT, os.W_OK):
-            home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "motcua" / "kivy"
-        home.mkdir(parents=True, exist_ok=True)
+    elif not os.environ.get("KIVY_HOME"):
+        home = kivy_home_dir()
+        try:
+            home.mkdir(parents=True, exist_ok=True)
+        except OSError:  # no writable home (a locked-down kiosk account): a private temporary folder
+            home = Path(tempfile.mkdtemp(prefix="motcua-kivy-"))
         os.environ["KIVY_HOME"] = str(home)
     from kivy.config import Config
 

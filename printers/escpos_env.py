@@ -2,34 +2,41 @@
 
 ``escpos.capabilities`` writes a pickle cache at import time, into
 ``$ESCPOS_CAPABILITIES_PICKLE_DIR`` or else a fresh temporary folder per
-process (which is never removed). Point it at a project-local folder that
-exists before the first import; every module here imports escpos through
-this one.
+process (which is never removed). Unless that variable is set, motcua points
+it at the user's cache folder (``~/.cache/motcua/escpos`` on Linux), never
+at the installed package; every module here imports escpos through this one.
 """
 
 from __future__ import annotations
 
 import os
+import sys
+import tempfile
 from pathlib import Path
 from types import ModuleType
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from platformdirs import user_cache_dir
+
+CACHE_ENV = "ESCPOS_CAPABILITIES_PICKLE_DIR"
+"""python-escpos's own variable: set, it wins over the user cache folder."""
 
 
 def capabilities_cache_dir() -> Path:
-    """``.cache/escpos`` in the project, or the user's cache folder when that is read-only."""
-    folder = PROJECT_ROOT / ".cache" / "escpos"
-    if not os.access(PROJECT_ROOT, os.W_OK):
-        folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "motcua" / "escpos"
-    return folder
+    """Where the capabilities pickle goes: ``$ESCPOS_CAPABILITIES_PICKLE_DIR`` or ``<user cache>/motcua/escpos``."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    return Path(user_cache_dir("motcua", appauthor=False)) / "escpos"
 
 
 def escpos_printer() -> ModuleType:
     """``escpos.printer``, imported with the capabilities cache in a folder that exists."""
-    if "ESCPOS_CAPABILITIES_PICKLE_DIR" not in os.environ:
+    if "escpos.capabilities" not in sys.modules:  # the cache is written once, at the first import
         folder = capabilities_cache_dir()
-        folder.mkdir(parents=True, exist_ok=True)
-        os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = str(folder)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:  # no writable home (a locked-down kiosk account): a private temporary folder
+            folder = Path(tempfile.mkdtemp(prefix="motcua-escpos-"))
+        os.environ[CACHE_ENV] = str(folder)
     import escpos.printer
 
     return escpos.printer
