@@ -103,5 +103,8 @@ def _report(printed, uri: str) -> int:
     if not printed.ok:
         raise CommandError(f"{uri}: {printed.code}: {printed.message_vi} ({printed.detail})")
     where = f" → {printed.detail}" if printed.code == "preview" else ""
+    if printed.unconfirmed:  # still exit 0: the job went out, but a person has to look at the printer
+        where = (" — Hãy xem vé có ra ở máy in không. Sent, not confirmed: the printer does not answer "
+                 "status requests, so paper-out or an open cover cannot be noticed (see docs/printing.md).")
     print(f"{uri}: {printed.code}: {printed.message_vi} ({printed.duration_s * 1000:.0f} ms){where}")
     return 0

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 OK = "ok"
 PREVIEW = "preview"
 PAPER_LOW = "paper_low"
+UNCONFIRMED = "unconfirmed"
 UNREACHABLE = "unreachable"
 TIMEOUT = "timeout"
 PAPER_OUT = "paper_out"
@@ -27,6 +28,7 @@ MESSAGES_VI = {
     OK: "Đã in vé.",
     PREVIEW: "Đã tạo hình vé (chế độ xem trước, không có máy in).",
     PAPER_LOW: "Đã in vé. Máy in sắp hết giấy, cần thay cuộn giấy mới.",
+    UNCONFIRMED: "Đã gửi vé tới máy in, nhưng máy in không xác nhận đã in.",
     UNREACHABLE: "Không kết nối được máy in.",
     TIMEOUT: "Máy in không phản hồi.",
     PAPER_OUT: "Máy in hết giấy.",
@@ -54,10 +56,15 @@ class PrintResult:
     duration_s: float
     detail: str = ""
 
+    @property
+    def unconfirmed(self) -> bool:
+        """The job was sent but the printer never answers status, so nobody knows it came out."""
+        return self.code == UNCONFIRMED
+
 
 def result(code: str, duration_s: float, detail: str = "") -> PrintResult:
     """The PrintResult of a code, with its Vietnamese message (and advice when nothing printed)."""
-    ok = code in (OK, PREVIEW, PAPER_LOW)
+    ok = code in (OK, PREVIEW, PAPER_LOW, UNCONFIRMED)
     message = MESSAGES_VI.get(code, MESSAGES_VI[ERROR])
     if not ok:
         message = f"Không in được vé: {message[0].lower()}{message[1:]} {SHOW_ON_SCREEN_VI}"

@@ -4,6 +4,10 @@ The job runs on a worker thread so that even a transport that ignores its
 time-outs (a hung USB stack, a blocked device file) cannot hold the kiosk:
 the caller always gets a PrintResult within ``timeout_s`` plus a small margin.
 Jobs to one printer run one at a time.
+
+A printer that never answers its status request within ``STATUS_PROBE_S`` still
+gets the ticket, reported as ``unconfirmed``, and is remembered as mute so its
+next jobs are sent without asking (it is asked again after ``REPROBE_AFTER_S``).
 """
 
 from __future__ import annotations
@@ -22,14 +26,51 @@ from .layout import render_ticket
 from .settings import PrinterSettings
 from .ticket import TicketPrint
 from .transports import (
-    STATUS_CONFIRM, STATUS_QUERY, PrinterURI, check_status, close, drain, open_link, parse_printer_uri,
-    read_exactly, send,
+    STATUS_CONFIRM, STATUS_QUERY, PrinterURI, check_status, close, drain, limit_send_buffer, open_link,
+    parse_printer_uri, read_exactly, send,
 )
 
 log = logging.getLogger("printers")
 
 JOIN_MARGIN_S = 0.1
 """How much longer than its deadline the caller waits for a job thread before answering "timeout"."""
+
+STATUS_PROBE_S = 0.3
+"""How long a job waits for the printer's status answer. Printers that answer do so within a few
+milliseconds; one-way printers and print servers never do, and then the ticket goes out anyway, unconfirmed."""
+
+REPROBE_AFTER_S = 600.0
+"""A printer found mute is not asked for its status for this long (its jobs wait for nothing), then
+asked once more: the printer may have been replaced, or its bridge may pass answers again."""
+
+
+class MutePrinters:
+    """Printers (by URI) that did not answer a status request, remembered for this process."""
+
+    def __init__(self, reprobe_after_s: float = REPROBE_AFTER_S) -> None:
+        self.reprobe_after_s = reprobe_after_s
+        self._since: dict[str, float] = {}
+
+    def is_mute(self, uri: str, now: float) -> bool:
+        """Whether the printer was found mute less than ``reprobe_after_s`` before ``now``."""
+        since = self._since.get(uri)
+        return since is not None and now - since < self.reprobe_after_s
+
+    def mark_mute(self, uri: str, now: float) -> None:
+        """The printer did not answer at ``now`` (a monotonic time)."""
+        self._since[uri] = now
+
+    def mark_answering(self, uri: str) -> None:
+        """The printer answered: ask it again on every job."""
+        self._since.pop(uri, None)
+
+    def clear(self) -> None:
+        """Forget every printer (tests; a kiosk whose printers were swapped)."""
+        self._since.clear()
+
+
+mute_printers = MutePrinters()
+"""This process's memory of mute printers (jobs to one URI run one at a time, under its lock)."""
 
 _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
@@ -99,24 +140,50 @@ def _print(ticket: TicketPrint, settings: PrinterSettings, uri: PrinterURI, dead
     if uri.scheme == "png":
         return faults.PREVIEW, str(write_preview(ticket, settings, Path(uri.target)))
     data = encode_job(ticket, settings)
-    confirmed = settings.status and uri.bidirectional
-    link = open_link(uri, deadline, confirmed=confirmed)
+    asks_status = settings.status and uri.bidirectional
+    probing = asks_status and not mute_printers.is_mute(settings.uri, time.monotonic())
+    link = open_link(uri, deadline, confirmed=probing)
     try:
-        code = faults.OK
-        if confirmed:
-            code = check_status(_ask(link, STATUS_QUERY, 3, deadline))
-            if code not in (faults.OK, faults.PAPER_LOW):
-                return code, "printer status before the job"
+        answer = _probe_status(link, deadline) if probing else None
+        if answer is not None:
+            mute_printers.mark_answering(settings.uri)
+            return _send_confirmed(link, data, answer, deadline)
+        if probing:  # no answer in time: remember that, and print anyway
+            log.warning("printer %s did not answer its status request within %.0f ms: printing without "
+                        "confirmation (paper out or an open cover go unnoticed)", settings.uri, STATUS_PROBE_S * 1000)
+            mute_printers.mark_mute(settings.uri, time.monotonic())
+            limit_send_buffer(link)  # without an answer, "sent" must at least mean "taken in"
         send(link, data, deadline)
-        if confirmed:
-            # The answer comes only once the printer has taken in the whole job.
-            drain(link)
-            after = _ask(link, STATUS_CONFIRM, 1, deadline)
-            if after[0] & 0x93 == 0x12 and after[0] & 0x60:
-                return faults.PAPER_OUT, "paper ran out during the job"
-        return code, f"{len(data)} bytes"
+        if not asks_status:  # status off, or a write-only link: as good as this link can tell
+            return faults.OK, f"{len(data)} bytes"
+        why = f"no status answer within {STATUS_PROBE_S * 1000:.0f} ms" if probing else "printer known to be mute"
+        return faults.UNCONFIRMED, f"{len(data)} bytes sent, not confirmed: {why}"
     finally:
         close(link)
+
+
+def _send_confirmed(link: object, data: bytes, answer: bytes, deadline: float) -> tuple[str, str]:
+    """Send the job to a printer that answered ``answer``, and wait for it to confirm having taken it in."""
+    code = check_status(answer)
+    if code not in (faults.OK, faults.PAPER_LOW):
+        return code, "printer status before the job"
+    send(link, data, deadline)
+    # The answer comes only once the printer has taken in the whole job.
+    drain(link)
+    after = _ask(link, STATUS_CONFIRM, 1, deadline)
+    if after[0] & 0x93 == 0x12 and after[0] & 0x60:
+        return faults.PAPER_OUT, "paper ran out during the job"
+    return code, f"{len(data)} bytes"
+
+
+def _probe_status(link: object, deadline: float) -> bytes | None:
+    """The answer to the status request before a job, or None when none came within ``STATUS_PROBE_S``."""
+    try:
+        return _ask(link, STATUS_QUERY, 3, min(deadline, time.monotonic() + STATUS_PROBE_S))
+    except PrintFault as fault:
+        if fault.code != faults.TIMEOUT:  # a refused write or a hang-up is a real fault
+            raise
+        return None
 
 
 def encode_job(ticket: TicketPrint, settings: PrinterSettings) -> bytes:

@@ -256,6 +256,16 @@ def drain(link: Any) -> None:
             sock.setblocking(True)
 
 
+def limit_send_buffer(link: Any) -> None:
+    """Give an open network link the small unconfirmed send buffer (a job going out without a status answer)."""
+    sock = getattr(link, "_device", None)
+    if isinstance(sock, socket.socket):
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, UNCONFIRMED_SEND_BUFFER_BYTES)
+        except OSError:  # the link is already broken: the send that follows says so
+            pass
+
+
 def check_status(answer: bytes) -> str:
     """Fault code from the answers to DLE EOT 1, 2 and 4 (``faults.OK`` when ready)."""
     if len(answer) < 3 or any(byte & 0x93 != 0x12 for byte in answer[:3]):

@@ -111,3 +111,13 @@ def warm_printing() -> None:
 
     warm_up(58)
     warm_up(80)
+
+
+@pytest.fixture(autouse=True)
+def forget_mute_printers() -> Iterator[None]:
+    """Each test starts with no printer known to be mute (fake printers reuse loopback ports)."""
+    from printers.job import mute_printers
+
+    mute_printers.clear()
+    yield
+    mute_printers.clear()

@@ -3,8 +3,10 @@
 It parses the stream the way a printer does (a raster image's payload is
 data, not commands), answers DLE EOT status requests like an Epson-style
 printer, and records every byte. Behaviours: ``normal``, ``silent`` (accepts
-and never reads), ``close_after`` (hangs up after N bytes), and status
-states ``ready``, ``paper_out``, ``cover_open``, ``paper_low``.
+and never reads), ``mute`` (reads and prints every job but never answers a
+status request, like one-way printers and print servers), ``close_after``
+(hangs up after N bytes), and status states ``ready``, ``paper_out``,
+``cover_open``, ``paper_low``.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ class FakePrinter:
     def __init__(self, behaviour: str = "normal", state: str = "ready", close_after: int = 0,
                  answer_status: bool = True) -> None:
         self.behaviour, self.state, self.close_after = behaviour, state, close_after
-        self.answer_status = answer_status
+        self.answer_status = answer_status and behaviour != "mute"  # may be switched while serving
         self.jobs: list[Job] = []
         self._server = socket.socket()
         if behaviour == "silent":

@@ -24,6 +24,17 @@ def test_printer_test_prints_a_sample_ticket(capsys: pytest.CaptureFixture[str])
     assert "Đã in vé" in capsys.readouterr().out
 
 
+def test_printer_test_on_a_mute_printer_prints_and_says_sent_not_confirmed(capsys: pytest.CaptureFixture[str]) -> None:
+    with FakePrinter(behaviour="mute") as printer:
+        assert main(["printer", "test", printer.uri, "--paper", "58"]) == 0
+        image = raster_image(decode(printer.wait_job()))
+    assert image.width == 384
+    out = capsys.readouterr().out
+    assert out.startswith(f"{printer.uri}: unconfirmed: Đã gửi vé tới máy in, nhưng máy in không xác nhận")
+    assert "Sent, not confirmed" in out and out.index("Đã gửi") < out.index("Sent")
+    assert out.count("\n") == 1
+
+
 def test_printer_test_to_png_names_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["printer", "test", f"png://{tmp_path}"]) == 0
     [png] = tmp_path.glob("*.png")

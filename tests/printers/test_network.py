@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from printers import PrinterSettings, print_ticket
-from printers.job import _printer_lock
+from printers.job import MutePrinters, _printer_lock, mute_printers
 
 from .conftest import ticket
 from .escpos_stream import decode, raster_image
@@ -94,13 +94,72 @@ def test_paper_low_prints_and_says_so() -> None:
     assert "sắp hết giấy" in result.message_vi
 
 
-def test_a_printer_that_never_answers_status_can_print_with_status_off() -> None:
-    with FakePrinter(answer_status=False) as printer:
-        silent = print_ticket(ticket(), printer.uri, timeout_s=FAST)
-        trusting = print_ticket(ticket(), printer.uri, settings=PrinterSettings(status=False, timeout_s=FAST))
+def test_a_mute_printer_gets_the_whole_ticket_reported_as_sent_but_unconfirmed() -> None:
+    url = "http://127.0.0.1:8080/t/q9XbT2mY"
+    with FakePrinter(behaviour="mute") as printer:
+        result = print_ticket(ticket(status_url=url), printer.uri, settings=PrinterSettings(paper=58))
+        stream = printer.wait_job()
+    assert (result.ok, result.code, result.unconfirmed) == (True, "unconfirmed", True)
+    assert "không xác nhận" in result.message_vi
+    assert result.duration_s < 1.0  # a short wait for the status answer, not the 2 s deadline
+    commands = decode(stream)  # fails on a raster band cut short
+    names = [c.name for c in commands]
+    assert names[:4] == ["status", "status", "status", "init"]  # asked once, then printed anyway
+    assert names[-2:] == ["feed", "cut"]  # the whole ticket, and no confirmation asked for
+    image = raster_image(commands)
+    assert image.width == 384 and 400 < image.height < 1200
+    assert read_qr(image) == url
+
+
+def test_a_printer_found_mute_gets_its_next_jobs_without_a_status_request() -> None:
+    with FakePrinter(behaviour="mute") as printer:
+        first = print_ticket(ticket(), printer.uri)
+        second = print_ticket(ticket(), printer.uri)
         stream = printer.wait_job(1)
-    assert silent.code == "timeout"
-    assert trusting.code == "ok"
+    assert (first.code, second.code) == ("unconfirmed", "unconfirmed")
+    commands = decode(stream)
+    assert [c.name for c in commands][0] == "init"  # nothing asked, so nothing waited for
+    assert [c.name for c in commands][-1] == "cut"
+    assert raster_image(commands).width == 576
+
+
+def test_a_mute_printer_is_asked_again_later_and_confirmed_once_it_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(mute_printers, "reprobe_after_s", 0.0)  # "later" is now
+    with FakePrinter(behaviour="mute") as printer:
+        first = print_ticket(ticket(), printer.uri)
+        printer.answer_status = True  # e.g. its print server was fixed
+        second = print_ticket(ticket(), printer.uri)
+        third = print_ticket(ticket(), printer.uri)
+        stream = printer.wait_job(1)
+    assert (first.code, second.code, third.code) == ("unconfirmed", "ok", "ok")
+    names = [c.name for c in decode(stream)]
+    assert names[:4] == ["status", "status", "status", "init"] and names[-1] == "status"
+
+
+def test_mute_printers_are_remembered_per_uri_until_the_reprobe_time() -> None:
+    memory = MutePrinters(reprobe_after_s=600.0)
+    memory.mark_mute("tcp://192.0.2.10:9100", now=1000.0)
+    assert memory.is_mute("tcp://192.0.2.10:9100", now=1599.0)
+    assert not memory.is_mute("tcp://192.0.2.11:9100", now=1001.0)
+    assert not memory.is_mute("tcp://192.0.2.10:9100", now=1600.0)
+    memory.mark_mute("tcp://192.0.2.10:9100", now=1600.0)
+    memory.mark_answering("tcp://192.0.2.10:9100")
+    assert not memory.is_mute("tcp://192.0.2.10:9100", now=1601.0)
+
+
+def test_a_printer_known_mute_that_now_refuses_connections_is_still_unreachable_at_once() -> None:
+    uri = f"tcp://127.0.0.1:{free_port()}"
+    mute_printers.mark_mute(uri, time.monotonic())
+    result = print_ticket(ticket(), uri, timeout_s=FAST)
+    assert (result.ok, result.code) == (False, "unreachable")
+    assert result.duration_s < FAST
+
+
+def test_a_mute_printer_with_status_off_is_never_asked_and_prints_ok() -> None:
+    with FakePrinter(behaviour="mute") as printer:
+        result = print_ticket(ticket(), printer.uri, settings=PrinterSettings(status=False, timeout_s=FAST))
+        stream = printer.wait_job()
+    assert result.code == "ok"
     assert [c.name for c in decode(stream)][0] == "init"
 
 

@@ -101,3 +101,10 @@ def test_the_docs_example_section_is_valid(tmp_path: Path) -> None:
     (tmp_path / "logo.png").write_bytes(b"")
     settings = parse_printer_settings(tomllib.loads(example)["printer"], tmp_path / "office.toml")
     assert settings.paper == 80 and settings.uri.startswith("tcp://")
+
+
+def test_every_result_code_is_explained_in_the_docs() -> None:
+    from printers import MESSAGES_VI
+
+    text = (PROJECT / "docs" / "printing.md").read_text(encoding="utf-8")
+    assert [code for code in MESSAGES_VI if f"`{code}`" not in text] == []
