@@ -26,6 +26,16 @@ class PrintOutcome:
     code: str = "ok"
     message_vi: str = ""
     duration_s: float = 0.0
+    confirmed: bool = True  # False: sent to a printer that never says whether it printed
+
+
+def unconfirmed_screen_seconds(normal: int, failed: int) -> int:
+    """How long a ticket sent to a printer that never confirms stays on screen.
+
+    Twice the normal time, within the no-paper time: the citizen first looks at
+    the slot, and if nothing came out still has time to note the number.
+    """
+    return max(normal, min(2 * normal, failed))
 
 
 class TicketPrinter(Protocol):
@@ -67,7 +77,8 @@ class PackagePrinter:
             log.exception("printing failed")
             return PrintOutcome(False, "print_error", f"Lỗi phần mềm in: {exc.__class__.__name__}",
                                 time.monotonic() - started)
-        return PrintOutcome(bool(result.ok), str(result.code), str(reason), float(result.duration_s))
+        return PrintOutcome(bool(result.ok), str(result.code), str(reason), float(result.duration_s),
+                            confirmed=not getattr(result, "unconfirmed", False))
 
     def warm_up(self) -> None:
         """Load the printing code and fonts now (off the UI thread), so the first ticket prints as fast as the rest."""

@@ -7,7 +7,7 @@ from typing import Any
 from kivy.clock import Clock
 from kivy.properties import DictProperty, NumericProperty, StringProperty
 
-from ..printing import PrintOutcome
+from ..printing import PrintOutcome, unconfirmed_screen_seconds
 from ..texts import tr
 from ..vm_queue import PRINT_FAILED, PRINT_NONE, PRINT_OK, PRINT_PENDING, TicketView
 from .base import KioskScreen, load_kv
@@ -16,7 +16,7 @@ load_kv(__file__)
 
 
 class TicketScreen(KioskScreen):
-    """Shows one ticket until its time is up; longer when the ticket could not be printed."""
+    """Shows one ticket until its time is up; longer when it could not be printed or the printer did not confirm."""
 
     lines = DictProperty({})
     qr_url = StringProperty("")
@@ -51,7 +51,10 @@ class TicketScreen(KioskScreen):
         self.app.printer_status(outcome)
         self._refresh()
         settings = self.app.settings
-        self._start_countdown(view.screen_seconds(settings.ticket_screen_seconds, settings.print_failed_seconds))
+        seconds = view.screen_seconds(settings.ticket_screen_seconds, settings.print_failed_seconds)
+        if outcome.ok and not outcome.confirmed:  # the paper may not have come out
+            seconds = unconfirmed_screen_seconds(settings.ticket_screen_seconds, settings.print_failed_seconds)
+        self._start_countdown(seconds)
 
     def _refresh(self, *_args) -> None:
         if self.view is None:
