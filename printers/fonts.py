@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import atexit
 from contextlib import ExitStack
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -27,7 +27,7 @@ class FontNotFound(RuntimeError):
     """A bundled font file is missing from the installed package."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def font_path(name: str) -> Path:
     """The file of a bundled font (``REGULAR`` or ``BOLD``), as a real path FreeType can open."""
     resource = resources.files("printers") / "fonts" / name

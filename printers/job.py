@@ -26,8 +26,17 @@ from .layout import render_ticket
 from .settings import PrinterSettings
 from .ticket import TicketPrint
 from .transports import (
-    STATUS_CONFIRM, STATUS_QUERY, PrinterURI, check_status, close, drain, limit_send_buffer, open_link,
-    parse_printer_uri, read_exactly, send,
+    STATUS_CONFIRM,
+    STATUS_QUERY,
+    PrinterURI,
+    check_status,
+    close,
+    drain,
+    limit_send_buffer,
+    open_link,
+    parse_printer_uri,
+    read_exactly,
+    send,
 )
 
 log = logging.getLogger("printers")
