@@ -237,7 +237,8 @@ def _printer_lock(uri: str) -> threading.Lock:
 def _log(ticket: TicketPrint, uri: str, printed: PrintResult) -> None:
     """Faults are logged as warnings so the office sees them; successes at info."""
     if printed.ok:
-        log.info("ticket %s printed on %s (%s, %.0f ms)", ticket.number, uri, printed.code, printed.duration_s * 1000)
+        verb = "sent (not confirmed) to" if printed.unconfirmed else "printed on"
+        log.info("ticket %s %s %s (%s, %.0f ms)", ticket.number, verb, uri, printed.code, printed.duration_s * 1000)
     else:
         log.warning("ticket %s NOT printed on %s: %s (%s) after %.0f ms", ticket.number, uri, printed.code,
                     printed.detail or printed.message_vi, printed.duration_s * 1000)
