@@ -120,7 +120,11 @@ def create_booking() -> Any:
     found = _require_enabled()
     body = json_body()
     procedure = _procedure(field(body, "procedure", str, required=False, max_length=32))
-    service = field(body, "service", str, required=procedure is None, max_length=16) or procedure.service
+    service = (field(body, "service", str, required=False, max_length=16) or "").strip()
+    if not service:  # "" counts as absent: the procedure's field, or a clear 422 when there is neither
+        if procedure is None:
+            raise ApiError(422, "missing_field", 'Xin chọn lĩnh vực hoặc thủ tục: "service" (or "procedure") is required.')
+        service = procedure.service
     if procedure is not None and procedure.service != service:
         raise ApiError(422, "procedure_service_mismatch",
                        f"Thủ tục {procedure.code} thuộc lĩnh vực {procedure.service}, không phải {service}; bỏ \"service\" đi.")

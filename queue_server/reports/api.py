@@ -18,7 +18,7 @@ from ..core.actions import service_day
 from ..core.views import local_iso
 from ..engine import CommandContext
 from ..store import repository
-from ..web.context import RateLimiter, csrf_token, engine, json_body, read_conn, require
+from ..web.context import RateLimiter, csrf_token, engine, int_param, json_body, read_conn, require
 from ..web import context as web_context
 from ..web.errors import ApiError
 from . import charts, export, store
@@ -33,6 +33,7 @@ bp = Blueprint("reports", __name__, template_folder="templates", static_folder="
                static_url_path="/admin/static")
 
 MAX_NOTICE = 300
+MAX_NOTICE_POSITION = 1_000_000  # the ticker's order; far more notices than a lobby shows, well inside SQLite's integers
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'self'; base-uri 'none'; object-src 'none'"
@@ -280,9 +281,9 @@ def _notice_values(body: dict[str, Any], *, creating: bool) -> dict[str, Any]:
             raise ApiError(422, "invalid_notice", f'"text" must be 1–{MAX_NOTICE} characters of text.')
         values["text"] = unicodedata.normalize("NFC", " ".join(text.split()))
     if "position" in body:
-        if isinstance(body["position"], bool) or not isinstance(body["position"], int):
-            raise ApiError(422, "invalid_notice", '"position" must be a whole number (smaller shows first).')
-        values["position"] = body["position"]
+        values["position"] = int_param(body["position"], "position", minimum=-MAX_NOTICE_POSITION,
+                                       maximum=MAX_NOTICE_POSITION, code="invalid_notice",
+                                       hint=" Số nhỏ hiện trước (smaller shows first).", text=False)
     if "active" in body:
         if not isinstance(body["active"], bool):
             raise ApiError(422, "invalid_notice", '"active" must be true or false.')

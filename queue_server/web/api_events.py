@@ -18,7 +18,7 @@ from flask import Blueprint, Response, current_app, request
 from ..core import views
 from ..store import repository
 from ..engine import QueueEngine
-from .context import engine, thread_conn
+from .context import engine, int_param, thread_conn
 from .errors import ApiError
 
 bp = Blueprint("events_api", __name__, url_prefix="/api")
@@ -97,9 +97,10 @@ class StreamSlots:
 def _last_event_id() -> int | None:
     """From the Last-Event-ID header (browsers resend it) or ?last_event_id=."""
     raw = request.headers.get("Last-Event-ID") or request.args.get("last_event_id")
-    if raw is None or not raw.strip().isdecimal():  # isdigit() accepts '²', which int() refuses
-        return None
-    return int(raw.strip())
+    if raw is None or not raw.strip().isascii() or not raw.strip().isdigit():
+        return None  # not an id this server sent ('abc', '-1', '²', '٣'): start from a snapshot
+    return int_param(raw, "Last-Event-ID", code="invalid_last_event_id",
+                     hint=" Kết nối lại không kèm Last-Event-ID để nhận ảnh chụp mới (reconnect without it for a fresh snapshot).")
 
 
 def _snapshot(queue: QueueEngine) -> tuple[int, str]:

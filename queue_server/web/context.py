@@ -309,6 +309,31 @@ def field(body: dict[str, Any], name: str, kind: type, *, required: bool = True,
     return value
 
 
+SQLITE_MAX_INT = 2**63 - 1
+"""SQLite keeps integers in 64 bits: a larger number can be neither stored nor matched."""
+
+
+def int_param(value: Any, name: str, *, minimum: int = 0, maximum: int = SQLITE_MAX_INT,
+              code: str = "invalid_field", hint: str = "", text: bool = True) -> int:
+    """A whole number within [minimum, maximum], from query/header text or (``text=False``) a JSON body; 422 otherwise.
+
+    Text must be ASCII digits with an optional leading '-': ``int()`` also
+    takes '٣' or '５' (and ``isdigit()`` passes '²', which ``int()`` refuses),
+    and raises on more than 4300 digits, so both are checked before it runs.
+    """
+    refusal = ApiError(422, code, f'"{name}" phải là số nguyên từ {minimum} đến {maximum}, viết bằng chữ số 0–9 '
+                                  f'("{name}" must be a whole number from {minimum} to {maximum}).{hint}')
+    if text and isinstance(value, str):
+        stripped = value.strip()
+        digits = stripped.removeprefix("-")
+        if not digits.isascii() or not digits.isdigit() or len(digits) > len(str(max(abs(minimum), abs(maximum)))):
+            raise refusal
+        value = int(stripped)
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+        raise refusal
+    return value
+
+
 class TokenCache:
     """Resolved tokens and cookie sessions for a few seconds: saves two queries and a hash per request.
 

@@ -13,6 +13,9 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
 
+from .context import int_param
+from .errors import ApiError
+
 bp = Blueprint("display_page", __name__)
 
 VIDEO_TYPES = {".mp4": "video/mp4", ".webm": "video/webm", ".mkv": "video/x-matroska", ".mov": "video/quicktime",
@@ -38,7 +41,10 @@ def board() -> str | Response:
         return Response(f"Màn hình không có trong cấu hình: {exc.message}\n", 404, mimetype="text/plain")
     counters = list(screen.counters)
     if request.args.get("counters"):
-        counters = [int(part) for part in request.args["counters"].split(",") if part.strip().isdigit()]
+        try:
+            counters = _counter_numbers(request.args["counters"])
+        except ApiError as exc:
+            return Response(f"{exc.message}\nVí dụ: /display?counters=1,2\n", exc.status, mimetype="text/plain")
     orientation = request.args.get("orientation", screen.orientation)
     settings: dict[str, Any] = {
         "screen": screen.name,
@@ -56,6 +62,15 @@ def board() -> str | Response:
         ],
     }
     return render_template("display.html", settings_json=json.dumps(settings, ensure_ascii=False))
+
+
+MAX_COUNTER_NUMBER = 9999  # far above any office; keeps a hostile number out of the page and the feed
+
+
+def _counter_numbers(raw: str) -> list[int]:
+    """The counters of ``?counters=1,2`` (blank parts skipped); 422 for a part that is not a counter number."""
+    return [int_param(part, "counters", minimum=1, maximum=MAX_COUNTER_NUMBER, code="invalid_counters")
+            for part in raw.split(",") if part.strip()]
 
 
 @bp.get("/display/media/<int:index>")
