@@ -259,10 +259,10 @@ def test_sign_in_attempts_are_limited(make_app, monkeypatch: pytest.MonkeyPatch)
     api = make_app()
     answers = [api.client.post("/api/login", json={"username": "quay2", "password": "guess-guess"}) for _ in range(3)]
     assert [a.status_code for a in answers] == [401, 401, 429]
-    assert answers[-1].get_json() == {"error": {"code": "too_many_attempts", "message":
-                                                "Too many sign-in attempts; wait a minute and try again."}}
-    # Even the right password waits now; another name does not.
-    assert api.client.post("/api/login", json={"username": "quay2", "password": "mat-khau-quay"}).status_code == 429
+    error = answers[-1].get_json()["error"]
+    assert error["code"] == "too_many_attempts" and "thử lại" in error["message"]
+    # The guesser waits; another name from the same address does not (the slow lane for the right
+    # password is tested in tests/console/test_pages.py and tests/server/test_sessions.py).
     assert api.client.post("/api/login", json={"username": "quay3", "password": "mat-khau-quay"}).status_code == 200
 
 
