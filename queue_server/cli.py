@@ -21,6 +21,7 @@ PART_COMMANDS = (
     "printers.cli",
     "kiosk.cli",
     "display.cli",
+    "queue_server.service_cli",
 )
 """Modules that may add subcommands; a part not built yet is simply absent."""
 
