@@ -86,7 +86,7 @@ class RatingDraft:
         return tr("rate.for_ticket", lang, ticket=self.ticket)
 
     def body(self) -> dict[str, Any]:
-        """The ``POST /api/ratings`` body (API.md), plus ``counter`` and ``reasons`` beside it."""
+        """The ``POST /api/ratings`` body (docs/api.md), plus ``counter`` and ``reasons`` beside it."""
         if self.overall is None:
             raise ValueError("no overall level chosen")
         body: dict[str, Any] = {"overall": self.overall}

@@ -20,7 +20,7 @@ PRIORITY_LABELS: Mapping[str, str] = {
     "merit": "Người có công",
     "appointment": "Có hẹn trước",
 }
-"""API priority codes (API.md) as a citizen reads them on the ticket."""
+"""API priority codes (docs/api.md) as a citizen reads them on the ticket."""
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 

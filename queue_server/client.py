@@ -45,7 +45,7 @@ def new_idempotency_key() -> str:
 
 
 class QueueClient:
-    """Calls the device protocol v1 (see API.md)."""
+    """Calls the device protocol v1 (see docs/api.md)."""
 
     def __init__(self, base_url: str, token: str | None = None, timeout: float = 5.0) -> None:
         self.base_url = base_url.rstrip("/")
@@ -129,7 +129,7 @@ class QueueClient:
         return self.get_json("/api/fields")
 
     def rate(self, body: dict[str, Any]) -> dict[str, Any]:
-        """Record a satisfaction rating (see API.md)."""
+        """Record a satisfaction rating (see docs/api.md)."""
         return self.post_json("/api/ratings", body)
 
     def report_status(self, component: str, ok: bool, code: str = "ok", message: str = "") -> None:

@@ -1,4 +1,4 @@
-"""The public shapes of tickets, counters, services and events (API.md).
+"""The public shapes of tickets, counters, services and events (docs/api.md).
 
 Pure functions from state to JSON-ready dicts. Nothing here names a person:
 a ticket is a number, a field and a counter.

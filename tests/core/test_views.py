@@ -1,4 +1,4 @@
-"""The public shapes (API.md): tickets, services, counters, events and snapshots."""
+"""The public shapes (docs/api.md): tickets, services, counters, events and snapshots."""
 
 from __future__ import annotations
 
