@@ -81,6 +81,7 @@ def register(subcommands: argparse._SubParsersAction) -> None:
                          help="the office TOML file the units use (default: $MOTCUA_CONFIG), e.g. /etc/motcua/office.toml")
     install.add_argument("--server", default=None, metavar="URL",
                          help="kiosk/display: the queue server's address, written into the new token file")
+    install.add_argument("--host", default="0.0.0.0", help="server: the address to serve on (default 0.0.0.0, the office network; 127.0.0.1 behind a local proxy)")
     install.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"server: the port to serve on (default {DEFAULT_PORT})")
     install.add_argument("--backup-dir", type=Path, default=DEFAULT_BACKUP_DIR, help=f"server: where daily backups go (default {DEFAULT_BACKUP_DIR})")
     install.add_argument("--keep", type=int, default=DEFAULT_KEEP, help=f"server: how many daily backups to keep (default {DEFAULT_KEEP})")
@@ -96,7 +97,8 @@ def cmd_service_install(args: argparse.Namespace) -> int:
     config_path = _config_path(args.config)
     config = load_config(config_path)
     motcua = _absolute(args.motcua) if args.motcua else installed_motcua()
-    plan = plan_install(args.role, config, motcua, screen=args.screen, server=args.server, port=args.port,
+    plan = plan_install(args.role, config, motcua, screen=args.screen, server=args.server, host=args.host,
+                        port=args.port,
                         backup_dir=_absolute(args.backup_dir), keep=args.keep,
                         cage=_absolute(args.cage) if args.cage else find_cage())
     root = args.root.resolve()
@@ -170,18 +172,20 @@ def protect_home(*paths: Path) -> str:
 
 
 def plan_install(role: str, config: OfficeConfig, motcua: Path, *, screen: str | None = None,
-                 server: str | None = None, port: int = DEFAULT_PORT, backup_dir: Path = DEFAULT_BACKUP_DIR,
-                 keep: int = DEFAULT_KEEP, cage: Path = Path("/usr/bin/cage")) -> InstallPlan:
+                 server: str | None = None, host: str = "0.0.0.0", port: int = DEFAULT_PORT,
+                 backup_dir: Path = DEFAULT_BACKUP_DIR, keep: int = DEFAULT_KEEP, cage: Path = Path("/usr/bin/cage")) -> InstallPlan:
     """The files, folders, user and units of one role (nothing is touched)."""
     if keep < 1:
         raise CommandError(f"--keep {keep}: keep at least 1 backup")
+    if not re.fullmatch(r"[\w.:\[\]-]+", host):
+        raise CommandError(f"--host {host!r}: an IP address or a name, e.g. 0.0.0.0 or 127.0.0.1")
     for path, what in ((motcua, "motcua program"), (config.path, "office file"), (backup_dir, "backup folder"), (cage, "cage")):
         _unit_safe(path, what)
     values = {"motcua": str(motcua), "config": str(config.path), "office": config.office.name.replace("%", "%%"),
               "protect_home": protect_home(motcua, config.path)}
     units = Path("/etc/systemd/system")
     if role == "server":
-        values.update(user=SERVER_USER, host="0.0.0.0", port=str(port), backup_dir=str(backup_dir),
+        values.update(user=SERVER_USER, host=host, port=str(port), backup_dir=str(backup_dir),
                       keep=str(keep), timezone=config.office.timezone)
         plan = InstallPlan(user=SERVER_USER, folders=[(backup_dir, SERVER_USER)],
                            enable=["motcua-server.service", "motcua-backup.timer"])

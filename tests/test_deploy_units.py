@@ -180,3 +180,9 @@ def test_a_template_placeholder_without_a_value_is_an_error_not_a_blank() -> Non
     assert render("ExecStart={{motcua}} serve", {"motcua": "/opt/m"}) == "ExecStart=/opt/m serve"
     with pytest.raises(KeyError, match="port"):
         render("--port {{port}}", {})
+
+
+def test_a_server_behind_a_local_proxy_listens_on_loopback_only(tmp_path: Path) -> None:
+    assert install(tmp_path, "server", "--host", "127.0.0.1", "--port", "8081") == 0
+    (exec_start,) = directives(tmp_path / UNITS / "motcua-server.service")["ExecStart"]
+    assert exec_start.endswith("--host 127.0.0.1 --port 8081")
