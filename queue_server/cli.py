@@ -22,6 +22,7 @@ PART_COMMANDS = (
     "kiosk.cli",
     "display.cli",
     "queue_server.service_cli",
+    "queue_server.backup_cli",
 )
 """Modules that may add subcommands; a part not built yet is simply absent."""
 

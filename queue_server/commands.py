@@ -234,7 +234,7 @@ def serve(config, db_path: Path, host: str, port: int, threads: int = DEFAULT_TH
     warning = loopback_public_url_warning(config.office.public_url, host)
     if warning:
         print(warning, file=sys.stderr, flush=True)
-    with _single_server_lock(db_path):
+    with single_server_lock(db_path):
         engine = QueueEngine(config, db_path).start()
         try:
             app = create_app(config, db_path, engine=engine, max_streams=max(1, threads - RESERVED_THREADS))
@@ -298,7 +298,7 @@ def _end_streams_on_interrupt(engine) -> None:
 
 
 @contextmanager
-def _single_server_lock(db_path: Path) -> Iterator[None]:
+def single_server_lock(db_path: Path) -> Iterator[None]:
     """Refuse a second server on the same database: its in-memory queue would diverge."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
     try:
