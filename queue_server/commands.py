@@ -299,11 +299,19 @@ def _end_streams_on_interrupt(engine) -> None:
 
 @contextmanager
 def single_server_lock(db_path: Path) -> Iterator[None]:
-    """Refuse a second server on the same database: its in-memory queue would diverge."""
+    """Refuse a second server on the same database: its in-memory queue would diverge.
+
+    Re-entrant within a process, so ``motcua demo`` can take it before it
+    touches the demo database and still start the server under it.
+    """
     db_path.parent.mkdir(parents=True, exist_ok=True)
+    key = str(db_path.resolve())
     try:
         import fcntl
     except ImportError:  # Windows: rely on the operator
+        yield
+        return
+    if key in _LOCKS_HELD:
         yield
         return
     with open(str(db_path) + ".lock", "w") as handle:
@@ -311,7 +319,15 @@ def single_server_lock(db_path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise CommandError(f"another motcua server already uses {db_path}; stop it first") from None
-        yield
+        _LOCKS_HELD.add(key)
+        try:
+            yield
+        finally:
+            _LOCKS_HELD.discard(key)
+
+
+_LOCKS_HELD: set[str] = set()
+"""Databases whose server lock this process holds."""
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

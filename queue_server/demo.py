@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import auth
 from .cli import default_db_path
-from .commands import _database, _load_sample_catalog, serve
+from .commands import _database, _load_sample_catalog, serve, single_server_lock
 from .config import SAMPLE_OFFICE, load_config
 
 
@@ -36,20 +36,22 @@ def run_demo(port: int, open_windows: bool = True) -> int:
     """Set up and serve the demo office until Ctrl+C."""
     config = load_config(os.environ.get("MOTCUA_CONFIG") or SAMPLE_OFFICE)
     db_path = demo_db_path()
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(db_path) + suffix).unlink(missing_ok=True)
-    sign_ins, tokens = _seed(db_path, config)
-    base = f"http://127.0.0.1:{port}"
-    _print_welcome(config, base, sign_ins, tokens)
-    windows = _open_windows(base, tokens) if open_windows and has_screen() else []
-    if open_windows and not has_screen():
-        print("No screen on this machine: the kiosk and lobby board windows are not opened.\n"
-              f"Open {base}/display in a browser for the lobby board.\n", flush=True)
-    try:
-        serve(config, db_path, "127.0.0.1", port)
-    finally:
-        for window in windows:
-            window.terminate()
+    # A demo already running keeps its database and passwords: the lock is checked before anything is touched.
+    with single_server_lock(db_path):
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(db_path) + suffix).unlink(missing_ok=True)
+        sign_ins, tokens = _seed(db_path, config)
+        base = f"http://127.0.0.1:{port}"
+        _print_welcome(config, base, sign_ins, tokens)
+        windows = _open_windows(base, tokens) if open_windows and has_screen() else []
+        if open_windows and not has_screen():
+            print("No screen on this machine: the kiosk and lobby board windows are not opened.\n"
+                  f"Open {base}/display in a browser for the lobby board.\n", flush=True)
+        try:
+            serve(config, db_path, "127.0.0.1", port)
+        finally:
+            for window in windows:
+                window.terminate()
     return 0
 
 
@@ -82,7 +84,8 @@ def _print_welcome(config, base: str, sign_ins, tokens: dict[str, str]) -> None:
     for name, password, where in sign_ins:
         print(f"    {name:<8} {password:<14} {where}")
     print(f"\n  Kiosk token:   {tokens['kiosk']}")
-    print(f"  Display token: {tokens['display']}\n", flush=True)
+    print(f"  Display token: {tokens['display']}")
+    print(f"  Rating token:  {tokens['rating']}\n", flush=True)
 
 
 def _open_windows(base: str, tokens: dict[str, str]) -> list[subprocess.Popen]:

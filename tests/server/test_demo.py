@@ -40,6 +40,16 @@ def test_demo_without_a_screen_prints_the_addresses_and_serves(tmp_path) -> None
                                json={"username": sign_in[0], "password": sign_in[1]}, timeout=10)
         assert answer.status_code == 200
         assert (tmp_path / "motcua" / "demo.db").exists()
+        assert "Rating token:" in text
+        # A second demo while this one runs touches nothing: same database file, same passwords.
+        inode = (tmp_path / "motcua" / "demo.db").stat().st_ino
+        second = subprocess.run([sys.executable, "-m", "queue_server.cli", "demo", "--port", str(free_port())],
+                                env=env, cwd=PROJECT, capture_output=True, text=True, timeout=60)
+        assert second.returncode == 1 and "another motcua server" in second.stderr
+        assert "quay1" not in second.stdout
+        assert (tmp_path / "motcua" / "demo.db").stat().st_ino == inode
+        assert requests.post(f"http://127.0.0.1:{port}/api/login", timeout=10,
+                             json={"username": sign_in[0], "password": sign_in[1]}).status_code == 200
     finally:
         demo.send_signal(signal.SIGINT)
         demo.wait(timeout=15)
