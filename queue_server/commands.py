@@ -228,6 +228,8 @@ def serve(config, db_path: Path, host: str, port: int, threads: int = DEFAULT_TH
     import waitress
 
     from .engine import QueueEngine
+    from .store.db import connect
+    from .store.retention import DailyPruner
     from .web.app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -236,6 +238,7 @@ def serve(config, db_path: Path, host: str, port: int, threads: int = DEFAULT_TH
         print(warning, file=sys.stderr, flush=True)
     with single_server_lock(db_path):
         engine = QueueEngine(config, db_path).start()
+        pruner = DailyPruner(lambda: connect(db_path).conn, config.limits.events_keep_days).start()
         try:
             app = create_app(config, db_path, engine=engine, max_streams=max(1, threads - RESERVED_THREADS))
             try:
@@ -257,6 +260,7 @@ def serve(config, db_path: Path, host: str, port: int, threads: int = DEFAULT_TH
             finally:
                 server.close()
         finally:
+            pruner.stop()
             engine.stop()
 
 

@@ -48,6 +48,8 @@ class Limits:
     tickets_per_minute_per_device: int = 30
     max_body_bytes: int = 16 * 1024
     session_hours: int = 12
+    # Events keep ~600 bytes each (~500 MB a year for a provincial centre); tickets and ratings are kept for good.
+    events_keep_days: int = 400
 
 
 @dataclass(frozen=True)
@@ -315,13 +317,15 @@ def _parse_policy(path: Path, table: Mapping[str, Any]) -> QueuePolicy:
 
 def _parse_limits(path: Path, table: Mapping[str, Any]) -> Limits:
     """The [limits] table."""
-    _reject_unknown(path, "limits", table, {"tickets_per_minute_per_device", "max_body_bytes", "session_hours"})
+    _reject_unknown(path, "limits", table, {"tickets_per_minute_per_device", "max_body_bytes", "session_hours",
+                                            "events_keep_days"})
     limits = Limits(
         tickets_per_minute_per_device=optional(path, "limits.tickets_per_minute_per_device", table, int, 30),
         max_body_bytes=optional(path, "limits.max_body_bytes", table, int, 16 * 1024),
         session_hours=optional(path, "limits.session_hours", table, int, 12),
+        events_keep_days=optional(path, "limits.events_keep_days", table, int, 400),
     )
-    for name in ("tickets_per_minute_per_device", "max_body_bytes", "session_hours"):
+    for name in ("tickets_per_minute_per_device", "max_body_bytes", "session_hours", "events_keep_days"):
         if getattr(limits, name) < 1:
             raise ConfigError(path, f"limits.{name}", "must be 1 or more")
     return limits
