@@ -18,8 +18,9 @@ from datetime import datetime
 from pathlib import Path
 
 BACKUP_NAME = re.compile(r"^motcua-\d{4}-\d{2}-\d{2}T\d{6}\.db$")
-PAGES_PER_STEP = 256
-"""Pages copied per step of the online backup: the writer gets the lock back between steps (~1 MB)."""
+ALL_PAGES = -1
+"""Copy in one step: under WAL that is one read snapshot that never blocks the writer. In small steps,
+SQLite restarts the copy whenever another connection writes, so it might never end while kiosks issue."""
 
 
 class BackupError(Exception):
@@ -61,7 +62,7 @@ def backup_database(db_path: Path, folder: Path, now: datetime, keep: int) -> Pa
     try:
         target = sqlite3.connect(str(partial))
         try:
-            source.backup(target, pages=PAGES_PER_STEP)
+            source.backup(target, pages=ALL_PAGES)
             target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
         finally:
             target.close()
