@@ -111,7 +111,8 @@ def test_a_counter_view_shows_its_state_and_current_ticket():
     assert {k: v for k, v in view.items() if k != "current"} == {
         "number": 1, "name": "Quầy 1", "services": ["HT"], "state": "paused", "pause_reason": "Tra cứu"
     }
-    assert view["current"] == views.ticket_view(s, o, ticket, at(1))
+    # screens and the live feed are public: the status link and the procedure stay private
+    assert view["current"] == views.public_ticket_view(views.ticket_view(s, o, ticket, at(1)))
 
 
 def test_a_closed_counter_view_has_no_current_ticket():
@@ -143,7 +144,7 @@ def test_an_event_view_carries_the_ticket_the_counter_and_the_waiting_counts():
     ticket, outcome = actions.call_next(s, o, 1, at(1))
     event = outcome.events[-1]
     data = views.event_view(s, o, event, at(1))
-    assert data["ticket"] == views.ticket_view(s, o, ticket, at(1))
+    assert data["ticket"] == views.public_ticket_view(views.ticket_view(s, o, ticket, at(1)))
     assert data["counter"] == views.counter_view(s, o, 1, at(1))
     assert data["waiting"] == {"HT": 0, "VP": 0}
 
