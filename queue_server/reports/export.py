@@ -62,15 +62,24 @@ def tidy_rows(report: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
                 yield "heatmap", day, f"{hour:02d}h", count
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet reads as the start of a formula (OWASP's CSV injection list)."""
+
+
+def inert(value: Any) -> Any:
+    """A text cell a spreadsheet will not run: a name like ``=HYPERLINK(…)`` gets a leading quote."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
 def to_csv(report: dict[str, Any]) -> str:
     """The report as one CSV table (section, group, metric, value); times in seconds, shares in %."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     period = report["period"]
     writer.writerow(["section", "group", "metric", "value"])
-    writer.writerow(["period", report["office"], "from", period["from"]])
-    writer.writerow(["period", report["office"], "to", period["to"]])
-    writer.writerows(tidy_rows(report))
+    rows = [("period", report["office"], "from", period["from"]), ("period", report["office"], "to", period["to"]),
+            *tidy_rows(report)]
+    writer.writerows([inert(value) for value in row] for row in rows)  # names come from people: never formulas
     return buffer.getvalue()
 
 
@@ -113,9 +122,18 @@ def to_xlsx(report: dict[str, Any], *, charts: bool = True) -> bytes:
     for ws in book.worksheets:
         ws["A1"].font = Font(bold=True)
         ws.column_dimensions["A"].width = 34
+        _text_stays_text(ws)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _text_stays_text(sheet) -> None:
+    """The workbook has no formulas of its own: a cell openpyxl took for one is someone's text, stored as text."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
 
 
 def _group_sheet(sheet, title: str, rows: list[dict[str, Any]], name_of, levels: list[dict[str, Any]]) -> None:

@@ -40,3 +40,34 @@ def test_csv_is_one_tidy_table_with_a_bom_for_excel(morning):  # noqa: F811
 
 def test_an_unknown_format_is_422(morning):  # noqa: F811
     assert morning.get("/api/reports/summary?format=pdf", "admin").status_code == 422
+
+
+HOSTILE_NAME = '=HYPERLINK("http://example.invalid/x","b")'
+
+
+def _hostile_report(morning) -> dict:  # noqa: F811
+    """The played morning's report with a person's name that a spreadsheet would run as a formula."""
+    report = morning.get("/api/reports/summary?from=2026-11-23&to=2026-11-23", "admin").get_json()
+    report["office"] = HOSTILE_NAME
+    for clerk in report.get("clerks", []):
+        clerk["name"] = "@" + str(clerk.get("name"))
+    return report
+
+
+def test_csv_cells_that_look_like_formulas_are_made_inert(morning):  # noqa: F811
+    from queue_server.reports.export import to_csv
+
+    rows = list(csv.reader(io.StringIO(to_csv(_hostile_report(morning)))))
+    cells = [cell for row in rows for cell in row]
+    assert "'" + HOSTILE_NAME in cells
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "@", "\t", "\r"))]
+    assert any(cell == "5" for cell in cells)  # numbers stay numbers
+
+
+def test_xlsx_keeps_a_formula_looking_name_as_text(morning):  # noqa: F811
+    from queue_server.reports.export import to_xlsx
+
+    book = load_workbook(io.BytesIO(to_xlsx(_hostile_report(morning), charts=False)))
+    cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    assert book["Tổng hợp"]["B1"].value == HOSTILE_NAME and book["Tổng hợp"]["B1"].data_type == "s"
