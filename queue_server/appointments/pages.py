@@ -8,10 +8,13 @@ in plain Vietnamese.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from ..core.errors import QueueError
 from ..web.context import engine, read_conn
@@ -24,6 +27,46 @@ from .slots import closed_reason
 
 bp = Blueprint("pages", __name__)
 
+FORM_TOKEN_SECONDS = 2 * 3600
+"""How long a booking page's form stays valid: a page left open for a while still works, a stale copy does not."""
+STALE_FORM = "Trang đã cũ hoặc không được gửi từ trang đặt lịch của cơ quan. Xin tải lại trang rồi thử lại."
+
+
+def form_token(purpose: str) -> str:
+    """A signed, short-lived token for one form (``book``, or ``cancel:<code>``): CSRF protection without sessions."""
+    expires = int(engine().clock().timestamp()) + FORM_TOKEN_SECONDS
+    return f"{expires}.{_signature(purpose, expires)}"
+
+
+def _signature(purpose: str, expires: int) -> str:
+    key = str(current_app.secret_key).encode("utf-8")
+    return hmac.new(key, f"dat-lich:{purpose}:{expires}".encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def form_post_allowed(purpose: str) -> bool:
+    """A cookie-less form POST: from this site (Origin, else Referer, when sent) and with a valid token of its form.
+
+    The pages send no referrer, so browsers post them with ``Origin: null``:
+    that says nothing, and the token alone decides, as with no Origin at all.
+    """
+    origin = request.headers.get("Origin")
+    sent_from = (origin if origin != "null" else None) or request.headers.get("Referer")
+    if sent_from is not None and not _this_site(sent_from):
+        return False
+    expires_text, _, signature = request.form.get("form_token", "").partition(".")
+    if not expires_text.isdecimal() or int(expires_text) < engine().clock().timestamp():
+        return False
+    return hmac.compare_digest(signature, _signature(purpose, int(expires_text)))
+
+
+def _this_site(url: str) -> bool:
+    host = urlsplit(url).netloc.lower()
+    return bool(host) and host in (request.host.lower(), urlsplit(engine().office.public_url).netloc.lower())
+
+
+def _stale_form(back: str) -> Any:
+    return render_template("booking_stale.html", office_name=engine().office.name, error=STALE_FORM, back=back), 403
+
 
 def _page_context(found: AppointmentSettings, **extra: Any) -> dict[str, Any]:
     office = engine().office
@@ -34,6 +77,7 @@ def _page_context(found: AppointmentSettings, **extra: Any) -> dict[str, Any]:
         "collect_phone": found.collect_phone, "today": today.isoformat(),
         "last_day": (today + timedelta(days=found.rules.days_ahead)).isoformat(),
         "checkin_before": found.rules.checkin_before_minutes, "checkin_after": found.rules.checkin_after_minutes,
+        "book_token": form_token("book"),
         **extra,
     }
 
@@ -92,6 +136,8 @@ def booking_submit() -> Any:
     procedure = _page_procedure(request.form.get("procedure", ""))
     if procedure is not None and procedure["service"] != service:
         procedure = None
+    if not form_post_allowed("book"):
+        return _slot_page(found, service, day_text, error=STALE_FORM, status=403, phone=phone_text, procedure=procedure)
     try:
         if not slot_text:
             raise ApiError(422, "invalid_slot", "Xin chọn một khung giờ còn trống.")
@@ -118,13 +164,15 @@ def booking_done(code: str) -> Any:
         found, booking=view, procedure=procedure, qr=qr_svg(view["code"]), pretty_code=f"{view['code'][:4]}-{view['code'][4:]}",
         slot_label=f"{slot:%H:%M} ngày {slot:%d/%m/%Y}",
         window=f"{datetime.fromisoformat(view['checkin_opens']):%H:%M}–{datetime.fromisoformat(view['checkin_closes']):%H:%M}",
-        message=request.args.get("m", "")))
+        message=request.args.get("m", ""), cancel_token=form_token(f"cancel:{view['code']}")))
 
 
 @bp.post("/dat-lich/<code>/huy")
 def booking_cancel_submit(code: str) -> Any:
-    """Cancel from the booking's page."""
+    """Cancel from the booking's page (its form's token is bound to the booking's code)."""
     found = settings()
+    if not form_post_allowed(f"cancel:{booking.normalize_code(code)}"):
+        return _stale_form(url_for("appointments.pages.booking_done", code=booking.normalize_code(code)))
     try:
         engine().execute(booking.cancel_command(found, booking.normalize_code(code)), actor="booking")
         message = "cancelled"

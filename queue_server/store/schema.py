@@ -154,6 +154,17 @@ def m003_booking_origins(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX booking_origins_day ON booking_origins (day, address)")
 
 
+@migrations()
+def m004_device_reports(db: sqlite_utils.Database) -> None:
+    """A short history of each device's changes of state (the latest per part stays in devices.status)."""
+    db.execute(
+        "CREATE TABLE device_reports (id INTEGER PRIMARY KEY, "
+        "device_id INTEGER NOT NULL REFERENCES devices (id) ON DELETE CASCADE, component TEXT NOT NULL, "
+        "ok INTEGER NOT NULL, code TEXT NOT NULL, message TEXT NOT NULL, at TEXT NOT NULL)"
+    )
+    db.execute("CREATE INDEX device_reports_device ON device_reports (device_id, id)")
+
+
 def apply_migrations(db: sqlite_utils.Database) -> None:
     """Bring the queue's tables and those of every installed part up to date."""
     migrations.apply(db)

