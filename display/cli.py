@@ -8,7 +8,7 @@ import threading
 from datetime import datetime
 from pathlib import Path
 
-from queue_server.cli import CommandError, add_client_options
+from queue_server.cli_support import CommandError, add_client_options
 
 
 def register(subcommands: argparse._SubParsersAction) -> None:

@@ -69,7 +69,7 @@ def run_kiosk_from_config(server: str, token: str | None, printer_uri: str | Non
 
 def _signed_in(server: str, user: str) -> Any:
     """A client signed in as ``user`` with the password in $MOTCUA_PASSWORD (never on the command line)."""
-    from queue_server.cli import CommandError
+    from queue_server.cli_support import CommandError
     from queue_server.client import ApiError, QueueClient
 
     password = os.environ.get("MOTCUA_PASSWORD")

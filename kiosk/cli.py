@@ -6,7 +6,7 @@ import argparse
 import os
 from pathlib import Path
 
-from queue_server.cli import CommandError, add_client_options
+from queue_server.cli_support import CommandError, add_client_options
 
 
 def register(subcommands: argparse._SubParsersAction) -> None:

@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from queue_server.cli import CommandError, add_client_options
+from queue_server.cli_support import CommandError, add_client_options
 
 
 def register(subcommands: argparse._SubParsersAction) -> None:

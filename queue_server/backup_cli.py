@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .cli import CommandError, add_office_options, default_db_path
+from .cli_support import CommandError, add_office_options, default_db_path
 from .config import load_config
 
 DEFAULT_KEEP = 14

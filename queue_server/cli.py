@@ -1,59 +1,18 @@
 """The ``motcua`` command: one console script for every part of the system.
 
-The queue server's own commands live here. Other parts add theirs through a
-``register(subcommands)`` function in their own ``cli`` module (listed in
-``PART_COMMANDS``), so no part edits another's code. Library errors become
-one-line messages here, at the edge, never tracebacks.
+Each part adds its subcommands through a ``register(subcommands)`` function
+in its own ``cli`` module; this entry point imports every one of them by
+name in ``build_parser``, the one place the command tree is wired. Library
+errors become one-line messages here, at the edge, never tracebacks.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from pathlib import Path
 from typing import Callable, Sequence
 
-PART_COMMANDS = (
-    "queue_server.catalog.cli",
-    "queue_server.reports.cli",
-    "queue_server.appointments.cli",
-    "printers.cli",
-    "kiosk.cli",
-    "display.cli",
-    "queue_server.service_cli",
-    "queue_server.backup_cli",
-)
-"""Modules that may add subcommands; a part not built yet is simply absent."""
-
-
-def default_db_path() -> Path:
-    """``$MOTCUA_DB``, else ``motcua.db`` in the user's data folder."""
-    if os.environ.get("MOTCUA_DB"):
-        return Path(os.environ["MOTCUA_DB"])
-    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "motcua" / "motcua.db"
-
-
-def add_office_options(parser: argparse.ArgumentParser) -> None:
-    """The --config and --db options every server-side command takes."""
-    parser.add_argument("--config", type=Path, default=None,
-                        help="office TOML file (default: $MOTCUA_CONFIG, then the sample commune office)")
-    parser.add_argument("--db", type=Path, default=None,
-                        help="SQLite database file (default: $MOTCUA_DB, then the user's data folder)")
-
-
-def add_client_options(parser: argparse.ArgumentParser) -> None:
-    """The --server and --token options of device commands (kiosk, display…)."""
-    parser.add_argument("--server", default=os.environ.get("MOTCUA_SERVER", "http://127.0.0.1:8080"),
-                        help="queue server URL (default: $MOTCUA_SERVER or http://127.0.0.1:8080)")
-    parser.add_argument("--token", default=os.environ.get("MOTCUA_TOKEN"),
-                        help="device token from `motcua device add` (default: $MOTCUA_TOKEN)")
-
-
-class CommandError(Exception):
-    """A failure to report to the person at the terminal in one line, exit status 1."""
-
+from .cli_support import CommandError
 
 SERVER_COMMANDS = ("init", "serve", "user", "device", "demo")
 """The queue server's own commands: running them needs none of the other parts' command modules."""
@@ -65,13 +24,25 @@ def build_parser(with_parts: bool = True) -> argparse.ArgumentParser:
     subcommands = parser.add_subparsers(dest="command", metavar="COMMAND")
     subcommands.required = True
     from . import commands
-    from .parts import installed_modules
 
     commands.register(subcommands)
     if with_parts:
-        for module in installed_modules(PART_COMMANDS):
-            module.register(subcommands)
+        _register_parts(subcommands)
     return parser
+
+
+def _register_parts(subcommands: argparse._SubParsersAction) -> None:
+    """The other parts' commands, imported only when needed: `motcua serve` starts without them."""
+    from display import cli as display_cli
+    from kiosk import cli as kiosk_cli
+    from printers import cli as printers_cli
+
+    from . import backup_cli, service_cli
+    from .catalog import cli as catalog_cli
+    from .reports import cli as reports_cli
+
+    for module in (catalog_cli, reports_cli, printers_cli, kiosk_cli, display_cli, service_cli, backup_cli):
+        module.register(subcommands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -98,8 +69,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    # Run the package's own module: under `python -m` this file is __main__, and its CommandError
-    # would not be the class that commands raise (they import queue_server.cli).
-    from queue_server.cli import main as package_main
-
-    sys.exit(package_main())
+    sys.exit(main())

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Iterator
 
 from . import auth
-from .cli import CommandError, add_office_options, default_db_path
+from .cli_support import CommandError, add_office_options, default_db_path
 from .config import load_config
 
 log = logging.getLogger("motcua")

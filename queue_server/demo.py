@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from . import auth
-from .cli import default_db_path
+from .cli_support import default_db_path
 from .commands import _database, _load_sample_catalog, serve, single_server_lock
 from .config import SAMPLE_OFFICE, load_config
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from .cli import CommandError
+from .cli_support import CommandError
 from .config import OfficeConfig, load_config
 
 ROLES = ("server", "kiosk", "display")

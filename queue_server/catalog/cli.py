@@ -16,7 +16,7 @@ from .store import (active_catalog, apply_migrations, import_catalog, office_rul
 
 def register(subcommands: Any) -> None:
     """Add the ``catalog`` command group to ``motcua``."""
-    from queue_server.cli import add_office_options
+    from queue_server.cli_support import add_office_options
 
     catalog = subcommands.add_parser("catalog", help="import or export the procedure catalogue")
     actions = catalog.add_subparsers(dest="catalog_command", metavar="ACTION")
@@ -38,7 +38,7 @@ def register(subcommands: Any) -> None:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Validate the whole file, then replace its version in one transaction."""
-    from queue_server.cli import CommandError, default_db_path
+    from queue_server.cli_support import CommandError, default_db_path
     from queue_server.config import load_config
 
     config = load_config(args.config)
@@ -61,7 +61,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the live version."""
-    from queue_server.cli import CommandError, default_db_path
+    from queue_server.cli_support import CommandError, default_db_path
 
     fmt = _format(args)
     db = open_database(args.db or default_db_path())
@@ -80,7 +80,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def _format(args: argparse.Namespace) -> str:
     """The chosen or implied file format."""
-    from queue_server.cli import CommandError
+    from queue_server.cli_support import CommandError
 
     if args.format:
         return args.format

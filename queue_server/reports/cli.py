@@ -9,7 +9,7 @@ import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from ..cli import CommandError, add_office_options, default_db_path
+from ..cli_support import CommandError, add_office_options, default_db_path
 from ..config import load_config
 
 
