@@ -21,7 +21,7 @@ import tempfile
 import threading
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -80,7 +80,7 @@ def main() -> None:
         config_path = office_file(tmp)
         config = load_config(config_path)
         server = prepare_server(tmp, config_path)
-        today = service_day(config.office, datetime.now(timezone.utc))
+        today = service_day(config.office, datetime.now(UTC))
         began = time.monotonic()
         with connect(server.db) as db:
             result = simulate(config, db.conn, today - timedelta(days=args.days), args.days, today=today)

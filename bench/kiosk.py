@@ -74,12 +74,13 @@ def child(server: str, token: str, printer_uri: str, width: int, height: int, ta
     prepare_kivy(width, height, fullscreen=False)
     import dataclasses
 
+    from kivy.graphics.opengl import glFinish
+
     from kiosk.app import load_settings
     from kiosk.driver import Driver
     from kiosk.kioskapp import KioskApp
     from kiosk.printing import PackagePrinter
     from kiosk.read_aloud import SilentReader
-    from kivy.graphics.opengl import glFinish
     from queue_server.client import QueueClient
 
     settings = dataclasses.replace(load_settings(None), fullscreen=False, width=width, height=height)

@@ -32,9 +32,14 @@ sys.path.insert(0, str(PROJECT))
 from printers import PrinterSettings, TicketPrint, print_ticket, render_ticket  # noqa: E402
 from printers.encode import encode_raster  # noqa: E402
 from printers.transports import (  # noqa: E402
-    STATUS_CONFIRM, STATUS_QUERY, close, open_link, parse_printer_uri, read_exactly, send,
+    STATUS_CONFIRM,
+    STATUS_QUERY,
+    close,
+    open_link,
+    parse_printer_uri,
+    read_exactly,
+    send,
 )
-
 
 FIELDS = ["Tư pháp – Hộ tịch", "Văn phòng – Thống kê", "Địa chính – Xây dựng – Nông nghiệp – Môi trường",
           "Văn hóa – Xã hội"]

@@ -55,7 +55,8 @@ REFERENCE_APP = textwrap.dedent(
         return c
 
     with sqlite3.connect(DB) as setup:
-        setup.execute("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, service TEXT, number INTEGER, UNIQUE(service, number))")
+        setup.execute("CREATE TABLE IF NOT EXISTS t "
+                      "(id INTEGER PRIMARY KEY, service TEXT, number INTEGER, UNIQUE(service, number))")
 
     @app.post("/api/tickets")
     def issue():
@@ -268,7 +269,8 @@ def main() -> None:
                   f"p99 {fmt_ms(percentile(ref_latencies, 99))}")
             print(f"  ratio to reference: {rate / ref_rate * 100:.0f}% (target ≥ 75%)")
             calls = call_next_latencies(server, 300)
-            print(f"call-next: p50 {fmt_ms(statistics.median(calls))}, p99 {fmt_ms(percentile(calls, 99))} (target p99 ≤ 30 ms)")
+            print(f"call-next: p50 {fmt_ms(statistics.median(calls))}, p99 {fmt_ms(percentile(calls, 99))} "
+                  "(target p99 ≤ 30 ms)")
             pushes = sse_latencies(server, 200)
             print(f"call-next → SSE event, {SUBSCRIBERS} subscribers: p50 {fmt_ms(statistics.median(pushes))}, "
                   f"p99 {fmt_ms(percentile(pushes, 99))} over {len(pushes)} deliveries (target p99 ≤ 50 ms)")

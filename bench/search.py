@@ -63,7 +63,8 @@ def synthetic_catalog(real: list[Procedure], size: int, seed: int = 7) -> list[P
     for i in range(size):
         base = real[i % len(real)]
         variant = i // len(real)
-        name = base.name + QUALIFIERS[variant % len(QUALIFIERS)] + (f" (mẫu {variant})" if variant >= len(QUALIFIERS) else "")
+        numbered = f" (mẫu {variant})" if variant >= len(QUALIFIERS) else ""
+        name = base.name + QUALIFIERS[variant % len(QUALIFIERS)] + numbered
         procedures.append(replace(
             base,
             code=base.code if variant == 0 else f"9.{i:06d}",
@@ -220,7 +221,8 @@ def main() -> int:
     index = SearchIndex(big, lexicon)
     build = time.perf_counter() - start
     first, top3, _ = quality(index, queries)
-    print(f"synthetic catalogue ({len(big)} procedures): first {first:.1%}, top-3 {top3:.1%}; index built in {build:.2f} s")
+    print(f"synthetic catalogue ({len(big)} procedures): first {first:.1%}, top-3 {top3:.1%}; "
+          f"index built in {build:.2f} s")
 
     mix = query_mix(queries)
     wall, cpu = bench_in_process(index, mix, args.rounds)
@@ -234,9 +236,10 @@ def main() -> int:
         print(f"import of {len(big)} procedures ({size / 1e6:.1f} MB CSV): {seconds:.2f} s")
         http_rounds = max(1, args.rounds // 4)
         samples = bench_http(workdir / "import.db", mix, http_rounds)
-        print(f"search over HTTP (`motcua serve`, loopback): {len(samples)} requests, p50 {percentile(samples, 50):.2f} ms, "
-              f"p99 {percentile(samples, 99):.2f} ms")
-    print(f"\nload average at the end: {os.getloadavg()[0]:.1f} (other work on this machine inflates wall-clock figures)")
+        print(f"search over HTTP (`motcua serve`, loopback): {len(samples)} requests, "
+              f"p50 {percentile(samples, 50):.2f} ms, p99 {percentile(samples, 99):.2f} ms")
+    print(f"\nload average at the end: {os.getloadavg()[0]:.1f} "
+          "(other work on this machine inflates wall-clock figures)")
     return 0
 
 

@@ -134,7 +134,7 @@ def balanced_wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[s
     def groups(limit: float) -> list[list[str]]:
         result: list[list[str]] = [[]]
         used = 0.0
-        for word, size in zip(words, sizes):
+        for word, size in zip(words, sizes, strict=True):
             extra = size + (space if result[-1] else 0)
             if result[-1] and used + extra > limit:
                 result.append([])

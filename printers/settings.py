@@ -15,9 +15,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from queue_server.config import ConfigError, optional
 
@@ -72,8 +73,9 @@ def parse_printer_settings(table: Mapping[str, Any], path: Path | str = "<config
     logo_path = (path.parent / logo) if logo else None
     if logo_path is not None and not logo_path.is_file():
         raise ConfigError(path, "printer.logo", f"no file {logo_path}; give a PNG path relative to this file")
-    return PrinterSettings(uri=uri, paper=paper, logo=logo_path, footer=optional(path, "printer.footer", table, str, ""),
-                           mode=mode, codepage=codepage, profile=profile, timeout_s=timeout_s,
+    return PrinterSettings(uri=uri, paper=paper, logo=logo_path,
+                           footer=optional(path, "printer.footer", table, str, ""), mode=mode, codepage=codepage,
+                           profile=profile, timeout_s=timeout_s,
                            status=optional(path, "printer.status", table, bool, True))
 
 

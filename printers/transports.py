@@ -12,12 +12,14 @@ Each transport is a python-escpos printer object used only for ``open``,
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import socket
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from . import faults
@@ -74,7 +76,8 @@ def parse_printer_uri(uri: str) -> PrinterURI:
         try:
             vid, pid = (int(part, 16) for part in ids)
         except ValueError:
-            raise ValueError(f"printer URI {uri!r}: use usb://VID:PID in hex, e.g. usb://0416:5011 (see lsusb)") from None
+            raise ValueError(f"printer URI {uri!r}: use usb://VID:PID in hex, "
+                             "e.g. usb://0416:5011 (see lsusb)") from None
         return PrinterURI("usb", f"{vid:04x}:{pid:04x}", options=options)
     # serial, file, png: a path; "png://var/tickets" is the relative folder var/tickets
     path = unquote(parts.netloc + parts.path)
@@ -154,10 +157,8 @@ def _network_class() -> type:
 
             def close(self) -> None:  # escpos logs every close on the root logger
                 if self._device:
-                    try:
+                    with contextlib.suppress(OSError):
                         self._device.shutdown(socket.SHUT_RDWR)
-                    except OSError:
-                        pass
                     self._device.close()
                     self._device = False
 
@@ -226,10 +227,8 @@ def read_exactly(link: Any, count: int, deadline: float) -> bytes:
         _set_timeout(link, remaining(deadline))
         device = getattr(link, "_device", None)
         try:
-            if hasattr(device, "in_waiting"):  # pyserial: escpos reads 16 bytes, i.e. always until the time-out
-                chunk = bytes(device.read(count - len(received)))
-            else:
-                chunk = bytes(link._read())
+            # pyserial (in_waiting): escpos reads 16 bytes, i.e. always until the time-out, so read what is due
+            chunk = bytes(device.read(count - len(received))) if hasattr(device, "in_waiting") else bytes(link._read())
         except NotImplementedError:
             raise PrintFault(faults.TIMEOUT, "this link cannot read status") from None
         except Exception as exc:
@@ -260,10 +259,8 @@ def limit_send_buffer(link: Any) -> None:
     """Give an open network link the small unconfirmed send buffer (a job going out without a status answer)."""
     sock = getattr(link, "_device", None)
     if isinstance(sock, socket.socket):
-        try:
+        with contextlib.suppress(OSError):  # the link is already broken: the send that follows says so
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, UNCONFIRMED_SEND_BUFFER_BYTES)
-        except OSError:  # the link is already broken: the send that follows says so
-            pass
 
 
 def check_status(answer: bytes) -> str:
@@ -286,10 +283,8 @@ def check_status(answer: bytes) -> str:
 
 def close(link: Any) -> None:
     """Close a link, ignoring a printer that is already gone."""
-    try:
+    with contextlib.suppress(Exception):  # closing a dead socket or unplugged device is not a new fault
         link.close()
-    except Exception:  # closing a dead socket or unplugged device is not a new fault
-        pass
 
 
 def _set_timeout(link: Any, seconds: float) -> None:

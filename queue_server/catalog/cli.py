@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 from .codec import CatalogFileError, detect_format, write_catalog
-from .store import (active_catalog, apply_migrations, import_catalog, office_rules, open_database,
-                    read_catalog_file)
+from .store import active_catalog, apply_migrations, import_catalog, office_rules, open_database, read_catalog_file
 
 
 def register(subcommands: Any) -> None:
@@ -50,7 +49,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     except CatalogFileError as exc:
         bar.abandon()
         raise CommandError(str(exc)) from None
-    version = args.version or catalog.version or datetime.now(timezone.utc).strftime("%Y-%m-%d")
+    version = args.version or catalog.version or datetime.now(UTC).strftime("%Y-%m-%d")
     db = open_database(args.db or default_db_path())
     apply_migrations(db)
     bar = ProgressBar("Ghi", sys.stderr)

@@ -20,12 +20,22 @@ import csv
 import io
 import json
 import re
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Collection, Iterable, Mapping
+from typing import Any
 
-from .model import (CHANNELS, DOCUMENT_KINDS, FIELD_NAMES, LIST_FIELDS, ONLINE_LEVELS, STRUCTURED_FIELDS,
-                    ChannelTerms, Document, Procedure)
 from .lexicon import tsv_rows
+from .model import (
+    CHANNELS,
+    DOCUMENT_KINDS,
+    FIELD_NAMES,
+    LIST_FIELDS,
+    ONLINE_LEVELS,
+    STRUCTURED_FIELDS,
+    ChannelTerms,
+    Document,
+    Procedure,
+)
 from .normalize import fold, nfc, phrase_key
 
 FORMAT_NAME = "motcua-catalog"
@@ -173,8 +183,9 @@ def _csv_rows(text: str, source: str) -> tuple[str | None, list[tuple[int, dict[
             continue  # blank line
         if len(cells) > len(header):
             raise CatalogFileError(source, [RowError(number, f"#{len(header) + 1}",
-                                                     f"{len(cells)} cells but {len(header)} columns; quote cells that contain commas")])
-        rows.append((number, dict(zip(header, cells))))
+                                                     f"{len(cells)} cells but {len(header)} columns; "
+                                                     "quote cells that contain commas")])
+        rows.append((number, dict(zip(header, cells, strict=False))))  # a short row leaves its last columns out
     return None, rows
 
 
@@ -183,7 +194,9 @@ def _json_rows(text: str, source: str) -> tuple[str | None, list[tuple[int, dict
     try:
         body = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise CatalogFileError(source, [RowError(exc.lineno, "(file)", f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})")]) from None
+        where = f"line {exc.lineno}, column {exc.colno}"
+        error = RowError(exc.lineno, "(file)", f"not valid JSON: {exc.msg} ({where})")
+        raise CatalogFileError(source, [error]) from None
     version = None
     if isinstance(body, dict):
         version = body.get("version")
@@ -225,7 +238,8 @@ def _validate_rows(rows: list[tuple[int, dict[str, Any]]], rules: RowRules,
         procedure = _procedure(number, row, rules, row_errors)
         if procedure is not None:
             if procedure.code in first_row:
-                row_errors.append(RowError(number, "code", f"duplicate code {procedure.code!r} (first at row {first_row[procedure.code]}); each procedure once"))
+                row_errors.append(RowError(number, "code", f"duplicate code {procedure.code!r} "
+                                           f"(first at row {first_row[procedure.code]}); each procedure once"))
             first_row.setdefault(procedure.code, number)
         if row_errors:
             errors += row_errors
@@ -256,7 +270,8 @@ def _procedure(number: int, row: Mapping[str, Any], rules: RowRules, errors: lis
                               if name not in LIST_FIELDS | STRUCTURED_FIELDS | {"online_level"}}
     code = values["code"]
     if code and not CODE_PATTERN.match(code):
-        errors.append(RowError(number, "code", f"{code!r} is not a procedure code (letters, digits, '.', '-', e.g. 1.001193)"))
+        errors.append(RowError(number, "code",
+                               f"{code!r} is not a procedure code (letters, digits, '.', '-', e.g. 1.001193)"))
     values["service"] = _service(number, values["service"], values["field"], rules, errors)
     values["online_level"], note = _online_level(number, text("online_level"), errors)
     values["online_note"] = values["online_note"] or note
@@ -277,7 +292,8 @@ def _service(number: int, service: str, field: str, rules: RowRules, errors: lis
     if not service and rules.field_services:
         service = rules.field_services.get(phrase_key(field), "")
     if service and rules.services is not None and service not in rules.services:
-        errors.append(RowError(number, "service", f"unknown service {service!r}; use one of {', '.join(rules.services)}"))
+        errors.append(RowError(number, "service",
+                               f"unknown service {service!r}; use one of {', '.join(rules.services)}"))
     return service or None
 
 
@@ -290,7 +306,8 @@ def _online_level(number: int, value: str, errors: list[RowError]) -> tuple[str 
         for prefix in (code, fold(label)):
             if folded == prefix or folded.startswith(prefix + " ") or folded.startswith(prefix + "("):
                 return code, value[len(prefix):].strip()
-    errors.append(RowError(number, "online_level", f"{value!r}: use Toàn trình, Một phần or Không (or full, partial, none)"))
+    errors.append(RowError(number, "online_level",
+                           f"{value!r}: use Toàn trình, Một phần or Không (or full, partial, none)"))
     return None, ""
 
 
@@ -299,7 +316,8 @@ def _channel(number: int, column: str, value: str, errors: list[RowError]) -> st
     for code, label in CHANNELS.items():
         if fold(value) in (code, fold(label)):
             return code
-    errors.append(RowError(number, column, f"{value!r}: use one of {', '.join(CHANNELS.values())} (or {', '.join(CHANNELS)})"))
+    errors.append(RowError(number, column,
+                           f"{value!r}: use one of {', '.join(CHANNELS.values())} (or {', '.join(CHANNELS)})"))
     return value
 
 
@@ -351,9 +369,12 @@ def _documents(number: int, value: Any, errors: list[RowError]) -> list[Document
         unknown = set(item) - {"name", "kind", "count", "form"}
         kind, count, form = item.get("kind") or "", item.get("count"), item.get("form") or ""
         if unknown:
-            errors.append(RowError(number, "documents", f"unknown document key(s) {', '.join(sorted(unknown))}; use name, kind, count, form"))
+            errors.append(RowError(number, "documents",
+                                   f"unknown document key(s) {', '.join(sorted(unknown))}; "
+                                   "use name, kind, count, form"))
         elif kind not in DOCUMENT_KINDS:
-            errors.append(RowError(number, "documents", f"kind {kind!r}: use one of {', '.join(k for k in DOCUMENT_KINDS if k)}"))
+            errors.append(RowError(number, "documents",
+                                   f"kind {kind!r}: use one of {', '.join(k for k in DOCUMENT_KINDS if k)}"))
         elif count is not None and (not isinstance(count, int) or isinstance(count, bool) or count < 0):
             errors.append(RowError(number, "documents", f"count {count!r}: use a whole number, 0 or more"))
         elif not isinstance(form, str):
@@ -369,7 +390,8 @@ def _channel_terms(number: int, value: Any, errors: list[RowError]) -> list[Chan
     for item in _list_value(number, "channel_terms", value, errors):
         if not isinstance(item, dict) or set(item) - {"channel", "time_limit", "fee"} or \
                 not all(isinstance(v, str) for v in item.values()):
-            errors.append(RowError(number, "channel_terms", 'each item is {"channel": "online", "time_limit": "…", "fee": "…"}'))
+            errors.append(RowError(number, "channel_terms",
+                                   'each item is {"channel": "online", "time_limit": "…", "fee": "…"}'))
             continue
         channel = _channel(number, "channel_terms", item.get("channel", ""), errors)
         terms.append(ChannelTerms(channel, nfc(item.get("time_limit", "")), nfc(item.get("fee", ""))))

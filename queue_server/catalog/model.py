@@ -6,8 +6,9 @@ shape used by the catalogue file, the database and the API's detail view.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
 OnlineLevel = Literal["full", "partial", "none"]
 ONLINE_LEVELS: dict[str, str] = {"full": "Toàn trình", "partial": "Một phần", "none": "Không"}
@@ -85,7 +86,7 @@ class Procedure:
         return data
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "Procedure":
+    def from_dict(cls, data: Mapping[str, Any]) -> Procedure:
         """Rebuild a record from ``to_dict`` output (already validated data)."""
         values = dict(data)
         values["documents"] = tuple(Document(**doc) for doc in values.get("documents", ()))

@@ -6,8 +6,9 @@ completions, an official word from a synonym, or a pair of adjacent words.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
+from itertools import pairwise
 
 PAIR_WEIGHT = 1.0  # a pair of adjacent words found together counts on top of each word
 
@@ -28,7 +29,7 @@ class Group:
 
 def word_pairs(folded: Sequence[str]) -> list[str]:
     """Adjacent word pairs ("khai sinh"): Vietnamese words are mostly two syllables."""
-    return [f"{a} {b}" for a, b in zip(folded, folded[1:])]
+    return [f"{a} {b}" for a, b in pairwise(folded)]
 
 
 def best_term(group: Group) -> str | None:
@@ -39,7 +40,7 @@ def best_term(group: Group) -> str | None:
 def pair_groups(groups: Sequence[Group]) -> list[Group]:
     """Pair terms for adjacent meaningful groups, using each group's best alternative."""
     pairs: list[Group] = []
-    for left, right in zip(groups, groups[1:]):
+    for left, right in pairwise(groups):
         if not left.terms or not right.terms or left.stop or right.stop:
             continue
         a, b = best_term(left), best_term(right)

@@ -23,15 +23,14 @@ import heapq
 import math
 import re
 from bisect import bisect_left
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from .lexicon import Lexicon, Synonym, Word
 from .model import Procedure
 from .normalize import accent_key, collation_key, fold, has_diacritics, nfc, phrase_key, tokens, words
 from .query import Group, best_term, merge_single_terms, pair_groups, word_pairs
-from .spelling import (deletion_index, deletions, edit_distance, looks_like_acronym, mark_signature,
-                       telex_variants)
+from .spelling import deletion_index, deletions, edit_distance, looks_like_acronym, mark_signature, telex_variants
 
 # Where a word occurs says how much it tells: the name is what the citizen
 # sees and means; documents and conditions only hint.
@@ -93,7 +92,8 @@ class SearchIndex:
         self._build_postings()
         self._name_weights = [self._core_name_weights(p.name) for p in self.procedures]
         self._known_accents = set(self._accent_holders) | {w.accent for s in lexicon.synonyms for w in s.phrase}
-        self._known = {t for t in self._postings if " " not in t} | {w.folded for s in lexicon.synonyms for w in s.phrase}
+        synonym_words = {w.folded for s in lexicon.synonyms for w in s.phrase}
+        self._known = {t for t in self._postings if " " not in t} | synonym_words
         self._vocabulary = sorted(self._known)
         self._deletions = deletion_index(self._known)
         self._marks: dict[str, set[str]] = {}
@@ -327,7 +327,8 @@ class SearchIndex:
         for start, length in sorted(spans, key=lambda span: (-span[1], span[0])):
             span = range(start, start + length)
             if not any(index in taken for index in span):
-                phrases = [[Group({term: WEIGHT_SYNONYM}) for term in synonym.means] for synonym in spans[start, length]]
+                phrases = [[Group({term: WEIGHT_SYNONYM}) for term in synonym.means]
+                           for synonym in spans[start, length]]
                 taken.update({index: [] for index in span})
                 taken[start] = phrases
         rewritten: list[Group] = []
@@ -349,7 +350,7 @@ class SearchIndex:
         end = start + len(synonym.phrase)
         if end > len(positions):
             return False
-        for word, group in zip(synonym.phrase, positions[start:end]):
+        for word, group in zip(synonym.phrase, positions[start:end], strict=True):
             if not any(word.matches(term, group.accent_for(term)) for term in group.terms):
                 return False
         return not (self._claimed(positions, start - 1, synonym.phrase[0].folded, positions[start], before=True)
@@ -390,7 +391,7 @@ class SearchIndex:
         candidates = None
         if scores:  # supporting evidence only: the body weighs a sixth of a name, so look at the best few
             candidates = dict.fromkeys(_highest(scores, BODY_CANDIDATES))
-        for group, seen in zip(active, reached):
+        for group, seen in zip(active, reached, strict=True):
             for index, value in self._group_scores(group, self._body_postings, candidates).items():
                 if index not in seen and (allowed is None or index in allowed):  # a group counts once
                     scores[index] = scores.get(index, 0.0) + value

@@ -205,7 +205,8 @@ def call_ticket(
     return ticket, outcome
 
 
-def _check_callable(ticket: Ticket, office: Office, services: tuple[str, ...], counter_number: int, now: datetime) -> None:
+def _check_callable(ticket: Ticket, office: Office, services: tuple[str, ...], counter_number: int,
+                    now: datetime) -> None:
     """Raise unless this counter may call this ticket now."""
     if ticket.target_counter not in (None, counter_number):
         raise errors.TicketNotCallable(f"Ticket {ticket.number} was sent to counter {ticket.target_counter}.")
@@ -218,7 +219,8 @@ def _check_callable(ticket: Ticket, office: Office, services: tuple[str, ...], c
         if ticket.finished_at is not None and now - ticket.finished_at <= grace:
             return
         raise errors.TicketNotCallable(
-            f"Ticket {ticket.number} missed its call more than {office.policy.no_show_grace_minutes} minutes ago; issue a new ticket."
+            f"Ticket {ticket.number} missed its call more than {office.policy.no_show_grace_minutes} minutes ago; "
+            "issue a new ticket."
         )
     raise errors.TicketNotCallable(f"Ticket {ticket.number} is {ticket.status} and cannot be called.")
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from bisect import bisect_left, insort
 from collections import deque
-from heapq import merge
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from heapq import merge
 from typing import Any
 
 WAITING = "waiting"
@@ -119,7 +119,7 @@ class Outcome:
         """Mark a counter as changed."""
         self.counters[counter.number] = counter
 
-    def merge(self, other: "Outcome") -> None:
+    def merge(self, other: Outcome) -> None:
         """Fold another outcome into this one, events in order."""
         self.events.extend(other.events)
         self.tickets.update(other.tickets)

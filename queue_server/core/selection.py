@@ -13,8 +13,8 @@ issue time. Between groups the office's policy decides:
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Iterable
 
 from .model import QueueState, Ticket, WaitingLine
 from .office import Office, QueuePolicy

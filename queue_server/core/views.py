@@ -6,8 +6,9 @@ a ticket is a number, a field and a counter.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from .model import WAITING, Event, QueueState, Ticket
 from .office import Office

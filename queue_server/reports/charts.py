@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import importlib.util
 import io
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 

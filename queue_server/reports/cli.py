@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from ..cli_support import CommandError, add_office_options, default_db_path
@@ -23,7 +23,8 @@ def register(subcommands: argparse._SubParsersAction) -> None:
                         help="instead of --from/--to: the period holding --date (default today)")
     report.add_argument("--date", help="a day inside --period, YYYY-MM-DD")
     report.add_argument("--format", choices=("json", "csv", "xlsx"), default="json")
-    report.add_argument("--output", "-o", type=Path, help="file to write (default: standard output; XLSX: bao-cao-FROM-TO.xlsx)")
+    report.add_argument("--output", "-o", type=Path,
+                        help="file to write (default: standard output; XLSX: bao-cao-FROM-TO.xlsx)")
     report.add_argument("--charts", type=Path, metavar="DIR", help="also write the charts as PNG files into DIR")
     report.add_argument("--today", help="the day the report is made, YYYY-MM-DD (default: the office's today); "
                                         "days before it are final and get summarised")
@@ -32,7 +33,8 @@ def register(subcommands: argparse._SubParsersAction) -> None:
     simulate = subcommands.add_parser("simulate", help="fill a database with a realistic simulated office year")
     simulate.add_argument("--office", "--config", dest="config", type=Path, default=None,
                           help="office TOML file (default: $MOTCUA_CONFIG, then the sample commune office)")
-    simulate.add_argument("--db", type=Path, required=True, help="SQLite database to fill (new, or with only earlier days)")
+    simulate.add_argument("--db", type=Path, required=True,
+                          help="SQLite database to fill (new, or with only earlier days)")
     simulate.add_argument("--days", type=int, default=365)
     simulate.add_argument("--end", help="last simulated day YYYY-MM-DD (default: yesterday)")
     simulate.add_argument("--seed", type=int, default=2026, help="random seed: the same seed gives the same year")
@@ -63,7 +65,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     db_path = args.db or default_db_path()
     if not db_path.exists():
         raise CommandError(f"no database at {db_path}; run `motcua init` or pass --db")
-    today = _date(args.today, "--today") or service_day(config.office, datetime.now(timezone.utc))
+    today = _date(args.today, "--today") or service_day(config.office, datetime.now(UTC))
     query = {"from": args.first, "to": args.last, "period": args.period, "date": args.date}
     try:
         first, last = parse_period({k: v for k, v in query.items() if v}, today)
@@ -101,8 +103,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
     from ..store.db import connect
     from ..store.schema import apply_migrations
-    from .simulate import Profile, simulate
     from .settings import report_settings
+    from .simulate import Profile, simulate
 
     config = load_config(args.config)
     if not 1 <= args.days <= 3660:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 TICKET_METRICS = (("issued", "Số phiếu cấp"), ("served", "Đã phục vụ"), ("no_show", "Vắng mặt"),
                   ("transferred", "Chuyển quầy/lĩnh vực"), ("cancelled", "Hủy cuối ngày"), ("open", "Đang mở"))
@@ -56,7 +57,7 @@ def tidy_rows(report: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
         yield "reasons", reason["label"], "count", reason["count"]
         yield "reasons", reason["label"], "share", reason["share"]
     heat = report["heatmap"]
-    for day, row in zip(heat["weekdays"], heat["counts"]):
+    for day, row in zip(heat["weekdays"], heat["counts"], strict=True):
         for hour, count in enumerate(row):
             if count:
                 yield "heatmap", day, f"{hour:02d}h", count
@@ -115,7 +116,7 @@ def to_xlsx(report: dict[str, Any], *, charts: bool = True) -> bytes:
     _satisfaction_sheet(book.create_sheet("Hài lòng"), overall)
     heat = book.create_sheet("Giờ cao điểm")
     heat.append(["Thứ \\ Giờ", *[f"{h}h" for h in range(24)]])
-    for day, row in zip(report["heatmap"]["weekdays"], report["heatmap"]["counts"]):
+    for day, row in zip(report["heatmap"]["weekdays"], report["heatmap"]["counts"], strict=True):
         heat.append([day, *row])
     if charts:
         _chart_sheet(book.create_sheet("Biểu đồ"), report)
@@ -147,7 +148,8 @@ def _group_sheet(sheet, title: str, rows: list[dict[str, Any]], name_of, levels:
         sheet.append([name_of(row), *[row["tickets"][k] for k, _ in TICKET_METRICS],
                       *[_minutes(row["wait_s"][k]) for k, _ in TIME_METRICS],
                       *[_minutes(row["service_s"][k]) for k, _ in TIME_METRICS],
-                      satisfaction["ratings"], *[shares.get(lv["code"]) for lv in levels], satisfaction["satisfied_share"]])
+                      satisfaction["ratings"], *[shares.get(lv["code"]) for lv in levels],
+                      satisfaction["satisfied_share"]])
 
 
 def _satisfaction_sheet(sheet, overall: dict[str, Any]) -> None:

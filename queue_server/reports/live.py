@@ -6,8 +6,9 @@ stays fast however large the database grows.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 
 from ..core.model import COUNTER_CLOSED, COUNTER_IDLE, COUNTER_PAUSED, IN_PROGRESS, WAITING, QueueState
 from ..core.office import Office
@@ -35,7 +36,8 @@ def live_view(state: QueueState, office: Office, now: datetime, *, clerks: Itera
         longest = (now - oldest[service.code]).total_seconds() if service.code in oldest else 0.0
         services.append({
             "code": service.code, "name": service.name, "waiting": waiting,
-            "serving": sum(1 for c in office.counters_for(service.code) if _serving_ticket(state, c.number, service.code)),
+            "serving": sum(1 for c in office.counters_for(service.code)
+                           if _serving_ticket(state, c.number, service.code)),
             "served": served.get(service.code, 0),
             "average_wait_s": round(sum(values) / len(values), 1) if values else None,
             "longest_wait_s": round(longest, 1),
@@ -61,7 +63,8 @@ def _counter(state: QueueState, office: Office, number: int) -> dict[str, Any]:
     config = office.counter(number)
     counter = state.counters[number]
     ticket = state.current_ticket(number)
-    return {"number": number, "name": config.name if config else str(number), "services": list(config.services) if config else [],
+    return {"number": number, "name": config.name if config else str(number),
+            "services": list(config.services) if config else [],
             "state": counter.state, "clerk": counter.clerk, "pause_reason": counter.pause_reason,
             "current": ticket.number if ticket else None}
 
@@ -90,7 +93,8 @@ def staffing_alerts(services: list[dict[str, Any]], state: QueueState, office: O
         alerts.append({
             "service": view["code"], "name": view["name"], "waiting": view["waiting"],
             "wait_s": round(worst, 1), "target_wait_minutes": view["target_wait_minutes"],
-            "idle_counters": [{"number": c.number, "name": c.name, "state": state.counters[c.number].state} for c in free],
+            "idle_counters": [{"number": c.number, "name": c.name, "state": state.counters[c.number].state}
+                              for c in free],
             "reserve_clerks": reserves,
             "message": _advice(view, free, reserves, worst),
         })

@@ -142,9 +142,11 @@ def summarise_days(conn: sqlite3.Connection, first: date, last: date) -> int:
         conn.executemany("INSERT INTO report_day_answers VALUES (?, ?, ?, ?, ?)",
                          [row for row in conn.execute(ANSWERS_BY_DAY_SQL, bounds).fetchall() if row[0] in missing_set])
         conn.executemany(
-            "INSERT INTO report_day_cells (day, service, counter, clerk, counts, waits, services) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO report_day_cells (day, service, counter, clerk, counts, waits, services) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             [(day, service, counter if counter is not None else 0, clerk or "",
-              json.dumps([[s, t, n] for (s, t), n in cell.counts.items()]), cell.waits.tobytes(), cell.services.tobytes())
+              json.dumps([[s, t, n] for (s, t), n in cell.counts.items()]), cell.waits.tobytes(),
+              cell.services.tobytes())
              for day, values in days.items() for (service, counter, clerk), cell in values["cells"].items()])
         conn.executemany("INSERT INTO report_day_hours (day, hour, tickets) VALUES (?, ?, ?)",
                          [(day, hour, n) for day, values in days.items() for hour, n in values["hours"].items()])
@@ -219,7 +221,8 @@ def _read_summaries(conn: sqlite3.Connection, rows: PeriodRows, first: str, last
             f"SELECT hour, tickets FROM report_day_hours WHERE day BETWEEN ? AND ? AND {_SUMMARISED}",
             (first, last, SUMMARY_VERSION)):
         rows.issued_hours[hour] += tickets
-    rows.ratings += [(service or None, counter or None, clerk or None, overall, n) for service, counter, clerk, overall, n in
+    rows.ratings += [(service or None, counter or None, clerk or None, overall, n)
+                     for service, counter, clerk, overall, n in
                      conn.execute("SELECT service, counter, clerk, overall, SUM(ratings) FROM report_day_ratings "
                                   f"WHERE day BETWEEN ? AND ? AND {_SUMMARISED} GROUP BY 1, 2, 3, 4",
                                   (first, last, SUMMARY_VERSION))]

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Iterable
+from typing import Any
 
 from ..core.model import CALLED, DONE, NO_SHOW, SERVING, Ticket
 from .settings import RatingSettings
@@ -59,7 +60,8 @@ def parse_rating(body: dict[str, Any], settings: RatingSettings) -> RatingInput:
     counter = body.get("counter")
     if ticket is None and counter is None:
         raise _invalid('Say what is rated: "ticket" (its id, number like "A012", or status token) or "counter".')
-    if ticket is not None and (isinstance(ticket, bool) or not isinstance(ticket, (int, str)) or not str(ticket).strip()):
+    if ticket is not None and (isinstance(ticket, bool) or not isinstance(ticket, (int, str))
+                               or not str(ticket).strip()):
         raise _invalid('"ticket" must be the ticket id, its number (e.g. "A012") or its status token.')
     if isinstance(ticket, int) and not 0 < ticket < 2**63:
         raise _invalid('"ticket" is not a ticket id.')
@@ -95,7 +97,8 @@ def _mapping(body: dict[str, Any], name: str, lookup) -> dict[str, str]:
     for code, answer in value.items():
         item = lookup(code)
         if item is None:
-            raise _invalid(f'Unknown {name[:-1] if name != "criteria" else "criterion"} "{code}"; see GET /api/ratings/form.')
+            kind = name[:-1] if name != "criteria" else "criterion"
+            raise _invalid(f'Unknown {kind} "{code}"; see GET /api/ratings/form.')
         if answer not in [a.code for a in item.answers]:
             raise _invalid(f'"{name}.{code}" must be one of: ' + ", ".join(a.code for a in item.answers) + ".")
         checked[code] = answer
@@ -141,9 +144,11 @@ def check_rateable(ticket: Ticket) -> None:
     if ticket.status in RATEABLE_STATUSES:
         return
     if ticket.status == NO_SHOW:
-        raise RatingRejected(422, "not_served", f"Ticket {ticket.number} was marked absent; there is no service to rate.")
+        raise RatingRejected(422, "not_served",
+                             f"Ticket {ticket.number} was marked absent; there is no service to rate.")
     raise RatingRejected(422, "not_served",
-                         f"Ticket {ticket.number} has not been served yet ({ticket.status}); rate it after the counter.")
+                         f"Ticket {ticket.number} has not been served yet ({ticket.status}); "
+                         "rate it after the counter.")
 
 
 def check_has_ticket(ticket: Ticket | None, counter: int | None) -> Ticket:

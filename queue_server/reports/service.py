@@ -8,8 +8,9 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from collections.abc import Mapping
 from datetime import date
-from typing import Any, Mapping
+from typing import Any
 
 from ..config import OfficeConfig
 from .queries import period_rows

@@ -8,9 +8,10 @@ sections gets the common 4-level scale and no detailed criteria.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from ..config import ConfigError, OfficeConfig, optional
 
@@ -122,7 +123,8 @@ def rating_settings(config: OfficeConfig) -> RatingSettings:
         raise ConfigError(path, "ratings.prompt_seconds", "use a number of seconds between 5 and 600, e.g. 30")
     levels = DEFAULT_LEVELS
     if "levels" in table:
-        levels = tuple(_level(path, f"ratings.levels[{i}]", raw) for i, raw in enumerate(_list(path, "ratings.levels", table)))
+        raws = _list(path, "ratings.levels", table)
+        levels = tuple(_level(path, f"ratings.levels[{i}]", raw) for i, raw in enumerate(raws))
         if not 2 <= len(levels) <= 7:
             raise ConfigError(path, "ratings.levels", "list 2 to 7 levels, best first")
         _unique(path, "ratings.levels", levels)
@@ -170,7 +172,8 @@ def _choice(path: Path, key: str, raw: Any) -> Choice:
         raise ConfigError(path, key, 'expected { code = "…", label = "…" }')
     code = optional(path, f"{key}.code", raw, str, "")
     if not CODE.match(code):
-        raise ConfigError(path, f"{key}.code", f"{code!r} must be lower-case letters, digits or _ (e.g. \"waited_long\")")
+        raise ConfigError(path, f"{key}.code",
+                          f"{code!r} must be lower-case letters, digits or _ (e.g. \"waited_long\")")
     label = optional(path, f"{key}.label", raw, str, code).strip() or code
     return Choice(code, label)
 
@@ -193,7 +196,8 @@ def _question(path: Path, key: str, raw: Any) -> Question:
     choice = _choice(path, key, raw)
     answers = tuple(_choice(path, f"{key}.answers[{i}]", a) for i, a in enumerate(_list(path, f"{key}.answers", raw)))
     if len(answers) < 2:
-        raise ConfigError(path, f"{key}.answers", "list at least two answers, e.g. [{ code = \"yes\", label = \"Có\" }, …]")
+        raise ConfigError(path, f"{key}.answers",
+                          "list at least two answers, e.g. [{ code = \"yes\", label = \"Có\" }, …]")
     _unique(path, f"{key}.answers", answers)
     return Question(choice.code, choice.label, answers)
 

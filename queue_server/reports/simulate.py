@@ -16,10 +16,11 @@ import multiprocessing
 import os
 import random
 import sqlite3
+from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Callable, Mapping
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..config import OfficeConfig
@@ -27,8 +28,8 @@ from ..core import actions
 from ..core.model import DONE, QueueState, Ticket
 from ..core.office import Office
 from ..store import repository
-from .settings import RatingSettings, rating_settings, report_settings
 from .queries import summarise_days
+from .settings import RatingSettings, rating_settings, report_settings
 from .store import ANSWER_INSERT, RatingRecord, answer_rows
 
 # Arrivals per local half-hour slot, relative (7:30–11:30 and 13:30–16:30; no new tickets at lunch or in
@@ -57,7 +58,7 @@ class Profile:
     saturday: bool = False
 
     @classmethod
-    def from_config(cls, office: Office, table: Mapping[str, Any]) -> "Profile":
+    def from_config(cls, office: Office, table: Mapping[str, Any]) -> Profile:
         """Defaults keep every counter about half busy over a 7.5-hour day (mornings busier)."""
         scale = float(table.get("service_minutes_scale", 1.0))
         capacity = sum(450 / (_mean_service_minutes(office, c.services) * scale) for c in office.counters)
@@ -88,10 +89,10 @@ class SimulationResult:
 class _Day:
     """One office day played event by event."""
 
-    def __init__(self, sim: "Simulator", day: date) -> None:
+    def __init__(self, sim: Simulator, day: date) -> None:
         self.sim, self.day = sim, day
         self.zone = sim.zone
-        self.midnight_utc = datetime.combine(day, time(0), self.zone).astimezone(timezone.utc)
+        self.midnight_utc = datetime.combine(day, time(0), self.zone).astimezone(UTC)
         self.steps: list[tuple[datetime, int, str, Any]] = []  # (when, order, what, counter or ticket)
         self.seq = 0
         self.idle: set[int] = set()
@@ -350,7 +351,8 @@ def write_rows(conn: sqlite3.Connection, rows: ChunkRows, result: SimulationResu
     ticket_base = conn.execute("SELECT COALESCE(MAX(id), 0) FROM tickets").fetchone()[0]
     rating_base = conn.execute("SELECT COALESCE(MAX(id), 0) FROM ratings").fetchone()[0]
     conn.executemany(
-        f"INSERT INTO tickets ({', '.join(TICKET_INSERT_COLUMNS)}) VALUES ({', '.join('?' * len(TICKET_INSERT_COLUMNS))})",
+        f"INSERT INTO tickets ({', '.join(TICKET_INSERT_COLUMNS)}) "
+        f"VALUES ({', '.join('?' * len(TICKET_INSERT_COLUMNS))})",
         [(row[0] + ticket_base, *row[1:]) for row in rows.tickets])
     conn.executemany("INSERT INTO ratings (id, ticket_id, day, rated_at, service, counter, clerk, overall, device) "
                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -385,15 +387,17 @@ def simulate(config: OfficeConfig, conn: sqlite3.Connection, first: date, days: 
     """
     latest = conn.execute("SELECT MAX(day) FROM tickets").fetchone()[0]
     if latest is not None and latest >= first.isoformat():
-        raise ValueError(f"the database already has tickets up to {latest}; simulate after that day or use a new database")
+        raise ValueError(f"the database already has tickets up to {latest}; "
+                         "simulate after that day or use a new database")
     profile = profile or Profile.from_config(config.office, report_settings(config).simulation)
     chunks = month_chunks(first, days)
     seeds = [seed * 1000 + index for index in range(len(chunks))]
     result = SimulationResult(first=first, last=first + timedelta(days=days - 1))
-    today = today or actions.service_day(config.office, datetime.now(timezone.utc))
+    today = today or actions.service_day(config.office, datetime.now(UTC))
     workers = workers if workers is not None else min(len(chunks), os.cpu_count() or 1)
     if workers <= 1:
-        played = (play_chunk(str(config.path), start, count, s, profile) for (start, count), s in zip(chunks, seeds))
+        played = (play_chunk(str(config.path), start, count, s, profile)
+                  for (start, count), s in zip(chunks, seeds, strict=True))
         _write_all(conn, played, chunks, result, progress, today)
         return result
     context = multiprocessing.get_context("spawn")  # no fork of a process that may hold threads and locks
@@ -406,7 +410,7 @@ def simulate(config: OfficeConfig, conn: sqlite3.Connection, first: date, days: 
 
 def _write_all(conn: sqlite3.Connection, played, chunks, result: SimulationResult, progress,
                today: date) -> None:
-    for rows, (start, count) in zip(played, chunks):
+    for rows, (start, count) in zip(played, chunks, strict=True):
         conn.execute("BEGIN IMMEDIATE")
         try:
             write_rows(conn, rows, result)

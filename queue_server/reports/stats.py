@@ -6,10 +6,10 @@ Standard library only; no SQL, no clock.
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
-from typing import Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 WEEKDAY_LABELS = ("T2", "T3", "T4", "T5", "T6", "T7", "CN")
@@ -92,7 +92,7 @@ def weekday_hour_heatmap(hour_counts: Iterable[tuple[str, int]], tz_name: str) -
     zone = ZoneInfo(tz_name)
     grid = [[0] * 24 for _ in range(7)]
     for utc_hour, count in hour_counts:
-        moment = datetime.fromisoformat(utc_hour[:13] + ":00:00").replace(tzinfo=timezone.utc).astimezone(zone)
+        moment = datetime.fromisoformat(utc_hour[:13] + ":00:00").replace(tzinfo=UTC).astimezone(zone)
         grid[moment.weekday()][moment.hour] += count
     return grid
 

@@ -8,8 +8,9 @@ migration; add a new one.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
@@ -185,7 +186,8 @@ def insert_ratings(conn: sqlite3.Connection, records: list[RatingRecord]) -> lis
     conn.executemany("DELETE FROM report_days WHERE day = ?", [(d,) for d in {r.day for r in records}])
     for record in records:
         cursor = conn.execute(
-            "INSERT INTO ratings (ticket_id, day, rated_at, service, counter, clerk, overall, comment, dossier, device) "
+            "INSERT INTO ratings "
+            "(ticket_id, day, rated_at, service, counter, clerk, overall, comment, dossier, device) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (record.ticket_id, record.day, record.rated_at, record.service, record.counter, record.clerk,
              record.overall, record.comment, record.dossier, record.device),
@@ -200,11 +202,12 @@ def insert_ratings(conn: sqlite3.Connection, records: list[RatingRecord]) -> lis
 def rating_view(conn: sqlite3.Connection, rating_id: int) -> dict[str, Any]:
     """A stored rating as the API shows it."""
     row = conn.execute(
-        "SELECT id, ticket_id, day, rated_at, service, counter, clerk, overall, comment, dossier FROM ratings WHERE id = ?",
+        "SELECT id, ticket_id, day, rated_at, service, counter, clerk, overall, comment, dossier "
+        "FROM ratings WHERE id = ?",
         (rating_id,),
     ).fetchone()
     view: dict[str, Any] = dict(zip(("id", "ticket", "day", "rated_at", "service", "counter", "clerk", "overall",
-                                     "comment", "dossier"), row))
+                                     "comment", "dossier"), row, strict=True))
     view.update(criteria={}, answers={}, reasons=[])
     for kind, code, value in conn.execute(
         "SELECT kind, code, value FROM rating_answers WHERE rating_id = ? ORDER BY kind, code", (rating_id,)
@@ -233,7 +236,7 @@ def list_notices(conn: sqlite3.Connection, *, on_day: str | None = None) -> list
 
 
 def _notice(row: tuple) -> dict[str, Any]:
-    notice = dict(zip(NOTICE_COLUMNS, row))
+    notice = dict(zip(NOTICE_COLUMNS, row, strict=True))
     notice["active"] = bool(notice["active"])
     return notice
 

@@ -13,8 +13,9 @@ Definitions (docs/reports.md):
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from datetime import date
-from typing import Any, Iterable
+from typing import Any
 
 from ..core.office import Office
 from .queries import PeriodRows
@@ -89,10 +90,12 @@ def build_report(office: Office, ratings: RatingSettings, first: date, last: dat
                                      "target_wait_minutes": service.target_wait_minutes if service else None,
                                      **by_service[code].view(), "satisfaction": satisfaction.of("service", code)})
     for counter in office.counters:
-        report["by_counter"].append({"number": counter.number, "name": counter.name, **by_counter[counter.number].view(),
+        report["by_counter"].append({"number": counter.number, "name": counter.name,
+                                     **by_counter[counter.number].view(),
                                      "satisfaction": satisfaction.of("counter", counter.number)})
     for clerk in sorted(set(by_clerk) | satisfaction.clerks()):
-        report["by_clerk"].append({"clerk": clerk, **by_clerk[clerk].view(), "satisfaction": satisfaction.of("clerk", clerk)})
+        report["by_clerk"].append({"clerk": clerk, **by_clerk[clerk].view(),
+                                   "satisfaction": satisfaction.of("clerk", clerk)})
     return report
 
 
@@ -144,6 +147,6 @@ class _Satisfaction:
     def _question(question: Any, counts: Counter[str]) -> dict[str, Any]:
         answered = sum(counts[a.code] for a in question.answers)
         items = shares(counts, [a.code for a in question.answers], answered)
-        for item, answer in zip(items, question.answers):
+        for item, answer in zip(items, question.answers, strict=True):
             item["label"] = answer.label
         return {"code": question.code, "label": question.label, "answered": answered, "answers": items}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import deque
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from ..core.actions import new_state
@@ -30,8 +30,8 @@ def to_db_time(moment: datetime | None) -> str | None:
     """UTC ISO text: sorts as time, reads back exactly."""
     if moment is None:
         return None
-    if moment.tzinfo is not timezone.utc:  # the engine's clock is already UTC: skip the conversion
-        moment = moment.astimezone(timezone.utc)
+    if moment.tzinfo is not UTC:  # the engine's clock is already UTC: skip the conversion
+        moment = moment.astimezone(UTC)
     return moment.isoformat(timespec="microseconds")
 
 
@@ -51,7 +51,7 @@ def ticket_row(ticket: Ticket) -> tuple[Any, ...]:
 
 def ticket_from_row(row: sqlite3.Row | tuple) -> Ticket:
     """A Ticket from a row of TICKET_COLUMNS."""
-    values = dict(zip(TICKET_COLUMNS, row))
+    values = dict(zip(TICKET_COLUMNS, row, strict=True))
     values["day"] = date.fromisoformat(values["day"])
     for name in _TIME_COLUMNS:
         values[name] = from_db_time(values[name])
@@ -127,7 +127,8 @@ def save_changes(conn: sqlite3.Connection, tickets: list[Ticket],
     for service_state in services:
         conn.execute(
             "INSERT OR REPLACE INTO service_state (code, normals_since_priority, recent_service_s) VALUES (?, ?, ?)",
-            (service_state.code, service_state.normals_since_priority, json.dumps(list(service_state.recent_service_s))),
+            (service_state.code, service_state.normals_since_priority,
+             json.dumps(list(service_state.recent_service_s))),
         )
 
 

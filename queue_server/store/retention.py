@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from datetime import datetime, timedelta, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 log = logging.getLogger(__name__)
 
@@ -27,14 +27,15 @@ def prune_events(conn: sqlite3.Connection, now: datetime, keep_days: int, *,
     ``shipped_up_to``: when a hub copy exists, only events it has acknowledged
     (id ≤ this) may go, so nothing is pruned before it is shipped.
     """
-    cutoff = (now - timedelta(days=keep_days)).astimezone(timezone.utc).isoformat()
+    cutoff = (now - timedelta(days=keep_days)).astimezone(UTC).isoformat()
     limit_id = "AND id <= ?" if shipped_up_to is not None else ""
     params: tuple = (cutoff, shipped_up_to) if shipped_up_to is not None else (cutoff,)
     removed = 0
     while True:
         with conn:  # one short transaction per batch
             cursor = conn.execute(
-                f"DELETE FROM events WHERE id IN (SELECT id FROM events WHERE at < ? {limit_id} ORDER BY id LIMIT {batch})",
+                "DELETE FROM events WHERE id IN "
+                f"(SELECT id FROM events WHERE at < ? {limit_id} ORDER BY id LIMIT {batch})",
                 params)
         removed += cursor.rowcount
         if cursor.rowcount < batch:
@@ -45,12 +46,12 @@ class DailyPruner:
     """A daemon thread that prunes once at start and then every day, on its own connection."""
 
     def __init__(self, connect: Callable[[], sqlite3.Connection], keep_days: int,
-                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self._connect, self._keep_days, self._clock = connect, keep_days, clock
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="events-pruner", daemon=True)
 
-    def start(self) -> "DailyPruner":
+    def start(self) -> DailyPruner:
         self._thread.start()
         return self
 
