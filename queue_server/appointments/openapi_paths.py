@@ -4,18 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-ERROR = {"$ref": "#/components/schemas/Error"}
-TICKET = {"$ref": "#/components/schemas/Ticket"}
-TEXT = {"type": "string"}
-
-
-def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _errors(*statuses: int) -> dict[str, Any]:
-    return {str(s): _json(ERROR, "Error") for s in statuses}
-
+from ..web.openapi_schema import TEXT, TICKET, error_responses, json_body, json_response, path_parameter
 
 APPOINTMENT = {
     "type": "object",
@@ -31,64 +20,63 @@ APPOINTMENT = {
         "procedure": {"type": ["string", "null"], "description": "the catalogue's procedure code, when one was chosen"},
     },
 }
-CODE_PARAM = {"name": "code", "in": "path", "required": True, "schema": TEXT}
-BODY = lambda schema: {"required": True, "content": {"application/json": {"schema": schema}}}  # noqa: E731
+CODE_PARAM = path_parameter("code", TEXT)
 
 OPENAPI_PATHS: dict[str, Any] = {
     "/api/appointments/services": {"get": {
         "summary": "Services taking bookings (slot length, capacity), days ahead, whether a phone is asked",
-        "responses": {"200": _json({"type": "object"}), **_errors(404)}}},
+        "responses": {"200": json_response({"type": "object"}), **error_responses(404)}}},
     "/api/appointments/slots": {"get": {
         "summary": "A day's slots of a service with the seats left",
         "parameters": [{"name": "service", "in": "query", "required": True, "schema": TEXT},
                        {"name": "date", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}}],
-        "responses": {"200": _json({"type": "object", "properties": {
+        "responses": {"200": json_response({"type": "object", "properties": {
             "service": TEXT, "date": TEXT, "closed": {"type": ["string", "null"]},
             "slots": {"type": "array", "items": {"type": "object", "properties": {
                 "start": TEXT, "at": {"type": "string", "format": "date-time"}, "time": TEXT,
                 "capacity": {"type": "integer"}, "free": {"type": "integer"}, "bookable": {"type": "boolean"}}}}}}),
-            **_errors(404, 422)}}},
+            **error_responses(404, 422)}}},
     "/api/appointments": {"post": {
         "summary": "Book a seat in a slot (anyone); never overbooks",
-        "requestBody": BODY({"type": "object", "required": ["slot"], "properties": {
+        "requestBody": json_body({"type": "object", "required": ["slot"], "properties": {
             "service": {"type": "string", "description": "required unless procedure is given"},
             "procedure": {"type": "string", "description": "a procedure code (GET /api/procedures); its field is booked"},
             "slot": {"type": "string", "example": "2026-03-02T08:00", "description": "office-local time"},
             "phone": {"type": "string", "description": "kept only when [appointments] collect_phone = true"}}}),
-        "responses": {"201": _json({"type": "object", "properties": {"appointment": APPOINTMENT, "qr_text": TEXT}}),
-                      **_errors(404, 409, 422, 429)}}},
+        "responses": {"201": json_response({"type": "object", "properties": {"appointment": APPOINTMENT, "qr_text": TEXT}}),
+                      **error_responses(404, 409, 422, 429)}}},
     "/api/appointments/{code}": {"get": {
         "summary": "A booking by its code", "parameters": [CODE_PARAM],
-        "responses": {"200": _json({"type": "object", "properties": {"appointment": APPOINTMENT}}), **_errors(404)}}},
+        "responses": {"200": json_response({"type": "object", "properties": {"appointment": APPOINTMENT}}), **error_responses(404)}}},
     "/api/appointments/{code}/cancel": {"post": {
         "summary": "Cancel a booking by its code (again: same answer)", "parameters": [CODE_PARAM],
-        "responses": {"200": _json({"type": "object", "properties": {"appointment": APPOINTMENT}}), **_errors(404, 409)}}},
+        "responses": {"200": json_response({"type": "object", "properties": {"appointment": APPOINTMENT}}), **error_responses(404, 409)}}},
     "/api/appointments/check-in": {"post": {
         "summary": "Check in a booking (kiosk, clerk, admin): a ticket with priority appointment, or normal when late",
         "security": [{"bearer": []}],
-        "requestBody": BODY({"type": "object", "required": ["code"], "properties": {"code": TEXT}}),
+        "requestBody": json_body({"type": "object", "required": ["code"], "properties": {"code": TEXT}}),
         "responses": {
-            "201": _json({"type": "object", "properties": {"ticket": TICKET, "late": {"type": "boolean"}, "message": TEXT}}),
-            "200": _json({"type": "object"}, "Already checked in: the same ticket"),
-            **_errors(401, 403, 404, 409, 422)}}},
+            "201": json_response({"type": "object", "properties": {"ticket": TICKET, "late": {"type": "boolean"}, "message": TEXT}}),
+            "200": json_response({"type": "object"}, "Already checked in: the same ticket"),
+            **error_responses(401, 403, 404, 409, 422)}}},
     "/api/result-tickets": {"post": {
         "summary": "A result-return (Nhận kết quả) ticket, optionally with the dossier code {agency}-{yyMMdd}-{seq}",
         "security": [{"bearer": []}],
         "parameters": [{"name": "Idempotency-Key", "in": "header", "required": True, "schema": TEXT}],
-        "requestBody": BODY({"type": "object", "properties": {"dossier_code": TEXT}}),
-        "responses": {"201": _json({"type": "object", "properties": {"ticket": TICKET}}), **_errors(401, 403, 404, 409, 422, 429)}}},
+        "requestBody": json_body({"type": "object", "properties": {"dossier_code": TEXT}}),
+        "responses": {"201": json_response({"type": "object", "properties": {"ticket": TICKET}}), **error_responses(401, 403, 404, 409, 422, 429)}}},
     "/api/appointments/flood": {"get": {
         "summary": "Today's refused online bookings per address and the booking limits (admin)",
         "security": [{"bearer": []}],
-        "responses": {"200": _json({"type": "object", "properties": {
+        "responses": {"200": json_response({"type": "object", "properties": {
             "day": TEXT, "refused": {"type": "integer"}, "addresses": {"type": "array"}, "limits": {"type": "object"}}}),
-            **_errors(401, 403)}}},
+            **error_responses(401, 403)}}},
     "/api/counters/{n}/current-details": {"get": {
         "summary": "The counter's current ticket with its booking and dossier code (that counter's clerk)",
         "security": [{"bearer": []}],
-        "parameters": [{"name": "n", "in": "path", "required": True, "schema": {"type": "integer"}}],
-        "responses": {"200": _json({"type": "object", "properties": {
+        "parameters": [path_parameter("n")],
+        "responses": {"200": json_response({"type": "object", "properties": {
             "counter": {"type": "integer"}, "ticket": {"oneOf": [TICKET, {"type": "null"}]},
             "appointment": {"type": ["object", "null"]}, "dossier_code": {"type": ["string", "null"]}}}),
-            **_errors(401, 403, 404)}}},
+            **error_responses(401, 403, 404)}}},
 }

@@ -17,20 +17,12 @@ from typing import Any
 import sqlite_utils
 from flask import Blueprint, current_app, jsonify, request
 
+from ..web.errors import ApiError
+from ..web.openapi_schema import TEXT, error_responses, json_response, path_parameter
 from .lexicon import default_lexicon
 from .normalize import nfc, phrase_key
 from .search import SearchIndex
 from .store import active_catalog, catalog_revision, open_database
-
-try:
-    from queue_server.web.errors import ApiError
-except ImportError:  # the queue server's web package is not installed
-    class ApiError(Exception):  # type: ignore[no-redef]
-        """An error to answer with: HTTP status, stable code, message a person can act on."""
-
-        def __init__(self, status: int, code: str, message: str) -> None:
-            super().__init__(message)
-            self.status, self.code, self.message = status, code, message
 
 bp = Blueprint("catalog", __name__, url_prefix="/api")
 log = logging.getLogger(__name__)
@@ -202,36 +194,33 @@ def _thread_db(path: str) -> sqlite_utils.Database:
 
 
 _PROCEDURE_SUMMARY = {"type": "object", "properties": {
-    "code": {"type": "string"}, "name": {"type": "string"}, "field": {"type": "string"},
-    "service": {"type": ["string", "null"]}, "level": {"type": "string"},
+    "code": TEXT, "name": TEXT, "field": TEXT,
+    "service": {"type": ["string", "null"]}, "level": TEXT,
     "online_level": {"type": ["string", "null"], "enum": ["full", "partial", "none", None]},
-    "processing_time": {"type": "string"}, "fee": {"type": "string"}, "score": {"type": ["number", "null"]}}}
-_ERROR = {"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    "processing_time": TEXT, "fee": TEXT, "score": {"type": ["number", "null"]}}}
 
 OPENAPI_PATHS: dict[str, Any] = {
     "/api/procedures": {"get": {
         "summary": "Search procedures (best first) or browse them alphabetically",
         "parameters": [
-            {"name": "q", "in": "query", "schema": {"type": "string"},
+            {"name": "q", "in": "query", "schema": TEXT,
              "description": "What the citizen typed; without diacritics or with typos is fine. "
                             "A last word without a following space also matches as a prefix."},
-            {"name": "field", "in": "query", "schema": {"type": "string"}, "description": "Only this field (lĩnh vực)"},
+            {"name": "field", "in": "query", "schema": TEXT, "description": "Only this field (lĩnh vực)"},
             {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
                                                          "default": DEFAULT_LIMIT}}],
-        "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {
-            "type": "object", "properties": {"results": {"type": "array", "items": _PROCEDURE_SUMMARY},
-                                             "catalog_version": {"type": ["string", "null"]}}}}}},
-                      "404": _ERROR, "422": _ERROR}}},
+        "responses": {"200": json_response({"type": "object", "properties": {
+            "results": {"type": "array", "items": _PROCEDURE_SUMMARY}, "catalog_version": {"type": ["string", "null"]}}}),
+                      **error_responses(404, 422)}}},
     "/api/procedures/{code}": {"get": {
         "summary": "One whole procedure: steps, documents, time limits and fees per channel, legal basis…",
-        "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}],
-        "responses": {"200": {"description": "The procedure (every field of it)", "content": {
-            "application/json": {"schema": {"type": "object"}}}}, "404": _ERROR}}},
+        "parameters": [path_parameter("code", TEXT)],
+        "responses": {"200": json_response({"type": "object"}, "The procedure (every field of it)"),
+                      **error_responses(404)}}},
     "/api/fields": {"get": {
         "summary": "Fields (lĩnh vực) with their procedure counts and services, in Vietnamese order",
-        "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {
-            "type": "object", "properties": {"fields": {"type": "array", "items": {"type": "object", "properties": {
-                "name": {"type": "string"}, "count": {"type": "integer"},
-                "services": {"type": "array", "items": {"type": "string"}}}}}}}}}}}}},
+        "responses": {"200": json_response({"type": "object", "properties": {"fields": {"type": "array", "items": {
+            "type": "object", "properties": {"name": TEXT, "count": {"type": "integer"},
+                                             "services": {"type": "array", "items": TEXT}}}}}})}}},
 }
-"""This blueprint's part of GET /api/openapi.json (merged by queue_server.web.openapi)."""
+"""This blueprint's part of GET /api/openapi.json (imported by name in queue_server.web.openapi)."""

@@ -19,6 +19,7 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from queue_server.config import ConfigError
+from queue_server.store.db import connect
 
 from .codec import CatalogFile, RowRules, detect_format, parse_field_services, read_catalog
 from .model import Procedure
@@ -56,12 +57,7 @@ def m001_catalog_tables(db: sqlite_utils.Database) -> None:
 
 
 def open_database(path: Path | str) -> sqlite_utils.Database:
-    """The office database, opened the way the queue server opens it."""
-    try:
-        from queue_server.store.db import connect
-    except ImportError:  # the queue store is not installed: plain sqlite-utils
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        return sqlite_utils.Database(path)
+    """The office database, opened the way the queue server opens it (WAL, ``synchronous=FULL``)."""
     return connect(path)
 
 

@@ -4,17 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-ERROR = {"$ref": "#/components/schemas/Error"}
-TEXT = {"type": "string"}
-
-
-def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _errors(*statuses: int) -> dict[str, Any]:
-    return {str(s): _json(ERROR, "Error") for s in statuses}
-
+from ..web.openapi_schema import TEXT, error_responses, json_body, json_response, path_parameter
 
 PERIOD_PARAMETERS = [
     {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}, "description": "first day (office-local), inclusive"},
@@ -45,42 +35,42 @@ OPENAPI_PATHS: dict[str, Any] = {
         "summary": "Record a satisfaction rating (rating device, kiosk, admin); one per ticket",
         "security": [{"bearer": []}],
         "requestBody": {"required": True, "content": {"application/json": {"schema": RATING_BODY}}},
-        "responses": {"201": _json({"type": "object", "properties": {"rating": {"type": "object"}}}, "Created"),
-                      **_errors(401, 403, 404, 409, 422)},
+        "responses": {"201": json_response({"type": "object", "properties": {"rating": {"type": "object"}}}, "Created"),
+                      **error_responses(401, 403, 404, 409, 422)},
         "description": "409 already_rated on a second rating of a ticket; 404 unknown_ticket; 422 not_served for a "
                        "ticket still waiting, absent (no-show) or cancelled. A ticket called or being served may be "
                        "rated (tablets ask before the clerk presses done).",
     }},
     "/api/ratings/form": {"get": {"summary": "The office's rating scale, criteria, questions and reasons",
-                                  "responses": {"200": _json({"type": "object"})}}},
+                                  "responses": {"200": json_response({"type": "object"})}}},
     "/api/counters/{n}/rating-prompt": {"get": {
         "summary": "For a counter's rating tablet: the ticket just completed there (within [ratings] prompt_seconds) and not rated",
         "security": [{"bearer": []}],
-        "parameters": [{"name": "n", "in": "path", "required": True, "schema": {"type": "integer"}}],
-        "responses": {"200": _json({"type": "object", "properties": {
+        "parameters": [path_parameter("n")],
+        "responses": {"200": json_response({"type": "object", "properties": {
             "ticket": {"type": "object"}, "expires_at": TEXT, "expires_in_s": {"type": "number"}}}),
-            "204": {"description": "Nothing to ask about now"}, **_errors(401, 403, 404)},
+            "204": {"description": "Nothing to ask about now"}, **error_responses(401, 403, 404)},
     }},
     "/api/reports/summary": {"get": {
         "summary": "The office head's report of a period (admin): tickets, waits, service times, heatmap, satisfaction",
         "security": [{"bearer": []}],
         "parameters": PERIOD_PARAMETERS + [{"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "csv", "xlsx"]}}],
-        "responses": {"200": _json({"type": "object"}), **_errors(401, 403, 422)},
+        "responses": {"200": json_response({"type": "object"}), **error_responses(401, 403, 422)},
     }},
     "/api/reports/charts/{name}.png": {"get": {
         "summary": "A chart of a period's report as PNG (admin): tickets, waits, satisfaction, heatmap",
         "security": [{"bearer": []}],
-        "parameters": [{"name": "name", "in": "path", "required": True, "schema": TEXT}] + PERIOD_PARAMETERS,
+        "parameters": [path_parameter("name", TEXT)] + PERIOD_PARAMETERS,
         "responses": {"200": {"description": "image/png", "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}},
-                      **_errors(401, 403, 404, 422)},
+                      **error_responses(401, 403, 404, 422)},
     }},
     "/api/reports/live": {"get": {
         "summary": "Today, live (admin): waiting/serving/average wait per field, counters, staffing alerts",
-        "security": [{"bearer": []}], "responses": {"200": _json({"type": "object"}), **_errors(401, 403)},
+        "security": [{"bearer": []}], "responses": {"200": json_response({"type": "object"}), **error_responses(401, 403)},
     }},
     "/api/notices": {
         "get": {"summary": "Ticker notices showing today (public); ?all=1 lists every notice (admin)",
-                "responses": {"200": _json({"type": "object", "properties": {"notices": {"type": "array", "items": {
+                "responses": {"200": json_response({"type": "object", "properties": {"notices": {"type": "array", "items": {
                     "type": "object", "properties": {"id": {"type": "integer"}, "text": TEXT}}}}})}},
         "post": {"summary": "Add a ticker notice (admin)", "security": [{"bearer": []}],
                  "requestBody": {"required": True, "content": {"application/json": {"schema": {
@@ -88,14 +78,14 @@ OPENAPI_PATHS: dict[str, Any] = {
                          "text": {"type": "string", "maxLength": 300}, "position": {"type": "integer"},
                          "active": {"type": "boolean"}, "starts_on": {"type": ["string", "null"], "format": "date"},
                          "ends_on": {"type": ["string", "null"], "format": "date"}}}}}},
-                 "responses": {"201": _json({"type": "object"}, "Created"), **_errors(401, 403, 422)}},
+                 "responses": {"201": json_response({"type": "object"}, "Created"), **error_responses(401, 403, 422)}},
     },
     "/api/notices/{id}": {
         "patch": {"summary": "Change a ticker notice (admin)", "security": [{"bearer": []}],
-                  "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
-                  "responses": {"200": _json({"type": "object"}), **_errors(401, 403, 404, 422)}},
+                  "parameters": [path_parameter("id")],
+                  "responses": {"200": json_response({"type": "object"}), **error_responses(401, 403, 404, 422)}},
         "delete": {"summary": "Remove a ticker notice (admin)", "security": [{"bearer": []}],
-                   "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
-                   "responses": {"200": _json({"type": "object"}), **_errors(401, 403, 404)}},
+                   "parameters": [path_parameter("id")],
+                   "responses": {"200": json_response({"type": "object"}), **error_responses(401, 403, 404)}},
     },
 }

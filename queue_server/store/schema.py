@@ -10,16 +10,14 @@ from __future__ import annotations
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from ..parts import installed_modules
+from ..appointments import store as appointments_store
+from ..catalog import store as catalog_store
+from ..reports import store as reports_store
 
 migrations = Migrations("motcua.queue")
 
-PART_MIGRATIONS = (
-    "queue_server.catalog.store",
-    "queue_server.reports.store",
-    "queue_server.appointments.store",
-)
-"""Parts with their own migration sets, applied after the queue's own when present."""
+PART_MIGRATIONS = (catalog_store, reports_store, appointments_store)
+"""Parts with their own migration sets (each module's ``apply_migrations``), applied after the queue's own."""
 
 
 @migrations()
@@ -166,7 +164,7 @@ def m004_device_reports(db: sqlite_utils.Database) -> None:
 
 
 def apply_migrations(db: sqlite_utils.Database) -> None:
-    """Bring the queue's tables and those of every installed part up to date."""
+    """Bring the queue's tables and those of every part up to date."""
     migrations.apply(db)
-    for module in installed_modules(PART_MIGRATIONS):
+    for module in PART_MIGRATIONS:
         module.apply_migrations(db)

@@ -1,8 +1,9 @@
 """The device protocol as an OpenAPI 3.1 document at GET /api/openapi.json.
 
-Other vendors' kiosks and screens integrate from this alone. Parts built
-later add their paths through an ``OPENAPI_PATHS`` dict in their blueprint
-module; this module merges them.
+Other vendors' kiosks and screens integrate from this alone. The queue's own
+paths are here; each part's paths dict is imported by name below, so the
+document and the blueprints registered in ``web/app.py`` are wired the same
+plain way (and this module never imports the app).
 """
 
 from __future__ import annotations
@@ -11,46 +12,41 @@ from typing import Any
 
 from flask import Blueprint
 
-from ..parts import installed_modules
+from ..appointments.openapi_paths import OPENAPI_PATHS as APPOINTMENTS_PATHS
+from ..catalog.api import OPENAPI_PATHS as CATALOG_PATHS
+from ..reports.openapi_paths import OPENAPI_PATHS as REPORTS_PATHS
+from .openapi_schema import COUNTER, TEXT, TICKET, error_responses, json_body, json_response, path_parameter
 
 bp = Blueprint("openapi", __name__, url_prefix="/api")
 
-ERROR = {"$ref": "#/components/schemas/Error"}
-TICKET = {"$ref": "#/components/schemas/Ticket"}
-
-
-def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _errors(*statuses: int) -> dict[str, Any]:
-    return {str(s): _json(ERROR, "Error") for s in statuses}
+PART_PATHS: tuple[dict[str, Any], ...] = (CATALOG_PATHS, REPORTS_PATHS, APPOINTMENTS_PATHS)
+"""The paths of the parts beside the queue (catalogue, reports, appointments), merged into the document."""
 
 
 def _counter_action(summary: str, body: dict[str, Any] | None = None, returns: str = "ticket") -> dict[str, Any]:
     operation: dict[str, Any] = {
         "summary": summary,
         "security": [{"bearer": []}],
-        "parameters": [{"name": "n", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "parameters": [path_parameter("n")],
         "responses": {
-            "200": _json({"type": "object", "properties": {returns: TICKET if returns == "ticket" else {"$ref": "#/components/schemas/Counter"}}}),
-            **_errors(401, 403, 404, 409, 422),
+            "200": json_response({"type": "object", "properties": {returns: TICKET if returns == "ticket" else COUNTER}}),
+            **error_responses(401, 403, 404, 409, 422),
         },
     }
     if body is not None:
-        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+        operation["requestBody"] = json_body(body)
     return {"post": operation}
 
 
 def base_paths() -> dict[str, Any]:
     """The queue server's own endpoints."""
-    text = {"type": "string"}
+    text = TEXT
     return {
-        "/api/health": {"get": {"summary": "Liveness", "responses": {"200": _json({"type": "object"})}}},
+        "/api/health": {"get": {"summary": "Liveness", "responses": {"200": json_response({"type": "object"})}}},
         "/api/services": {"get": {"summary": "Services with waiting counts and estimated waits",
-                                  "responses": {"200": _json({"type": "object", "properties": {"services": {"type": "array", "items": {"$ref": "#/components/schemas/Service"}}}})}}},
+                                  "responses": {"200": json_response({"type": "object", "properties": {"services": {"type": "array", "items": {"$ref": "#/components/schemas/Service"}}}})}}},
         "/api/counters": {"get": {"summary": "Counters with state and current ticket",
-                                  "responses": {"200": _json({"type": "object", "properties": {"counters": {"type": "array", "items": {"$ref": "#/components/schemas/Counter"}}}})}}},
+                                  "responses": {"200": json_response({"type": "object", "properties": {"counters": {"type": "array", "items": {"$ref": "#/components/schemas/Counter"}}}})}}},
         "/api/tickets": {"post": {
             "summary": "Take a ticket (kiosk, clerk, admin)",
             "security": [{"bearer": []}],
@@ -60,16 +56,16 @@ def base_paths() -> dict[str, Any]:
                 "type": "object", "required": ["service"],
                 "properties": {"service": text, "priority": {"type": ["string", "null"], "enum": ["elderly", "disabled", "pregnant", "merit", None]},
                                "procedure": {"type": ["string", "null"]}}}}}},
-            "responses": {"201": _json({"type": "object", "properties": {"ticket": TICKET}}, "Created"),
-                          "200": _json({"type": "object", "properties": {"ticket": TICKET}}, "Same key again: the same ticket"),
-                          **_errors(400, 401, 403, 404, 409, 413, 422, 429)},
+            "responses": {"201": json_response({"type": "object", "properties": {"ticket": TICKET}}, "Created"),
+                          "200": json_response({"type": "object", "properties": {"ticket": TICKET}}, "Same key again: the same ticket"),
+                          **error_responses(400, 401, 403, 404, 409, 413, 422, 429)},
         }},
         "/api/tickets/{id}": {"get": {"summary": "A ticket's public status",
-                                      "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
-                                      "responses": {"200": _json({"type": "object", "properties": {"ticket": TICKET}}), **_errors(404)}}},
+                                      "parameters": [path_parameter("id")],
+                                      "responses": {"200": json_response({"type": "object", "properties": {"ticket": TICKET}}), **error_responses(404)}}},
         "/api/status/{token}": {"get": {"summary": "A ticket's public status by the token in its QR code",
-                                        "parameters": [{"name": "token", "in": "path", "required": True, "schema": text}],
-                                        "responses": {"200": _json({"type": "object", "properties": {"ticket": TICKET}}), **_errors(404)}}},
+                                        "parameters": [path_parameter("token", text)],
+                                        "responses": {"200": json_response({"type": "object", "properties": {"ticket": TICKET}}), **error_responses(404)}}},
         "/api/counters/{n}/call-next": _counter_action("Call the next ticket; 204 when nobody waits"),
         "/api/counters/{n}/call": _counter_action("Call one chosen ticket (e.g. a no-show back within the grace)",
                                                   {"type": "object", "required": ["ticket"], "properties": {"ticket": {"type": "integer"}}}),
@@ -89,16 +85,16 @@ def base_paths() -> dict[str, Any]:
                                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
                                     "type": "object", "required": ["username", "password"],
                                     "properties": {"username": text, "password": text}}}}},
-                                "responses": {"200": _json({"type": "object", "properties": {"token": text, "expires_at": text}}), **_errors(401, 422, 429)}}},
-        "/api/logout": {"post": {"summary": "Revoke the bearer token", "security": [{"bearer": []}], "responses": {"200": _json({"type": "object"}), **_errors(401)}}},
-        "/api/me": {"get": {"summary": "Who is calling", "security": [{"bearer": []}], "responses": {"200": _json({"type": "object"}), **_errors(401)}}},
+                                "responses": {"200": json_response({"type": "object", "properties": {"token": text, "expires_at": text}}), **error_responses(401, 422, 429)}}},
+        "/api/logout": {"post": {"summary": "Revoke the bearer token", "security": [{"bearer": []}], "responses": {"200": json_response({"type": "object"}), **error_responses(401)}}},
+        "/api/me": {"get": {"summary": "Who is calling", "security": [{"bearer": []}], "responses": {"200": json_response({"type": "object"}), **error_responses(401)}}},
         "/api/devices/status": {"post": {"summary": "A device reports a part's status (printer…)", "security": [{"bearer": []}],
                                          "requestBody": {"required": True, "content": {"application/json": {"schema": {
                                              "type": "object", "required": ["component", "ok"],
                                              "properties": {"component": text, "ok": {"type": "boolean"}, "code": text, "message": text}}}}},
-                                         "responses": {"200": _json({"type": "object"}), **_errors(401, 403, 422)}}},
+                                         "responses": {"200": json_response({"type": "object"}), **error_responses(401, 403, 422)}}},
         "/api/devices": {"get": {"summary": "Devices and their last reports (admin)", "security": [{"bearer": []}],
-                                 "responses": {"200": _json({"type": "object"}), **_errors(401, 403)}}},
+                                 "responses": {"200": json_response({"type": "object"}), **error_responses(401, 403)}}},
     }
 
 
@@ -133,11 +129,11 @@ def components() -> dict[str, Any]:
     }
 
 
-def build_document(part_modules: tuple[str, ...]) -> dict[str, Any]:
-    """The whole API: the queue's paths plus each installed part's."""
+def build_document(part_paths: tuple[dict[str, Any], ...] = PART_PATHS) -> dict[str, Any]:
+    """The whole API: the queue's paths plus each part's."""
     paths = base_paths()
-    for module in installed_modules(part_modules):
-        paths.update(getattr(module, "OPENAPI_PATHS", {}))
+    for part in part_paths:
+        paths.update(part)
     return {
         "openapi": "3.1.0",
         "info": {"title": "motcua device protocol", "version": "1",
@@ -151,6 +147,4 @@ def build_document(part_modules: tuple[str, ...]) -> dict[str, Any]:
 @bp.get("/openapi.json")
 def openapi_document() -> Any:
     """The OpenAPI document of this installation."""
-    from .app import PART_BLUEPRINTS
-
-    return build_document(PART_BLUEPRINTS)
+    return build_document()
