@@ -20,8 +20,10 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from ..core import views
 from ..engine import CommandContext
 from ..web.api_queue import _idempotency_key, _key_already_used, _replayed_ticket, remember_idempotency_key
-from ..web.context import (RateLimiter, engine, field, json_body, read_conn, require, require_counter_clerk,
-                           with_status_link)
+from ..web.context import engine, read_conn
+from ..web.rate_limit import RateLimiter
+from ..web.request_input import field, json_body, with_status_link
+from ..web.sessions import require, require_counter_clerk
 from ..web.errors import ApiError
 from . import booking, store
 from .openapi_paths import OPENAPI_PATHS  # noqa: F401  (merged by queue_server.web.openapi)

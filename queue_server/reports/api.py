@@ -18,8 +18,12 @@ from ..core.actions import service_day
 from ..core.views import local_iso
 from ..engine import CommandContext
 from ..store import repository
-from ..web.context import RateLimiter, csrf_token, engine, int_param, json_body, read_conn, require
-from ..web import context as web_context
+from ..web import sessions as web_sessions
+from ..web import sign_in as web_sign_in
+from ..web.context import engine, read_conn
+from ..web.rate_limit import RateLimiter
+from ..web.request_input import int_param, json_body
+from ..web.sessions import csrf_token, require
 from ..web.errors import ApiError
 from . import charts, export, store
 from .live import live_view
@@ -313,7 +317,7 @@ def _page_headers(response: Response) -> Response:
 @bp.get("/admin")
 def dashboard() -> Any:
     """The office head's dashboard (admins only; others are sent to sign in)."""
-    person = web_context.cookie_person()
+    person = web_sessions.cookie_person()
     if person is None:
         return redirect(url_for("reports.login_page"))
     if person.role != "admin":
@@ -326,7 +330,7 @@ def dashboard() -> Any:
 @bp.get("/admin/login")
 def login_page() -> Any:
     """Sign-in for the dashboard (same cookie session as the clerk console)."""
-    person = web_context.cookie_person()
+    person = web_sessions.cookie_person()
     if person is not None and person.role == "admin":
         return redirect(url_for("reports.dashboard"))
     return _login_form()
@@ -341,17 +345,17 @@ def _login_form(message: str = "", username: str = "", status: int = 200) -> tup
 def login_submit() -> Any:
     """Check the sign-in form (admins only) and open the cookie session."""
     try:
-        person = web_context.check_sign_in_form()
-    except web_context.SignInRefused as refused:
+        person = web_sign_in.check_sign_in_form()
+    except web_sign_in.SignInRefused as refused:
         return _login_form(refused.message, refused.username, refused.status)
     if person.role != "admin":
         return _login_form("Trang này dành cho lãnh đạo / quản trị. Cán bộ quầy dùng trang /console.", person.name, 403)
-    web_context.sign_in_cookie(person)
+    web_sessions.sign_in_cookie(person)
     return redirect(url_for("reports.dashboard"), code=303)
 
 
 @bp.post("/admin/logout")
 def logout() -> Any:
     """Sign out: the session's token is revoked and the cookie emptied."""
-    return web_context.sign_out_form() or redirect(url_for("reports.login_page"), code=303)
+    return web_sessions.sign_out_form() or redirect(url_for("reports.login_page"), code=303)
 

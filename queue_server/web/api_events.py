@@ -18,7 +18,8 @@ from flask import Blueprint, Response, current_app, request
 from ..core import views
 from ..store import repository
 from ..engine import QueueEngine
-from .context import engine, int_param, thread_conn
+from .context import engine, thread_conn
+from .request_input import int_param
 from .errors import ApiError
 
 bp = Blueprint("events_api", __name__, url_prefix="/api")

@@ -9,16 +9,10 @@ from typing import Any
 from flask import Blueprint, current_app, request
 
 from .. import auth
-from .context import (
-    SignInRefused,
-    check_sign_in,
-    configure_sign_in,
-    current_principal,
-    field,
-    json_body,
-    read_conn,
-    require,
-)
+from .context import read_conn
+from .request_input import field, json_body
+from .sessions import current_principal, require
+from .sign_in import SignInRefused, check_sign_in, configure_sign_in
 from .errors import ApiError
 
 bp = Blueprint("people_api", __name__, url_prefix="/api")

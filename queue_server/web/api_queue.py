@@ -17,8 +17,10 @@ from ..core.errors import UnknownTicket
 from ..core.office import KIOSK_PRIORITY_CODES
 from ..engine import CommandContext
 from ..store import repository
-from .context import (RateLimiter, current_principal, engine, field, json_body, read_conn, require,
-                      require_counter_clerk, with_status_link)
+from .context import engine, read_conn
+from .rate_limit import RateLimiter
+from .request_input import field, json_body, with_status_link
+from .sessions import current_principal, require, require_counter_clerk
 from .errors import ApiError
 
 bp = Blueprint("queue_api", __name__, url_prefix="/api")

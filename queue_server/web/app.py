@@ -14,8 +14,9 @@ from ..engine import QueueEngine
 from ..parts import installed_modules
 from ..store.db import connect
 from . import api_events, api_people, api_queue, openapi
-from .context import RateLimiter, TokenCache
 from .errors import register_error_handlers
+from .rate_limit import RateLimiter
+from .token_cache import TokenCache
 
 PART_BLUEPRINTS = (
     "queue_server.web.console",

@@ -1,7 +1,7 @@
 """The clerk's web console: sign-in with a cookie session, the console page, its queue view.
 
 The page itself is static HTML + JS; it acts through the JSON API with the
-session cookie and the ``X-CSRF-Token`` header (see ``context.current_principal``).
+session cookie and the ``X-CSRF-Token`` header (see ``sessions.current_principal``).
 This blueprint only signs people in and out, serves the page with what it
 needs to start (CSRF token, the person's counters, services, presets), and
 answers one read the live feed does not carry: the waiting tickets and the
@@ -18,8 +18,10 @@ from flask import Blueprint, Response, current_app, redirect, render_template, s
 from .. import auth
 from ..core import views
 from ..core.model import NO_SHOW, WAITING, QueueState, Ticket
-from .context import (SignInRefused, check_sign_in_form, cookie_person, csrf_token, engine, request_base_url,
-                      require_counter_clerk, sign_in_cookie, sign_out_form)
+from .context import engine
+from .request_input import request_base_url
+from .sessions import cookie_person, csrf_token, require_counter_clerk, sign_in_cookie, sign_out_form
+from .sign_in import SignInRefused, check_sign_in_form
 
 bp = Blueprint("console", __name__)
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
 
-from .context import int_param
+from .request_input import int_param
 from .errors import ApiError
 
 bp = Blueprint("display_page", __name__)

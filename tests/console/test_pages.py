@@ -8,7 +8,7 @@ import unicodedata
 
 from queue_server import auth
 from queue_server.store.db import connect
-from queue_server.web import context
+from queue_server.web import rate_limit
 from tests.console.conftest import Console
 
 BOOTSTRAP = re.compile(r'<script type="application/json" id="console-data">(.*?)</script>', re.S)
@@ -144,7 +144,7 @@ def test_sign_out_without_the_csrf_token_is_refused(console: Console):
 
 def test_a_clerk_who_mistyped_ten_times_signs_in_after_a_short_wait(console: Console):
     now = [0.0]
-    console.app.extensions["motcua.sign_in_guard"] = context.SignInGuard(clock=lambda: now[0])
+    console.app.extensions["motcua.sign_in_guard"] = rate_limit.SignInGuard(clock=lambda: now[0])
     limit = console.app.extensions["motcua.login_limiter"].per_minute  # the app's per-name limit
     for _ in range(limit - 1):
         assert console.sign_in("quay1", "wrong-password").status_code == 401
@@ -154,7 +154,7 @@ def test_a_clerk_who_mistyped_ten_times_signs_in_after_a_short_wait(console: Con
     assert "Vui lòng đợi 10 giây rồi thử lại." in answer.get_data(as_text=True)
     assert console.sign_in("quay2").status_code == 303  # another name is not blocked
     console.client.post("/console/logout", data={"csrf_token": bootstrap_of(console)["csrf"]})
-    now[0] += context.SLOW_LANE_SECONDS
+    now[0] += rate_limit.SLOW_LANE_SECONDS
     assert console.sign_in("quay1").status_code == 303  # not a minute: the guesser waits, not the clerk
 
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from queue_server.web.context import RateLimiter
+from queue_server.web.rate_limit import RateLimiter
 from tests.server.conftest import InProcess, issue
 from tests.support.live_server import ADMIN_PASSWORD
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from queue_server.web.context import SQLITE_MAX_INT, int_param
+from queue_server.web.request_input import SQLITE_MAX_INT, int_param
 from queue_server.web.errors import ApiError
 from tests.server.conftest import InProcess
 

@@ -12,7 +12,7 @@ import requests
 
 from queue_server import auth
 from queue_server.cli import main
-from queue_server.web.context import TokenCache
+from queue_server.web.token_cache import TokenCache
 from tests.server.conftest import InProcess, OfficeDb, issue
 from tests.support.live_server import ADMIN_PASSWORD, CLERK_PASSWORD, COMMUNE
 from tests.support.live_server import motcua as motcua_process

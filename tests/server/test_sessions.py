@@ -13,7 +13,7 @@ import zlib
 import pytest
 
 from queue_server import auth
-from queue_server.web import context
+from queue_server.web import rate_limit
 from tests.server.conftest import InProcess
 from tests.support.live_server import CLERK_PASSWORD
 
@@ -35,7 +35,7 @@ class Ticking:
 def clock(api: InProcess) -> Ticking:
     """The app's sign-in guard on a clock of the test's own."""
     ticking = Ticking()
-    api.app.extensions["motcua.sign_in_guard"] = context.SignInGuard(clock=ticking)
+    api.app.extensions["motcua.sign_in_guard"] = rate_limit.SignInGuard(clock=ticking)
     return ticking
 
 
@@ -141,7 +141,7 @@ def test_a_cookie_session_still_needs_the_csrf_token_to_act(api: InProcess) -> N
 def test_one_address_trying_every_name_is_stopped_before_hashing(api: InProcess, clock: Ticking,
                                                                   checker: auth.PasswordChecker,
                                                                   caplog: pytest.LogCaptureFixture) -> None:
-    limit = context.FAILURES_PER_ADDRESS
+    limit = rate_limit.FAILURES_PER_ADDRESS
     caplog.set_level(logging.WARNING, logger="motcua.auth")
     answers = [api_sign_in(api, f"nobody{i}", "secret-guess-123") for i in range(limit + 5)]
     assert [a.status_code for a in answers[:limit]] == [401] * limit
@@ -154,13 +154,13 @@ def test_one_address_trying_every_name_is_stopped_before_hashing(api: InProcess,
     # A real name's right password from there waits too; another machine is not affected.
     assert api_sign_in(api, "quay1", CLERK_PASSWORD).status_code == 429
     assert api_sign_in(api, "quay1", CLERK_PASSWORD, address="10.0.0.7").status_code == 200
-    clock.now += context.WINDOW_SECONDS + 1
+    clock.now += rate_limit.WINDOW_SECONDS + 1
     assert api_sign_in(api, "quay1", CLERK_PASSWORD).status_code == 200
 
 
 def test_the_sign_in_form_refuses_a_spraying_address_in_vietnamese(api: InProcess, clock: Ticking,
                                                                    checker: auth.PasswordChecker) -> None:
-    for i in range(context.FAILURES_PER_ADDRESS):
+    for i in range(rate_limit.FAILURES_PER_ADDRESS):
         assert form_sign_in(api.client, f"ten{i}", "doan-mat-khau").status_code == 401
     answer = form_sign_in(api.client, "quay2", CLERK_PASSWORD)
     assert answer.status_code == 429
@@ -200,7 +200,7 @@ def test_a_burst_of_parallel_sign_ins_is_bounded_before_any_finishes(api: InProc
         thread.start()
     for thread in threads:
         thread.join()
-    assert ran == context.FAILURES_PER_ADDRESS and most <= 2  # the rest refused before hashing
+    assert ran == rate_limit.FAILURES_PER_ADDRESS and most <= 2  # the rest refused before hashing
     assert codes.count(401) == ran and codes.count(429) == 60 - ran
 
 
@@ -232,13 +232,13 @@ def test_an_unknown_name_waits_about_as_long_as_a_real_check() -> None:
 # -- item 15: the guesser waits, the clerk gets in ----------------------------------------------
 
 def test_after_ten_wrong_passwords_the_right_one_gets_in_after_the_slow_lane(api: InProcess, clock: Ticking) -> None:
-    for _ in range(context.FAILURES_PER_NAME):
+    for _ in range(rate_limit.FAILURES_PER_NAME):
         assert api_sign_in(api, "quay1", "wrong-password").status_code == 401
     refused = api_sign_in(api, "quay1", CLERK_PASSWORD)
     assert refused.status_code == 429
     assert refused.get_json() == {"error": {"code": "too_many_attempts", "message":
                                             "Sai mật khẩu nhiều lần. Vui lòng đợi 10 giây rồi thử lại."}}
-    clock.now += context.SLOW_LANE_SECONDS
+    clock.now += rate_limit.SLOW_LANE_SECONDS
     assert api_sign_in(api, "quay1", CLERK_PASSWORD).status_code == 200
     # Signed in: the name starts afresh.
     assert api_sign_in(api, "quay1", "wrong-password").status_code == 401
@@ -246,18 +246,18 @@ def test_after_ten_wrong_passwords_the_right_one_gets_in_after_the_slow_lane(api
 
 
 def test_a_guesser_in_the_slow_lane_gets_one_try_per_interval(api: InProcess, clock: Ticking) -> None:
-    for _ in range(context.FAILURES_PER_NAME):
+    for _ in range(rate_limit.FAILURES_PER_NAME):
         api_sign_in(api, "quay1", "wrong-password")
-    clock.now += context.SLOW_LANE_SECONDS
+    clock.now += rate_limit.SLOW_LANE_SECONDS
     assert api_sign_in(api, "quay1", "guess-again").status_code == 401
     assert api_sign_in(api, "quay1", "guess-more").status_code == 429
-    clock.now += context.SLOW_LANE_SECONDS - 1
+    clock.now += rate_limit.SLOW_LANE_SECONDS - 1
     assert api_sign_in(api, "quay1", "guess-more").status_code == 429
     clock.now += 1
     assert api_sign_in(api, "quay1", CLERK_PASSWORD).status_code == 200
 
 
 def test_a_guesser_on_another_machine_does_not_lock_out_the_clerk(api: InProcess, clock: Ticking) -> None:
-    for _ in range(context.FAILURES_PER_NAME + 2):
+    for _ in range(rate_limit.FAILURES_PER_NAME + 2):
         api_sign_in(api, "quay1", "wrong-password", address="10.0.0.66")
     assert api_sign_in(api, "quay1", CLERK_PASSWORD, address="10.0.0.5").status_code == 200
