@@ -72,12 +72,38 @@ def _paths(args: argparse.Namespace) -> tuple[Path | None, Path]:
     return args.config, args.db or default_db_path()
 
 
+RESTORE_HINT = ("put back the last good backup with the server stopped: motcua restore BACKUP.db --db {path} "
+                "(a copy `motcua backup` wrote; the service keeps them in /var/backups/motcua)")
+WHAT_TO_DO = {
+    "folder": "pass --db with the database file (e.g. {path}/motcua.db) or move the folder away",
+    "not_database": "check --db names the office database, else " + RESTORE_HINT,
+    "damaged": RESTORE_HINT,
+    "read_only": "motcua writes every ticket to it: give the user who runs motcua write access "
+                 "(chown/chmod u+w, chattr -i) or pass --db with a writable file",
+    "read_only_folder": "motcua writes its database and the -wal/-shm files there: make the folder writable "
+                        "for the user who runs motcua or pass --db with a file in a writable folder",
+}
+"""A refused database's fault -> what the operator does about it (the one line motcua answers)."""
+
+
+def check_database_or_explain(db_path: Path) -> None:
+    """Refuse a bad database file in one line (which file, what is wrong, what to do), before anything writes to it."""
+    from .store.db import UnusableDatabase, check_usable
+
+    try:
+        check_usable(db_path)
+    except UnusableDatabase as exc:
+        fix = WHAT_TO_DO[exc.fault].format(path=db_path)
+        raise CommandError(f"{exc}; nothing was changed; {fix}") from None
+
+
 @contextmanager
 def _database(db_path: Path) -> Iterator:
-    """The database with every migration applied."""
+    """The database with every migration applied, after checking that it is usable."""
     from .store.db import connect
     from .store.schema import apply_migrations
 
+    check_database_or_explain(db_path)
     db = connect(db_path)
     try:
         apply_migrations(db)
@@ -236,6 +262,7 @@ def serve(config, db_path: Path, host: str, port: int, threads: int = DEFAULT_TH
     warning = loopback_public_url_warning(config.office.public_url, host)
     if warning:
         print(warning, file=sys.stderr, flush=True)
+    check_database_or_explain(db_path)
     with single_server_lock(db_path):
         engine = QueueEngine(config, db_path).start()
         pruner = DailyPruner(lambda: connect(db_path).conn, config.limits.events_keep_days).start()

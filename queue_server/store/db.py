@@ -8,6 +8,7 @@ writer pays back.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from pathlib import Path
@@ -42,3 +43,86 @@ def connect(path: Path | str, *, create_folder: bool = True) -> sqlite_utils.Dat
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA foreign_keys = ON")
     return sqlite_utils.Database(conn)
+
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+SIDE_FILES = ("-wal", "-shm")
+"""What SQLite keeps beside a WAL database: it must be able to create and write them too."""
+
+
+class UnusableDatabase(Exception):
+    """The database file cannot be opened for the queue as it is; ``fault`` says which way.
+
+    Faults: ``folder`` (a directory in its place), ``not_database``, ``damaged``,
+    ``read_only`` (the file or a side file), ``read_only_folder``. The CLI turns
+    them into one line with what to do; this module only finds them.
+    """
+
+    def __init__(self, path: Path, fault: str, detail: str) -> None:
+        super().__init__(f"{path}: {detail}")
+        self.path, self.fault, self.detail = path, fault, detail
+
+
+def check_usable(path: Path | str) -> None:
+    """Raise UnusableDatabase unless ``path`` is a sound, writable database or may be created.
+
+    Runs before anything opens the file for writing, so a refused start
+    never changes it: journal_mode = WAL and the migrations would write to a
+    damaged file, and a read-only one fails half way with a traceback.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise UnusableDatabase(path, "folder", "a folder, not a database file")
+    folder = _nearest_existing_folder(path.parent)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UnusableDatabase(path, "read_only_folder",
+                               f"the folder {folder} is read-only (SQLite writes its -wal and -shm files beside the database)")
+    if not path.exists():
+        return  # a new database: connect() creates it
+    for file in (path, *(Path(f"{path}{side}") for side in SIDE_FILES)):
+        if file.exists() and not os.access(file, os.R_OK | os.W_OK):
+            raise UnusableDatabase(path, "read_only", f"{file} is read-only for this user")
+    _check_contents(path)
+
+
+def _nearest_existing_folder(folder: Path) -> Path:
+    """The folder itself, or the first of its parents that exists (connect() makes the rest)."""
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return folder
+
+
+def _check_contents(path: Path) -> None:
+    """The header and every page, read through a read-only connection (an empty file is a new database)."""
+    with open(path, "rb") as handle:
+        header = handle.read(len(SQLITE_MAGIC))
+    if header and header != SQLITE_MAGIC:
+        raise UnusableDatabase(path, "not_database", "not a SQLite database (file is not a database)")
+    created = [Path(f"{path}{side}") for side in SIDE_FILES if not Path(f"{path}{side}").exists()]
+    try:
+        result = _quick_check(path)
+    except sqlite3.DatabaseError as exc:
+        _remove_new_side_files(created)
+        fault = "not_database" if "not a database" in str(exc) else "damaged"
+        raise UnusableDatabase(path, fault, f"damaged ({exc})") from None
+    if result != "ok":
+        _remove_new_side_files(created)
+        raise UnusableDatabase(path, "damaged", f"damaged (integrity check: {result})")
+
+
+def _quick_check(path: Path) -> str:
+    """SQLite's quick_check (every page, not the indexes' contents), on a read-only connection."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        return " ".join(str(conn.execute("PRAGMA quick_check(1)").fetchone()[0]).split())  # one line
+    finally:
+        conn.close()
+
+
+def _remove_new_side_files(created: list[Path]) -> None:
+    """A refused start leaves the folder as it found it: drop the -wal/-shm our read-only look made."""
+    for side in created:
+        try:
+            side.unlink(missing_ok=True)
+        except OSError:
+            pass
