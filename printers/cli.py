@@ -7,12 +7,19 @@ import logging
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from queue_server.cli_support import CommandError, add_client_options
 
+if TYPE_CHECKING:  # annotations only: the commands go on importing these when they run
+    from queue_server.config import OfficeConfig
 
-def register(subcommands: argparse._SubParsersAction) -> None:
+    from .faults import PrintResult
+    from .settings import PrinterSettings
+
+
+def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``printer test`` and ``ticket print`` to ``motcua``."""
     printer = subcommands.add_parser("printer", help="ticket printers").add_subparsers(
         dest="printer_command", metavar="ACTION")
@@ -82,7 +89,7 @@ def cmd_ticket_print(args: argparse.Namespace) -> int:
     return _report(printed, uri)
 
 
-def _office(args: argparse.Namespace):
+def _office(args: argparse.Namespace) -> tuple[OfficeConfig, PrinterSettings]:
     """The office config and its printer settings, with the command line's overrides."""
     from queue_server.config import load_config
 
@@ -98,7 +105,7 @@ def _office(args: argparse.Namespace):
     return config, settings
 
 
-def _report(printed, uri: str) -> int:
+def _report(printed: PrintResult, uri: str) -> int:
     """One line for the person at the terminal; exit status 1 when nothing printed."""
     if not printed.ok:
         raise CommandError(f"{uri}: {printed.code}: {printed.message_vi} ({printed.detail})")

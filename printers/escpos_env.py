@@ -9,6 +9,7 @@ at the installed package; every module here imports escpos through this one.
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import tempfile
@@ -37,6 +38,4 @@ def escpos_printer() -> ModuleType:
         except OSError:  # no writable home (a locked-down kiosk account): a private temporary folder
             folder = Path(tempfile.mkdtemp(prefix="motcua-escpos-"))
         os.environ[CACHE_ENV] = str(folder)
-    import escpos.printer
-
-    return escpos.printer
+    return importlib.import_module("escpos.printer")

@@ -277,7 +277,7 @@ class _Canvas:
         self.y += pad
         x = (self.width - (right - left)) / 2 - left
         self.draw.text((x, self.y - top), number, font=font, fill=BLACK, anchor="la")
-        self.y += (bottom - top) + pad
+        self.y += int(bottom - top) + pad  # FreeType boxes are whole pixels, typed float
 
     def details(self, lines: list[str], url: str, font: ImageFont.FreeTypeFont, box: int, beside: bool) -> None:
         """The waiting details and the QR code: side by side on 80 mm, stacked and centred on 58 mm."""

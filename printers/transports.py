@@ -143,7 +143,11 @@ def _network_class() -> type:
     if _NETWORK is None:
         from escpos.exceptions import DeviceNotFoundError
 
-        class Network(escpos_printer().Network):  # type: ignore[misc, name-defined]
+        class Network(escpos_printer().Network):  # type: ignore[misc]  # escpos has no types: its classes are Any
+            # escpos keeps the socket in _device: False before the first open, None after a failed one.
+            device: socket.socket | None
+            _device: Any
+
             def open(self, raise_not_found: bool = True) -> None:
                 try:
                     self.device = socket.create_connection((self.host, self.port), timeout=self.timeout)
@@ -192,8 +196,11 @@ def _usb_class() -> type:
     """
     global _USB
     if _USB is None:
-        class Usb(escpos_printer().Usb):  # type: ignore[misc, name-defined]
+        class Usb(escpos_printer().Usb):  # type: ignore[misc]  # escpos has no types: its classes are Any
             detect_endpoints = True
+            in_ep: int
+            out_ep: int
+            _device: Any  # the pyusb device, or False/None when not open
 
             def open(self, raise_not_found: bool = True) -> None:
                 super().open(raise_not_found)
@@ -225,7 +232,7 @@ def read_exactly(link: Any, count: int, deadline: float) -> bytes:
     received = b""
     while len(received) < count:
         _set_timeout(link, remaining(deadline))
-        device = getattr(link, "_device", None)
+        device: Any = getattr(link, "_device", None)  # whatever the escpos link holds: socket, serial, usb…
         try:
             # pyserial (in_waiting): escpos reads 16 bytes, i.e. always until the time-out, so read what is due
             chunk = bytes(device.read(count - len(received))) if hasattr(device, "in_waiting") else bytes(link._read())

@@ -8,7 +8,7 @@ here reads a clock, a file or a database.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from . import errors
 from .model import (
@@ -30,7 +30,7 @@ from .model import (
     ServiceState,
     Ticket,
 )
-from .office import Office
+from .office import Counter, Office
 from .selection import choose_next
 
 MAX_REASON_LENGTH = 200
@@ -53,7 +53,7 @@ def _service_state(code: str, office: Office) -> ServiceState:
     return ServiceState(code=code, recent_service_s=deque(maxlen=office.policy.service_time_window))
 
 
-def service_day(office: Office, now: datetime):
+def service_day(office: Office, now: datetime) -> date:
     """The office's local date at ``now``: numbering resets at local midnight."""
     return now.astimezone(office.tz).date()
 
@@ -125,6 +125,7 @@ def issue_ticket(
             + " or leave it out for a normal ticket."
         )
     outcome = start_day_if_new(state, office, now)
+    assert state.day is not None  # start_day_if_new has set the day
     seq = state.last_seq.get(service_code, service.first_number - 1) + 1
     ticket = Ticket(
         id=state.next_ticket_id,
@@ -349,7 +350,7 @@ def close_counter(state: QueueState, office: Office, counter_number: int, now: d
     return outcome
 
 
-def _require_counter(office: Office, counter_number: int):
+def _require_counter(office: Office, counter_number: int) -> Counter:
     """The configured counter, or UnknownCounter."""
     config = office.counter(counter_number)
     if config is None:

@@ -7,6 +7,7 @@ These frozen dataclasses are built once from the office's TOML file
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -80,13 +81,19 @@ class Office:
     # the address the caller reached the server at; set it behind a reverse proxy or a DNS name.
     public_url: str = ""
 
-    def __post_init__(self) -> None:
-        # Look-ups by code and number happen on every request: index them once.
-        object.__setattr__(self, "_services_by_code", {s.code: s for s in self.services})
-        object.__setattr__(self, "_counters_by_number", {c.number: c for c in self.counters})
-        object.__setattr__(self, "_counters_by_service", {
-            s.code: tuple(c for c in self.counters if s.code in c.services) for s in self.services
-        })
+    # Look-ups by code and number happen on every request: each index is built once, on first use
+    # (cached_property stores it in the instance's __dict__, which a frozen dataclass allows).
+    @cached_property
+    def _services_by_code(self) -> dict[str, Service]:
+        return {s.code: s for s in self.services}
+
+    @cached_property
+    def _counters_by_number(self) -> dict[int, Counter]:
+        return {c.number: c for c in self.counters}
+
+    @cached_property
+    def _counters_by_service(self) -> dict[str, tuple[Counter, ...]]:
+        return {s.code: tuple(c for c in self.counters if s.code in c.services) for s in self.services}
 
     @property
     def tz(self) -> ZoneInfo:

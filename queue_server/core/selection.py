@@ -46,9 +46,9 @@ def pick_for_service(
     line = state.line(service_code)
     oldest_priority = _first_eligible(state, line.priority, counter_number)
     oldest_normal = _first_eligible(state, line.normal, counter_number)
-    if oldest_priority is None and oldest_normal is None:
-        return None
     if oldest_priority is None:
+        if oldest_normal is None:
+            return None
         aged = ranks_as_priority(oldest_normal, policy, now)
         return oldest_normal, aged
     if oldest_normal is None:

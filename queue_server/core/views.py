@@ -162,14 +162,14 @@ def ticket_brief(ticket: Ticket, office: Office) -> dict[str, Any]:
 
 def recent_calls(state: QueueState, office: Office, now: datetime, limit: int = 10) -> list[dict[str, Any]]:
     """The latest called tickets, newest first, for lobby screens."""
-    called = [t for t in state.tickets.values() if t.called_at is not None]
-    called.sort(key=lambda t: t.called_at, reverse=True)
-    return [public_ticket_view(ticket_view(state, office, t, now)) for t in called[:limit]]
+    called = [(t.called_at, t) for t in state.tickets.values() if t.called_at is not None]
+    called.sort(key=lambda pair: pair[0], reverse=True)
+    return [public_ticket_view(ticket_view(state, office, t, now)) for _, t in called[:limit]]
 
 
 def snapshot_view(state: QueueState, office: Office, now: datetime) -> dict[str, Any]:
     """Everything a screen needs to draw the queue from scratch."""
-    waiting = []
+    waiting: list[dict[str, Any]] = []
     for service in office.services:
         queue = state.waiting_in(service.code)[:SNAPSHOT_WAITING_LIMIT]
         waiting.extend(ticket_brief(t, office) for t in queue)
