@@ -123,11 +123,9 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def _load_sample_catalog(db, config) -> None:
-    """Give a new database the office's procedure catalogue, when that part is installed."""
-    try:
-        from .catalog.store import ensure_sample_catalog
-    except ImportError:
-        return
+    """Give a new database the office's procedure catalogue (``[catalog] file``), if it has none yet."""
+    from .catalog.store import ensure_sample_catalog
+
     ensure_sample_catalog(db, config)
 
 

@@ -3,30 +3,27 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from flask import Flask
+from flask import Blueprint, Flask
 from flask.sessions import SecureCookieSessionInterface
 
 from .. import auth
+from ..appointments import api as appointments_api
+from ..catalog import api as catalog_api
 from ..config import OfficeConfig
 from ..engine import QueueEngine
-from ..parts import installed_modules
+from ..reports import api as reports_api
 from ..store.db import connect
-from . import api_events, api_people, api_queue, openapi
+from . import api_events, api_people, api_queue, console, display_page, openapi, status_page
 from .errors import register_error_handlers
 from .rate_limit import RateLimiter
 from .token_cache import TokenCache
 
-PART_BLUEPRINTS = (
-    "queue_server.web.console",
-    "queue_server.web.display_page",
-    "queue_server.catalog.api",
-    "queue_server.reports.api",
-    "queue_server.appointments.api",
-    "queue_server.web.status_page",
+BLUEPRINTS: tuple[Blueprint, ...] = (
+    api_queue.bp, api_events.bp, api_people.bp, openapi.bp,
+    console.bp, display_page.bp, catalog_api.bp, reports_api.bp, appointments_api.bp, status_page.bp,
 )
-"""Modules exposing a blueprint ``bp``, registered when that part is built."""
+"""Every blueprint of the server, in registration order (the queue's API first, then the pages and parts)."""
 
 LOGIN_ATTEMPTS_PER_MINUTE = 10
 
@@ -49,7 +46,6 @@ def create_app(config: OfficeConfig, db_path: Path | str, *, engine: QueueEngine
         MAX_CONTENT_LENGTH=config.limits.max_body_bytes,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        JSON_SORT_KEYS=False,
     )
     app.json.ensure_ascii = False
     app.json.sort_keys = False
@@ -61,10 +57,8 @@ def create_app(config: OfficeConfig, db_path: Path | str, *, engine: QueueEngine
     app.extensions["motcua.stream_slots"] = api_events.StreamSlots(max_streams)
     app.session_interface = LazyCookieSessions()
     register_error_handlers(app)
-    for blueprint in (api_queue.bp, api_events.bp, api_people.bp, openapi.bp):
+    for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
-    for module in _part_modules():
-        app.register_blueprint(module.bp)
     app.after_request(_security_headers)
     return app
 
@@ -76,11 +70,6 @@ class LazyCookieSessions(SecureCookieSessionInterface):
         if self.get_cookie_name(app) not in request.cookies:
             return self.session_class()
         return super().open_session(app, request)
-
-
-def _part_modules() -> list[Any]:
-    """The part blueprints that exist in this installation."""
-    return installed_modules(PART_BLUEPRINTS)
 
 
 def _security_headers(response):
