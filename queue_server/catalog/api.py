@@ -210,7 +210,8 @@ OPENAPI_PATHS: dict[str, Any] = {
             {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
                                                          "default": DEFAULT_LIMIT}}],
         "responses": {"200": json_response({"type": "object", "properties": {
-            "results": {"type": "array", "items": _PROCEDURE_SUMMARY}, "catalog_version": {"type": ["string", "null"]}}}),
+            "results": {"type": "array", "items": _PROCEDURE_SUMMARY},
+            "catalog_version": {"type": ["string", "null"]}}}),
                       **error_responses(404, 422)}}},
     "/api/procedures/{code}": {"get": {
         "summary": "One whole procedure: steps, documents, time limits and fees per channel, legal basis…",

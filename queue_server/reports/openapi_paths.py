@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..web.openapi_schema import TEXT, error_responses, json_body, json_response, path_parameter
+from .ratings import RATINGS_PER_MINUTE_PER_DEVICE
 
 PERIOD_PARAMETERS = [
     {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}, "description": "first day (office-local), inclusive"},
@@ -30,16 +31,36 @@ RATING_BODY = {
     },
 }
 
+NOTICE_FIELDS = {
+    "text": {"type": "string", "maxLength": 300}, "position": {"type": "integer"},
+    "active": {"type": "boolean"}, "starts_on": {"type": ["string", "null"], "format": "date"},
+    "ends_on": {"type": ["string", "null"], "format": "date"},
+}
+"""A ticker notice's fields: all of them on creation (``text`` required), any of them on a change."""
+NOTICE_CHANGE = {"type": "object", "minProperties": 1, "properties": NOTICE_FIELDS,
+                 "description": "only the fields sent change; at least one of them"}
+NOTICE_ID = path_parameter("id")
+
+
+def _change_notice(method: str) -> dict[str, Any]:
+    """PATCH and PUT /api/notices/{id}: the same partial change (PUT is accepted for clients that only send PUT)."""
+    return {"summary": f"Change a ticker notice (admin){' — same as PATCH' if method == 'put' else ''}",
+            "security": [{"bearer": []}], "parameters": [NOTICE_ID], "requestBody": json_body(NOTICE_CHANGE),
+            "responses": {"200": json_response({"type": "object", "properties": {"notice": {"type": "object"}}}),
+                          **error_responses(401, 403, 404, 422)}}
+
+
 OPENAPI_PATHS: dict[str, Any] = {
     "/api/ratings": {"post": {
         "summary": "Record a satisfaction rating (rating device, kiosk, admin); one per ticket",
         "security": [{"bearer": []}],
-        "requestBody": {"required": True, "content": {"application/json": {"schema": RATING_BODY}}},
+        "requestBody": json_body(RATING_BODY),
         "responses": {"201": json_response({"type": "object", "properties": {"rating": {"type": "object"}}}, "Created"),
-                      **error_responses(401, 403, 404, 409, 422)},
+                      **error_responses(401, 403, 404, 409, 422, 429)},
         "description": "409 already_rated on a second rating of a ticket; 404 unknown_ticket; 422 not_served for a "
                        "ticket still waiting, absent (no-show) or cancelled. A ticket called or being served may be "
-                       "rated (tablets ask before the clerk presses done).",
+                       "rated (tablets ask before the clerk presses done). 429 too_many_ratings: more than "
+                       f"{RATINGS_PER_MINUTE_PER_DEVICE} a minute from one device."
     }},
     "/api/ratings/form": {"get": {"summary": "The office's rating scale, criteria, questions and reasons",
                                   "responses": {"200": json_response({"type": "object"})}}},
@@ -70,22 +91,20 @@ OPENAPI_PATHS: dict[str, Any] = {
     }},
     "/api/notices": {
         "get": {"summary": "Ticker notices showing today (public); ?all=1 lists every notice (admin)",
+                "parameters": [{"name": "all", "in": "query", "schema": TEXT,
+                                "description": "any value (e.g. 1): every notice with all its fields (admin)"}],
                 "responses": {"200": json_response({"type": "object", "properties": {"notices": {"type": "array", "items": {
-                    "type": "object", "properties": {"id": {"type": "integer"}, "text": TEXT}}}}})}},
+                    "type": "object", "properties": {"id": {"type": "integer"}, "text": TEXT}}}}}),
+                              **error_responses(401, 403)}},
         "post": {"summary": "Add a ticker notice (admin)", "security": [{"bearer": []}],
-                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                     "type": "object", "required": ["text"], "properties": {
-                         "text": {"type": "string", "maxLength": 300}, "position": {"type": "integer"},
-                         "active": {"type": "boolean"}, "starts_on": {"type": ["string", "null"], "format": "date"},
-                         "ends_on": {"type": ["string", "null"], "format": "date"}}}}}},
+                 "requestBody": json_body({"type": "object", "required": ["text"], "properties": NOTICE_FIELDS}),
                  "responses": {"201": json_response({"type": "object"}, "Created"), **error_responses(401, 403, 422)}},
     },
     "/api/notices/{id}": {
-        "patch": {"summary": "Change a ticker notice (admin)", "security": [{"bearer": []}],
-                  "parameters": [path_parameter("id")],
-                  "responses": {"200": json_response({"type": "object"}), **error_responses(401, 403, 404, 422)}},
+        "patch": _change_notice("patch"),
+        "put": _change_notice("put"),
         "delete": {"summary": "Remove a ticker notice (admin)", "security": [{"bearer": []}],
-                   "parameters": [path_parameter("id")],
+                   "parameters": [NOTICE_ID],
                    "responses": {"200": json_response({"type": "object"}), **error_responses(401, 403, 404)}},
     },
 }

@@ -15,7 +15,7 @@ from flask import Blueprint
 from ..appointments.openapi_paths import OPENAPI_PATHS as APPOINTMENTS_PATHS
 from ..catalog.api import OPENAPI_PATHS as CATALOG_PATHS
 from ..reports.openapi_paths import OPENAPI_PATHS as REPORTS_PATHS
-from .openapi_schema import COUNTER, TEXT, TICKET, error_responses, json_body, json_response, path_parameter
+from .openapi_schema import COUNTER, INTEGER, TEXT, TICKET, error_responses, json_body, json_response, path_parameter
 
 bp = Blueprint("openapi", __name__, url_prefix="/api")
 
@@ -79,7 +79,9 @@ def base_paths() -> dict[str, Any]:
         "/api/counters/{n}/resume": _counter_action("End a pause", None, "counter"),
         "/api/counters/{n}/close": _counter_action("Close the counter", None, "counter"),
         "/api/events": {"get": {"summary": "Server-Sent Events: snapshot, then ticket.* and counter.* events with ids",
-                                "parameters": [{"name": "Last-Event-ID", "in": "header", "schema": {"type": "integer"}}],
+                                "parameters": [{"name": "Last-Event-ID", "in": "header", "schema": INTEGER},
+                                               {"name": "last_event_id", "in": "query", "schema": INTEGER,
+                                                "description": "the same, for clients that cannot set the header"}],
                                 "responses": {"200": {"description": "text/event-stream", "content": {"text/event-stream": {"schema": text}}}}}},
         "/api/login": {"post": {"summary": "Sign a person in",
                                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
@@ -94,8 +96,49 @@ def base_paths() -> dict[str, Any]:
                                              "properties": {"component": text, "ok": {"type": "boolean"}, "code": text, "message": text}}}}},
                                          "responses": {"200": json_response({"type": "object"}), **error_responses(401, 403, 422)}}},
         "/api/devices": {"get": {"summary": "Devices and their last reports (admin)", "security": [{"bearer": []}],
-                                 "responses": {"200": json_response({"type": "object"}), **error_responses(401, 403)}}},
+                                 "parameters": [{"name": "history", "in": "query", "schema": text,
+                                                 "description": "any value (e.g. 1): each device also lists its "
+                                                                "recent changes of state, newest first"}],
+                                 "responses": {"200": json_response(_devices_schema()), **error_responses(401, 403)}}},
     }
+
+
+TICKET_STATUSES = ["waiting", "called", "serving", "done", "no_show", "transferred", "cancelled"]
+
+
+def _devices_schema() -> dict[str, Any]:
+    """GET /api/devices: each device's last report per part; ``history`` only with ``?history=1``."""
+    report = {"type": "object", "properties": {"ok": {"type": "boolean"}, "code": TEXT, "message": TEXT,
+                                               "at": {"type": "string", "format": "date-time"}}}
+    change = {"type": "object", "properties": {"component": TEXT, **report["properties"]}}
+    device = {"type": "object", "required": ["name", "role", "last_seen_at", "status"], "properties": {
+        "name": TEXT, "role": TEXT, "last_seen_at": {"type": ["string", "null"], "format": "date-time"},
+        "status": {"type": "object", "additionalProperties": report, "description": "part (e.g. printer) → its last report"},
+        "history": {"type": "array", "items": change}}}
+    return {"type": "object", "properties": {"devices": {"type": "array", "items": device}}}
+
+
+def ticket_schema() -> dict[str, Any]:
+    """The public ticket (``core.views.ticket_view``): every field always present, unknown values null.
+
+    ``status_url`` and ``procedure`` are null in views for anyone but the issuing device and staff
+    (screens, the live feed, anonymous reads), see ``core.views.PRIVATE_TICKET_FIELDS``.
+    """
+    nullable_text = {"type": ["string", "null"]}
+    nullable_time = {"type": ["string", "null"], "format": "date-time"}
+    nullable_integer = {"type": ["integer", "null"]}
+    properties = {
+        "id": INTEGER, "number": TEXT, "service": TEXT, "service_name": TEXT,
+        "priority": nullable_text,
+        "status": {"type": "string", "enum": TICKET_STATUSES},
+        "issued_at": {"type": "string", "format": "date-time"},
+        "called_at": nullable_time, "finished_at": nullable_time,
+        "counter": nullable_integer, "counter_name": nullable_text, "target_counter": nullable_integer,
+        "procedure": nullable_text, "recalls": INTEGER, "transfers": INTEGER,
+        "ahead": INTEGER, "estimated_wait_s": INTEGER,
+        "status_url": {"type": ["string", "null"], "description": "the ticket's public page; null in public views"},
+    }
+    return {"type": "object", "required": list(properties), "properties": properties}
 
 
 def components() -> dict[str, Any]:
@@ -107,15 +150,7 @@ def components() -> dict[str, Any]:
             "Error": {"type": "object", "required": ["error"], "properties": {"error": {
                 "type": "object", "required": ["code", "message"],
                 "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}},
-            "Ticket": {"type": "object", "required": ["id", "number", "service", "priority", "status", "issued_at",
-                                                       "called_at", "counter", "ahead", "estimated_wait_s", "status_url"],
-                       "properties": {
-                           "id": {"type": "integer"}, "number": {"type": "string"}, "service": {"type": "string"},
-                           "priority": nullable_text,
-                           "status": {"type": "string", "enum": ["waiting", "called", "serving", "done", "no_show", "transferred", "cancelled"]},
-                           "issued_at": {"type": "string", "format": "date-time"}, "called_at": nullable_text,
-                           "counter": {"type": ["integer", "null"]}, "ahead": {"type": "integer"},
-                           "estimated_wait_s": {"type": "integer"}, "status_url": {"type": "string"}}},
+            "Ticket": ticket_schema(),
             "Service": {"type": "object", "properties": {
                 "code": {"type": "string"}, "name": {"type": "string"}, "prefix": {"type": "string"},
                 "counters": {"type": "array", "items": {"type": "integer"}}, "waiting": {"type": "integer"},

@@ -1,4 +1,8 @@
-"""docs/api.md stays true to ``GET /api/openapi.json``: every endpoint of one is named by the other.
+"""docs/api.md and ``GET /api/openapi.json`` stay true to the app and to each other.
+
+Every route of the app is in the document with its methods, the query parameters it reads,
+the 4xx statuses it raises itself and its JSON body; every endpoint of the document is named
+by docs/api.md and every status a row of docs/api.md names is in the document.
 
 The convention (stated in docs/api.md): an endpoint is a code span ``METHOD /api/path``,
 path parameters in braces as in the OpenAPI document, an optional ``?query`` after it;
@@ -7,13 +11,18 @@ each endpoint has one table row that starts with its span.
 
 from __future__ import annotations
 
+import inspect
 import re
+import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.server.conftest import InProcess
+if TYPE_CHECKING:  # the fixtures come from the conftest; only their type is named here
+    from tests.support.servers import InProcess
 
 API_DOC = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -46,7 +55,8 @@ def published(api: InProcess) -> set[Endpoint]:
     response = api.client.get("/api/openapi.json")
     assert response.status_code == 200
     paths = response.get_json()["paths"]
-    listed = {(method.upper(), path) for path, operations in paths.items() for method in operations if method in METHODS}
+    listed = {(method.upper(), path) for path, operations in paths.items()
+              for method in operations if method in METHODS}
     return listed | {THE_DOCUMENT}
 
 
@@ -82,3 +92,125 @@ def test_the_doc_shows_the_ticket_with_every_field_the_api_returns(api: InProces
     assert example is not None, "docs/api.md lost its ticket example"
     shown = re.findall(r'"(\w+)":', example.group(1))
     assert shown == list(response.get_json()["ticket"])
+
+
+# -- the document against the app ------------------------------------------------------------
+
+CONVERTER = re.compile(r"<(?:[a-z]+:)?(\w+)>")
+QUERY_READ = re.compile(r"""request\.args(?:\.get\(\s*|\[\s*)["'](\w+)["']""")
+RAISED_4XX = re.compile(r"ApiError\(\s*(4\d\d)\b")
+STATUS_IN_ROW = re.compile(r"`(4\d\d)\b")
+
+
+@pytest.fixture
+def document(api: InProcess) -> dict[str, Any]:
+    response = api.client.get("/api/openapi.json")
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def api_routes(api: InProcess) -> list[tuple[str, str, Callable[..., Any]]]:
+    """(method, path as in the document, view function) of every /api route but the document itself."""
+    routes = []
+    for rule in api.app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/") or rule.rule == "/api/openapi.json":
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            routes.append((method.lower(), CONVERTER.sub(r"{\1}", rule.rule), api.app.view_functions[rule.endpoint]))
+    return routes
+
+
+def view_source(view: Callable[..., Any]) -> str:
+    """The view's code and that of the functions of its module it calls by name (one level: ``_limit``…)."""
+    module = sys.modules[view.__module__]
+    own = inspect.getsource(view)
+    called = {name for name in re.findall(r"\b(\w+)\(", own) if name != view.__name__}
+    functions = [getattr(module, name, None) for name in sorted(called)]
+    helpers = [inspect.getsource(function) for function in functions
+               if inspect.isfunction(function) and function.__module__ == module.__name__]
+    return "\n".join([own, *helpers])
+
+
+def test_route_matching_finds_converters_and_the_names_a_view_reads() -> None:
+    assert CONVERTER.sub(r"{\1}", "/api/notices/<int:notice_id>/x/<code>") == "/api/notices/{notice_id}/x/{code}"
+    code = """request.args.get("history") or request.args['all']; raise ApiError(429, "x", "y")"""
+    assert QUERY_READ.findall(code) == ["history", "all"] and RAISED_4XX.findall(code) == ["429"]
+    assert STATUS_IN_ROW.findall("| `POST /api/x` | a | `429 too_many` or `409` |") == ["429", "409"]
+
+
+def test_every_route_and_method_of_the_app_is_in_the_document(api: InProcess, document: dict[str, Any]) -> None:
+    documented = {(method, re.sub(r"{\w+}", "{}", path)) for path, ops in document["paths"].items()
+                  for method in ops if method in METHODS}
+    routes = {(method, re.sub(r"{\w+}", "{}", path)) for method, path, _ in api_routes(api)}
+    assert sorted(routes - documented) == []
+    assert ("put", "/api/notices/{}") in routes  # the check above covers PUT, not only the first method of a rule
+
+
+def operation(document: dict[str, Any], method: str, path: str) -> dict[str, Any]:
+    """The document's operation for a route (path parameter names may differ from the route's)."""
+    pattern = re.sub(r"{\w+}", "{}", path)
+    matches = [ops[method] for p, ops in document["paths"].items() if re.sub(r"{\w+}", "{}", p) == pattern]
+    assert len(matches) == 1, (method, path)
+    return matches[0]
+
+
+def test_every_query_parameter_a_route_reads_is_documented(api: InProcess, document: dict[str, Any]) -> None:
+    missing = []
+    for method, path, view in api_routes(api):
+        documented = {p["name"] for p in operation(document, method, path).get("parameters", []) if p["in"] == "query"}
+        missing += [f"{method.upper()} {path}?{name}" for name in QUERY_READ.findall(view_source(view))
+                    if name not in documented]
+    assert missing == []
+    assert "history" in QUERY_READ.findall(view_source(api.app.view_functions["people_api.list_devices"]))
+
+
+def test_every_4xx_a_route_raises_itself_is_documented(api: InProcess, document: dict[str, Any]) -> None:
+    missing = []
+    for method, path, view in api_routes(api):
+        responses = operation(document, method, path)["responses"]
+        missing += [f"{method.upper()} {path} {status}" for status in sorted(set(RAISED_4XX.findall(view_source(view))))
+                    if status not in responses]
+    assert missing == []
+
+
+def test_every_route_that_reads_a_json_body_documents_it(api: InProcess, document: dict[str, Any]) -> None:
+    missing = [f"{method.upper()} {path}" for method, path, view in api_routes(api)
+               if "json_body(" in view_source(view) and "requestBody" not in operation(document, method, path)]
+    assert missing == []
+
+
+def test_every_status_a_row_of_the_api_doc_names_is_in_the_document(doc_text: str, document: dict[str, Any]) -> None:
+    missing = []
+    for line in doc_text.splitlines():
+        row = ROW.match(line)
+        if row is None:
+            continue
+        method, path = row.groups()
+        if (method, path) == THE_DOCUMENT:
+            continue
+        responses = document["paths"][path][method.lower()]["responses"]
+        missing += [f"{method} {path} {status}" for status in STATUS_IN_ROW.findall(line) if status not in responses]
+    assert missing == []
+
+
+JSON_TYPES = {"string": str, "integer": int, "number": (int, float), "boolean": bool, "object": dict,
+              "array": list, "null": type(None)}
+
+
+def fits(value: Any, schema: dict[str, Any]) -> bool:
+    """Whether a JSON value has one of the schema's types (bool is no integer here)."""
+    names = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+    if isinstance(value, bool):
+        return "boolean" in names
+    return any(isinstance(value, JSON_TYPES[name]) for name in names)
+
+
+def test_the_ticket_schema_fits_the_issuers_ticket_and_the_public_one(api: InProcess, document: dict[str, Any]) -> None:
+    schema = document["components"]["schemas"]["Ticket"]
+    issued = api.client.post("/api/tickets", json={"service": "HT"},
+                             headers={**api.auth("kiosk"), "Idempotency-Key": "schema"}).get_json()["ticket"]
+    public = api.client.get(f"/api/tickets/{issued['id']}").get_json()["ticket"]
+    assert isinstance(issued["status_url"], str) and public["status_url"] is None
+    for ticket in (issued, public):
+        assert sorted(schema["required"]) == sorted(schema["properties"]) == sorted(ticket)
+        assert [name for name, value in ticket.items() if not fits(value, schema["properties"][name])] == []
