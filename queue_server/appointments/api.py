@@ -26,7 +26,6 @@ from ..web.request_input import field, json_body, with_status_link
 from ..web.sessions import require, require_counter_clerk
 from ..web.errors import ApiError
 from . import booking, store
-from .openapi_paths import OPENAPI_PATHS  # noqa: F401  (merged by queue_server.web.openapi)
 from .settings import AppointmentSettings, load_settings
 from .slots import closed_reason, day_slots
 

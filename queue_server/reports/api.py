@@ -27,7 +27,6 @@ from ..web.sessions import csrf_token, require
 from ..web.errors import ApiError
 from . import charts, export, store
 from .live import live_view
-from .openapi_paths import OPENAPI_PATHS  # noqa: F401  (merged by queue_server.web.openapi)
 from .queries import clerk_logins
 from .ratings import (RATINGS_PER_MINUTE_PER_DEVICE, RatingRejected, check_has_ticket, check_rateable, find_ticket_in,
                       parse_rating, prompt_ticket)
