@@ -7,12 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.live_server import LiveServer, prepare_server
+from tests.support.live_server import prepare_server
+
+# Shared fixtures come from plugin modules, so no test module ever imports a conftest.
+pytest_plugins = ["tests.support.fixtures_server"]
 
 # Kivy must never parse pytest's arguments nor write to the user's home.
 os.environ.setdefault("KIVY_NO_ARGS", "1")
-os.environ.setdefault("KIVY_HOME", str(Path(__file__).resolve().parent.parent / ".kivy"))
-os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(Path(__file__).resolve().parent.parent / ".cache" / "escpos"))
+PROJECT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("KIVY_HOME", str(PROJECT / ".kivy"))
+os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(PROJECT / ".cache" / "escpos"))
 Path(os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"]).mkdir(parents=True, exist_ok=True)
 
 

@@ -1,60 +1,24 @@
-"""Fixtures of the appointments tests: the server tests' office template, in-process apps and live servers."""
+"""Fixtures of the appointments tests: the in-process app, served over HTTP, and a phone-sized browser.
+
+The office template and ``make_app`` come from tests/support/fixtures_server.py.
+"""
 
 from __future__ import annotations
 
-import shutil
 import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 
 from tests.support.browser import headless_chromium
-
-from tests.server.conftest import (  # noqa: F401  (fixtures shared with the server tests)
-    InProcess,
-    make_app,
-    office_db,
-    office_template,
-    scratch,
-    start_server,
-)
-
-# Monday 2 March 2026, 08:00 in Hà Nội (UTC+7): the server tests' fake clock starts here.
-MONDAY_0800_UTC = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
-
-NO_RESULT_SERVICE = (
-    '[[services]]\ncode = "KQ"\nname = "Nhận kết quả"\nprefix = "K"\ntarget_wait_minutes = 10\ndefault_service_minutes = 3',
-    "",
-)
-"""The sample office without its "Nhận kết quả" service (counter 5 keeps only VH)."""
+from tests.support.servers import InProcess
 
 
 @pytest.fixture
 def app(make_app: Callable[..., InProcess]) -> InProcess:
     """The sample office (its result-return service at counter 5) in process, on a fake clock at Monday 08:00."""
     return make_app()
-
-
-def kiosk(app: InProcess) -> dict[str, str]:
-    """The kiosk's Authorization header."""
-    return app.auth("kiosk")
-
-
-IMAGES = Path(__file__).resolve().parents[2] / "docs" / "img"
-
-
-def doc_shot(driver, name: str, folder: Path) -> Path:
-    """A screenshot in the test's folder; also into docs/img when MOTCUA_DOC_IMAGES=1 (so runs leave the tree clean)."""
-    import os
-
-    path = folder / name
-    driver.save_screenshot(str(path))
-    if os.environ.get("MOTCUA_DOC_IMAGES") == "1":
-        shutil.copyfile(path, IMAGES / name)
-    return path
 
 
 @pytest.fixture(scope="module")

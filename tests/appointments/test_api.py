@@ -5,7 +5,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from tests.appointments.conftest import NO_RESULT_SERVICE, kiosk
+from tests.support.appointments import NO_RESULT_SERVICE, kiosk
 
 
 def book(app, slot: str, service: str = "HT", **extra: Any):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from tests.appointments.conftest import kiosk
+from tests.support.appointments import kiosk
 
 TOMORROW_SLOTS = [f"2026-03-03T{h:02d}:{m:02d}" for h in range(7, 12) for m in (0, 30)
                   if "07:30" <= f"{h:02d}:{m:02d}" < "11:30"]

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from queue_server.web import status_page
-from tests.appointments.conftest import doc_shot
+from tests.support.browser import doc_shot
 
 pytestmark = pytest.mark.e2e
 

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import re
 import shutil
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -18,9 +15,9 @@ from queue_server.store.db import connect
 from queue_server.store.schema import apply_migrations
 from queue_server.web.app import create_app
 from tests.support.browser import headless_chromium
+from tests.support.clock import FakeClock
+from tests.support.console import Console
 from tests.support.live_server import ADMIN_PASSWORD, CLERK_PASSWORD, COMMUNE, LiveServer, free_port
-
-CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture(scope="session")
@@ -36,71 +33,6 @@ def console_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db.close()
     path.with_suffix(".kiosk").write_text(token)
     return path
-
-
-# 08:00 in Hà Nội (UTC+7) on Monday 2 March 2026: an ordinary office morning.
-MORNING = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
-
-
-class FakeClock:
-    """A clock the test moves by hand; the engine calls it for ``now``."""
-
-    def __init__(self, start: datetime = MORNING) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        """Move forward, e.g. ``advance(minutes=5)``."""
-        self.now += timedelta(**delta)
-
-
-@dataclass
-class Console:
-    """The in-process app, its test client and the kiosk's token."""
-
-    app: object
-    client: object
-    engine: QueueEngine
-    kiosk_token: str
-    clock: FakeClock
-
-    def csrf_from(self, path: str = "/console/login") -> str:
-        """GET a page and read the CSRF token of its form."""
-        page = self.client.get(path)
-        found = CSRF_FIELD.search(page.get_data(as_text=True))
-        assert found, page.get_data(as_text=True)[:500]
-        return found.group(1)
-
-    def sign_in(self, username: str = "quay1", password: str = CLERK_PASSWORD):
-        """Sign in through the form; returns the answer."""
-        token = self.csrf_from()
-        return self.client.post("/console/login", data={"csrf_token": token, "username": username, "password": password})
-
-    def enter(self, username: str = "quay1") -> str:
-        """Be signed in as this person without the password check (scrypt is slow); returns the CSRF token."""
-        conn = connect(self.app.config["MOTCUA_DB"]).conn
-        try:
-            person_id = conn.execute("SELECT id FROM users WHERE username = ?", (username,)).fetchone()[0]
-            person = auth.person_by_id(conn, person_id)
-            sid, _ = auth.open_session(conn, person, 1, channel=auth.COOKIE)
-        finally:
-            conn.close()
-        with self.client.session_transaction() as session:
-            session["sid"] = sid
-            session["csrf"] = f"csrf-of-{username}"
-        return f"csrf-of-{username}"
-
-    def post(self, path: str, body: dict | None = None, csrf: str | None = None):
-        """A JSON POST with the session cookie, and the CSRF header when given."""
-        headers = {"X-CSRF-Token": csrf} if csrf is not None else {}
-        return self.client.post(path, json=body or {}, headers=headers)
-
-    def issue(self, service: str = "HT", key: str = "k1", **body):
-        """A ticket from the kiosk."""
-        return self.client.post("/api/tickets", json={"service": service, **body},
-                                headers={"Authorization": f"Bearer {self.kiosk_token}", "Idempotency-Key": key})
 
 
 @pytest.fixture

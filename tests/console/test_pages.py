@@ -9,7 +9,7 @@ import unicodedata
 from queue_server import auth
 from queue_server.store.db import connect
 from queue_server.web import rate_limit
-from tests.console.conftest import Console
+from tests.support.console import Console
 
 BOOTSTRAP = re.compile(r'<script type="application/json" id="console-data">(.*?)</script>', re.S)
 

@@ -11,7 +11,7 @@ import json
 import re
 from typing import Any
 
-from tests.server.conftest import InProcess, act, issue
+from tests.support.servers import InProcess, act, issue
 
 SERVICE_NAMES = {
     "HT": "Tư pháp – Hộ tịch",

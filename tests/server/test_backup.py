@@ -21,8 +21,7 @@ from queue_server.store.backup import (
     restore_database,
 )
 from tests.support.live_server import motcua, prepare_server
-
-from .conftest import InProcess, issue
+from tests.support.servers import InProcess, issue
 
 NOW = datetime(2026, 12, 2, 17, 45, tzinfo=timezone(timedelta(hours=7)))
 

@@ -19,8 +19,8 @@ import requests
 
 from queue_server import auth
 from queue_server.cli import main
-from tests.server.conftest import OfficeDb
 from tests.support.live_server import COMMUNE, PROJECT, free_port
+from tests.support.servers import OfficeDb
 
 
 @pytest.fixture

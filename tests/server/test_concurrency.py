@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.server.conftest import RAISED_LIMIT
 from tests.support.live_server import LiveServer
+from tests.support.servers import RAISED_LIMIT
 
 THREADS = 8
 TICKETS_PER_THREAD = 250

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from queue_server.config import ConfigError, load_config
-from tests.server.conftest import office_config
 from tests.support.live_server import COMMUNE, PROJECT, free_port
+from tests.support.servers import office_config
 
 COUNTER_5 = 'number = 5\nname = "Quầy 5"\nservices = ["VH", "KQ"]'
 

@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from queue_server.client import QueueClient
-from tests.server.conftest import RAISED_LIMIT
+from tests.support.servers import RAISED_LIMIT
 
 CLIENTS = 4
 SERVICES = ("HT", "VP")

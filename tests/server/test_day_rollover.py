@@ -13,8 +13,9 @@ from queue_server import engine as engine_module
 from queue_server.config import load_config
 from queue_server.core import actions
 from queue_server.engine import QueueEngine
-from tests.server.conftest import FakeClock, OfficeDb, counting_tokens, issue
+from tests.support.clock import FakeClock
 from tests.support.live_server import COMMUNE
+from tests.support.servers import OfficeDb, counting_tokens, issue
 
 # 23:59 in Hà Nội (UTC+7) on Monday 2 March 2026.
 BEFORE_MIDNIGHT = datetime(2026, 3, 2, 16, 59, tzinfo=timezone.utc)

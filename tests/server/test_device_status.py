@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from queue_server.web.api_people import HISTORY_PER_DEVICE, MAX_COMPONENTS_PER_DEVICE
-from tests.server.conftest import InProcess
+from tests.support.servers import InProcess
 
 
 def report(api: InProcess, component: str, ok: bool, who: str = "kiosk", **extra: Any) -> None:

@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 import pytest
 
-from tests.server.conftest import InProcess, act, issue
+from tests.support.servers import InProcess, act, issue
 
 KIOSK_KEY = "key-1"
 

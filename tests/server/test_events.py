@@ -12,7 +12,7 @@ import pytest
 
 from queue_server.client import ServerEvent, parse_event_stream
 from queue_server.web import api_events
-from tests.server.conftest import InProcess, act, issue
+from tests.support.servers import InProcess, act, issue
 
 SNAPSHOT_KEYS = {"office", "day", "services", "counters", "waiting_tickets", "recent_calls", "last_event_id", "at"}
 
@@ -210,8 +210,8 @@ def test_open_streams_are_capped_and_a_closed_one_frees_its_place(make_app, monk
         refused = api.client.get("/api/events")
         assert refused.status_code == 503
         assert refused.get_json() == {"error": {"code": "too_many_streams", "message":
-                                                "The live feed is full right now; poll GET /api/services or "
-                                                "/api/status/<token>, or retry later."}}
+                                                "Kênh cập nhật trực tiếp đang đầy. Trang sẽ tự cập nhật định kỳ "
+                                                "(poll GET /api/services or /api/status/<token>, or retry later)."}}
         first.close()
         third = Feed(api)
         assert third.next().type == "snapshot"

@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from queue_server.web.rate_limit import RateLimiter
-from tests.server.conftest import InProcess, issue
 from tests.support.live_server import ADMIN_PASSWORD
+from tests.support.servers import InProcess, issue
 
 ACTIONS = ("call-next", "call", "recall", "start", "no-show", "complete", "transfer", "pause", "resume", "close")
 WHO = ("kiosk", "display", "rating", "quay1", "quay2", "quay3", "admin", None)

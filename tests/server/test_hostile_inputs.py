@@ -8,7 +8,7 @@ import pytest
 
 from queue_server.web.request_input import SQLITE_MAX_INT, int_param
 from queue_server.web.errors import ApiError
-from tests.server.conftest import InProcess
+from tests.support.servers import InProcess
 
 HUGE = 10**30  # past SQLite's 64-bit integers
 MANY_NINES = "9" * 5000  # past the 4300 digits int() converts

@@ -21,7 +21,8 @@ from queue_server.config import ConfigError, load_config
 from queue_server.core import views
 from tests.core.builders import at, office, queue
 from tests.core.builders import issue as issue_core
-from tests.server.conftest import (
+from tests.support.live_server import COMMUNE, PROJECT, free_port
+from tests.support.servers import (
     InProcess,
     OfficeDb,
     act,
@@ -29,7 +30,6 @@ from tests.server.conftest import (
     issue,
     office_config,
 )
-from tests.support.live_server import COMMUNE, PROJECT, free_port
 
 PUBLIC = {'hotline = "1900 1234"\n': 'hotline = "1900 1234"\npublic_url = "https://hcc.tanphu.gov.vn/"\n'}
 LOOPBACK_PUBLIC = {'hotline = "1900 1234"\n': 'hotline = "1900 1234"\npublic_url = "http://127.0.0.1:8080"\n'}

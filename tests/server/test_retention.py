@@ -52,7 +52,7 @@ def test_the_pruner_thread_prunes_at_start_and_leaves_tickets_alone(tmp_path: Pa
 
 
 def test_the_kept_days_are_configured_and_checked(tmp_path: Path) -> None:
-    from .conftest import office_config
+    from tests.support.servers import office_config
 
     assert load_config(office_config(tmp_path, {})).limits.events_keep_days == 400
     with pytest.raises(ConfigError, match="events_keep_days"):

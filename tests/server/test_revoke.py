@@ -13,9 +13,9 @@ import requests
 from queue_server import auth
 from queue_server.cli import main
 from queue_server.web.token_cache import TokenCache
-from tests.server.conftest import InProcess, OfficeDb, issue
 from tests.support.live_server import ADMIN_PASSWORD, CLERK_PASSWORD, COMMUNE
 from tests.support.live_server import motcua as motcua_process
+from tests.support.servers import InProcess, OfficeDb, issue
 
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 

@@ -6,8 +6,8 @@ import hashlib
 from datetime import datetime, timedelta, timezone
 
 from queue_server import auth
-from tests.server.conftest import InProcess, act, issue
 from tests.support.live_server import ADMIN_PASSWORD, CLERK_PASSWORD
+from tests.support.servers import InProcess, act, issue
 
 
 def database_bytes(api: InProcess) -> bytes:

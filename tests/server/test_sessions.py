@@ -14,8 +14,8 @@ import pytest
 
 from queue_server import auth
 from queue_server.web import rate_limit
-from tests.server.conftest import InProcess
 from tests.support.live_server import CLERK_PASSWORD
+from tests.support.servers import InProcess
 
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 ADDRESS_MESSAGE = "Quá nhiều lần đăng nhập sai từ máy này. Vui lòng thử lại sau 1 phút."

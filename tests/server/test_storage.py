@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from queue_server.store import repository
-from tests.server.conftest import InProcess, act, issue
+from tests.support.servers import InProcess, act, issue
 
 
 def test_a_failed_commit_answers_503_and_the_retry_gets_the_next_number(api: InProcess, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,8 +11,8 @@ import json
 import pytest
 
 from queue_server.web import api_events
-from tests.server.conftest import InProcess, act, issue
 from tests.server.test_events import Feed
+from tests.support.servers import InProcess, act, issue
 
 PROCEDURE = "1.001193"
 

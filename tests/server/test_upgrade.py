@@ -17,8 +17,7 @@ from queue_server.engine import QueueEngine
 from queue_server.store.db import connect
 from queue_server.store.schema import apply_migrations
 from queue_server.web.app import create_app
-
-from .conftest import FakeClock
+from tests.support.clock import FakeClock
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "db_3d787f9.sql"
 SAME_DAY = datetime(2026, 12, 3, 3, 0, tzinfo=timezone.utc)  # 10:00 in Hà Nội, the fixture's service day

@@ -6,11 +6,13 @@ flags keep Chromium off the network this machine does not have.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Any
 
 import pytest
 
@@ -41,3 +43,15 @@ def headless_chromium(window: str = "1366,768", *extra_flags: str) -> Iterator[o
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+DOC_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "img"
+
+
+def doc_shot(driver: Any, name: str, folder: Path) -> Path:
+    """A screenshot in the test's folder; also into docs/img when MOTCUA_DOC_IMAGES=1 (so runs leave the tree clean)."""
+    path = folder / name
+    driver.save_screenshot(str(path))
+    if os.environ.get("MOTCUA_DOC_IMAGES") == "1":
+        shutil.copyfile(path, DOC_IMAGES / name)
+    return path

@@ -56,7 +56,7 @@ class LiveServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 15.0) -> "LiveServer":
+    def start(self, timeout: float = 15.0) -> LiveServer:
         """Start (or restart) the server and wait until it answers."""
         env = {**os.environ, "MOTCUA_DB": str(self.db), "MOTCUA_CONFIG": str(self.config)}
         self.log_path = self.db.with_suffix(".log")
