@@ -15,7 +15,7 @@ import signal
 import threading
 import time
 from collections import deque
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from kivy.app import App
@@ -24,13 +24,13 @@ from kivy.core.window import Window
 from kivy.graphics.opengl import glFinish
 
 from queue_server.client import QueueClient, ServerEvent
+from speech import Announcement, Speaker, call_announcement
 
 from .board import EMPTY, BoardState, Call, call_age_s, in_zone, new_call, reduce, screen_view, server_clock_offset_s
 from .board_view import BoardScreen
 from .config import DisplayConfig, ScreenConfig
 from .live import EventFeed
 from .media import Playlist, expand_playlist
-from .speech import Announcement, Speaker, call_announcement
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ class BoardApp(App):
             if not event.type.startswith("connection."):
                 self.state = reduce(before, event)
             if event.type == "snapshot":
-                self._server_offset = server_clock_offset_s(event.data.get("at"), datetime.now(timezone.utc))
+                self._server_offset = server_clock_offset_s(event.data.get("at"), datetime.now(UTC))
             call = new_call(before, self.state)
             if call is not None and in_zone(call, self.screen_config.counters) and not self._stale(call):
                 self.board.announce(call)
@@ -121,7 +121,7 @@ class BoardApp(App):
         self.board.canvas.ask_update()  # even an event that changes nothing gets its frame
 
     def _stale(self, call: Call) -> bool:
-        server_now = datetime.now(timezone.utc) - timedelta(seconds=self._server_offset)
+        server_now = datetime.now(UTC) - timedelta(seconds=self._server_offset)
         age = call_age_s(call, server_now)
         if age is not None and age > STALE_CALL_S:
             log.info("not announcing %s: called %.0f s ago (replayed after a break)", call.number, age)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from display.speech import wav_stats
+from speech import wav_stats
 from queue_server.client import QueueClient, new_idempotency_key
 
 from .fakesse import FakeEventServer, counter, ticket

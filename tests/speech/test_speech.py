@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
-from display.speech import (Speaker, SpeechError, chime_frames, announcement_text, call_announcement, make_chime, read_number,
-                            read_ticket_number, render_announcement, synthesize_wav, wav_stats)
+from speech import (Speaker, SpeechError, announcement_text, call_announcement, chime_frames, make_chime, read_number,
+                    read_ticket_number, render_announcement, synthesize_wav, wav_stats)
 
 needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
 
@@ -84,8 +84,8 @@ def test_the_speaker_records_every_call_in_order_without_overlap(tmp_path):
 
 def test_the_speaker_plays_one_call_after_the_other(tmp_path, monkeypatch):
     """With a (fake) player: chime, words, next chime, next words… never two sounds at once."""
-    monkeypatch.setattr("display.speech.audio_output_available", lambda: True)
-    monkeypatch.setattr("display.speech.render_speech", lambda a, workdir=None: chime_frames())
+    monkeypatch.setattr("speech.speaker.audio_output_available", lambda: True)
+    monkeypatch.setattr("speech.speaker.render_speech", lambda a, workdir=None: chime_frames())
     player = tmp_path / "play.sh"
     log = tmp_path / "log"
     player.write_text(f"#!/bin/sh\necho start >> {log}\nsleep 0.2\necho end >> {log}\n")
@@ -99,8 +99,8 @@ def test_the_speaker_plays_one_call_after_the_other(tmp_path, monkeypatch):
 
 
 def test_without_a_sound_card_playback_is_skipped_quietly(tmp_path, monkeypatch):
-    monkeypatch.setattr("display.speech.audio_output_available", lambda: False)
-    monkeypatch.setattr("display.speech.render_speech", lambda a, workdir=None: chime_frames())
+    monkeypatch.setattr("speech.speaker.audio_output_available", lambda: False)
+    monkeypatch.setattr("speech.speaker.render_speech", lambda a, workdir=None: chime_frames())
     done = threading.Event()
     speaker = Speaker(on_started=lambda a, t: done.set())
     speaker.say(call_announcement("e1", "A001", 1))
