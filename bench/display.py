@@ -76,7 +76,9 @@ def bench_board(calls: int, gap: float, config: Path | None = None) -> None:
         sent: dict[str, float] = {}
         for _ in range(calls):
             before = time.time()
-            number = clerk.counter_action(1, "call-next")["ticket"]["number"]
+            called = clerk.counter_action(1, "call-next")
+            assert called is not None  # a call answers with the ticket
+            number = called["ticket"]["number"]
             sent[number] = before
             time.sleep(gap)
         time.sleep(3.0)
@@ -113,7 +115,7 @@ def make_video(path: Path, frames: int, size=(1920, 1080), fps: int = 25) -> Non
     rng = np.random.default_rng(3)
     scene = cv2.resize(rng.integers(40, 200, (size[1] // 16, size[0] // 16, 3), dtype=np.uint8), size,
                        interpolation=cv2.INTER_LINEAR)
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), fps, size)
     for index in range(frames):
         frame = scene.copy()
         x = (index * 17) % (size[0] - 200)

@@ -279,6 +279,7 @@ def main() -> None:
                 per = (args.rss_tickets - issued + CLIENTS - 1) // CLIENTS
                 issue_load(server.port, server.tokens["kiosk"], per, ["HT", "VP", "DC", "VH"])
                 issued += per * CLIENTS
+            assert server.process is not None  # started above
             print(f"server RSS after {issued} tickets today: {rss_mb(server.process.pid):.0f} MB (target ≤ 120 MB)")
         finally:
             server.stop()

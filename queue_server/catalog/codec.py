@@ -22,7 +22,7 @@ import json
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from .lexicon import tsv_rows
 from .model import (
@@ -34,6 +34,7 @@ from .model import (
     STRUCTURED_FIELDS,
     ChannelTerms,
     Document,
+    DocumentKind,
     Procedure,
 )
 from .normalize import fold, nfc, phrase_key
@@ -380,7 +381,8 @@ def _documents(number: int, value: Any, errors: list[RowError]) -> list[Document
         elif not isinstance(form, str):
             errors.append(RowError(number, "documents", "form must be a file name or address"))
         else:
-            documents.append(Document(nfc(item["name"].strip()), kind, count, nfc(form)))
+            # kind is one of DOCUMENT_KINDS, checked above
+            documents.append(Document(nfc(item["name"].strip()), cast(DocumentKind, kind), count, nfc(form)))
     return documents
 
 

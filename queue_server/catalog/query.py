@@ -44,6 +44,7 @@ def pair_groups(groups: Sequence[Group]) -> list[Group]:
         if not left.terms or not right.terms or left.stop or right.stop:
             continue
         a, b = best_term(left), best_term(right)
+        assert a is not None and b is not None  # both groups have terms
         (pair,) = word_pairs((a, b))
         pairs.append(Group({pair: PAIR_WEIGHT * min(left.terms[a], right.terms[b])}))
     return pairs

@@ -420,7 +420,7 @@ class SearchIndex:
             if accent is None:
                 part = {i: v * weight for i, v in postings.items()}
             else:
-                holders = self._accent_holders.get(accent, frozenset())
+                holders: set[int] | frozenset[int] = self._accent_holders.get(accent, frozenset())
                 mismatch = weight * WEIGHT_ACCENT_MISMATCH
                 part = {i: v * (weight if i in holders else mismatch) for i, v in postings.items()}
             if not best:

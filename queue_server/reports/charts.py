@@ -22,7 +22,7 @@ INK, GRID, PAPER = "#222222", "#dddddd", "#ffffff"
 
 
 @lru_cache(maxsize=8)
-def font(size: int) -> ImageFont.ImageFont:
+def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     """A TrueType font with Vietnamese glyphs at this size."""
     candidates = []
     spec = importlib.util.find_spec("kivy")

@@ -95,6 +95,7 @@ def to_xlsx(report: dict[str, Any], *, charts: bool = True) -> bytes:
 
     book = Workbook()
     sheet = book.active
+    assert sheet is not None  # a new workbook has one sheet, active
     sheet.title = "Tổng hợp"
     period = report["period"]
     sheet.append(["Báo cáo", report["office"]])
@@ -109,10 +110,10 @@ def to_xlsx(report: dict[str, Any], *, charts: bool = True) -> bytes:
     overall = report["satisfaction"]
     sheet.append(["Số lượt đánh giá", overall["ratings"]])
     sheet.append(["Tỷ lệ hài lòng (%)", overall["satisfied_share"]])
-    for title, rows, key in (("Lĩnh vực", report["by_service"], lambda r: f"{r['code']} – {r['name']}"),
+    for title, rows, name_of in (("Lĩnh vực", report["by_service"], lambda r: f"{r['code']} – {r['name']}"),
                              ("Quầy", report["by_counter"], lambda r: r["name"]),
                              ("Cán bộ", report["by_clerk"], lambda r: r["clerk"])):
-        _group_sheet(book.create_sheet(title), title, rows, key, overall["levels"])
+        _group_sheet(book.create_sheet(title), title, rows, name_of, overall["levels"])
     _satisfaction_sheet(book.create_sheet("Hài lòng"), overall)
     heat = book.create_sheet("Giờ cao điểm")
     heat.append(["Thứ \\ Giờ", *[f"{h}h" for h in range(24)]])

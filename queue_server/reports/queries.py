@@ -18,6 +18,7 @@ from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 SUMMARY_VERSION = 1
 """Bump when the definitions of a day's cells change: older summaries are then recomputed."""
@@ -90,9 +91,9 @@ SELECT DISTINCT day FROM tickets WHERE day BETWEEN ? AND ? AND status IN ('waiti
 """
 
 
-def _live_days(conn: sqlite3.Connection, first: str, last: str) -> dict[str, dict[tuple, Cell]]:
-    """Cells and hours per day, read from the tickets themselves."""
-    days: dict[str, dict] = {}
+def _live_days(conn: sqlite3.Connection, first: str, last: str) -> dict[str, dict[str, Any]]:
+    """Cells and hours per day ({"cells": {key: Cell}, "hours": Counter}), read from the tickets themselves."""
+    days: dict[str, dict[str, Any]] = {}
     for day, service, counter, clerk, status, transferred, tickets in conn.execute(COUNTS_SQL, (first, last)):
         cells = days.setdefault(day, {"cells": {}, "hours": Counter()})["cells"]
         cell = cells.get((service, counter, clerk)) or cells.setdefault((service, counter, clerk), Cell())

@@ -82,7 +82,7 @@ def parse_rating(body: dict[str, Any], settings: RatingSettings) -> RatingInput:
     dossier = body.get("dossier")
     if dossier is not None and (not isinstance(dossier, str) or not DOSSIER_CODE.match(dossier.strip())):
         raise _invalid('"dossier" must be a dossier code (mã hồ sơ) like "H12.22-261123-0001".')
-    return RatingInput(ticket.strip() if isinstance(ticket, str) else ticket, counter, overall, criteria, answers,
+    return RatingInput(ticket.strip() if isinstance(ticket, str) else ticket, counter, level.code, criteria, answers,
                        reasons, comment, dossier.strip() if dossier else None)
 
 
@@ -162,10 +162,10 @@ def check_has_ticket(ticket: Ticket | None, counter: int | None) -> Ticket:
 
 def prompt_ticket(tickets: Iterable[Ticket], counter: int, now: datetime, seconds: int) -> Ticket | None:
     """The ticket a rating tablet should ask about: just completed at this counter, within ``seconds``."""
-    cutoff = now - timedelta(seconds=seconds)
-    latest = None
+    latest: Ticket | None = None
+    latest_at = now - timedelta(seconds=seconds)  # finished after this: the cutoff, then the latest one found
     for ticket in tickets:
-        if ticket.counter == counter and ticket.status == DONE and ticket.finished_at is not None \
-                and cutoff < ticket.finished_at <= now and (latest is None or ticket.finished_at > latest.finished_at):
-            latest = ticket
+        finished = ticket.finished_at
+        if ticket.counter == counter and ticket.status == DONE and finished is not None and latest_at < finished <= now:
+            latest, latest_at = ticket, finished
     return latest

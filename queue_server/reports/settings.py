@@ -121,7 +121,7 @@ def rating_settings(config: OfficeConfig) -> RatingSettings:
     prompt = optional(path, "ratings.prompt_seconds", table, int, DEFAULT_PROMPT_SECONDS)
     if not 5 <= prompt <= 600:
         raise ConfigError(path, "ratings.prompt_seconds", "use a number of seconds between 5 and 600, e.g. 30")
-    levels = DEFAULT_LEVELS
+    levels: tuple[Level, ...] = DEFAULT_LEVELS
     if "levels" in table:
         raws = _list(path, "ratings.levels", table)
         levels = tuple(_level(path, f"ratings.levels[{i}]", raw) for i, raw in enumerate(raws))

@@ -16,7 +16,7 @@ import multiprocessing
 import os
 import random
 import sqlite3
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 from ..config import OfficeConfig
 from ..core import actions
 from ..core.model import DONE, QueueState, Ticket
-from ..core.office import Office
+from ..core.office import Office, Service
 from ..store import repository
 from .queries import summarise_days
 from .settings import RatingSettings, rating_settings, report_settings
@@ -71,7 +71,14 @@ class Profile:
 
 
 def _mean_service_minutes(office: Office, codes: tuple[str, ...]) -> float:
-    return sum(office.service(c).default_service_minutes for c in codes) / len(codes)
+    return sum(_known_service(office, c).default_service_minutes for c in codes) / len(codes)
+
+
+def _known_service(office: Office, code: str) -> Service:
+    """A service named by the office itself (a counter's, a ticket's), so it exists."""
+    service = office.service(code)
+    assert service is not None, code
+    return service
 
 
 @dataclass
@@ -115,8 +122,9 @@ class _Day:
         opening = self.at_hour(ARRIVAL_SLOTS[0][0])
         for counter in sim.office.counters:
             self.push(opening, "free", counter.number)
-        handlers = {"arrive": self._arrive, "free": self._free, "absent": self._absent, "start": self._start,
-                    "transfer": self._transfer}
+        handlers: dict[str, Callable[[datetime, Any], None]] = {
+            "arrive": self._arrive, "free": self._free, "absent": self._absent, "start": self._start,
+            "transfer": self._transfer}
         while self.steps:
             at, _, kind, data = heapq.heappop(self.steps)
             handlers[kind](at, data)
@@ -168,6 +176,7 @@ class _Day:
     def _transfer(self, at: datetime, counter: int) -> None:
         sim = self.sim
         ticket = sim.state.current_ticket(counter)
+        assert ticket is not None  # a transfer is planned only while the counter serves someone
         others = [s.code for s in sim.office.services if s.code != ticket.service]
         target = sim.rng.choice(others)
         actions.transfer(sim.state, sim.office, counter, at, service_code=target)
@@ -225,7 +234,7 @@ class Simulator:
 
     def service_minutes(self, service: str) -> float:
         """A log-normal service time around the field's usual minutes (a few take much longer)."""
-        mean = self.office.service(service).default_service_minutes * self.profile.service_minutes_scale
+        mean = _known_service(self.office, service).default_service_minutes * self.profile.service_minutes_scale
         sigma = 0.5
         return max(0.5, self.rng.lognormvariate(math.log(mean) - sigma * sigma / 2, sigma))
 
@@ -268,7 +277,9 @@ class Simulator:
         rng = self.rng
         if ticket.status != DONE or rng.random() >= self.profile.rating_share:
             return None
-        service = self.office.service(ticket.service)
+        service = _known_service(self.office, ticket.service)
+        # A done ticket was called, served and finished at a counter.
+        assert ticket.called_at is not None and ticket.finished_at is not None and ticket.counter is not None
         waited = (ticket.called_at - ticket.issued_at).total_seconds() / 60
         late = waited > service.target_wait_minutes
         good = 0.9 + self.counter_quality.get(ticket.counter, 0) - (0.25 if late else 0)
@@ -395,6 +406,7 @@ def simulate(config: OfficeConfig, conn: sqlite3.Connection, first: date, days: 
     result = SimulationResult(first=first, last=first + timedelta(days=days - 1))
     today = today or actions.service_day(config.office, datetime.now(UTC))
     workers = workers if workers is not None else min(len(chunks), os.cpu_count() or 1)
+    played: Iterator[ChunkRows]
     if workers <= 1:
         played = (play_chunk(str(config.path), start, count, s, profile)
                   for (start, count), s in zip(chunks, seeds, strict=True))

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
+from typing import Any
 from zoneinfo import ZoneInfo
 
 WEEKDAY_LABELS = ("T2", "T3", "T4", "T5", "T6", "T7", "CN")
@@ -77,7 +78,7 @@ def share(part: int, whole: int) -> float | None:
     return (tenths.numerator // tenths.denominator) / 10
 
 
-def shares(counts: Mapping[str, int], codes: Sequence[str], whole: int | None = None) -> list[dict[str, object]]:
+def shares(counts: Mapping[str, int], codes: Sequence[str], whole: int | None = None) -> list[dict[str, Any]]:
     """Each code's count and share (percent, one decimal) of ``whole`` (default: the sum)."""
     total = sum(counts.get(c, 0) for c in codes) if whole is None else whole
     return [{"code": c, "count": counts.get(c, 0), "share": share(counts.get(c, 0), total)} for c in codes]

@@ -192,7 +192,8 @@ def insert_ratings(conn: sqlite3.Connection, records: list[RatingRecord]) -> lis
             (record.ticket_id, record.day, record.rated_at, record.service, record.counter, record.clerk,
              record.overall, record.comment, record.dossier, record.device),
         )
-        rating_id = int(cursor.lastrowid)
+        assert cursor.lastrowid is not None  # every INSERT sets it
+        rating_id = cursor.lastrowid
         ids.append(rating_id)
         if answer_rows(rating_id, record):
             conn.executemany(ANSWER_INSERT, answer_rows(rating_id, record))
@@ -255,7 +256,8 @@ def save_notice(conn: sqlite3.Connection, values: dict[str, Any], notice_id: int
             "VALUES (:text, :position, :active, :starts_on, :ends_on, :updated_at, :updated_by)",
             {"position": 0, "active": 1, "starts_on": None, "ends_on": None, **values},
         )
-        return int(cursor.lastrowid)
+        assert cursor.lastrowid is not None  # every INSERT sets it
+        return cursor.lastrowid
     assignments = ", ".join(f"{name} = :{name}" for name in values)
     conn.execute(f"UPDATE notices SET {assignments} WHERE id = :id", {**values, "id": notice_id})
     return notice_id

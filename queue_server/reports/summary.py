@@ -53,9 +53,12 @@ class _Group:
         }
 
 
-def _tally(rows: PeriodRows) -> tuple[_Group, dict, dict, dict]:
+def _tally(rows: PeriodRows) -> tuple[_Group, dict[str, _Group], dict[int, _Group], dict[str, _Group]]:
     """Group counts and durations by the whole office, service, counter and clerk."""
-    total, by_service, by_counter, by_clerk = _Group(), defaultdict(_Group), defaultdict(_Group), defaultdict(_Group)
+    total = _Group()
+    by_service: defaultdict[str, _Group] = defaultdict(_Group)
+    by_counter: defaultdict[int, _Group] = defaultdict(_Group)
+    by_clerk: defaultdict[str, _Group] = defaultdict(_Group)
     for (service, counter, clerk), cell in rows.cells.items():
         groups = [total, by_service[service]]
         if counter is not None:

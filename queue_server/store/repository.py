@@ -10,7 +10,7 @@ import json
 import sqlite3
 from collections import deque
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, overload
 
 from ..core.actions import new_state
 from ..core.model import CALLED, SERVING, WAITING, CounterState, Event, QueueState, Ticket
@@ -26,6 +26,12 @@ TICKET_COLUMNS = (
 _TIME_COLUMNS = ("issued_at", "queued_at", "called_at", "served_at", "finished_at")
 
 
+@overload
+def to_db_time(moment: datetime) -> str: ...
+@overload
+def to_db_time(moment: None) -> None: ...
+@overload
+def to_db_time(moment: datetime | None) -> str | None: ...
 def to_db_time(moment: datetime | None) -> str | None:
     """UTC ISO text: sorts as time, reads back exactly."""
     if moment is None:
@@ -138,7 +144,8 @@ def append_event(conn: sqlite3.Connection, event: Event, at: datetime, data_json
         "INSERT INTO events (at, type, ticket_id, counter, actor, data) VALUES (?, ?, ?, ?, ?, ?)",
         (to_db_time(at), event.type, event.ticket_id, event.counter, actor, data_json),
     )
-    return int(cursor.lastrowid)
+    assert cursor.lastrowid is not None  # every INSERT sets it
+    return cursor.lastrowid
 
 
 def events_after(conn: sqlite3.Connection, last_id: int, limit: int) -> list[tuple[int, str, str]]:
