@@ -53,8 +53,7 @@ def run_board(server: str, token: str | None = None, screen: str | None = None, 
               voice: bool = True, timings_path: Path | str | None = None) -> int:
     """Show the board for one screen until the window closes (call from the main thread)."""
     from queue_server.config import load_config
-
-    from .config import load_display_config
+    from queue_server.display_settings import load_display_config
 
     office = load_config(config_path)
     display = load_display_config(office)

@@ -24,11 +24,11 @@ from kivy.core.window import Window
 from kivy.graphics.opengl import glFinish
 
 from queue_server.client import QueueClient, ServerEvent
+from queue_server.display_settings import DisplayConfig, ScreenConfig
 from speech import Announcement, Speaker, call_announcement
 
 from .board import EMPTY, BoardState, Call, call_age_s, in_zone, new_call, reduce, screen_view, server_clock_offset_s
 from .board_view import BoardScreen
-from .config import DisplayConfig, ScreenConfig
 from .live import EventFeed
 from .media import Playlist, expand_playlist
 

@@ -25,8 +25,9 @@ from kivy.uix.image import Image
 from kivy.uix.label import Label
 from kivy.uix.stencilview import StencilView
 
+from queue_server.display_settings import DisplayConfig, ScreenConfig
+
 from .board import Call, CounterRow, ScreenView
-from .config import DisplayConfig, ScreenConfig
 from .media import Playlist, Slide, VideoReader
 
 Builder.load_file(str(resources.files("display") / "board_view.kv"))

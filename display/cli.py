@@ -66,9 +66,9 @@ def run_overlay(args: argparse.Namespace) -> int:
     """Overlay the queue strip on camera video until stopped."""
     from queue_server.client import QueueClient
     from queue_server.config import load_config
+    from queue_server.display_settings import load_display_config
 
     from .camera import FrameHub, OverlayRunner, StateHolder, make_http_server
-    from .config import load_display_config
     from .live import EventFeed
     from .overlay import overlay_png
 

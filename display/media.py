@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import MediaItem
+from queue_server.display_settings import MediaItem
 
 log = logging.getLogger(__name__)
 

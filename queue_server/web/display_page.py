@@ -13,8 +13,9 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
 
-from .request_input import int_param
+from ..display_settings import DisplayConfig, load_display_config
 from .errors import ApiError
+from .request_input import int_param
 
 bp = Blueprint("display_page", __name__)
 
@@ -22,10 +23,8 @@ VIDEO_TYPES = {".mp4": "video/mp4", ".webm": "video/webm", ".mkv": "video/x-matr
                ".m4v": "video/mp4", ".avi": "video/x-msvideo"}
 
 
-def _display_config():
-    """The validated [display] section (defaults when the display part is not installed)."""
-    from display.config import load_display_config
-
+def _display_config() -> DisplayConfig:
+    """The validated [display] section (its defaults when the office file has none)."""
     return load_display_config(current_app.extensions["motcua.config"])
 
 

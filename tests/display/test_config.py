@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from display.config import load_display_config, parse_display_section
 from queue_server.config import ConfigError, load_config
+from queue_server.display_settings import load_display_config, parse_display_section
 
 CONFIG = Path(__file__).resolve().parents[2] / "config"
 COUNTERS = (1, 2, 3, 4, 5)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import shutil
 
-from display.config import MediaItem
 from display.media import Playlist, Slide, expand_playlist
+from queue_server.display_settings import MediaItem
 
 
 def test_the_playlist_cycles_by_each_slides_own_duration(tmp_path):

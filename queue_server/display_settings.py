@@ -2,15 +2,19 @@
 
 Everything a lobby screen, its voice and the camera overlays may vary per
 office lives here; mistakes are ``ConfigError`` naming the file, key and fix.
+Pure parsing (no Kivy): the server renders ``/display`` from it and the
+``display`` package reads it, so it lives with the server's config, which
+devices may import.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
-from queue_server.config import ConfigError, OfficeConfig, optional, require
+from .config import ConfigError, OfficeConfig, optional, require
 
 STREAM_SCHEMES = ("rtsp://", "rtsps://", "http://", "https://", "usb:")
 ORIENTATIONS = ("landscape", "portrait")
@@ -113,7 +117,8 @@ def parse_display_section(raw: Mapping[str, Any], path: Path | str,
     """Validate a raw ``[display]`` mapping against the office's counters."""
     path = Path(path)
     _reject_unknown(path, "display", raw, DISPLAY_KEYS)
-    screens = tuple(_parse_screen(path, i, t, counter_numbers) for i, t in enumerate(_list(path, "display.screens", raw)))
+    screen_tables = _list(path, "display.screens", raw)
+    screens = tuple(_parse_screen(path, i, t, counter_numbers) for i, t in enumerate(screen_tables))
     names = [s.name for s in screens]
     if len(set(names)) != len(names):
         raise ConfigError(path, "display.screens", "two screens share a name; give each screen its own name")
@@ -126,7 +131,8 @@ def parse_display_section(raw: Mapping[str, Any], path: Path | str,
         flash_seconds=optional(path, "display.flash_seconds", raw, float, 8.0),
         voice=_parse_voice(path, _table(path, "display.voice", raw.get("voice", {}))),
         media=tuple(_parse_media(path, i, t) for i, t in enumerate(_list(path, "display.media", raw))),
-        cameras=tuple(_parse_camera(path, i, t, counter_numbers) for i, t in enumerate(_list(path, "display.cameras", raw))),
+        cameras=tuple(_parse_camera(path, i, t, counter_numbers)
+                      for i, t in enumerate(_list(path, "display.cameras", raw))),
         path=str(path),
     )
     if not 1 <= result.recent_calls <= 12:
