@@ -71,7 +71,7 @@ def line(name: str, values_s: list[float]) -> str:
 @contextlib.contextmanager
 def loopback_printer():
     """The tests' fake TCP 9100 printer in its own process (it must not share our GIL), as a URI."""
-    process = subprocess.Popen([sys.executable, "-m", "tests.printers.fake_printer"], cwd=PROJECT,
+    process = subprocess.Popen([sys.executable, "-m", "tests.support.fake_printer"], cwd=PROJECT,
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         port = int(process.stdout.readline())

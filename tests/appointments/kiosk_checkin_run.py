@@ -28,7 +28,7 @@ def main(url: str, token: str, code: str, shots: Path) -> dict:
     from kiosk.printing import PackagePrinter
     from kiosk.read_aloud import SilentReader
     from queue_server.client import QueueClient
-    from tests.printers.fake_printer import FakePrinter
+    from tests.support.fake_printer import FakePrinter
     from tests.support.live_server import COMMUNE
 
     settings = dataclasses.replace(load_settings(COMMUNE), fullscreen=False, width=width, height=height)

@@ -48,7 +48,7 @@ def kiosk(kiosk_server, tmp_path_factory: pytest.TempPathFactory):
     from kiosk.printing import PackagePrinter
     from kiosk.read_aloud import SilentReader
     from queue_server.client import QueueClient
-    from tests.printers.fake_printer import FakePrinter
+    from tests.support.fake_printer import FakePrinter
 
     settings = dataclasses.replace(load_settings(COMMUNE), fullscreen=False, width=WIDTH, height=HEIGHT,
                                    retry_seconds=0.3)

@@ -8,8 +8,8 @@ import pytest
 
 from kiosk.printing import PackagePrinter, unconfirmed_screen_seconds
 from kiosk.settings import KioskSettings
-from tests.printers.escpos_stream import decode, raster_image
-from tests.printers.fake_printer import FakePrinter
+from tests.support.escpos_stream import decode, raster_image
+from tests.support.fake_printer import FakePrinter
 
 TICKET = {"id": 7, "number": "A004", "service": "HT", "service_name": "Tư pháp – Hộ tịch", "counters": [1, 2],
           "ahead": 3, "estimated_wait_s": 1500, "status_url": "http://x/t/abc",

@@ -12,8 +12,8 @@ pytestmark = pytest.mark.e2e
 def test_a_ticket_sent_to_a_mute_printer_stays_on_screen_longer(d) -> None:
     from kiosk.printing import PackagePrinter, unconfirmed_screen_seconds
     from printers.job import mute_printers
-    from tests.printers.escpos_stream import decode, raster_image
-    from tests.printers.fake_printer import FakePrinter
+    from tests.support.escpos_stream import decode, raster_image
+    from tests.support.fake_printer import FakePrinter
 
     app = d.app
     try:

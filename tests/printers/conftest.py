@@ -1,39 +1,19 @@
-"""Builders and fixtures of the printer tests."""
+"""Fixtures of the printer tests (the ticket builder is tests/support/ticket_print.py)."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterator
-from zoneinfo import ZoneInfo
+from typing import Any
 
 import pytest
 from PIL import Image, ImageDraw
 
-from printers import TicketPrint
-
-HCM = ZoneInfo("Asia/Ho_Chi_Minh")
-NOON = datetime(2026, 11, 23, 9, 5, tzinfo=HCM)
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SNAPSHOT_DIR = PROJECT_ROOT / "out" / "printers"
 """Generated layout snapshots, to look at (git-ignored)."""
-
-LONG_FIELD = "Địa chính – Xây dựng – Nông nghiệp – Môi trường – Tài nguyên nước, Khoáng sản, Biển và Hải đảo"
-LONG_OFFICE = "Trung tâm Phục vụ hành chính công phường Nguyễn Thái Bình, thành phố Hồ Chí Minh"
-
-
-def ticket(**overrides: Any) -> TicketPrint:
-    """A typical ticket; override any field."""
-    fields: dict[str, Any] = dict(
-        number="A012", office_name="Trung tâm Phục vụ hành chính công xã Tân Phú",
-        service_name="Tư pháp – Hộ tịch", counters=(1, 2), ahead=7, estimated_wait_s=900,
-        issued_at=NOON, status_url="http://127.0.0.1:8080/t/Zk3q9XbT2mYpQ0", priority=None,
-        hotline="1900 1234", footer="Cảm ơn quý khách!", ticket_id=12,
-    )
-    fields.update(overrides)
-    return TicketPrint(**fields)
 
 
 @pytest.fixture(scope="session")

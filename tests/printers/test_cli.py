@@ -10,9 +10,9 @@ import pytest
 import requests
 
 from queue_server.cli import main
+from tests.support.escpos_stream import decode, raster_image
+from tests.support.fake_printer import FakePrinter
 
-from .escpos_stream import decode, raster_image
-from .fake_printer import FakePrinter
 from .test_encode import read_qr
 
 

@@ -9,9 +9,8 @@ import pytest
 
 from printers import render_ticket
 from printers.encode import encode_raster, encode_text, to_cp1258
-
-from .conftest import ticket
-from .escpos_stream import decode, raster_image
+from tests.support.escpos_stream import decode, raster_image
+from tests.support.ticket_print import ticket
 
 VIETNAMESE = "aàảãáạăằẳẵắặâầẩẫấậđeèẻẽéẹêềểễếệiìỉĩíịoòỏõóọôồổỗốộơờởỡớợuùủũúụưừửữứựyỳỷỹýỵ"
 

@@ -12,8 +12,7 @@ from PIL import Image, ImageDraw
 from printers import render_ticket, render_ticket_png
 from printers.fonts import load_font
 from printers.layout import METRICS, wrap
-
-from .conftest import LONG_FIELD, LONG_OFFICE, ticket
+from tests.support.ticket_print import LONG_FIELD, LONG_OFFICE, ticket
 
 VIETNAMESE_LETTERS = (
     "aàảãáạăằẳẵắặâầẩẫấậbcdđeèẻẽéẹêềểễếệghiìỉĩíịklmnoòỏõóọôồổỗốộơờởỡớợpqrstuùủũúụưừửữứựvxyỳỷỹýỵ"

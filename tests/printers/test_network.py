@@ -11,10 +11,10 @@ import pytest
 
 from printers import PrinterSettings, print_ticket
 from printers.job import MutePrinters, _printer_lock, mute_printers
+from tests.support.escpos_stream import decode, raster_image
+from tests.support.fake_printer import FakePrinter
+from tests.support.ticket_print import ticket
 
-from .conftest import ticket
-from .escpos_stream import decode, raster_image
-from .fake_printer import FakePrinter
 from .test_encode import read_qr
 
 FAST = 0.3  # seconds: a short deadline keeps fault tests quick; one test checks the real 2 s
@@ -236,7 +236,7 @@ def test_text_mode_sends_the_printers_own_text_and_qr() -> None:
 
 
 def test_a_serial_printer_gets_the_job_and_answers_status() -> None:
-    from .fake_printer import PtyPrinter
+    from tests.support.fake_printer import PtyPrinter
 
     with PtyPrinter() as printer:
         result = print_ticket(ticket(), printer.uri(baudrate="115200"), timeout_s=FAST * 3)
@@ -250,7 +250,7 @@ def test_a_serial_printer_gets_the_job_and_answers_status() -> None:
 
 
 def test_a_serial_printer_out_of_paper_is_found_before_printing() -> None:
-    from .fake_printer import PtyPrinter
+    from tests.support.fake_printer import PtyPrinter
 
     with PtyPrinter(state="paper_out") as printer:
         result = print_ticket(ticket(), printer.uri(), timeout_s=FAST * 3)
@@ -262,7 +262,7 @@ def usb_printer(monkeypatch: pytest.MonkeyPatch):
     """A fake USB printer 0416:5011 behind pyusb's ``usb.core.find``."""
     import usb.core
 
-    from .fake_printer import FakeUsbDevice
+    from tests.support.fake_printer import FakeUsbDevice
 
     device = FakeUsbDevice()
     monkeypatch.setattr(usb.core, "find", lambda idVendor=None, idProduct=None, **kw:

@@ -8,8 +8,7 @@ import pytest
 
 from printers import PRIORITY_LABELS, ticket_print_from_api
 from printers.ticket import format_wait
-
-from .conftest import ticket
+from tests.support.ticket_print import ticket
 
 API_TICKET = {
     "id": 41, "number": "C007", "service": "DC", "service_name": "Địa chính – Xây dựng – Nông nghiệp – Môi trường",

@@ -13,24 +13,16 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from queue_server.config import load_config
-from queue_server.engine import QueueEngine
-from queue_server.web.app import create_app
 from tests.support.clock import FakeClock
-from tests.support.live_server import LiveServer
-from tests.support.servers import (
-    RAISED_LIMIT,
-    InProcess,
-    OfficeDb,
-    ServerPool,
-    build_office_db,
-    copy_office,
-    counting_tokens,
-    office_config,
-)
+
+if TYPE_CHECKING:  # the server is imported when a test asks for it: the printer or core tests never load it
+    from queue_server.engine import QueueEngine
+    from tests.support.live_server import LiveServer
+    from tests.support.servers import InProcess, OfficeDb
 
 RAM_FOLDER = Path("/dev/shm")
 
@@ -53,18 +45,27 @@ def scratch() -> Iterator[Callable[[str], Path]]:
 @pytest.fixture(scope="session")
 def office_template(scratch: Callable[[str], Path]) -> OfficeDb:
     """The sample commune office with its people and devices, made once per run."""
+    from tests.support.servers import build_office_db
+
     return build_office_db(scratch("template") / "template.db")
 
 
 @pytest.fixture
 def office_db(office_template: OfficeDb, scratch: Callable[[str], Path]) -> OfficeDb:
     """This test's own office database."""
+    from tests.support.servers import copy_office
+
     return copy_office(office_template, scratch("db"))
 
 
 @pytest.fixture
 def make_app(office_db: OfficeDb, tmp_path: Path) -> Iterator[Callable[..., InProcess]]:
     """Build the in-process app, optionally with replaced office-file lines."""
+    from queue_server.config import load_config
+    from queue_server.engine import QueueEngine
+    from queue_server.web.app import create_app
+    from tests.support.servers import InProcess, counting_tokens, office_config
+
     engines: list[QueueEngine] = []
 
     def build(replacements: dict[str, str] | None = None, **app_options: object) -> InProcess:
@@ -89,6 +90,8 @@ def api(make_app: Callable[..., InProcess]) -> InProcess:
 @pytest.fixture
 def start_server(office_template: OfficeDb, scratch: Callable[[str], Path]) -> Iterator[Callable[..., LiveServer]]:
     """Start real servers for one test: ``start_server(replacements)``; stopped after it."""
+    from tests.support.servers import ServerPool
+
     pool = ServerPool(office_template, lambda: scratch("live"))
     yield pool.start
     pool.stop_all()
@@ -98,6 +101,8 @@ def start_server(office_template: OfficeDb, scratch: Callable[[str], Path]) -> I
 def start_server_on_disk(office_template: OfficeDb, tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
     """Like ``start_server``, with the database on the disk (fsync for real)."""
     count = iter(range(100))
+    from tests.support.servers import ServerPool
+
     pool = ServerPool(office_template, lambda: tmp_path / f"live{next(count)}")
     yield pool.start
     pool.stop_all()
@@ -110,6 +115,8 @@ def shared_server(office_template: OfficeDb, scratch: Callable[[str], Path]) -> 
     Tests that share it work on their own services and counters, or compare
     with what the database held before them.
     """
+    from tests.support.servers import RAISED_LIMIT, ServerPool
+
     pool = ServerPool(office_template, lambda: scratch("shared"))
     yield pool.start(RAISED_LIMIT)
     pool.stop_all()

@@ -11,6 +11,7 @@ status request, like one-way printers and print servers), ``close_after``
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -56,7 +57,7 @@ class FakePrinter:
     def uri(self) -> str:
         return f"tcp://127.0.0.1:{self.port}"
 
-    def __enter__(self) -> "FakePrinter":
+    def __enter__(self) -> FakePrinter:
         self._thread.start()
         return self
 
@@ -118,10 +119,8 @@ class FakePrinter:
     def _answer(self, conn: socket.socket):
         def answer(n: int) -> None:
             if self.answer_status:
-                try:
+                with contextlib.suppress(OSError):  # the client may hang up before its answer
                     conn.sendall(bytes([STATUS_BYTES[self.state].get(n, 0x12)]))
-                except OSError:
-                    pass
         return answer
 
 
@@ -179,7 +178,7 @@ class PtyPrinter:
         query = "&".join(f"{k}={v}" for k, v in options.items())
         return f"serial://{self.device}" + (f"?{query}" if query else "")
 
-    def __enter__(self) -> "PtyPrinter":
+    def __enter__(self) -> PtyPrinter:
         self._thread.start()
         return self
 
