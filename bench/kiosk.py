@@ -12,7 +12,7 @@ office. The kiosk runs in a child process (Kivy; offscreen without a display):
 3. search: a finger on a key of the on-screen keyboard to the end of the first
    frame showing the results for the new text, through ``GET /api/procedures``;
 4. memory: the child's peak RSS (VmHWM) after all of the above and one ticket
-   taken and printed on a fake TCP 9100 printer (tests/printers/fake_printer.py):
+   taken and printed on a fake TCP 9100 printer (tests/support/fake_printer.py):
    a kiosk with a printer loads the printing code too; then again once every
    screen has been on show, as after a day of use.
 
@@ -69,7 +69,7 @@ def summary(name: str, values_ms: list[float]) -> str:
 
 def child(server: str, token: str, printer_uri: str, width: int, height: int, taps: int) -> None:
     """Inside the kiosk process: start, measure, print one JSON line."""
-    from kiosk.kivyenv import prepare_kivy
+    from kivyenv import prepare_kivy
 
     prepare_kivy(width, height, fullscreen=False)
     import dataclasses
@@ -179,7 +179,7 @@ def main() -> int:
     if args.child:
         child(args.server, args.token, args.printer, width, height, args.taps)
         return 0
-    from tests.printers.fake_printer import FakePrinter
+    from tests.support.fake_printer import FakePrinter
 
     with FakePrinter() as printer:
         server = None
