@@ -21,7 +21,7 @@ import sqlite3
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
@@ -30,7 +30,7 @@ from .config import OfficeConfig
 from .core import actions, views
 from .core.errors import QueueError
 from .core.model import Outcome, QueueState
-from .store import repository
+from .store import idempotency, repository
 from .store.db import connect
 from .store.schema import apply_migrations
 
@@ -38,7 +38,6 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 MAX_BATCH = 256
-IDEMPOTENCY_KEEP = timedelta(days=2)
 DAY_CHECK_SECONDS = 30.0
 
 
@@ -224,9 +223,7 @@ class QueueEngine:
         outcome = actions.start_day_if_new(self.state, self.office, now)
         if outcome.events or outcome.tickets or outcome.counters:
             ctx.apply(outcome)
-            # Retries come within seconds; keys older than two days only take space.
-            cutoff = repository.to_db_time(now - IDEMPOTENCY_KEEP)
-            self._conn.execute("DELETE FROM idempotency_keys WHERE created_at < ?", (cutoff,))
+            idempotency.forget_expired(self._conn, now)  # once a day is enough
         return ctx.published
 
     def _recover(self) -> None:

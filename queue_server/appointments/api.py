@@ -7,8 +7,6 @@ nested in this one.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import threading
 from datetime import date, datetime, timedelta
@@ -18,13 +16,12 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from ..core import views
-from ..engine import CommandContext
-from ..web.api_queue import _idempotency_key, _key_already_used, _replayed_ticket, remember_idempotency_key
 from ..web.context import engine, read_conn
 from ..web.rate_limit import RateLimiter
 from ..web.request_input import field, json_body, with_status_link
 from ..web.sessions import require, require_counter_clerk
 from ..web.errors import ApiError
+from ..web.idempotent import idempotency_key, issue_once
 from . import booking, store
 from .settings import AppointmentSettings, load_settings
 from .slots import closed_reason, day_slots
@@ -263,21 +260,9 @@ def result_ticket() -> Any:
                        "xin lấy số theo lĩnh vực.")
     raw = field(json_body(), "dossier_code", str, required=False, max_length=64)
     dossier = booking.normalize_dossier_code(raw) if raw and raw.strip() else None
-    key = _idempotency_key()  # the contract of POST /api/tickets: required, the same on every retry
-    limiter: RateLimiter = current_app.extensions["motcua.ticket_limiter"]
-    if not limiter.allow(principal.key) and not _key_already_used(principal.key, key):
-        raise ApiError(429, "too_many_tickets", "Too many tickets from this device in the last minute; wait a little.")
-    request_hash = hashlib.sha256(json.dumps(["result", dossier], ensure_ascii=False).encode()).hexdigest()
-
-    def replay(ctx: CommandContext):
-        return _replayed_ticket(ctx, principal.key, key, request_hash)
-
-    def remember(ctx: CommandContext, ticket_id: int) -> None:
-        remember_idempotency_key(ctx, principal.key, key, request_hash, ticket_id)
-
-    command = booking.result_ticket_command(found.result_service, dossier, principal.name, queue.new_token, replay, remember)
-    view, created = queue.execute(command, actor=principal.name)
-    return jsonify({"ticket": with_status_link(view)}), 201 if created else 200
+    key = idempotency_key()  # the contract of POST /api/tickets: required, the same on every retry
+    issue = booking.result_ticket_issue(found.result_service, dossier, principal.name, queue.new_token)
+    return issue_once(principal, key, ["result", dossier], issue)
 
 
 @bp.get("/api/counters/<int:counter>/current-details")

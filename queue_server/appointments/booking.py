@@ -16,6 +16,7 @@ from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 from ..core import actions, views
+from ..core.model import Ticket
 from ..engine import CommandContext
 from ..store import repository
 from ..web.errors import ApiError
@@ -243,22 +244,20 @@ def _answer(ctx: CommandContext, ticket, late: bool, slot: datetime, settings: A
     return {"ticket": view, "late": late, "message": message}
 
 
-def result_ticket_command(service: str, dossier_code: str | None, device: str, new_token: Callable[[], str],
-                          replay: Callable[[CommandContext], dict[str, Any] | None],
-                          remember: Callable[[CommandContext, int], None]) -> Callable[[CommandContext], tuple[dict[str, Any], bool]]:
-    """Issue a result-return ("Nhận kết quả") ticket and keep its dossier code off the public views."""
+def result_ticket_issue(service: str, dossier_code: str | None, device: str,
+                        new_token: Callable[[], str]) -> Callable[[CommandContext], Ticket]:
+    """Issue a result-return ("Nhận kết quả") ticket and keep its dossier code off the public views.
 
-    def run(ctx: CommandContext) -> tuple[dict[str, Any], bool]:
-        earlier = replay(ctx)
-        if earlier is not None:
-            return earlier, False
+    The returned ``issue(ctx)`` is run by ``web.idempotent.issue_once``, which replays a retry instead.
+    """
+
+    def issue(ctx: CommandContext) -> Ticket:
         ticket, outcome = actions.issue_ticket(ctx.state, ctx.office, service, ctx.now, device=device,
                                                status_token=new_token())
         ctx.apply(outcome)
         if dossier_code:
             ctx.conn.execute("INSERT INTO result_dossiers (ticket_id, dossier_code, created_at) VALUES (?, ?, ?)",
                              (ticket.id, dossier_code, repository.to_db_time(ctx.now)))
-        remember(ctx, ticket.id)
-        return ctx.ticket_view(ticket), True
+        return ticket
 
-    return run
+    return issue

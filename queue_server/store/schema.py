@@ -13,6 +13,7 @@ from sqlite_utils.migrations import Migrations
 from ..appointments import store as appointments_store
 from ..catalog import store as catalog_store
 from ..reports import store as reports_store
+from . import idempotency
 
 migrations = Migrations("motcua.queue")
 
@@ -85,18 +86,7 @@ def m001_queue_tables(db: sqlite_utils.Database) -> None:
         """
     )
     db.execute("CREATE INDEX events_ticket ON events (ticket_id)")
-    db.execute(
-        """
-        CREATE TABLE idempotency_keys (
-            principal TEXT NOT NULL,
-            key TEXT NOT NULL,
-            request_hash TEXT NOT NULL,
-            ticket_id INTEGER NOT NULL REFERENCES tickets(id),
-            created_at TEXT NOT NULL,
-            PRIMARY KEY (principal, key)
-        )
-        """
-    )
+    db.execute(idempotency.TABLE_SQL)
 
 
 @migrations()

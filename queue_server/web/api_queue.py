@@ -6,31 +6,32 @@ the public views. Roles are checked on every state change.
 
 from __future__ import annotations
 
-import hashlib
-import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app
 
 from ..core import actions, views
 from ..core.errors import UnknownTicket
+from ..core.model import Outcome, Ticket
 from ..core.office import KIOSK_PRIORITY_CODES
 from ..engine import CommandContext
 from ..store import repository
 from .context import engine, read_conn
-from .rate_limit import RateLimiter
+from .errors import ApiError
+from .idempotent import idempotency_key, issue_once
 from .request_input import field, json_body, with_status_link
 from .sessions import current_principal, require, require_counter_clerk
-from .errors import ApiError
 
 bp = Blueprint("queue_api", __name__, url_prefix="/api")
-
-MAX_IDEMPOTENCY_KEY = 128
 
 
 @bp.get("/health")
 def health() -> Any:
-    """Liveness for monitors and devices."""
+    """Liveness for monitors and devices; ``warnings`` tells the admin of a nearly full disk."""
+    reserve = current_app.extensions.get("motcua.disk_reserve")
+    if reserve is not None and reserve.low():
+        return {"status": "ok", "warnings": ["disk_nearly_full"]}
     return {"status": "ok"}
 
 
@@ -50,77 +51,26 @@ def list_counters() -> Any:
 def issue_ticket() -> Any:
     """Take a ticket; the Idempotency-Key makes retries safe."""
     principal = require("kiosk", "clerk", "admin")
-    key = _idempotency_key()
+    key = idempotency_key()
     body = json_body()
     service = field(body, "service", str, max_length=16)
     priority = field(body, "priority", str, required=False, max_length=16)
     procedure = field(body, "procedure", str, required=False, max_length=32)
     if priority == "appointment" or (principal.role == "kiosk" and priority not in (None, *KIOSK_PRIORITY_CODES)):
         raise ApiError(422, "invalid_priority",
-                       f"Choose one of {', '.join(KIOSK_PRIORITY_CODES)} or none; appointments get their ticket at check-in.")
-    limiter: RateLimiter = current_app.extensions["motcua.ticket_limiter"]
-    if not limiter.allow(principal.key) and not _key_already_used(principal.key, key):
-        raise ApiError(429, "too_many_tickets", "Too many tickets from this device in the last minute; wait a little.")
-    queue = engine()
-    request_hash = hashlib.sha256(
-        json.dumps([service, priority, procedure], ensure_ascii=False).encode("utf-8")
-    ).hexdigest()
+                       f"Choose one of {', '.join(KIOSK_PRIORITY_CODES)} or none; "
+                       "appointments get their ticket at check-in.")
+    new_token = engine().new_token
 
-    def run(ctx: CommandContext) -> tuple[dict[str, Any], bool]:
-        replay = _replayed_ticket(ctx, principal.key, key, request_hash)
-        if replay is not None:
-            return replay, False
+    def issue(ctx: CommandContext) -> Ticket:
         ticket, outcome = actions.issue_ticket(
             ctx.state, ctx.office, service, ctx.now, priority=priority, procedure=procedure,
-            device=principal.name, status_token=queue.new_token(),
+            device=principal.name, status_token=new_token(),
         )
         ctx.apply(outcome)
-        remember_idempotency_key(ctx, principal.key, key, request_hash, ticket.id)
-        return ctx.ticket_view(ticket), True
+        return ticket
 
-    ticket_view, created = queue.execute(run, actor=principal.name)
-    return jsonify({"ticket": with_status_link(ticket_view)}), 201 if created else 200
-
-
-def _idempotency_key() -> str:
-    """The request's Idempotency-Key header, required and bounded."""
-    key = request.headers.get("Idempotency-Key", "").strip()
-    if not key:
-        raise ApiError(422, "missing_idempotency_key",
-                       "Send an Idempotency-Key header (a random string, the same on every retry of this request).")
-    if len(key) > MAX_IDEMPOTENCY_KEY or not key.isprintable():
-        raise ApiError(422, "invalid_idempotency_key", f"The Idempotency-Key must be printable and at most {MAX_IDEMPOTENCY_KEY} characters.")
-    return key
-
-
-def _key_already_used(principal: str, key: str) -> bool:
-    """True when this request is a retry: a kiosk at its limit still gets back the ticket it was given."""
-    row = read_conn().execute(
-        "SELECT 1 FROM idempotency_keys WHERE principal = ? AND key = ?", (principal, key)
-    ).fetchone()
-    return row is not None
-
-
-def remember_idempotency_key(ctx: CommandContext, principal: str, key: str, request_hash: str, ticket_id: int) -> None:
-    """Store the key with its ticket in the command's transaction, so a retry finds it."""
-    ctx.conn.execute(
-        "INSERT INTO idempotency_keys (principal, key, request_hash, ticket_id, created_at) VALUES (?, ?, ?, ?, ?)",
-        (principal, key, request_hash, ticket_id, repository.to_db_time(ctx.now)),
-    )
-
-
-def _replayed_ticket(ctx: CommandContext, principal: str, key: str, request_hash: str) -> dict[str, Any] | None:
-    """The ticket an earlier request with this key got, or None; 409 if the body differs."""
-    row = ctx.conn.execute(
-        "SELECT request_hash, ticket_id FROM idempotency_keys WHERE principal = ? AND key = ?", (principal, key)
-    ).fetchone()
-    if row is None:
-        return None
-    if row[0] != request_hash:
-        raise ApiError(409, "idempotency_key_reused",
-                       "This Idempotency-Key was used for a different request; use a new key for a new ticket.")
-    ticket = ctx.state.tickets.get(row[1]) or repository.load_ticket(ctx.conn, row[1])
-    return views.ticket_view(ctx.state, ctx.office, ticket, ctx.now)
+    return issue_once(principal, key, [service, priority, procedure], issue)
 
 
 @bp.get("/tickets/<int:ticket_id>")
@@ -152,7 +102,8 @@ def _full_view(ticket_id: int) -> tuple[dict[str, Any], str | None]:
         ticket = repository.load_ticket(read_conn(), ticket_id)
         if ticket is None:
             raise UnknownTicket(f"There is no ticket {ticket_id}; check the number on the paper.")
-        found = engine().read(lambda state, now: (views.ticket_view(state, engine().office, ticket, now), ticket.device))
+        found = engine().read(lambda state, now: (views.ticket_view(state, engine().office, ticket, now),
+                                                  ticket.device))
     return found
 
 
@@ -162,134 +113,108 @@ def _view_if_live(state, now, ticket_id: int) -> tuple[dict[str, Any], str | Non
 
 
 # -- clerk actions ------------------------------------------------------------------
+# Every action has one shape: check the clerk serves this counter, read the
+# body (if any), then run one rule in the writer through one of two helpers.
 
-def _counter_action(counter: int, rule: Callable[[CommandContext], Any]) -> Any:
-    """Run a clerk's action on their own counter in the engine."""
-    principal = require_counter_clerk(counter)
-    return engine().execute(rule, actor=principal.name), principal
-
-
-def _ticket_answer(ctx: CommandContext, ticket) -> dict[str, Any]:
-    return {"ticket": ctx.ticket_view(ticket)}
+TicketRule = Callable[[CommandContext], tuple[Ticket | None, Outcome]]
+CounterRule = Callable[[CommandContext], Outcome]
 
 
-def _linked(answer: dict[str, Any] | None) -> dict[str, Any] | None:
-    """A ticket answer from the writer (no request there) with its status link made absolute here."""
-    return {**answer, "ticket": with_status_link(answer["ticket"])} if answer is not None else None
+def _clerk_of(counter: int) -> str:
+    """The signed-in clerk (or admin) of this counter, checked before anything else is read."""
+    return require_counter_clerk(counter).name
 
 
-def _counter_answer(ctx: CommandContext, counter: int) -> dict[str, Any]:
-    return {"counter": views.counter_view(ctx.state, ctx.office, counter, ctx.now)}
+def _ticket_action(clerk: str, rule: TicketRule) -> Any:
+    """Run a ticket rule in the writer; the ticket with its status link, or 204 when the rule gives none."""
+    def run(ctx: CommandContext) -> dict[str, Any] | None:
+        ticket, outcome = rule(ctx)
+        ctx.apply(outcome)
+        return ctx.ticket_view(ticket) if ticket is not None else None
+
+    view = engine().execute(run, actor=clerk)
+    return {"ticket": with_status_link(view)} if view is not None else Response(status=204)
+
+
+def _counter_state_action(clerk: str, counter: int, rule: CounterRule) -> Any:
+    """Run a rule that changes the counter itself (pause, resume, close); the counter's view."""
+    def run(ctx: CommandContext) -> dict[str, Any]:
+        ctx.apply(rule(ctx))
+        return {"counter": views.counter_view(ctx.state, ctx.office, counter, ctx.now)}
+
+    return engine().execute(run, actor=clerk)
 
 
 @bp.post("/counters/<int:counter>/call-next")
 def call_next(counter: int) -> Any:
     """Call the next ticket (ending the one in progress); 204 when nobody waits."""
-    clerk = require_counter_clerk(counter).name
-
-    def run(ctx: CommandContext):
-        ticket, outcome = actions.call_next(ctx.state, ctx.office, counter, ctx.now, clerk=clerk)
-        ctx.apply(outcome)
-        return _ticket_answer(ctx, ticket) if ticket else None
-
-    answer = _linked(engine().execute(run, actor=clerk))
-    return answer if answer is not None else Response(status=204)
+    clerk = _clerk_of(counter)
+    return _ticket_action(clerk, lambda ctx: actions.call_next(ctx.state, ctx.office, counter, ctx.now, clerk=clerk))
 
 
 @bp.post("/counters/<int:counter>/call")
 def call_ticket(counter: int) -> Any:
     """Call one chosen ticket, e.g. a no-show who came back within the grace."""
-    clerk = require_counter_clerk(counter).name
+    clerk = _clerk_of(counter)
     ticket_id = field(json_body(), "ticket", int)
-
-    def run(ctx: CommandContext):
-        ticket, outcome = actions.call_ticket(ctx.state, ctx.office, counter, ticket_id, ctx.now, clerk=clerk)
-        ctx.apply(outcome)
-        return _ticket_answer(ctx, ticket)
-
-    return _linked(engine().execute(run, actor=clerk))
-
-
-def _simple_ticket_action(counter: int, rule) -> Any:
-    def run(ctx: CommandContext):
-        ticket, outcome = rule(ctx.state, ctx.office, counter, ctx.now)
-        ctx.apply(outcome)
-        return _ticket_answer(ctx, ticket)
-
-    answer, _ = _counter_action(counter, run)
-    return _linked(answer)
+    return _ticket_action(clerk, lambda ctx: actions.call_ticket(ctx.state, ctx.office, counter, ticket_id, ctx.now,
+                                                                 clerk=clerk))
 
 
 @bp.post("/counters/<int:counter>/recall")
 def recall(counter: int) -> Any:
     """Announce the current ticket again."""
-    return _simple_ticket_action(counter, actions.recall)
+    return _ticket_action(_clerk_of(counter), lambda ctx: actions.recall(ctx.state, ctx.office, counter, ctx.now))
 
 
 @bp.post("/counters/<int:counter>/start")
 def start_serving(counter: int) -> Any:
     """The called citizen is at the counter."""
-    return _simple_ticket_action(counter, actions.start_serving)
+    return _ticket_action(_clerk_of(counter),
+                          lambda ctx: actions.start_serving(ctx.state, ctx.office, counter, ctx.now))
 
 
 @bp.post("/counters/<int:counter>/no-show")
 def no_show(counter: int) -> Any:
     """The called citizen did not come."""
-    return _simple_ticket_action(counter, actions.mark_no_show)
+    return _ticket_action(_clerk_of(counter), lambda ctx: actions.mark_no_show(ctx.state, ctx.office, counter, ctx.now))
 
 
 @bp.post("/counters/<int:counter>/complete")
 def complete(counter: int) -> Any:
     """The current ticket is done."""
-    return _simple_ticket_action(counter, actions.complete)
+    return _ticket_action(_clerk_of(counter), lambda ctx: actions.complete(ctx.state, ctx.office, counter, ctx.now))
 
 
 @bp.post("/counters/<int:counter>/transfer")
 def transfer(counter: int) -> Any:
     """Send the current ticket to another service or counter, keeping its place by issue time."""
+    clerk = _clerk_of(counter)
     body = json_body()
     service = field(body, "service", str, required=False, max_length=16)
     to_counter = field(body, "counter", int, required=False)
-
-    def run(ctx: CommandContext):
-        ticket, outcome = actions.transfer(ctx.state, ctx.office, counter, ctx.now, service_code=service, to_counter=to_counter)
-        ctx.apply(outcome)
-        return _ticket_answer(ctx, ticket)
-
-    answer, _ = _counter_action(counter, run)
-    return _linked(answer)
+    return _ticket_action(clerk, lambda ctx: actions.transfer(ctx.state, ctx.office, counter, ctx.now,
+                                                              service_code=service, to_counter=to_counter))
 
 
 @bp.post("/counters/<int:counter>/pause")
 def pause(counter: int) -> Any:
     """Pause with a reason shown on the lobby screen."""
+    clerk = _clerk_of(counter)
     reason = field(json_body(), "reason", str, max_length=200)
-
-    def run(ctx: CommandContext):
-        ctx.apply(actions.pause(ctx.state, ctx.office, counter, reason, ctx.now))
-        return _counter_answer(ctx, counter)
-
-    answer, _ = _counter_action(counter, run)
-    return answer
+    return _counter_state_action(clerk, counter, lambda ctx: actions.pause(ctx.state, ctx.office, counter, reason,
+                                                                            ctx.now))
 
 
 @bp.post("/counters/<int:counter>/resume")
 def resume(counter: int) -> Any:
     """End a pause."""
-    def run(ctx: CommandContext):
-        ctx.apply(actions.resume(ctx.state, ctx.office, counter, ctx.now))
-        return _counter_answer(ctx, counter)
-
-    answer, _ = _counter_action(counter, run)
-    return answer
+    return _counter_state_action(_clerk_of(counter), counter,
+                                 lambda ctx: actions.resume(ctx.state, ctx.office, counter, ctx.now))
 
 
 @bp.post("/counters/<int:counter>/close")
 def close(counter: int) -> Any:
     """Close the counter at the end of a shift."""
-    def run(ctx: CommandContext):
-        ctx.apply(actions.close_counter(ctx.state, ctx.office, counter, ctx.now))
-        return _counter_answer(ctx, counter)
-
-    answer, _ = _counter_action(counter, run)
-    return answer
+    return _counter_state_action(_clerk_of(counter), counter,
+                                 lambda ctx: actions.close_counter(ctx.state, ctx.office, counter, ctx.now))
