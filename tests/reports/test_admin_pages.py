@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .conftest import PASSWORD, Office
+from tests.support.reports_office import PASSWORD, Office
 
 
 def _sign_in(office: Office, username: str):

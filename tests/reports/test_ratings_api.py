@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from .conftest import Office
+from tests.support.reports_office import Office
 
 
 def _served(office: Office, counter: int = 1, service: str = "HT", minutes: float = 5) -> dict:

@@ -15,7 +15,7 @@ from typing import Iterator
 
 import pytest
 
-from .conftest import Office, running_office
+from tests.support.reports_office import Office, running_office
 
 
 def _act(office: Office, counter: int, action: str, body: dict | None = None) -> dict:

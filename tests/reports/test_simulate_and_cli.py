@@ -14,8 +14,7 @@ from queue_server.config import load_config
 from queue_server.reports.simulate import Profile, Simulator, month_chunks, simulate
 from queue_server.store.db import connect
 from queue_server.store.schema import apply_migrations
-
-from .conftest import COMMUNE
+from tests.support.reports_office import COMMUNE
 
 WEEK = date(2026, 11, 16)  # Monday
 TODAY = WEEK + timedelta(days=13)  # the fixture's "today": the last simulated day stays live

@@ -19,8 +19,7 @@ from queue_server.reports.store import RatingRecord, insert_ratings
 from queue_server.reports.summary import build_report
 from queue_server.store.db import connect
 from queue_server.store.schema import apply_migrations
-
-from .conftest import COMMUNE
+from tests.support.reports_office import COMMUNE
 
 DAY = "2026-09-15"
 
