@@ -69,7 +69,7 @@ def summary(name: str, values_ms: list[float]) -> str:
 
 def child(server: str, token: str, printer_uri: str, width: int, height: int, taps: int) -> None:
     """Inside the kiosk process: start, measure, print one JSON line."""
-    from kiosk.kivyenv import prepare_kivy
+    from kivyenv import prepare_kivy
 
     prepare_kivy(width, height, fullscreen=False)
     import dataclasses

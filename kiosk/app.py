@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-
 from typing import Any
 
+from kivyenv import has_display, prepare_kivy
 from queue_server.config import OfficeConfig, load_config
 
-from .kivyenv import has_display, prepare_kivy
 from .settings import KioskSettings, settings_from_config
 
 

@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def main(url: str, token: str, code: str, shots: Path) -> dict:
-    from kiosk.kivyenv import prepare_kivy
+    from kivyenv import prepare_kivy
 
     width, height = (int(v) for v in os.environ.get("KIOSK_SIZE", "1280x720").split("x"))
     prepare_kivy(width, height, fullscreen=False)

@@ -39,7 +39,7 @@ def kiosk_server(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="session")
 def kiosk(kiosk_server, tmp_path_factory: pytest.TempPathFactory):
     """The real kiosk app, headless, driven by touches; a fake TCP 9100 printer behind it."""
-    from kiosk.kivyenv import prepare_kivy
+    from kivyenv import prepare_kivy
 
     prepare_kivy(WIDTH, HEIGHT, fullscreen=False)
     from kiosk.app import load_settings
