@@ -13,8 +13,7 @@ from queue_server.catalog import api
 from queue_server.catalog.model import Procedure
 from queue_server.catalog.store import apply_migrations, ensure_sample_catalog, import_catalog, open_database
 from queue_server.config import load_config
-
-from .conftest import COMMUNE
+from tests.support.catalog import COMMUNE
 
 
 @pytest.fixture

@@ -9,8 +9,7 @@ import pytest
 
 from queue_server.catalog.store import active_catalog, apply_migrations, open_database
 from queue_server.cli import main
-
-from .conftest import COMMUNE, SAMPLE_CATALOG
+from tests.support.catalog import COMMUNE, SAMPLE_CATALOG
 
 
 @pytest.fixture

@@ -9,8 +9,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from queue_server.catalog.codec import (CatalogFileError, RowError, RowRules, detect_format, parse_field_services,
-                                        read_catalog, write_catalog)
+from queue_server.catalog.codec import (
+    CatalogFileError,
+    RowError,
+    RowRules,
+    detect_format,
+    parse_field_services,
+    read_catalog,
+    write_catalog,
+)
 from queue_server.catalog.model import ChannelTerms, Document, Procedure
 
 HEADER = "code,name,field,service,online_level,documents\n"

@@ -9,8 +9,7 @@ import pytest
 from queue_server.catalog.lexicon import Lexicon, default_lexicon, parse_lexicon
 from queue_server.catalog.model import Document, Procedure
 from queue_server.catalog.search import SearchIndex
-
-from .conftest import SEARCH_EVAL, eval_queries
+from tests.support.catalog import SEARCH_EVAL, eval_queries
 
 BIRTH = "Đăng ký khai sinh"
 MARRIAGE = "Đăng ký kết hôn"

@@ -9,11 +9,17 @@ from pathlib import Path
 import pytest
 
 from queue_server.catalog.model import Procedure
-from queue_server.catalog.store import (active_catalog, apply_migrations, catalog_revision, catalog_versions,
-                                        ensure_sample_catalog, import_catalog, open_database)
+from queue_server.catalog.store import (
+    active_catalog,
+    apply_migrations,
+    catalog_revision,
+    catalog_versions,
+    ensure_sample_catalog,
+    import_catalog,
+    open_database,
+)
 from queue_server.config import ConfigError, load_config
-
-from .conftest import COMMUNE
+from tests.support.catalog import COMMUNE
 
 
 @pytest.fixture
