@@ -11,10 +11,10 @@ from typing import Any, Iterable, Mapping
 from queue_server.core import actions
 from queue_server.core.model import QueueState, ServiceState, Ticket, WaitingLine
 from queue_server.core.office import Counter, Office, QueuePolicy, Service
+from tests.support.clock import MORNING
 
 TZ = "Asia/Ho_Chi_Minh"
-# 08:00 in Hà Nội (UTC+7) on a Monday: the office's morning, an ordinary working day.
-OPENING = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
+OPENING = MORNING  # 08:00 in Hà Nội on Monday 2 March 2026: the office's morning, an ordinary working day
 
 DEFAULT_SERVICES = (
     Service(code="HT", name="Tư pháp – Hộ tịch", prefix="A"),
