@@ -28,6 +28,7 @@ from typing import Any, Callable, TypeVar
 from .broker import EventBroker, PublishedEvent
 from .config import OfficeConfig
 from .core import actions, views
+from .core.clock import observe_clock
 from .core.errors import QueueError
 from .core.model import Outcome, QueueState
 from .store import idempotency, repository
@@ -44,6 +45,12 @@ DAY_CHECK_SECONDS = 30.0
 def utc_now() -> datetime:
     """The real clock (tests pass their own)."""
     return datetime.now(timezone.utc)
+
+
+def steady_seconds() -> float:
+    """Real seconds that only run forward, counting suspend (CLOCK_BOOTTIME where there is one): a PC
+    that slept overnight has not jumped its clock."""
+    return time.clock_gettime(time.CLOCK_BOOTTIME) if hasattr(time, "CLOCK_BOOTTIME") else time.monotonic()
 
 
 class StorageUnavailable(Exception):
@@ -104,11 +111,16 @@ class QueueEngine:
     """Owns the office's live queue; every change goes through ``execute``."""
 
     def __init__(self, config: OfficeConfig, db_path: Path | str, *, clock: Callable[[], datetime] = utc_now,
+                 steady: Callable[[], float] | None = None,
                  new_token: Callable[[], str] = lambda: secrets.token_urlsafe(16)) -> None:
         self.config = config
         self.office = config.office
         self.db_path = Path(db_path)
         self.clock = clock
+        # Real time, to tell a clock that runs from one that jumps (core.clock). A test clock without
+        # its own steady companion is believed as it is: its jumps stand for time passing.
+        self.steady = steady if steady is not None else (steady_seconds if clock is utc_now else None)
+        self._last_steady: float | None = None
         self.new_token = new_token
         self.broker = EventBroker()
         self.lock = threading.RLock()
@@ -220,18 +232,36 @@ class QueueEngine:
     def _roll_day(self, now: datetime) -> list[PublishedEvent]:
         """Start a new local day before the batch's commands, so none of them sees yesterday."""
         ctx = CommandContext(self.state, self.office, now, self._conn, None)
+        jump = self._read_clock(now)
+        if jump.events:
+            ctx.apply(jump)
         outcome = actions.start_day_if_new(self.state, self.office, now)
         if outcome.events or outcome.tickets or outcome.counters:
             ctx.apply(outcome)
             idempotency.forget_expired(self._conn, now)  # once a day is enough
         return ctx.published
 
+    def _read_clock(self, now: datetime) -> Outcome:
+        """One reading for core.clock with the real seconds since the last one; a jump is logged for the admin."""
+        elapsed = None
+        if self.steady is not None:
+            steady_now = self.steady()
+            elapsed = None if self._last_steady is None else steady_now - self._last_steady
+            self._last_steady = steady_now
+        outcome = observe_clock(self.state, self.office, now, elapsed)
+        for event in outcome.events:
+            log.warning("the office clock jumped %+d s (from %s to %s): check the server's time and NTP; "
+                        "the queue keeps its day and order", event.data["seconds"], event.data["from"], event.data["to"])
+        return outcome
+
     def _recover(self) -> None:
         """After a failed batch: roll back and reload the state the database really holds."""
         try:
             if self._conn.in_transaction:
                 self._conn.execute("ROLLBACK")
+            watch = self.state.clock
             self.state = repository.load_state(self._conn, self.office)
+            self.state.clock = watch  # what the clock did is not in the database
         except sqlite3.Error:
             log.exception("could not reload the queue state")
 

@@ -58,6 +58,17 @@ def service_day(office: Office, now: datetime) -> date:
     return now.astimezone(office.tz).date()
 
 
+def is_new_day(state: QueueState, office: Office, now: datetime) -> bool:
+    """True when ``now`` starts a new service day: a later local date, not held as a clock jump (core.clock).
+
+    Never back: a clock stepped back over midnight would otherwise cancel
+    today's queue and number a past day again (duplicate numbers).
+    """
+    if state.day is None:
+        return True
+    return service_day(office, now) > state.day and state.clock.held_day is None
+
+
 def start_day_if_new(state: QueueState, office: Office, now: datetime) -> Outcome:
     """Roll the queue over to a new local day: cancel leftovers, close counters.
 
@@ -67,9 +78,7 @@ def start_day_if_new(state: QueueState, office: Office, now: datetime) -> Outcom
     """
     outcome = Outcome()
     today = service_day(office, now)
-    # Never roll back: a clock stepped back over midnight would otherwise
-    # cancel today's queue and number a past day again (duplicate numbers).
-    if state.day is not None and today <= state.day:
+    if not is_new_day(state, office, now):
         return outcome
     cancelled = []
     for ticket in state.tickets.values():
@@ -92,6 +101,7 @@ def start_day_if_new(state: QueueState, office: Office, now: datetime) -> Outcom
     state.by_token = {}
     state.targeted = set()
     state.last_seq = {}
+    state.last_queued_at = None
     state.day = today
     if previous is not None:
         outcome.events.append(
@@ -127,6 +137,7 @@ def issue_ticket(
     outcome = start_day_if_new(state, office, now)
     assert state.day is not None  # start_day_if_new has set the day
     seq = state.last_seq.get(service_code, service.first_number - 1) + 1
+    queued_at = _queue_time(state, now)
     ticket = Ticket(
         id=state.next_ticket_id,
         service=service_code,
@@ -134,7 +145,7 @@ def issue_ticket(
         number=service.format_number(seq),
         day=state.day,
         issued_at=now,
-        queued_at=now,
+        queued_at=queued_at,
         status_token=status_token,
         priority=priority,
         procedure=procedure,
@@ -142,10 +153,22 @@ def issue_ticket(
     )
     state.next_ticket_id += 1
     state.last_seq[service_code] = seq
+    state.last_queued_at = queued_at
     state.add_ticket(ticket)
     outcome.touch_ticket(ticket)
     outcome.events.append(Event("ticket.issued", {}, ticket_id=ticket.id))
     return ticket, outcome
+
+
+def _queue_time(state: QueueState, now: datetime) -> datetime:
+    """A new ticket's place in the queue: now, but never before the day's latest ticket.
+
+    The line is ordered by queue time; a clock stepped back must not put a
+    new ticket ahead of older ones, so within a day the queue keeps issue order.
+    """
+    if state.last_queued_at is None:
+        state.last_queued_at = max((t.queued_at for t in state.tickets.values() if t.day == state.day), default=now)
+    return max(now, state.last_queued_at)
 
 
 def call_next(
@@ -187,7 +210,7 @@ def call_ticket(
     config = _require_counter(office, counter_number)
     # Check everything before rolling the day over: a rule that raises must
     # leave the state unchanged, and no ticket is callable on a new day.
-    new_day = state.day is None or service_day(office, now) > state.day
+    new_day = is_new_day(state, office, now)
     ticket = None if new_day else state.tickets.get(ticket_id)
     if ticket is None:
         raise errors.UnknownTicket(f"Ticket {ticket_id} is not in today's queue.")

@@ -68,7 +68,7 @@ class Ticket:
         return self.priority is not None
 
     def order_key(self) -> tuple[datetime, int]:
-        """FIFO key: original issue time, then id for tickets issued in the same instant."""
+        """FIFO key: original queue time, then id; ``queued_at`` never goes back within a day, so this is issue order."""
         return (self.queued_at, self.id)
 
 
@@ -163,6 +163,21 @@ class WaitingLine:
 
 
 @dataclass
+class ClockWatch:
+    """What the queue remembers of the office clock, to tell a clock that runs from one that was set.
+
+    ``held_day`` is a later day the clock reached by a jump, not believed yet;
+    ``held_s`` is how long (real seconds) it has been seen since; ``last_jump``
+    is the latest jump, ``(what a running clock would show, what it showed, seconds)``, for the admin.
+    """
+
+    last_now: datetime | None = None
+    held_day: date | None = None
+    held_s: float = 0.0
+    last_jump: tuple[datetime, datetime, float] | None = None
+
+
+@dataclass
 class QueueState:
     """The whole live queue of one office for its current service day.
 
@@ -181,6 +196,8 @@ class QueueState:
     targeted: set[int] = field(default_factory=set)  # waiting tickets sent to one counter
     next_ticket_id: int = 1
     last_event_id: int = 0
+    last_queued_at: datetime | None = None  # the queue's time never goes back within a day (see issue_ticket)
+    clock: ClockWatch = field(default_factory=ClockWatch)
 
     def line(self, service_code: str) -> WaitingLine:
         """The waiting line of a service (created empty on first use)."""

@@ -50,8 +50,21 @@ def live_view(state: QueueState, office: Office, now: datetime, *, clerks: Itera
         "at": local_iso(now, office),
         "services": services,
         "counters": counters,
-        "alerts": staffing_alerts(services, state, office, list(clerks), alert_factor),
+        "alerts": staffing_alerts(services, state, office, list(clerks), alert_factor) + clock_alerts(state, office),
     }
+
+
+def clock_alerts(state: QueueState, office: Office) -> list[dict[str, Any]]:
+    """The server clock's latest jump since the server started (core.clock), in one Vietnamese sentence."""
+    if state.clock.last_jump is None:
+        return []
+    before, after, seconds = state.clock.last_jump
+    way = "tới" if seconds > 0 else "lùi"
+    size = f"{abs(seconds) / 3600:.1f} giờ" if abs(seconds) >= 3600 else f"{round(abs(seconds) / 60)} phút"
+    return [{"service": None, "kind": "clock", "message":
+             f"Đồng hồ máy chủ bị chỉnh {way} {size} (từ {before.astimezone(office.tz):%H:%M %d/%m} sang "
+             f"{after.astimezone(office.tz):%H:%M %d/%m}): kiểm tra giờ máy (NTP). "
+             "Hàng đợi giữ nguyên ngày làm việc và thứ tự."}]
 
 
 def _serving_ticket(state: QueueState, counter: int, service: str) -> bool:
