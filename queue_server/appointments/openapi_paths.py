@@ -21,6 +21,7 @@ APPOINTMENT = {
     },
 }
 CODE_PARAM = path_parameter("code", TEXT)
+ONE_APPOINTMENT = json_response({"type": "object", "properties": {"appointment": APPOINTMENT}})
 
 OPENAPI_PATHS: dict[str, Any] = {
     "/api/appointments/services": {"get": {
@@ -29,7 +30,8 @@ OPENAPI_PATHS: dict[str, Any] = {
     "/api/appointments/slots": {"get": {
         "summary": "A day's slots of a service with the seats left",
         "parameters": [{"name": "service", "in": "query", "required": True, "schema": TEXT},
-                       {"name": "date", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}}],
+                       {"name": "date", "in": "query", "required": True,
+                        "schema": {"type": "string", "format": "date"}}],
         "responses": {"200": json_response({"type": "object", "properties": {
             "service": TEXT, "date": TEXT, "closed": {"type": ["string", "null"]},
             "slots": {"type": "array", "items": {"type": "object", "properties": {
@@ -40,36 +42,42 @@ OPENAPI_PATHS: dict[str, Any] = {
         "summary": "Book a seat in a slot (anyone); never overbooks",
         "requestBody": json_body({"type": "object", "required": ["slot"], "properties": {
             "service": {"type": "string", "description": "required unless procedure is given"},
-            "procedure": {"type": "string", "description": "a procedure code (GET /api/procedures); its field is booked"},
+            "procedure": {"type": "string",
+                          "description": "a procedure code (GET /api/procedures); its field is booked"},
             "slot": {"type": "string", "example": "2026-03-02T08:00", "description": "office-local time"},
             "phone": {"type": "string", "description": "kept only when [appointments] collect_phone = true"}}}),
-        "responses": {"201": json_response({"type": "object", "properties": {"appointment": APPOINTMENT, "qr_text": TEXT}}),
+        "responses": {"201": json_response({"type": "object",
+                                            "properties": {"appointment": APPOINTMENT, "qr_text": TEXT}}),
                       **error_responses(404, 409, 422, 429)}}},
     "/api/appointments/{code}": {"get": {
         "summary": "A booking by its code", "parameters": [CODE_PARAM],
-        "responses": {"200": json_response({"type": "object", "properties": {"appointment": APPOINTMENT}}), **error_responses(404)}}},
+        "responses": {"200": ONE_APPOINTMENT, **error_responses(404)}}},
     "/api/appointments/{code}/cancel": {"post": {
         "summary": "Cancel a booking by its code (again: same answer)", "parameters": [CODE_PARAM],
-        "responses": {"200": json_response({"type": "object", "properties": {"appointment": APPOINTMENT}}), **error_responses(404, 409)}}},
+        "responses": {"200": ONE_APPOINTMENT, **error_responses(404, 409)}}},
     "/api/appointments/check-in": {"post": {
         "summary": "Check in a booking (kiosk, clerk, admin): a ticket with priority appointment, or normal when late",
         "security": [{"bearer": []}],
         "requestBody": json_body({"type": "object", "required": ["code"], "properties": {"code": TEXT}}),
         "responses": {
-            "201": json_response({"type": "object", "properties": {"ticket": TICKET, "late": {"type": "boolean"}, "message": TEXT}}),
+            "201": json_response({"type": "object", "properties": {
+                "ticket": TICKET, "late": {"type": "boolean"}, "message": TEXT}}),
             "200": json_response({"type": "object"}, "Already checked in: the same ticket"),
             **error_responses(401, 403, 404, 409, 422)}}},
     "/api/result-tickets": {"post": {
-        "summary": "A result-return (Nhận kết quả) ticket, optionally with the dossier code {agency}-{yyMMdd}-{seq}",
+        "summary": "A result-return (Nhận kết quả) ticket, "
+                   "optionally with the dossier code {agency}-{yyMMdd}-{seq}",
         "security": [{"bearer": []}],
         "parameters": [{"name": "Idempotency-Key", "in": "header", "required": True, "schema": TEXT}],
         "requestBody": json_body({"type": "object", "properties": {"dossier_code": TEXT}}),
-        "responses": {"201": json_response({"type": "object", "properties": {"ticket": TICKET}}), **error_responses(401, 403, 404, 409, 422, 429)}}},
+        "responses": {"201": json_response({"type": "object", "properties": {"ticket": TICKET}}),
+                      **error_responses(401, 403, 404, 409, 422, 429)}}},
     "/api/appointments/flood": {"get": {
         "summary": "Today's refused online bookings per address and the booking limits (admin)",
         "security": [{"bearer": []}],
         "responses": {"200": json_response({"type": "object", "properties": {
-            "day": TEXT, "refused": {"type": "integer"}, "addresses": {"type": "array"}, "limits": {"type": "object"}}}),
+            "day": TEXT, "refused": {"type": "integer"}, "addresses": {"type": "array"},
+            "limits": {"type": "object"}}}),
             **error_responses(401, 403)}}},
     "/api/counters/{n}/current-details": {"get": {
         "summary": "The counter's current ticket with its booking and dossier code (that counter's clerk)",

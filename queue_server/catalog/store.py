@@ -10,10 +10,11 @@ search index is stale.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
@@ -97,7 +98,7 @@ def import_catalog(db: sqlite_utils.Database, version: str, procedures: Sequence
     """Replace one catalogue version with these procedures and make it live; return the revision."""
     if not version.strip():
         raise ValueError("a catalogue version is needed, e.g. 2025-07")
-    imported_at = (now or datetime.now(timezone.utc)).isoformat(timespec="seconds")
+    imported_at = (now or datetime.now(UTC)).isoformat(timespec="seconds")
     rows = [(version, p.code, p.name, p.field, p.service,
              json.dumps({**p.to_dict(), "catalog_version": version}, ensure_ascii=False)) for p in procedures]
     conn = db.conn
@@ -124,7 +125,7 @@ def import_catalog(db: sqlite_utils.Database, version: str, procedures: Sequence
 
 def catalog_versions(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     """Every imported version, newest first."""
-    return [dict(zip(("version", "imported_at", "source", "procedure_count"), row)) for row in db.execute(
+    return [dict(zip(("version", "imported_at", "source", "procedure_count"), row, strict=True)) for row in db.execute(
         "SELECT version, imported_at, source, procedure_count FROM catalog_versions ORDER BY imported_at DESC")]
 
 

@@ -8,7 +8,8 @@ from ..web.openapi_schema import TEXT, error_responses, json_body, json_response
 from .ratings import RATINGS_PER_MINUTE_PER_DEVICE
 
 PERIOD_PARAMETERS = [
-    {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}, "description": "first day (office-local), inclusive"},
+    {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"},
+     "description": "first day (office-local), inclusive"},
     {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}, "description": "last day, inclusive"},
     {"name": "period", "in": "query", "schema": {"type": "string", "enum": ["day", "month", "quarter", "year"]},
      "description": "instead of from/to: the period holding `date` (default today)"},
@@ -19,8 +20,10 @@ RATING_BODY = {
     "type": "object", "required": ["overall"],
     "properties": {
         "ticket": {"oneOf": [{"type": "integer"}, TEXT],
-                   "description": "ticket id, printed number of today (\"A012\") or status token; or leave it out and send counter"},
-        "counter": {"type": "integer", "description": "the counter rated; without ticket, the ticket it just completed is used if any"},
+                   "description": "ticket id, printed number of today (\"A012\") or status token; "
+                                  "or leave it out and send counter"},
+        "counter": {"type": "integer",
+                    "description": "the counter rated; without ticket, the ticket it just completed is used if any"},
         "overall": {"type": "string", "description": "a level code of GET /api/ratings/form, by default "
                                                      "very_satisfied | satisfied | neutral | dissatisfied"},
         "criteria": {"type": "object", "additionalProperties": TEXT, "description": "criterion code → level code"},
@@ -65,7 +68,8 @@ OPENAPI_PATHS: dict[str, Any] = {
     "/api/ratings/form": {"get": {"summary": "The office's rating scale, criteria, questions and reasons",
                                   "responses": {"200": json_response({"type": "object"})}}},
     "/api/counters/{n}/rating-prompt": {"get": {
-        "summary": "For a counter's rating tablet: the ticket just completed there (within [ratings] prompt_seconds) and not rated",
+        "summary": "For a counter's rating tablet: the ticket just completed there "
+                   "(within [ratings] prompt_seconds) and not rated",
         "security": [{"bearer": []}],
         "parameters": [path_parameter("n")],
         "responses": {"200": json_response({"type": "object", "properties": {
@@ -75,25 +79,29 @@ OPENAPI_PATHS: dict[str, Any] = {
     "/api/reports/summary": {"get": {
         "summary": "The office head's report of a period (admin): tickets, waits, service times, heatmap, satisfaction",
         "security": [{"bearer": []}],
-        "parameters": PERIOD_PARAMETERS + [{"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "csv", "xlsx"]}}],
+        "parameters": PERIOD_PARAMETERS + [{"name": "format", "in": "query",
+                                            "schema": {"type": "string", "enum": ["json", "csv", "xlsx"]}}],
         "responses": {"200": json_response({"type": "object"}), **error_responses(401, 403, 422)},
     }},
     "/api/reports/charts/{name}.png": {"get": {
         "summary": "A chart of a period's report as PNG (admin): tickets, waits, satisfaction, heatmap",
         "security": [{"bearer": []}],
         "parameters": [path_parameter("name", TEXT)] + PERIOD_PARAMETERS,
-        "responses": {"200": {"description": "image/png", "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}},
+        "responses": {"200": {"description": "image/png",
+                              "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}},
                       **error_responses(401, 403, 404, 422)},
     }},
     "/api/reports/live": {"get": {
         "summary": "Today, live (admin): waiting/serving/average wait per field, counters, staffing alerts",
-        "security": [{"bearer": []}], "responses": {"200": json_response({"type": "object"}), **error_responses(401, 403)},
+        "security": [{"bearer": []}],
+        "responses": {"200": json_response({"type": "object"}), **error_responses(401, 403)},
     }},
     "/api/notices": {
         "get": {"summary": "Ticker notices showing today (public); ?all=1 lists every notice (admin)",
                 "parameters": [{"name": "all", "in": "query", "schema": TEXT,
                                 "description": "any value (e.g. 1): every notice with all its fields (admin)"}],
-                "responses": {"200": json_response({"type": "object", "properties": {"notices": {"type": "array", "items": {
+                "responses": {"200": json_response({"type": "object", "properties": {"notices": {
+                    "type": "array", "items": {
                     "type": "object", "properties": {"id": {"type": "integer"}, "text": TEXT}}}}}),
                               **error_responses(401, 403)}},
         "post": {"summary": "Add a ticker notice (admin)", "security": [{"bearer": []}],

@@ -23,13 +23,24 @@ PART_PATHS: tuple[dict[str, Any], ...] = (CATALOG_PATHS, REPORTS_PATHS, APPOINTM
 """The paths of the parts beside the queue (catalogue, reports, appointments), merged into the document."""
 
 
+BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
+"""The operation needs a session or device token (``Authorization: Bearer …``)."""
+OBJECT: dict[str, Any] = {"type": "object"}
+
+
+def _object(**properties: Any) -> dict[str, Any]:
+    """A JSON object schema with these properties."""
+    return {"type": "object", "properties": properties}
+
+
 def _counter_action(summary: str, body: dict[str, Any] | None = None, returns: str = "ticket") -> dict[str, Any]:
+    """POST /api/counters/{n}/…: a clerk's action, answering the ticket or the counter."""
     operation: dict[str, Any] = {
         "summary": summary,
-        "security": [{"bearer": []}],
+        "security": BEARER,
         "parameters": [path_parameter("n")],
         "responses": {
-            "200": json_response({"type": "object", "properties": {returns: TICKET if returns == "ticket" else COUNTER}}),
+            "200": json_response(_object(**{returns: TICKET if returns == "ticket" else COUNTER})),
             **error_responses(401, 403, 404, 409, 422),
         },
     }
@@ -40,66 +51,98 @@ def _counter_action(summary: str, body: dict[str, Any] | None = None, returns: s
 
 def base_paths() -> dict[str, Any]:
     """The queue server's own endpoints."""
-    text = TEXT
+    return {**_public_paths(), **_ticket_paths(), **_counter_paths(), **_people_paths()}
+
+
+def _public_paths() -> dict[str, Any]:
+    """What anyone may read: liveness, services, counters, the live feed."""
     return {
-        "/api/health": {"get": {"summary": "Liveness", "responses": {"200": json_response({"type": "object"})}}},
-        "/api/services": {"get": {"summary": "Services with waiting counts and estimated waits",
-                                  "responses": {"200": json_response({"type": "object", "properties": {"services": {"type": "array", "items": {"$ref": "#/components/schemas/Service"}}}})}}},
-        "/api/counters": {"get": {"summary": "Counters with state and current ticket",
-                                  "responses": {"200": json_response({"type": "object", "properties": {"counters": {"type": "array", "items": {"$ref": "#/components/schemas/Counter"}}}})}}},
+        "/api/health": {"get": {"summary": "Liveness", "responses": {"200": json_response(OBJECT)}}},
+        "/api/services": {"get": {
+            "summary": "Services with waiting counts and estimated waits",
+            "responses": {"200": json_response(_object(services={
+                "type": "array", "items": {"$ref": "#/components/schemas/Service"}}))}}},
+        "/api/counters": {"get": {
+            "summary": "Counters with state and current ticket",
+            "responses": {"200": json_response(_object(counters={"type": "array", "items": COUNTER}))}}},
+        "/api/events": {"get": {
+            "summary": "Server-Sent Events: snapshot, then ticket.* and counter.* events with ids",
+            "parameters": [{"name": "Last-Event-ID", "in": "header", "schema": INTEGER},
+                           {"name": "last_event_id", "in": "query", "schema": INTEGER,
+                            "description": "the same, for clients that cannot set the header"}],
+            "responses": {"200": {"description": "text/event-stream",
+                                  "content": {"text/event-stream": {"schema": TEXT}}}}}},
+    }
+
+
+def _ticket_paths() -> dict[str, Any]:
+    """Taking a ticket and reading its status."""
+    one_ticket = json_response(_object(ticket=TICKET))
+    priority = {"type": ["string", "null"], "enum": ["elderly", "disabled", "pregnant", "merit", None]}
+    return {
         "/api/tickets": {"post": {
             "summary": "Take a ticket (kiosk, clerk, admin)",
-            "security": [{"bearer": []}],
-            "parameters": [{"name": "Idempotency-Key", "in": "header", "required": True, "schema": text,
+            "security": BEARER,
+            "parameters": [{"name": "Idempotency-Key", "in": "header", "required": True, "schema": TEXT,
                             "description": "Same key on every retry of one request: never two tickets."}],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                "type": "object", "required": ["service"],
-                "properties": {"service": text, "priority": {"type": ["string", "null"], "enum": ["elderly", "disabled", "pregnant", "merit", None]},
-                               "procedure": {"type": ["string", "null"]}}}}}},
-            "responses": {"201": json_response({"type": "object", "properties": {"ticket": TICKET}}, "Created"),
-                          "200": json_response({"type": "object", "properties": {"ticket": TICKET}}, "Same key again: the same ticket"),
+            "requestBody": json_body({"type": "object", "required": ["service"], "properties": {
+                "service": TEXT, "priority": priority, "procedure": {"type": ["string", "null"]}}}),
+            "responses": {"201": json_response(_object(ticket=TICKET), "Created"),
+                          "200": json_response(_object(ticket=TICKET), "Same key again: the same ticket"),
                           **error_responses(400, 401, 403, 404, 409, 413, 422, 429)},
         }},
-        "/api/tickets/{id}": {"get": {"summary": "A ticket's public status",
-                                      "parameters": [path_parameter("id")],
-                                      "responses": {"200": json_response({"type": "object", "properties": {"ticket": TICKET}}), **error_responses(404)}}},
+        "/api/tickets/{id}": {"get": {"summary": "A ticket's public status", "parameters": [path_parameter("id")],
+                                      "responses": {"200": one_ticket, **error_responses(404)}}},
         "/api/status/{token}": {"get": {"summary": "A ticket's public status by the token in its QR code",
-                                        "parameters": [path_parameter("token", text)],
-                                        "responses": {"200": json_response({"type": "object", "properties": {"ticket": TICKET}}), **error_responses(404)}}},
+                                        "parameters": [path_parameter("token", TEXT)],
+                                        "responses": {"200": one_ticket, **error_responses(404)}}},
+    }
+
+
+def _counter_paths() -> dict[str, Any]:
+    """The clerk's actions at a counter."""
+    return {
         "/api/counters/{n}/call-next": _counter_action("Call the next ticket; 204 when nobody waits"),
         "/api/counters/{n}/call": _counter_action("Call one chosen ticket (e.g. a no-show back within the grace)",
-                                                  {"type": "object", "required": ["ticket"], "properties": {"ticket": {"type": "integer"}}}),
+                                                  {"type": "object", "required": ["ticket"],
+                                                   "properties": {"ticket": INTEGER}}),
         "/api/counters/{n}/recall": _counter_action("Announce the current ticket again"),
         "/api/counters/{n}/start": _counter_action("The called citizen is at the counter"),
         "/api/counters/{n}/no-show": _counter_action("The called citizen did not come"),
         "/api/counters/{n}/complete": _counter_action("The current ticket is done"),
         "/api/counters/{n}/transfer": _counter_action("Send the current ticket to a service or counter",
-                                                      {"type": "object", "properties": {"service": text, "counter": {"type": "integer"}}}),
-        "/api/counters/{n}/pause": _counter_action("Pause with a reason", {"type": "object", "required": ["reason"], "properties": {"reason": text}}, "counter"),
+                                                      _object(service=TEXT, counter=INTEGER)),
+        "/api/counters/{n}/pause": _counter_action("Pause with a reason", {"type": "object", "required": ["reason"],
+                                                                           "properties": {"reason": TEXT}}, "counter"),
         "/api/counters/{n}/resume": _counter_action("End a pause", None, "counter"),
         "/api/counters/{n}/close": _counter_action("Close the counter", None, "counter"),
-        "/api/events": {"get": {"summary": "Server-Sent Events: snapshot, then ticket.* and counter.* events with ids",
-                                "parameters": [{"name": "Last-Event-ID", "in": "header", "schema": INTEGER},
-                                               {"name": "last_event_id", "in": "query", "schema": INTEGER,
-                                                "description": "the same, for clients that cannot set the header"}],
-                                "responses": {"200": {"description": "text/event-stream", "content": {"text/event-stream": {"schema": text}}}}}},
-        "/api/login": {"post": {"summary": "Sign a person in",
-                                "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                                    "type": "object", "required": ["username", "password"],
-                                    "properties": {"username": text, "password": text}}}}},
-                                "responses": {"200": json_response({"type": "object", "properties": {"token": text, "expires_at": text}}), **error_responses(401, 422, 429)}}},
-        "/api/logout": {"post": {"summary": "Revoke the bearer token", "security": [{"bearer": []}], "responses": {"200": json_response({"type": "object"}), **error_responses(401)}}},
-        "/api/me": {"get": {"summary": "Who is calling", "security": [{"bearer": []}], "responses": {"200": json_response({"type": "object"}), **error_responses(401)}}},
-        "/api/devices/status": {"post": {"summary": "A device reports a part's status (printer…)", "security": [{"bearer": []}],
-                                         "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                                             "type": "object", "required": ["component", "ok"],
-                                             "properties": {"component": text, "ok": {"type": "boolean"}, "code": text, "message": text}}}}},
-                                         "responses": {"200": json_response({"type": "object"}), **error_responses(401, 403, 422)}}},
-        "/api/devices": {"get": {"summary": "Devices and their last reports (admin)", "security": [{"bearer": []}],
-                                 "parameters": [{"name": "history", "in": "query", "schema": text,
-                                                 "description": "any value (e.g. 1): each device also lists its "
-                                                                "recent changes of state, newest first"}],
-                                 "responses": {"200": json_response(_devices_schema()), **error_responses(401, 403)}}},
+    }
+
+
+def _people_paths() -> dict[str, Any]:
+    """Signing in and out, who is calling, the devices' reports."""
+    return {
+        "/api/login": {"post": {
+            "summary": "Sign a person in",
+            "requestBody": json_body({"type": "object", "required": ["username", "password"],
+                                      "properties": {"username": TEXT, "password": TEXT}}),
+            "responses": {"200": json_response(_object(token=TEXT, expires_at=TEXT)),
+                          **error_responses(401, 422, 429)}}},
+        "/api/logout": {"post": {"summary": "Revoke the bearer token", "security": BEARER,
+                                 "responses": {"200": json_response(OBJECT), **error_responses(401)}}},
+        "/api/me": {"get": {"summary": "Who is calling", "security": BEARER,
+                            "responses": {"200": json_response(OBJECT), **error_responses(401)}}},
+        "/api/devices/status": {"post": {
+            "summary": "A device reports a part's status (printer…)", "security": BEARER,
+            "requestBody": json_body({"type": "object", "required": ["component", "ok"], "properties": {
+                "component": TEXT, "ok": {"type": "boolean"}, "code": TEXT, "message": TEXT}}),
+            "responses": {"200": json_response(OBJECT), **error_responses(401, 403, 422)}}},
+        "/api/devices": {"get": {
+            "summary": "Devices and their last reports (admin)", "security": BEARER,
+            "parameters": [{"name": "history", "in": "query", "schema": TEXT,
+                            "description": "any value (e.g. 1): each device also lists its "
+                                           "recent changes of state, newest first"}],
+            "responses": {"200": json_response(_devices_schema()), **error_responses(401, 403)}}},
     }
 
 
@@ -108,12 +151,13 @@ TICKET_STATUSES = ["waiting", "called", "serving", "done", "no_show", "transferr
 
 def _devices_schema() -> dict[str, Any]:
     """GET /api/devices: each device's last report per part; ``history`` only with ``?history=1``."""
-    report = {"type": "object", "properties": {"ok": {"type": "boolean"}, "code": TEXT, "message": TEXT,
+    report: dict[str, Any] = {"type": "object", "properties": {"ok": {"type": "boolean"}, "code": TEXT, "message": TEXT,
                                                "at": {"type": "string", "format": "date-time"}}}
     change = {"type": "object", "properties": {"component": TEXT, **report["properties"]}}
     device = {"type": "object", "required": ["name", "role", "last_seen_at", "status"], "properties": {
         "name": TEXT, "role": TEXT, "last_seen_at": {"type": ["string", "null"], "format": "date-time"},
-        "status": {"type": "object", "additionalProperties": report, "description": "part (e.g. printer) → its last report"},
+        "status": {"type": "object", "additionalProperties": report,
+                   "description": "part (e.g. printer) → its last report"},
         "history": {"type": "array", "items": change}}}
     return {"type": "object", "properties": {"devices": {"type": "array", "items": device}}}
 
