@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, Flask
+from flask.json.provider import DefaultJSONProvider
 from flask.sessions import SecureCookieSessionInterface
 
 from .. import auth
@@ -47,8 +48,7 @@ def create_app(config: OfficeConfig, db_path: Path | str, *, engine: QueueEngine
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
     )
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False
+    app.json = OfficeJSON(app)
     app.extensions["motcua.engine"] = engine
     app.extensions["motcua.config"] = config
     app.extensions["motcua.ticket_limiter"] = RateLimiter(config.limits.tickets_per_minute_per_device)
@@ -61,6 +61,13 @@ def create_app(config: OfficeConfig, db_path: Path | str, *, engine: QueueEngine
         app.register_blueprint(blueprint)
     app.after_request(_security_headers)
     return app
+
+
+class OfficeJSON(DefaultJSONProvider):
+    """JSON as the devices read it: Vietnamese as is (no \\u escapes), keys in the order the code builds them."""
+
+    ensure_ascii = False
+    sort_keys = False
 
 
 class LazyCookieSessions(SecureCookieSessionInterface):
