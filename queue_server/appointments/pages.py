@@ -20,8 +20,8 @@ from ..core.errors import QueueError
 from ..web.context import engine, read_conn
 from ..web.errors import ApiError
 from . import booking, store
-from .api import _book, _local_today, _page_procedure, _phone, _slots_of_day, settings
 from .qr import qr_svg
+from .service import book, kept_phone, local_today, page_procedure, settings, slots_of_day
 from .settings import AppointmentSettings
 from .slots import closed_reason
 
@@ -70,7 +70,7 @@ def _stale_form(back: str) -> Any:
 
 def _page_context(found: AppointmentSettings, **extra: Any) -> dict[str, Any]:
     office = engine().office
-    today = _local_today()
+    today = local_today()
     return {
         "office_name": office.name, "hotline": office.hotline,
         "services": [{"code": code, "name": office.service(code).name} for code in found.rules.services],
@@ -89,7 +89,7 @@ def booking_page() -> Any:
     if not found.enabled:
         return render_template("booking_closed.html", office_name=engine().office.name), 404
     service, day_text = request.args.get("service", ""), request.args.get("date", "")
-    procedure = _page_procedure(request.args.get("procedure", ""))
+    procedure = page_procedure(request.args.get("procedure", ""))
     if procedure is not None:
         service = procedure["service"]
     if not service or not day_text:
@@ -106,7 +106,7 @@ def _slot_page(found: AppointmentSettings, service: str, day_text: str, error: s
         return render_template("booking.html", **{**context, "error": exc.message}), 422
     if service not in found.rules.services:
         return render_template("booking.html", **{**context, "error": "Xin chọn lĩnh vực cần làm."}), 422
-    today = _local_today()
+    today = local_today()
     problem = ""
     if day < today:
         problem = f"Ngày {day:%d/%m/%Y} đã qua; xin chọn ngày từ hôm nay ({today:%d/%m/%Y}) trở đi."
@@ -116,7 +116,7 @@ def _slot_page(found: AppointmentSettings, service: str, day_text: str, error: s
         problem = closed_reason(found.rules, day) or ""
     if problem:
         return render_template("booking.html", **{**context, "error": problem}), 422
-    day_slots_view = _slots_of_day(found, service, day)
+    day_slots_view = slots_of_day(found, service, day)
     if not any(s["bookable"] for s in day_slots_view["slots"]) and not error:
         context["error"] = f"Ngày {day:%d/%m/%Y} không còn giờ trống cho lĩnh vực này; xin chọn ngày khác."
     return render_template("booking.html", **{**context, "slots": day_slots_view["slots"], "day_label": f"{day:%d/%m/%Y}",
@@ -133,7 +133,7 @@ def booking_submit() -> Any:
     slot_text = request.form.get("slot", "")[:32]
     phone_text = request.form.get("phone", "")[:20]
     day_text = slot_text[:10] or request.form.get("date", "")[:10]
-    procedure = _page_procedure(request.form.get("procedure", ""))
+    procedure = page_procedure(request.form.get("procedure", ""))
     if procedure is not None and procedure["service"] != service:
         procedure = None
     if not form_post_allowed("book"):
@@ -141,8 +141,8 @@ def booking_submit() -> Any:
     try:
         if not slot_text:
             raise ApiError(422, "invalid_slot", "Xin chọn một khung giờ còn trống.")
-        phone = _phone(found, phone_text)
-        view = _book(found, service, booking.parse_slot(slot_text), phone, procedure["code"] if procedure else None)
+        phone = kept_phone(found, phone_text)
+        view = book(found, service, booking.parse_slot(slot_text), phone, procedure["code"] if procedure else None)
     except QueueError as exc:
         status = exc.status if isinstance(exc, ApiError) else 422
         return _slot_page(found, service, day_text, error=exc.message, status=status, phone=phone_text,
@@ -159,7 +159,7 @@ def booking_done(code: str) -> Any:
         return render_template("booking_missing.html", office_name=engine().office.name), 404
     view = booking.booking_view(row, engine().office, found)
     slot = datetime.fromisoformat(view["slot_start"])
-    procedure = _page_procedure(view["procedure"] or "")
+    procedure = page_procedure(view["procedure"] or "")
     return render_template("booking_done.html", **_page_context(
         found, booking=view, procedure=procedure, qr=qr_svg(view["code"]), pretty_code=f"{view['code'][:4]}-{view['code'][4:]}",
         slot_label=f"{slot:%H:%M} ngày {slot:%d/%m/%Y}",

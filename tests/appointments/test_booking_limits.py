@@ -63,7 +63,7 @@ def test_one_phone_books_two_appointments_of_a_day_from_any_address(make_app) ->
 
 
 def test_the_admin_sees_a_flood_and_the_log_says_so(app, caplog) -> None:
-    with caplog.at_level(logging.WARNING, logger="queue_server.appointments.api"):
+    with caplog.at_level(logging.WARNING, logger="queue_server.appointments.service"):
         for slot in TOMORROW_SLOTS:
             book(app, slot)
     assert book(app, TOMORROW_SLOTS[0], address=NEIGHBOUR).status_code == 201
