@@ -54,7 +54,7 @@ def _parse_size(text: str | None) -> tuple[int, int] | None:
 
 def run_display(args: argparse.Namespace) -> int:
     """Run the board until its window closes."""
-    from .app import run_board
+    from .launch import run_board
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # A ConfigError (unknown screen, bad [display] key) becomes one line at the motcua edge.

@@ -1,99 +1,263 @@
-"""Start the kiosk (or its tour): config, Kivy environment, client, printer, reader.
+"""The Kivy app: wires the client, printer, reader, screens, idle timer and connection watch.
 
-``run_kiosk(server, token, printer_uri)`` is what ``motcua demo`` calls to open
-the kiosk window (it blocks until the window closes and must run on the main
-thread); ``can_open_window()`` says whether this machine has a screen. Importing
-this module does not import Kivy, so it is safe before the environment is set.
+Kivy must be prepared (``kivyenv.prepare_kivy``) before this module is
+imported; ``kiosk.launch`` does that and then builds this app.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-from typing import Any
+import logging
+import time
+from datetime import datetime
+from importlib import resources
+from typing import Any, Callable
+from zoneinfo import ZoneInfo
 
-from kivyenv import has_display, prepare_kivy
-from queue_server.config import OfficeConfig, load_config
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.factory import Factory
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.uix.screenmanager import NoTransition, ScreenManager
 
-from .settings import KioskSettings, settings_from_config
+from queue_server.client import QueueClient
 
+from . import theme
+from .idle import IdleTimer
+from .kivy_tuning import draw_offscreen, tune_kivy
+from .printing import PrintOutcome, TicketPrinter
+from .read_aloud import Reader
+from .settings import KioskSettings
+from .texts import LANGUAGES, tr
+from .vm_queue import TicketView, counters_of, service_name
+from .worker import Worker
 
-def load_settings(config_path: Path | None) -> KioskSettings:
-    """The kiosk's settings from the office file (``$MOTCUA_CONFIG`` or the sample office)."""
-    return settings_from_config(load_config(config_path))
+log = logging.getLogger(__name__)
 
-
-def choose_printer(printer_uri: str | None, settings: KioskSettings, config: OfficeConfig) -> tuple[str, Any]:
-    """The printer URI: ``--printer``, else ``[kiosk] printer``, else ``[printer] uri``; and [printer] settings."""
-    from .printing import office_printer
-
-    office_uri, printer_settings = office_printer(config)
-    if printer_uri is not None:
-        return printer_uri, printer_settings
-    return settings.printer or office_uri, printer_settings
-
-
-def run_kiosk_from_config(server: str, token: str | None, printer_uri: str | None, config_path: Path | None = None,
-                          tour_dir: Path | None = None, size: tuple[int, int] | None = None,
-                          windowed: bool = False, shot_width: int | None = None, serve_as: str | None = None) -> int:
-    """Build everything and run until the window closes (or the tour ends)."""
-    config = load_config(config_path)
-    settings = settings_from_config(config)
-    if size is not None:
-        settings = _with(settings, width=size[0], height=size[1])
-    if tour_dir is not None:  # pictures of a 1080p lobby screen unless --size says otherwise
-        settings = _with(settings, fullscreen=False, retry_seconds=0.5,
-                         **({} if size else {"width": 1920, "height": 1080}))
-    elif windowed or not has_display():
-        settings = _with(settings, fullscreen=False)
-    prepare_kivy(settings.width, settings.height, settings.fullscreen)
-    from queue_server.client import QueueClient
-
-    from .printing import make_printer
-    from .read_aloud import SilentReader, SpeechReader
-
-    client = QueueClient(server, token, timeout=3.0)
-    uri, printer_settings = choose_printer(printer_uri, settings, config)
-    if tour_dir is not None:
-        from .tour import run_tour
-
-        return run_tour(client, settings, printer_uri or "", Path(tour_dir), SilentReader(), shot_width,
-                        clerk=_signed_in(server, serve_as) if serve_as else None)
-    from .kioskapp import KioskApp
-
-    app = KioskApp(client, settings, make_printer(uri, printer_settings), SpeechReader(voice=settings.voice))
-    app.run()
-    return 0
+WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
+WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
-def _signed_in(server: str, user: str) -> Any:
-    """A client signed in as ``user`` with the password in $MOTCUA_PASSWORD (never on the command line)."""
-    from queue_server.cli_support import CommandError
-    from queue_server.client import ApiError, QueueClient
+def screen_classes() -> list[tuple[str, type]]:
+    """Every screen by name (imported here so each loads its own .kv once)."""
+    from .screens.checkin import CheckinScreen
+    from .screens.detail import DetailScreen
+    from .screens.home import HomeScreen
+    from .screens.rate_comment import RateCommentScreen
+    from .screens.rate_details import RateDetailsScreen
+    from .screens.rate_overall import RateOverallScreen
+    from .screens.rate_subject import RateSubjectScreen
+    from .screens.search import SearchScreen
+    from .screens.take_number import TakeNumberScreen
+    from .screens.thanks import ThanksScreen
+    from .screens.ticket import TicketScreen
 
-    password = os.environ.get("MOTCUA_PASSWORD")
-    if not password:
-        raise CommandError(f"--serve-as {user}: put the password of {user} in $MOTCUA_PASSWORD")
-    clerk = QueueClient(server, None, timeout=5.0)
-    try:
-        clerk.login(user, password)
-    except ApiError as exc:
-        raise CommandError(f"--serve-as {user}: {exc}") from None
-    return clerk
-
-
-def run_kiosk(server: str, token: str | None, printer_uri: str | None = None, config_path: Path | None = None) -> int:
-    """The kiosk window against ``server`` (what ``motcua demo`` opens beside the server)."""
-    return run_kiosk_from_config(server, token, printer_uri, config_path, windowed=True)
-
-
-def can_open_window() -> bool:
-    """Whether a kiosk window can be shown here (X11 or Wayland present)."""
-    return has_display()
+    return [("home", HomeScreen), ("take_number", TakeNumberScreen), ("ticket", TicketScreen),
+            ("search", SearchScreen), ("detail", DetailScreen), ("rate_subject", RateSubjectScreen),
+            ("rate_overall", RateOverallScreen), ("rate_details", RateDetailsScreen),
+            ("rate_comment", RateCommentScreen), ("thanks", ThanksScreen), ("checkin", CheckinScreen)]
 
 
-def _with(settings: KioskSettings, **changes: object) -> KioskSettings:
-    """A copy of frozen settings with some values changed."""
-    from dataclasses import replace
+class Screens(dict):
+    """The screens by name, each built on first use and added to the manager."""
 
-    return replace(settings, **changes)
+    def __init__(self, manager: ScreenManager, classes: list[tuple[str, type]]) -> None:
+        super().__init__()
+        self.manager = manager
+        self.classes = dict(classes)
+
+    def __missing__(self, name: str) -> Any:
+        screen = self.classes[name](name=name)
+        self[name] = screen
+        self.manager.add_widget(screen)
+        return screen
+
+    def pending(self) -> list[str]:
+        """Screens not built yet, in the order they are listed."""
+        return [name for name in self.classes if name not in self]
+
+
+class KioskApp(App):
+    """The lobby kiosk."""
+
+    lang = StringProperty("vi")
+    scale = NumericProperty(1.0)
+    portrait = BooleanProperty(False)
+    offline = BooleanProperty(False)
+    clock_text = StringProperty("")
+    settings = ObjectProperty(None)
+
+    def __init__(self, client: QueueClient, settings: KioskSettings, printer: TicketPrinter, reader: Reader,
+                 monotonic: Callable[[], float] = time.monotonic, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.client, self.settings, self.printer, self.reader = client, settings, printer, reader
+        self.monotonic = monotonic
+        self.lang = settings.language
+        self.title = tr("app.title", settings.language)
+        self.history: list[str] = []
+        self.services_cache: list[dict[str, Any]] = []
+        self.idle = IdleTimer(settings.idle_seconds, monotonic())
+        self.worker: Worker | None = None
+        self.manager: ScreenManager | None = None
+        self.first_frame_at: float | None = None
+        self._health_event = None
+        self._unprimed: Any = None
+
+    # -- wiring -------------------------------------------------------------------
+    def build(self) -> Any:
+        """Screens in a manager under the connection banner; timers and input hooks."""
+        Window.clearcolor = theme.BACKGROUND
+        tune_kivy()
+        self.scale = theme.scale_for(*Window.size)
+        self.portrait = self.settings.portrait if self.settings.orientation != "auto" else Window.height > Window.width
+        # -1: answers are handled before the coming frame is drawn, not a tick later
+        self.worker = Worker(lambda fn: Clock.schedule_once(lambda _dt: fn(), -1))
+        Builder.load_file(str(resources.files("kiosk") / "root.kv"))
+        root = Factory.KioskRoot()
+        self.manager = root.ids.manager
+        self.manager.transition = NoTransition()  # instant: no animation to wait for or to render in software
+        self.screens = Screens(self.manager, screen_classes())
+        self.screens["home"]  # the first screen added is the one shown
+        Window.bind(on_touch_down=self._activity, on_key_down=self._activity, size=self._resized)
+        Clock.schedule_interval(self._every_second, 1.0)
+        Clock.schedule_once(self._first_frame, 0)
+        self._update_clock()
+        return root
+
+    def _first_frame(self, _dt: float) -> None:
+        self.first_frame_at = time.perf_counter()
+        self.refresh_services()
+        warm_up = getattr(self.printer, "warm_up", None)  # test printers may have none
+        if warm_up is not None:
+            self.worker.submit(warm_up, None, lambda exc: log.warning("printer warm-up failed: %r", exc))
+        Clock.schedule_interval(self._build_next_screen, 0.05)
+
+    def _build_next_screen(self, _dt: float) -> bool:
+        """After the first frame, build the other screens one per tick and draw each once offscreen.
+
+        A screen's texts become textures the first time they are drawn, which
+        made the first tap of the day onto a screen ~270 ms instead of ~80 ms on
+        a software-rendered PC; drawing each screen once, at its real size,
+        while nobody is waiting, moves that cost here. Built on one tick, drawn
+        on the next, so its layout has settled in between.
+        """
+        if self._unprimed is not None:
+            screen, self._unprimed = self._unprimed, None
+            if screen.parent is None:  # not on show already
+                draw_offscreen(screen)
+            return True
+        pending = self.screens.pending()
+        if not pending:
+            return False
+        screen = self.screens[pending[0]]
+        screen.size, screen.pos = self.manager.size, self.manager.pos  # as the manager will show it
+        self._unprimed = screen
+        return True
+
+    def refresh_services(self) -> None:
+        """Keep the fields (names, prefixes, counters) for the screens that name them."""
+        self.worker.submit(self.client.services, self._services_loaded, lambda _e: None)
+
+    def _services_loaded(self, services: list[dict[str, Any]]) -> None:
+        self.services_cache = services
+
+    def _resized(self, _window: Any, size: tuple[int, int]) -> None:
+        self.scale = theme.scale_for(*size)
+        if self.settings.orientation == "auto":
+            self.portrait = size[1] > size[0]
+
+    def on_stop(self) -> None:
+        """Let background threads go."""
+        if self.worker is not None:
+            self.worker.shutdown()
+
+    def tr(self, key: str, lang: str, **values: Any) -> str:
+        """Texts for kv rules (``lang`` is passed so the rule follows language changes)."""
+        return tr(key, lang, **values)
+
+    # -- navigation ------------------------------------------------------------------
+    def go(self, name: str) -> None:
+        """Open a screen, remembering where Back leads."""
+        current = self.manager.current
+        if current != name:
+            self.history.append(current)
+        self.screens[name]  # built now if the warm-up has not reached it yet
+        self.manager.current = name
+
+    def go_back(self) -> None:
+        """The previous screen (Home when there is none)."""
+        target = self.history.pop() if self.history else "home"
+        if target in ("ticket", "thanks"):  # never back into a finished ticket or rating
+            return self.go_back() if self.history else self.go_home()
+        self.manager.current = target
+
+    def go_home(self) -> None:
+        """Home, forgetting everything the citizen typed or chose."""
+        self.history.clear()
+        self.manager.current = "home"
+        for screen in self.screens.values():
+            screen.reset()
+        self.lang = self.settings.language
+
+    def toggle_language(self) -> None:
+        """Vietnamese ↔ English."""
+        self.lang = LANGUAGES[(LANGUAGES.index(self.lang) + 1) % len(LANGUAGES)]
+        self._update_clock()
+
+    def read_aloud(self) -> None:
+        """Speak the current screen's main text."""
+        text = self.manager.current_screen.spoken_text(self.lang)
+        if text and self.settings.read_aloud:
+            self.reader.speak(text, self.lang)
+
+    def show_ticket(self, ticket: dict[str, Any], services: list[dict[str, Any]]) -> None:
+        """A ticket was issued: show it and print it."""
+        code = ticket.get("service", "")
+        counters = list(ticket.get("counters") or counters_of(code, services or self.services_cache))
+        view = TicketView(ticket=ticket, service_name=service_name(code, services or self.services_cache, ticket),
+                          counters=counters)
+        self.go("ticket")
+        self.screens["ticket"].show(view)
+
+    # -- idle and clock ------------------------------------------------------------------
+    def _activity(self, *_args: Any) -> bool:
+        self.idle.touch(self.monotonic())
+        return False
+
+    def _every_second(self, _dt: float) -> None:
+        self._update_clock()
+        if self.manager.current != "home" and self.idle.expired(self.monotonic()):
+            log.info("idle for %s s: back to home", self.settings.idle_seconds)
+            self.go_home()
+
+    def _update_clock(self) -> None:
+        now = datetime.now(ZoneInfo(self.settings.timezone))
+        weekdays = WEEKDAYS_VI if self.lang == "vi" else WEEKDAYS_EN
+        self.clock_text = f"{now:%H:%M}   {weekdays[now.weekday()]}, {now:%d/%m/%Y}"
+
+    # -- connection watch ------------------------------------------------------------------
+    def report_unreachable(self) -> None:
+        """A call found no server: show the banner and poll until it answers."""
+        if not self.offline:
+            self.offline = True
+        if self._health_event is None:
+            self._health_event = Clock.schedule_interval(self._check_health, self.settings.retry_seconds)
+
+    def report_reachable(self) -> None:
+        """A call got an answer: hide the banner, tell the screen."""
+        if self._health_event is not None:
+            self._health_event.cancel()
+            self._health_event = None
+        if self.offline:
+            self.offline = False
+            self.manager.current_screen.reconnected()
+
+    def _check_health(self, _dt: float) -> None:
+        self.worker.submit(self.client.health, lambda _r: self.report_reachable(), lambda _e: None)
+
+    def printer_status(self, outcome: PrintOutcome) -> None:
+        """Tell the office how the printer is doing (best effort, in the background)."""
+        client = self.client
+        self.worker.submit(lambda: client.report_status("printer", outcome.ok, outcome.code, outcome.message_vi),
+                           None, lambda _e: None)

@@ -46,7 +46,7 @@ def parse_size(text: str | None) -> tuple[int, int] | None:
 
 def run_command(args: argparse.Namespace) -> int:
     """Run the kiosk or its tour."""
-    from .app import run_kiosk_from_config
+    from .launch import run_kiosk_from_config
 
     if not args.token:
         print("motcua kiosk: no --token (or $MOTCUA_TOKEN): taking a number will be refused; "

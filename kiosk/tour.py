@@ -49,8 +49,8 @@ class TourPrinter:
 def run_tour(client: QueueClient, settings: KioskSettings, printer_uri: str, out_dir: Path, reader: Reader,
              shot_width: int | None = None, clerk: QueueClient | None = None) -> int:
     """Start the kiosk headless (or in a window), walk it, write the PNGs; 0 when every step passed."""
+    from .app import KioskApp
     from .driver import Driver
-    from .kioskapp import KioskApp
 
     out_dir.mkdir(parents=True, exist_ok=True)
     working = PackagePrinter(printer_uri or f"png://{(out_dir / 'printed').resolve()}")

@@ -296,7 +296,7 @@ def test_the_tour_serves_the_ticket_it_rates_when_signed_in_as_a_clerk(d, kiosk_
 
 
 def test_serve_as_wants_the_password_in_the_environment(monkeypatch):
-    from kiosk.app import _signed_in
+    from kiosk.launch import _signed_in
     from queue_server.cli_support import CommandError
 
     monkeypatch.delenv("MOTCUA_PASSWORD", raising=False)
