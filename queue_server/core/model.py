@@ -68,7 +68,10 @@ class Ticket:
         return self.priority is not None
 
     def order_key(self) -> tuple[datetime, int]:
-        """FIFO key: original queue time, then id; ``queued_at`` never goes back within a day, so this is issue order."""
+        """FIFO key: original queue time, then id.
+
+        ``queued_at`` never goes back within a day, so this is issue order.
+        """
         return (self.queued_at, self.id)
 
 
