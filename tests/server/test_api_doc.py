@@ -11,6 +11,7 @@ each endpoint has one table row that starts with its span.
 
 from __future__ import annotations
 
+import ast
 import inspect
 import re
 import sys
@@ -20,6 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
+import queue_server.web.openapi as openapi
 
 if TYPE_CHECKING:  # the fixtures come from the conftest; only their type is named here
     from tests.support.servers import InProcess
@@ -214,3 +217,11 @@ def test_the_ticket_schema_fits_the_issuers_ticket_and_the_public_one(api: InPro
     for ticket in (issued, public):
         assert sorted(schema["required"]) == sorted(schema["properties"]) == sorted(ticket)
         assert [name for name, value in ticket.items() if not fits(value, schema["properties"][name])] == []
+
+
+def test_the_document_is_built_without_the_app_module() -> None:
+    """web/openapi.py imports each part's paths by name and never web/app.py (which imports it: no cycle)."""
+    tree = ast.parse(Path(openapi.__file__).read_text(encoding="utf-8"))
+    imported = {("." * node.level) + (node.module or "") for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert {".app", "queue_server.web.app", "..parts"} & imported == set()
+    assert {"..appointments.openapi_paths", "..catalog.api", "..reports.openapi_paths"} <= imported
