@@ -249,12 +249,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def serve(config, db_path: Path, host: str, port: int, threads: int = DEFAULT_THREADS,
           ready: threading.Event | None = None) -> None:
     """Serve the office with waitress (see README: why waitress) until interrupted."""
-    import waitress
-
     from .engine import QueueEngine
     from .store.db import connect
     from .store.retention import DailyPruner
     from .web.app import create_app
+    from .web.guarded_server import create_guarded_server
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     warning = loopback_public_url_warning(config.office.public_url, host)
@@ -267,9 +266,10 @@ def serve(config, db_path: Path, host: str, port: int, threads: int = DEFAULT_TH
         try:
             app = create_app(config, db_path, engine=engine, max_streams=max(1, threads - RESERVED_THREADS))
             try:
-                server = waitress.create_server(app, host=host, port=port, threads=threads,
-                                                connection_limit=max(100, threads * 4), channel_timeout=60,
-                                                ident="motcua")
+                server = create_guarded_server(app, host=host, port=port, threads=threads,
+                                               connection_limit=max(100, threads * 4),
+                                               max_body_bytes=config.limits.max_body_bytes,
+                                               trusted=app.extensions["motcua.trusted_addresses"])
             except OSError as exc:  # port taken, address not on this machine…
                 raise CommandError(f"cannot listen on {host}:{port} ({exc.strerror}); "
                                    "stop what uses it or pass another --port") from None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
-from typing import Iterator
+from collections.abc import Callable, Iterator
 
 from flask import Blueprint, Response, current_app, request
 
@@ -20,6 +20,7 @@ from ..store import repository
 from ..engine import QueueEngine
 from .context import engine, thread_conn
 from .request_input import int_param
+from .sessions import current_principal
 from .errors import ApiError
 
 bp = Blueprint("events_api", __name__, url_prefix="/api")
@@ -60,39 +61,85 @@ def events() -> Response:
     """Stream the queue's events to a screen, console, phone or device."""
     last_id = _last_event_id()
     slots: StreamSlots = current_app.extensions["motcua.stream_slots"]
-    if not slots.acquire():
-        raise ApiError(503, "too_many_streams",
-                       "The live feed is full right now; poll GET /api/services or /api/status/<token>, or retry later.")
-    stream = _stream(engine(), str(current_app.config["MOTCUA_DB"]), last_id, slots)
+    address, device = request.remote_addr or "?", _is_signed_in()
+    refusal = slots.acquire(address, device)
+    if refusal is not None:
+        status, code, message = STREAM_REFUSALS[refusal]
+        raise ApiError(status, code, message)
+    stream = _stream(engine(), str(current_app.config["MOTCUA_DB"]), last_id, lambda: slots.release(address, device))
     return Response(stream, mimetype="text/event-stream",
                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
+def _is_signed_in() -> bool:
+    """True for a valid device token or a signed-in person: they get the reserved stream slots.
+
+    An unknown or revoked token is not refused here (the feed is public): it only
+    gets no reserved slot.
+    """
+    try:
+        return current_principal() is not None
+    except ApiError:
+        return False
+
+
+POLL_HINT = " Trang sẽ tự cập nhật định kỳ (poll GET /api/services or /api/status/<token>, or retry later)."
+FEED_FULL, FROM_ADDRESS = "full", "address"
+STREAM_REFUSALS = {
+    FEED_FULL: (503, "too_many_streams", "Kênh cập nhật trực tiếp đang đầy." + POLL_HINT),
+    FROM_ADDRESS: (429, "too_many_streams_from_address",
+                   "Máy này đã mở quá nhiều kênh cập nhật trực tiếp." + POLL_HINT),
+}
+"""Why a stream was refused -> its status, code and message (pages and boards then poll)."""
+ANONYMOUS_STREAMS_PER_ADDRESS = 4
+"""Open streams one address may hold without signing in: a phone or a browser has one or two tabs,
+and a lobby board signs in with its device token (so one peer cannot fill the slots)."""
+RESERVED_SHARE = 4  # one slot in this many is kept for devices and signed-in people
+
+
 class StreamSlots:
-    """How many live-feed streams may be open at once.
+    """How many live-feed streams may be open at once, and who may take the last ones.
 
     Each open stream holds one of the server's worker threads; keeping some
     threads free guarantees that kiosks and clerks are always answered, even
-    when every phone in the lobby follows its ticket.
+    when every phone in the lobby follows its ticket. A share of the slots is
+    reserved for devices and signed-in people (boards, consoles), and each
+    address has only a few anonymous streams.
     """
 
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
+    def __init__(self, limit: int, reserved: int | None = None,
+                 per_address: int = ANONYMOUS_STREAMS_PER_ADDRESS) -> None:
+        self.limit, self.per_address = limit, per_address
+        self.reserved = limit // RESERVED_SHARE if reserved is None else reserved
         self.open = 0
+        self._anonymous: dict[str, int] = {}
         self._lock = threading.Lock()
 
-    def acquire(self) -> bool:
-        """Take a slot; False when all are taken."""
+    def acquire(self, address: str = "?", device: bool = False) -> str | None:
+        """Take a slot (None), or why not: ``FROM_ADDRESS`` over the address's cap, ``FEED_FULL``."""
         with self._lock:
-            if self.open >= self.limit:
-                return False
+            if device:
+                if self.open >= self.limit:
+                    return FEED_FULL
+            else:
+                if self._anonymous.get(address, 0) >= self.per_address:
+                    return FROM_ADDRESS
+                if self.open >= self.limit - self.reserved:
+                    return FEED_FULL
+                self._anonymous[address] = self._anonymous.get(address, 0) + 1
             self.open += 1
-            return True
+            return None
 
-    def release(self) -> None:
+    def release(self, address: str = "?", device: bool = False) -> None:
         """Give a slot back (the stream ended)."""
         with self._lock:
             self.open -= 1
+            if not device:
+                left = self._anonymous.get(address, 0) - 1
+                if left > 0:
+                    self._anonymous[address] = left
+                else:
+                    self._anonymous.pop(address, None)
 
 
 def _last_event_id() -> int | None:
@@ -115,8 +162,8 @@ def _snapshot(queue: QueueEngine) -> tuple[int, str]:
 class _SlotStream:
     """The stream body, giving its slot back when the server closes it, started or not."""
 
-    def __init__(self, inner: Iterator[str], slots: StreamSlots) -> None:
-        self._inner, self._slots, self._released = inner, slots, False
+    def __init__(self, inner: Iterator[str], release: Callable[[], None]) -> None:
+        self._inner, self._release, self._released = inner, release, False
 
     def __iter__(self) -> "_SlotStream":
         return self
@@ -127,13 +174,13 @@ class _SlotStream:
     def close(self) -> None:
         if not self._released:
             self._released = True
-            self._slots.release()
+            self._release()
         self._inner.close()
 
 
-def _stream(queue: QueueEngine, db_path: str, last_id: int | None, slots: StreamSlots) -> _SlotStream:
+def _stream(queue: QueueEngine, db_path: str, last_id: int | None, release: Callable[[], None]) -> _SlotStream:
     """The stream body; runs outside the request context, so it gets what it needs as arguments."""
-    return _SlotStream(_events_since(queue, db_path, last_id), slots)
+    return _SlotStream(_events_since(queue, db_path, last_id), release)
 
 
 def _events_since(queue: QueueEngine, db_path: str, last_id: int | None) -> Iterator[str]:

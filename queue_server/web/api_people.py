@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, request
 
 from .. import auth
 from .context import read_conn
+from .disk_guard import require_disk_reserve
 from .request_input import field, json_body
 from .sessions import current_principal, require
 from .sign_in import SignInRefused, check_sign_in, configure_sign_in
@@ -73,6 +74,7 @@ def device_status() -> Any:
     device = require("kiosk", "display", "rating")
     if device.kind != "device":
         raise ApiError(403, "forbidden", "Only devices report their status.")
+    require_disk_reserve()
     body = json_body()
     component = field(body, "component", str, max_length=32)
     ok = body.get("ok")

@@ -16,7 +16,9 @@ from ..engine import QueueEngine
 from ..reports import api as reports_api
 from ..store.db import connect
 from . import api_events, api_people, api_queue, console, display_page, openapi, status_page
+from .disk_guard import install_disk_guard
 from .errors import register_error_handlers
+from .guarded_server import TrustedAddresses
 from .rate_limit import RateLimiter
 from .token_cache import TokenCache
 
@@ -54,9 +56,11 @@ def create_app(config: OfficeConfig, db_path: Path | str, *, engine: QueueEngine
     app.extensions["motcua.ticket_limiter"] = RateLimiter(config.limits.tickets_per_minute_per_device)
     app.extensions["motcua.login_limiter"] = RateLimiter(LOGIN_ATTEMPTS_PER_MINUTE)
     app.extensions["motcua.token_cache"] = TokenCache()
+    app.extensions["motcua.trusted_addresses"] = TrustedAddresses()
     app.extensions["motcua.stream_slots"] = api_events.StreamSlots(max_streams)
     app.session_interface = LazyCookieSessions()
     register_error_handlers(app)
+    install_disk_guard(app, db_path)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     app.after_request(_security_headers)

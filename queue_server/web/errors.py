@@ -49,8 +49,12 @@ _HTTP_CODES = {
     400: ("bad_request", "The request could not be read; send JSON with Content-Type: application/json."),
     404: ("not_found", "No such address; see GET /api/openapi.json for the API."),
     405: ("method_not_allowed", "This address does not accept that method; see GET /api/openapi.json."),
-    413: ("body_too_large", "The request body is too large; send a smaller JSON document."),
+    413: ("body_too_large", "Dữ liệu gửi lên quá lớn; xin gửi ít hơn (the request body is too large; "
+                            "send a smaller JSON document)."),
+    431: ("headers_too_large", "Phần đầu yêu cầu quá lớn (the request headers are too large)."),
 }
+HTTP_ERROR_MESSAGES = _HTTP_CODES
+"""Status -> code and message, for Flask's HTTP errors and waitress' own (``guarded_server``) alike."""
 
 
 def error_response(status: int, code: str, message: str) -> tuple[Response, int]:

@@ -32,7 +32,16 @@ def current_principal() -> auth.Principal | None:
         if principal is not None and request.method not in SAFE_METHODS:
             check_csrf()
     g.principal = principal
+    if principal is not None:
+        _trust_address()
     return principal
+
+
+def _trust_address() -> None:
+    """Note the caller's address as a known device or person: the server keeps connections for it."""
+    trusted = current_app.extensions.get("motcua.trusted_addresses")
+    if trusted is not None and request.remote_addr:
+        trusted.mark(request.remote_addr)
 
 
 def sign_in_cookie(person: auth.Principal) -> None:

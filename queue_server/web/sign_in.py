@@ -9,6 +9,7 @@ from flask import Flask, current_app, request
 
 from .. import auth
 from .context import read_conn
+from .disk_guard import require_disk_reserve
 from .errors import ApiError
 from .rate_limit import FAILURES_PER_NAME, SignInGuard
 from .sessions import check_csrf, configure_cookies
@@ -53,6 +54,10 @@ def check_sign_in(username: str, password: str) -> auth.Principal:
     The address's and the name's limits are checked before any hashing;
     raises SignInRefused (401 wrong, 429 too many, 503 flooded).
     """
+    try:
+        require_disk_reserve()  # a session is a write: none while the disk is nearly full
+    except ApiError as low:
+        raise SignInRefused(low.message, low.status, username, low.code) from None
     guard: SignInGuard = current_app.extensions["motcua.sign_in_guard"]
     address, name = request.remote_addr or "?", auth.normalize_username(username)
     refusal = guard.admit(address, name)

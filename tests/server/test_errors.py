@@ -225,7 +225,8 @@ def test_the_body_limit_comes_from_the_office_file(make_app) -> None:
     big = issue(api, "HT", "b", procedure="x" * 30, note="y" * 40)
     assert big.status_code == 413
     assert big.get_json() == {"error": {"code": "body_too_large",
-                                        "message": "The request body is too large; send a smaller JSON document."}}
+                                        "message": "Dữ liệu gửi lên quá lớn; xin gửi ít hơn (the request body is too "
+                                                   "large; send a smaller JSON document)."}}
 
 
 def test_a_device_is_limited_to_its_tickets_per_minute(make_app) -> None:
