@@ -23,6 +23,7 @@ from ..web import sign_in as web_sign_in
 from ..web.context import engine, read_conn
 from ..web.rate_limit import RateLimiter
 from ..web.request_input import int_param, json_body
+from ..web.security_headers import SELF, content_security_policy
 from ..web.sessions import csrf_token, require
 from ..web.errors import ApiError
 from . import charts, export, store
@@ -37,10 +38,7 @@ bp = Blueprint("reports", __name__, template_folder="templates", static_folder="
 
 MAX_NOTICE = 300
 MAX_NOTICE_POSITION = 1_000_000  # the ticker's order; far more notices than a lobby shows, well inside SQLite's integers
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; form-action 'self'; frame-ancestors 'self'; base-uri 'none'; object-src 'none'"
-)
+CONTENT_SECURITY_POLICY = content_security_policy(frame_ancestors=SELF)  # a staff page, like the console
 
 
 def reports() -> Reports:

@@ -20,6 +20,7 @@ from ..core import views
 from ..core.model import NO_SHOW, WAITING, QueueState, Ticket
 from .context import engine
 from .request_input import request_base_url
+from .security_headers import SELF, content_security_policy
 from .sessions import cookie_person, csrf_token, require_counter_clerk, sign_in_cookie, sign_out_form
 from .sign_in import SignInRefused, check_sign_in_form
 
@@ -40,10 +41,7 @@ PRIORITY_LABELS = {
 QUEUE_PREVIEW = 12  # waiting tickets listed on the console; the count shows the rest
 
 # The console loads nothing from elsewhere: no CDN, no inline script.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; form-action 'self'; frame-ancestors 'self'; base-uri 'none'; object-src 'none'"
-)
+CONTENT_SECURITY_POLICY = content_security_policy(frame_ancestors=SELF)
 
 
 @bp.record_once

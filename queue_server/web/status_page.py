@@ -22,6 +22,7 @@ from markupsafe import Markup
 from ..core.errors import QueueError
 from .api_queue import get_ticket_by_token
 from .context import engine
+from .security_headers import content_security_policy
 
 bp = Blueprint("status_page", __name__)
 
@@ -31,10 +32,6 @@ POLL_SECONDS = 10
 """How often the page re-reads its ticket when the live feed is full or unreachable."""
 
 STYLESHEET = resources.files("queue_server.web") / "static" / "status" / "status.css"
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self' '{style_hash}'; img-src 'self' data:; "
-    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
-)
 
 
 @lru_cache(maxsize=1)
@@ -69,7 +66,8 @@ TEXTS = {
 @bp.after_request
 def _page_headers(response: Response) -> Response:
     if response.mimetype == "text/html":
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY.format(style_hash=inline_style()[1]))
+        policy = content_security_policy(style_hashes=[inline_style()[1]])
+        response.headers.setdefault("Content-Security-Policy", policy)
         response.headers["Cache-Control"] = "no-store"
     return response
 
