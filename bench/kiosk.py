@@ -76,9 +76,9 @@ def child(server: str, token: str, printer_uri: str, width: int, height: int, ta
 
     from kivy.graphics.opengl import glFinish
 
-    from kiosk.launch import load_settings
-    from kiosk.driver import Driver
     from kiosk.app import KioskApp
+    from kiosk.driver import Driver
+    from kiosk.launch import load_settings
     from kiosk.printing import PackagePrinter
     from kiosk.read_aloud import SilentReader
     from queue_server.client import QueueClient
