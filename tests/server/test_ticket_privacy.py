@@ -11,7 +11,7 @@ import json
 import pytest
 
 from queue_server.web import api_events
-from tests.server.test_events import Feed
+from tests.support.event_feed import Feed
 from tests.support.servers import InProcess, act, issue
 
 PROCEDURE = "1.001193"
