@@ -2,41 +2,40 @@
 
 from __future__ import annotations
 
-from queue_server.client import ApiError, ServerUnreachable
+from queue_server.client import ApiError, ErrorCode, ServerUnreachable
 
-from .texts import tr
+from .texts import DEFAULT_LANGUAGE, tr
 
 CODE_TEXTS = {
-    "unknown_service": "error.unknown_service",
-    "unknown_ticket": "error.unknown_ticket",
-    "already_rated": "error.already_rated",
-    "duplicate_rating": "error.already_rated",
-    "too_many_requests": "error.too_many",
-    "rate_limited": "error.too_many",
-    "unauthorized": "error.unauthorized",
-    "forbidden": "error.unauthorized",
-    "not_found": "error.not_found",
-    "not_served": "error.not_served",
+    ErrorCode.UNKNOWN_SERVICE: "error.unknown_service",
+    ErrorCode.UNKNOWN_TICKET: "error.unknown_ticket",
+    ErrorCode.ALREADY_RATED: "error.already_rated",
+    ErrorCode.TOO_MANY_TICKETS: "error.too_many",
+    ErrorCode.UNAUTHORIZED: "error.unauthorized",
+    ErrorCode.INVALID_TOKEN: "error.unauthorized",
+    ErrorCode.FORBIDDEN: "error.unauthorized",
+    ErrorCode.NOT_FOUND: "error.not_found",
+    ErrorCode.NOT_SERVED: "error.not_served",
 }
-"""Stable API error codes with a kiosk wording; others show the server's own message."""
+"""Codes the server sends (``queue_server.client.ErrorCode``) with the kiosk's own wording, in both languages."""
 
 STATUS_TEXTS = {401: "error.unauthorized", 403: "error.unauthorized", 429: "error.too_many"}
 
+NO_WORDS_FOR_PEOPLE = frozenset({ErrorCode.HTTP_ERROR, ErrorCode.SERVER_ERROR})
+"""Codes whose message is about the machine, not the citizen: the kiosk says "ask the staff" instead."""
+
 
 def message_for(error: ApiError, lang: str) -> str:
-    """What to tell the citizen about a failed call."""
+    """What to tell the citizen about a failed call: the kiosk's text for the code, else the server's own words.
+
+    The server's messages are Vietnamese, so in English an unmapped code
+    gets the kiosk's generic text with the code for the staff.
+    """
     if isinstance(error, ServerUnreachable):
         return tr("error.unreachable", lang)
     key = CODE_TEXTS.get(error.code) or STATUS_TEXTS.get(error.status)
     if key:
         return tr(key, lang)
-    if error.status == 409 and "rat" in error.code:
-        return tr("error.already_rated", lang)
-    if error.message and lang == "vi" and _looks_vietnamese(error.message):
+    if lang == DEFAULT_LANGUAGE and error.message and error.code not in NO_WORDS_FOR_PEOPLE:
         return error.message
     return tr("error.generic", lang, code=error.code)
-
-
-def _looks_vietnamese(text: str) -> bool:
-    """Server messages may be English; show them only when they carry Vietnamese letters."""
-    return any(ch in "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹáàãéèíìóòõúùýĐ" for ch in text.lower())

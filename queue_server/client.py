@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import requests
 
@@ -27,7 +28,7 @@ class ServerUnreachable(ApiError):
     """No answer from the server (down, network cut, time-out)."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(0, "unreachable", message)
+        super().__init__(0, UNREACHABLE, message)
 
 
 @dataclass(frozen=True)
@@ -198,3 +199,114 @@ def _error_from(response: requests.Response) -> ApiError:
         return ApiError(response.status_code, error["code"], error["message"])
     except (ValueError, KeyError, TypeError):
         return ApiError(response.status_code, "http_error", f"HTTP {response.status_code}")
+
+
+
+class ErrorCode:
+    """Every stable ``code`` the server sends in its error shape: match on these, show ``message`` to people.
+
+    The server's messages are Vietnamese and say what to do; the codes never
+    change meaning (a test checks that every code raised in queue_server is here).
+    """
+
+    # the request itself
+    BAD_REQUEST = "bad_request"
+    BAD_JSON = "bad_json"
+    INVALID_BODY = "invalid_body"
+    BODY_TOO_LARGE = "body_too_large"
+    HEADERS_TOO_LARGE = "headers_too_large"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    NOT_FOUND = "not_found"
+    HTTP_ERROR = "http_error"
+    MISSING_FIELD = "missing_field"
+    INVALID_FIELD = "invalid_field"
+
+    # who may do it
+    UNAUTHORIZED = "unauthorized"
+    INVALID_TOKEN = "invalid_token"
+    FORBIDDEN = "forbidden"
+    CSRF_FAILED = "csrf_failed"
+    BAD_CREDENTIALS = "bad_credentials"
+    SIGN_IN_REFUSED = "sign_in_refused"
+    TOO_MANY_ATTEMPTS = "too_many_attempts"
+    TOO_MANY_ATTEMPTS_FROM_ADDRESS = "too_many_attempts_from_address"
+    NOT_YOUR_COUNTER = "not_your_counter"
+
+    # taking a ticket
+    MISSING_IDEMPOTENCY_KEY = "missing_idempotency_key"
+    INVALID_IDEMPOTENCY_KEY = "invalid_idempotency_key"
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    TOO_MANY_TICKETS = "too_many_tickets"
+    INVALID_PRIORITY = "invalid_priority"
+    UNKNOWN_SERVICE = "unknown_service"
+    UNKNOWN_TICKET = "unknown_ticket"
+
+    # the counters' actions (the queue rules)
+    UNKNOWN_COUNTER = "unknown_counter"
+    INVALID_REQUEST = "invalid_request"
+    NO_CURRENT_TICKET = "no_current_ticket"
+    COUNTER_BUSY = "counter_busy"
+    TICKET_NOT_CALLABLE = "ticket_not_callable"
+    COUNTER_NOT_PAUSED = "counter_not_paused"
+    ALREADY_SERVING = "already_serving"
+
+    # appointments
+    APPOINTMENTS_DISABLED = "appointments_disabled"
+    UNKNOWN_BOOKING = "unknown_booking"
+    BOOKING_CANCELLED = "booking_cancelled"
+    BOOKING_EXPIRED = "booking_expired"
+    ALREADY_CHECKED_IN = "already_checked_in"
+    TOO_EARLY = "too_early"
+    NOT_TODAY = "not_today"
+    INVALID_DATE = "invalid_date"
+    INVALID_SLOT = "invalid_slot"
+    UNKNOWN_SLOT = "unknown_slot"
+    PAST_DATE = "past_date"
+    PAST_SLOT = "past_slot"
+    TOO_FAR_AHEAD = "too_far_ahead"
+    OFFICE_CLOSED = "office_closed"
+    SLOT_FULL = "slot_full"
+    INVALID_PHONE = "invalid_phone"
+    INVALID_DOSSIER_CODE = "invalid_dossier_code"
+    PROCEDURE_SERVICE_MISMATCH = "procedure_service_mismatch"
+    NO_RESULT_SERVICE = "no_result_service"
+    TOO_MANY_BOOKINGS = "too_many_bookings"
+    ADDRESS_BOOKING_LIMIT = "address_booking_limit"
+    PHONE_BOOKING_LIMIT = "phone_booking_limit"
+
+    # the catalogue
+    UNKNOWN_PROCEDURE = "unknown_procedure"
+    UNKNOWN_FIELD = "unknown_field"
+    INVALID_LIMIT = "invalid_limit"
+
+    # ratings, reports and notices
+    INVALID_RATING = "invalid_rating"
+    NOT_SERVED = "not_served"
+    NO_TICKET_TO_RATE = "no_ticket_to_rate"
+    ALREADY_RATED = "already_rated"
+    WRONG_COUNTER = "wrong_counter"
+    TOO_MANY_RATINGS = "too_many_ratings"
+    INVALID_PERIOD = "invalid_period"
+    INVALID_FORMAT = "invalid_format"
+    UNKNOWN_CHART = "unknown_chart"
+    UNKNOWN_NOTICE = "unknown_notice"
+    INVALID_NOTICE = "invalid_notice"
+
+    # the live feed and the display
+    INVALID_LAST_EVENT_ID = "invalid_last_event_id"
+    INVALID_COUNTERS = "invalid_counters"
+
+    # the server's state (retry later)
+    TRY_AGAIN = "try_again"
+    SERVER_BUSY = "server_busy"
+    SERVER_ERROR = "server_error"
+    TOO_MANY_CONNECTIONS = "too_many_connections"
+    DISK_FULL = "disk_full"
+    DISK_NEARLY_FULL = "disk_nearly_full"
+
+
+ALL_CODES: frozenset[str] = frozenset(value for name, value in vars(ErrorCode).items() if name.isupper())
+"""The codes a ``ApiError`` from the server may carry (``UNREACHABLE`` is this client's own)."""
+
+UNREACHABLE = "unreachable"
+"""The code of ``ServerUnreachable``: no answer at all, so not one the server sends."""

@@ -8,12 +8,10 @@ from pathlib import Path
 import pytest
 
 from kiosk.idle import IdleTimer
-from kiosk.messages import message_for
 from kiosk.settings import DEFAULT_REASONS, settings_from_config
 from kiosk.vm_catalog import SearchState, field_names, online_kind, procedure_detail, result_rows, where_text
 from kiosk.vm_queue import PRINT_FAILED, PRINT_NONE, PRINT_OK, TicketRequester, TicketView, service_rows
 from kiosk.vm_rating import RatingDraft, clean_ticket_input
-from queue_server.client import ApiError, ServerUnreachable
 from queue_server.config import ConfigError, load_config, parse_config
 
 SERVICES = [{"code": "HT", "name": "Tư pháp – Hộ tịch", "prefix": "A", "counters": [1, 2], "waiting": 3,
@@ -182,13 +180,6 @@ def test_idle_timer_expires_after_the_configured_seconds():
     timer.touch(50.0)
     assert not timer.expired(139.0) and timer.expired(140.0)
     assert timer.remaining(100.0) == 40.0
-
-
-def test_server_errors_become_plain_vietnamese():
-    assert message_for(ServerUnreachable("x"), "vi") == "Không kết nối được máy chủ."
-    assert message_for(ApiError(404, "not_found", "No such address"), "vi").startswith("Máy chủ chưa hỗ trợ")
-    assert message_for(ApiError(409, "already_rated", "x"), "vi").startswith("Phiếu này đã được đánh giá")
-    assert "teapot" in message_for(ApiError(418, "teapot", "I am a teapot"), "vi")
 
 
 def test_settings_come_from_the_sample_office_with_its_rating_labels():
