@@ -12,10 +12,8 @@ from queue_server import auth
 from queue_server.store.db import connect
 from tests.support.reports_office import Office, add_person
 
-from .test_report_figures import morning  # noqa: F401  (module fixture: the played morning)
 
-
-def test_xlsx_opens_back_with_the_report_figures(morning):  # noqa: F811
+def test_xlsx_opens_back_with_the_report_figures(morning):
     answer = morning.get("/api/reports/summary?from=2026-11-23&to=2026-11-23&format=xlsx", "admin")
     assert answer.status_code == 200
     assert answer.headers["Content-Disposition"] == 'attachment; filename="bao-cao-2026-11-23-2026-11-23.xlsx"'
@@ -32,7 +30,7 @@ def test_xlsx_opens_back_with_the_report_figures(morning):  # noqa: F811
     assert len(book["Biểu đồ"]._images) == 4
 
 
-def test_csv_is_one_tidy_table_with_a_bom_for_excel(morning):  # noqa: F811
+def test_csv_is_one_tidy_table_with_a_bom_for_excel(morning):
     answer = morning.get("/api/reports/summary?from=2026-11-23&to=2026-11-23&format=csv", "admin")
     text = answer.data.decode("utf-8")
     assert text.startswith("\ufeffsection,group,metric,value")
@@ -43,14 +41,14 @@ def test_csv_is_one_tidy_table_with_a_bom_for_excel(morning):  # noqa: F811
     assert ("heatmap", "T2", "08h", "5") in {tuple(r) for r in rows}
 
 
-def test_an_unknown_format_is_422(morning):  # noqa: F811
+def test_an_unknown_format_is_422(morning):
     assert morning.get("/api/reports/summary?format=pdf", "admin").status_code == 422
 
 
 HOSTILE_NAME = '=HYPERLINK("http://example.invalid/x","b")'
 
 
-def _hostile_report(morning) -> dict:  # noqa: F811
+def _hostile_report(morning) -> dict:
     """The played morning's report with a person's name that a spreadsheet would run as a formula."""
     report = morning.get("/api/reports/summary?from=2026-11-23&to=2026-11-23", "admin").get_json()
     report["office"] = HOSTILE_NAME
@@ -59,7 +57,7 @@ def _hostile_report(morning) -> dict:  # noqa: F811
     return report
 
 
-def test_csv_cells_that_look_like_formulas_are_made_inert(morning):  # noqa: F811
+def test_csv_cells_that_look_like_formulas_are_made_inert(morning):
     from queue_server.reports.export import to_csv
 
     rows = list(csv.reader(io.StringIO(to_csv(_hostile_report(morning)))))
@@ -69,7 +67,7 @@ def test_csv_cells_that_look_like_formulas_are_made_inert(morning):  # noqa: F81
     assert any(cell == "5" for cell in cells)  # numbers stay numbers
 
 
-def test_xlsx_keeps_a_formula_looking_name_as_text(morning):  # noqa: F811
+def test_xlsx_keeps_a_formula_looking_name_as_text(morning):
     from queue_server.reports.export import to_xlsx
 
     book = load_workbook(io.BytesIO(to_xlsx(_hostile_report(morning), charts=False)))

@@ -1,5 +1,7 @@
 """A small morning at the commune office, played through the API; the report checked against hand figures.
 
+The morning (tests/support/reports_office.play_morning, the ``morning`` fixture of tests/reports/conftest.py):
+
 08:00 A001, 08:01 A002, 08:02 B001, 08:03 A003 issued (HT, HT, VP, HT).
 Counter 1 calls A001 at 08:05, ends it 08:15, calls A003 at 08:16, ends it 08:25.
 Counter 2 calls A002 at 08:06, marks it absent 08:18; calls B001 (transferred to HT) at 08:26,
@@ -11,45 +13,7 @@ Service: A001 600 s, A003 540 s, B001 600 s (from the start at 08:30) → mean 5
 
 from __future__ import annotations
 
-from typing import Iterator
-
-import pytest
-
-from tests.support.reports_office import Office, running_office
-
-
-def _act(office: Office, counter: int, action: str, body: dict | None = None) -> dict:
-    answer = office.post(f"/api/counters/{counter}/{action}", f"quay{counter}", body)
-    assert answer.status_code == 200, answer.get_json()
-    return answer.get_json()
-
-
-@pytest.fixture(scope="module")
-def morning(tmp_path_factory) -> Iterator[Office]:
-    with running_office(tmp_path_factory.mktemp("morning")) as office:
-        _play_morning(office)
-        yield office
-
-
-def _play_morning(office: Office) -> None:
-    clock = office.clock
-    tickets = {}
-    for minute, service in ((0, "HT"), (1, "HT"), (2, "VP"), (3, "HT")):
-        clock.now = clock.now.replace(hour=1, minute=minute)
-        ticket = office.issue(service)
-        tickets[ticket["number"]] = ticket["id"]
-    steps = [(5, 1, "call-next"), (6, 2, "call-next"), (10, 3, "call-next"), (15, 1, "complete"), (16, 1, "call-next"),
-             (18, 2, "no-show"), (20, 3, "transfer", {"service": "HT"}), (25, 1, "complete"), (26, 2, "call-next"),
-             (30, 2, "start"), (40, 2, "complete")]
-    for minute, counter, action, *body in steps:
-        clock.now = clock.now.replace(minute=minute)
-        _act(office, counter, action, *body)
-    clock.now = clock.now.replace(minute=41)
-    office.issue("VH")
-    for number, overall, extra in (("A001", "very_satisfied", {}), ("A003", "dissatisfied", {"reasons": ["waited_long"]}),
-                                   ("B001", "satisfied", {})):
-        answer = office.post("/api/ratings", "rating", {"ticket": tickets[number], "overall": overall, **extra})
-        assert answer.status_code == 201, answer.get_json()
+from tests.support.reports_office import Office
 
 
 def _report(office: Office, query: str = "from=2026-11-23&to=2026-11-23") -> dict:
