@@ -1,18 +1,15 @@
 """The Kivy App of the lobby board: wires the live feed, the reducer, the view and the voice.
 
 The feed thread only queues events; the main thread folds them with
-``board.reduce`` and redraws through one debounced trigger. In record mode
-(``--record DIR``) one event is drawn per frame and each frame is saved as
-``NNNN-e<id>-<type>.png``, announcements become WAV files, and
-``timings.jsonl`` says when each event arrived, was painted and was spoken.
+``board.reduce`` and redraws through one debounced trigger. Record mode
+(``--record DIR``: one event per frame, a PNG per frame) and the timings
+file live in ``recording.FrameRecorder``; announcements then become WAV files.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import signal
-import threading
 import time
 from collections import deque
 from datetime import UTC, datetime, timedelta
@@ -25,12 +22,13 @@ from kivy.graphics.opengl import glFinish
 
 from queue_server.client import QueueClient, ServerEvent
 from queue_server.display_settings import DisplayConfig, ScreenConfig
-from speech import Announcement, Speaker, call_announcement
+from speech import Speaker, call_announcement
 
 from .board import EMPTY, BoardState, Call, call_age_s, in_zone, new_call, reduce, screen_view, server_clock_offset_s
 from .board_view import BoardScreen
 from .live import EventFeed
 from .media import Playlist, expand_playlist
+from .recording import FrameRecorder
 
 log = logging.getLogger(__name__)
 
@@ -48,30 +46,22 @@ class BoardApp(App):
         super().__init__()
         self.title = f"motcua — {screen.name}"
         self.display, self.screen_config, self.size = display, screen, size
-        self.record_dir = record_dir
-        self.timings_path = timings_path or (record_dir / "timings.jsonl" if record_dir else None)
+        self.recorder = FrameRecorder(record_dir, timings_path)
         self.state: BoardState = EMPTY
         self.connected = False
-        self._inbox: deque[tuple[ServerEvent, float]] = deque()
-        self._painted_pending: list[tuple[ServerEvent, float, float]] = []
-        self._frames = 0
-        self._timings: dict[int, dict] = {}
-        self._log_lock = threading.Lock()
-        self._png_writers: list[threading.Thread] = []
+        self._inbox: deque[tuple[ServerEvent, float]] = deque()  # (event, wall-clock time it arrived)
         self._server_offset = 0.0
         self._apply_trigger = Clock.create_trigger(self._apply_events, 0)
         self._refresh_trigger = Clock.create_trigger(self._refresh, 0)
         speak = voice and display.voice.enabled and screen.voice
-        self.speaker = Speaker(record_dir=record_dir, on_started=self._speech_started) if speak else None
+        self.speaker = Speaker(record_dir=record_dir, on_started=self.recorder.speech_started) if speak else None
         self.feed = EventFeed(QueueClient(server, token), self._on_event, self._on_connection)
-        if record_dir:
-            record_dir.mkdir(parents=True, exist_ok=True)
 
     def build(self) -> BoardScreen:
         """Create the board and start listening."""
         playlist = Playlist(expand_playlist(self.display.media) if self.screen_config.media else ())
         self.board = BoardScreen(self.display, self.screen_config, playlist, self.size)
-        Window.bind(on_flip=self._on_flip, on_draw=self._on_draw)
+        Window.bind(on_flip=self._on_flip, on_draw=lambda *_: self.recorder.draw_began())
         signal.signal(signal.SIGTERM, lambda *_: Clock.schedule_once(lambda dt: self.stop(), 0))
         self.feed.start()
         return self.board
@@ -83,8 +73,7 @@ class BoardApp(App):
             self.board.media.stop()
         if self.speaker:
             self.speaker.close()
-        for writer in self._png_writers:  # finish the pictures already taken
-            writer.join(timeout=10)
+        self.recorder.close()
 
     # -- from the feed thread --------------------------------------------------
     def _on_event(self, event: ServerEvent) -> None:
@@ -99,10 +88,9 @@ class BoardApp(App):
 
     # -- on the main thread -----------------------------------------------------
     def _apply_events(self, _dt: float) -> None:
-        # Record mode draws one event per frame, so each gets its own picture.
-        if self.record_dir and self._painted_pending:
-            return  # the last event has not had its frame yet; _on_flip triggers us again
-        batch = 1 if self.record_dir else len(self._inbox)
+        if self.recorder.waiting_for_frame:
+            return  # _on_flip triggers us again once the last event has had its frame
+        batch = 1 if self.recorder.one_event_per_frame else len(self._inbox)
         for _ in range(batch):
             if not self._inbox:
                 break
@@ -116,7 +104,7 @@ class BoardApp(App):
             if call is not None and in_zone(call, self.screen_config.counters) and not self._stale(call):
                 self.board.announce(call)
                 self._speak(call, event)
-            self._painted_pending.append((event, received, time.time(), call.number if call else None))
+            self.recorder.applied(event, received, call.number if call else None)
         self._refresh()
         self.board.canvas.ask_update()  # even an event that changes nothing gets its frame
 
@@ -142,58 +130,18 @@ class BoardApp(App):
             number_reading=voice.number_reading, english=voice.english, english_voice=voice.english_voice,
             chime=voice.chime, engine=voice.engine))
 
-    def _on_draw(self, *_args) -> None:
-        self._draw_began = (time.perf_counter(), time.process_time())
-
-    def _on_flip(self, *_args) -> None:
-        """Runs after a frame is drawn, before it is shown: finish it, log paint times, save PNGs."""
+    def _on_flip(self, *_args: object) -> None:
+        """Runs after a frame is drawn, before it is shown: finish it, then let the recorder log and save it."""
         # Software OpenGL (llvmpipe, headless or without a GPU) renders lazily: unfinished
         # frames pile up and the next texture upload then waits for all of them.
         glFinish()
-        if not self._painted_pending:
-            return
-        painted = time.time()
-        wall_began, cpu_began = getattr(self, "_draw_began", (time.perf_counter(), time.process_time()))
-        frame = {"frame_ms": round((time.perf_counter() - wall_began) * 1000, 1),
-                 "frame_cpu_ms": round((time.process_time() - cpu_began) * 1000, 1)}
-        pending, self._painted_pending = self._painted_pending, []
-        for event, received, applied, number in pending:
-            self._log_timing(event.id, type=event.type, number=number, received=received, applied=applied,
-                             painted=painted, **frame)
-        if self.record_dir:
-            self._frames += 1
-            event = pending[-1][0]
-            name = f"{self._frames:04d}-e{event.id if event.id is not None else 0}-{event.type}.png"
-            self._save_frame(self.record_dir / name)
-        if self._inbox:
+        if self.recorder.frame_finished(_read_frame) and self._inbox:
             self._apply_trigger()
 
-    def _save_frame(self, path: Path) -> None:
-        from kivy.graphics.opengl import GL_RGB, GL_UNSIGNED_BYTE, glReadPixels
 
-        width, height = Window.size
-        pixels = glReadPixels(0, 0, width, height, GL_RGB, GL_UNSIGNED_BYTE)
-        writer = threading.Thread(target=_write_png, args=(path, pixels, width, height), daemon=True)
-        writer.start()
-        self._png_writers = [t for t in self._png_writers if t.is_alive()] + [writer]
+def _read_frame() -> tuple[bytes, int, int]:
+    """The frame just drawn: bottom-up RGB rows from OpenGL, with the window's size."""
+    from kivy.graphics.opengl import GL_RGB, GL_UNSIGNED_BYTE, glReadPixels
 
-    def _speech_started(self, announcement: Announcement, _monotonic: float) -> None:
-        event_id = int(announcement.key.split("-")[0][1:] or 0)
-        self._log_timing(event_id, speech_started=time.time(), number=announcement.key.split("-")[1])
-
-    def _log_timing(self, event_id: int | None, **fields) -> None:
-        if not self.timings_path:
-            return
-        line = json.dumps({"event_id": event_id, **fields})
-        with self._log_lock, open(self.timings_path, "a", encoding="utf-8") as out:
-            out.write(line + "\n")
-
-
-def _write_png(path: Path, pixels: bytes, width: int, height: int) -> None:
-    """Encode a frame (bottom-up RGB rows from OpenGL) as PNG, atomically."""
-    from PIL import Image
-
-    image = Image.frombytes("RGB", (width, height), pixels).transpose(Image.Transpose.FLIP_TOP_BOTTOM)
-    partial = path.with_suffix(".part")
-    image.save(partial, format="PNG", compress_level=1)
-    partial.rename(path)
+    width, height = Window.size
+    return glReadPixels(0, 0, width, height, GL_RGB, GL_UNSIGNED_BYTE), width, height

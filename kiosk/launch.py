@@ -92,7 +92,7 @@ def can_open_window() -> bool:
     return has_display()
 
 
-def _with(settings: KioskSettings, **changes: object) -> KioskSettings:
+def _with(settings: KioskSettings, **changes: Any) -> KioskSettings:
     """A copy of frozen settings with some values changed."""
     from dataclasses import replace
 
