@@ -15,7 +15,7 @@ from queue_server.appointments.holidays import OfficeCalendar, public_holidays
 from queue_server.appointments.settings import AppointmentSettings, load_settings
 from queue_server.appointments.slots import BookingRules, ServiceSlots, closed_reason, day_slots
 from queue_server.config import load_config
-from tests.appointments.test_settings import office_with
+from tests.support.appointments import office_with
 from tests.support.live_server import COMMUNE
 
 YEARS = range(2026, 2036)

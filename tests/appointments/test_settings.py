@@ -9,20 +9,10 @@ import pytest
 
 from queue_server.appointments.settings import load_closures, load_settings
 from queue_server.config import ConfigError, load_config
+from tests.support.appointments import office_with
 from tests.support.live_server import COMMUNE
 
 CLOSURES = COMMUNE.parent / "closures.toml"
-
-
-def office_with(tmp_path: Path, section: str) -> Path:
-    """The sample office with its [appointments] section replaced."""
-    text = COMMUNE.read_text(encoding="utf-8")
-    start = text.index("[appointments]")
-    end = text.index("[appointments.per_service]")
-    tail = text[end:].split("\n", 2)[2]  # drop the per_service table and its one line
-    path = tmp_path / "office.toml"
-    path.write_text(text[:start] + section + "\n" + tail, encoding="utf-8")
-    return path
 
 
 def test_the_sample_office_books_every_field_with_its_calendar() -> None:
