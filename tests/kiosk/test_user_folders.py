@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.printers.test_user_folders import files_under, installed_copy, user_env
+from tests.support.installed_copy import files_under, installed_copy, user_env
 
 PREPARE_KIVY = textwrap.dedent("""
     import os
