@@ -8,23 +8,14 @@ import time
 import pytest
 import requests
 
+from tests.support.kiosk_screens import field_button, wait_fields
+
 pytestmark = pytest.mark.e2e
 
 
 def press_keys(d, screen, text: str) -> None:
     for ch in text:
         d.tap(screen.ids.keyboard.keys["space" if ch == " " else ch])
-
-
-def field_button(screen, index: int = 0):
-    screen_buttons = list(reversed(screen.ids.services.children))
-    return screen_buttons[index]
-
-
-def wait_fields(d):
-    screen = d.at("take_number")
-    d.wait_until(lambda: screen.ids.services.children and not screen.loading, what="fields")
-    return screen
 
 
 def serve(server, number: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.kiosk.test_kiosk_e2e import field_button, wait_fields
+from tests.support.kiosk_screens import field_button, wait_fields
 
 pytestmark = pytest.mark.e2e
 
