@@ -16,12 +16,12 @@ from collections.abc import Callable, Iterator
 from flask import Blueprint, Response, current_app, request
 
 from ..core import views
-from ..store import repository
 from ..engine import QueueEngine
+from ..store import repository
 from .context import engine, thread_conn
+from .errors import ApiError
 from .request_input import int_param
 from .sessions import current_principal
-from .errors import ApiError
 
 bp = Blueprint("events_api", __name__, url_prefix="/api")
 
@@ -148,7 +148,7 @@ def _last_event_id() -> int | None:
     if raw is None or not raw.strip().isascii() or not raw.strip().isdigit():
         return None  # not an id this server sent ('abc', '-1', '²', '٣'): start from a snapshot
     return int_param(raw, "Last-Event-ID", code="invalid_last_event_id",
-                     hint=" Kết nối lại không kèm Last-Event-ID để nhận ảnh chụp mới (reconnect without it for a fresh snapshot).")
+                     hint=" Kết nối lại không kèm Last-Event-ID để nhận ảnh chụp mới.")
 
 
 def _snapshot(queue: QueueEngine) -> tuple[int, str]:
@@ -165,7 +165,7 @@ class _SlotStream:
     def __init__(self, inner: Iterator[str], release: Callable[[], None]) -> None:
         self._inner, self._release, self._released = inner, release, False
 
-    def __iter__(self) -> "_SlotStream":
+    def __iter__(self) -> _SlotStream:
         return self
 
     def __next__(self) -> str:

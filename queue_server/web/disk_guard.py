@@ -90,7 +90,8 @@ def install_disk_guard(app: Flask, db_path: Path | str) -> None:
     def _sqlite_refused(exc: sqlite3.OperationalError):
         if not is_disk_error(exc):
             log.exception("unexpected database error on %s %s", request.method, request.path)
-            return error_response(500, "server_error", "Lỗi máy chủ; the office's administrator can see the log.")
+            return error_response(500, "server_error",
+                                  "Lỗi máy chủ; quản trị viên của cơ quan xem được chi tiết trong nhật ký.")
         log.error("a write was refused by the database's disk on %s %s: %s", request.method, request.path, exc)
         response, status = error_response(503, "disk_full", FULL_DISK_MESSAGE)
         response.headers["Retry-After"] = "30"
