@@ -12,8 +12,7 @@ import requests
 from queue_server.cli import main
 from tests.support.escpos_stream import decode, raster_image
 from tests.support.fake_printer import FakePrinter
-
-from .test_encode import read_qr
+from tests.support.qr import read_qr
 
 
 def test_printer_test_prints_a_sample_ticket(capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,33 +4,15 @@ from __future__ import annotations
 
 import unicodedata
 
-import numpy as np
 import pytest
 
 from printers import render_ticket
 from printers.encode import encode_raster, encode_text, to_cp1258
 from tests.support.escpos_stream import decode, raster_image
+from tests.support.qr import read_qr
 from tests.support.ticket_print import ticket
 
 VIETNAMESE = "aàảãáạăằẳẵắặâầẩẫấậđeèẻẽéẹêềểễếệiìỉĩíịoòỏõóọôồổỗốộơờởỡớợuùủũúụưừửữứựyỳỷỹýỵ"
-
-
-def read_qr(image) -> str:
-    """The text of the QR code in a ticket image (OpenCV's detector).
-
-    OpenCV misses about one code in sixty at print size (it depends on the random
-    status token); a phone reads those fine, and so does OpenCV at twice the size
-    with a wider quiet zone, which is tried next.
-    """
-    import cv2
-
-    gray = np.array(image.convert("L"))
-    text, _, _ = cv2.QRCodeDetector().detectAndDecode(gray)
-    if not text:
-        larger = cv2.resize(gray, None, fx=2, fy=2, interpolation=cv2.INTER_NEAREST)
-        larger = cv2.copyMakeBorder(larger, 40, 40, 40, 40, cv2.BORDER_CONSTANT, value=255)
-        text, _, _ = cv2.QRCodeDetector().detectAndDecode(larger)
-    return text
 
 
 @pytest.mark.parametrize("paper, width_bytes", [(58, 48), (80, 72)])

@@ -13,9 +13,8 @@ from printers import PrinterSettings, print_ticket
 from printers.job import MutePrinters, _printer_lock, mute_printers
 from tests.support.escpos_stream import decode, raster_image
 from tests.support.fake_printer import FakePrinter
+from tests.support.qr import read_qr
 from tests.support.ticket_print import ticket
-
-from .test_encode import read_qr
 
 FAST = 0.3  # seconds: a short deadline keeps fault tests quick; one test checks the real 2 s
 
