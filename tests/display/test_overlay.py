@@ -15,28 +15,12 @@ from display.board import EMPTY, reduce
 from display.camera import OverlayRunner, SegmentWriter, StateHolder
 from display.overlay import OverlayInfo, StripRenderer, overlay_info, overlay_png, strip_height_for, strip_text
 from queue_server.client import ServerEvent
+from tests.support.video import make_video
 
 from .fakesse import counter, snapshot, ticket
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 START = datetime(2026, 11, 23, 9, 59, 58, tzinfo=HCM)
-
-
-def make_video(path, frames: int = 30, fps: int = 10, size=(640, 360)) -> list[np.ndarray]:
-    """A static scene with a little texture; returns the frames as OpenCV decodes them."""
-    rng = np.random.default_rng(1)
-    scene = (rng.integers(0, 255, (size[1] // 8, size[0] // 8, 3), dtype=np.uint8)
-             .repeat(8, axis=0).repeat(8, axis=1))
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"FFV1"), fps, size)  # lossless: decoded frames are identical
-    for _ in range(frames):
-        writer.write(scene)
-    writer.release()
-    capture, decoded = cv2.VideoCapture(str(path)), []
-    while True:
-        ok, frame = capture.read()
-        if not ok:
-            return decoded
-        decoded.append(frame)
 
 
 def serving_state():

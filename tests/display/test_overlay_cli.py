@@ -14,9 +14,9 @@ import requests
 from PIL import Image
 
 from tests.support.live_server import free_port
+from tests.support.video import make_video
 
 from .fakesse import FakeEventServer, counter, ticket
-from .test_overlay import make_video
 
 PROJECT = Path(__file__).resolve().parents[2]
 
