@@ -234,9 +234,10 @@ def feed_streams(port: int, kiosk: Kiosk, display_token: str, count: int) -> str
 
 def sign_in_flood(server: LiveServer, kiosk: Kiosk, tries: int) -> str:
     """Fresh usernames from one address, 32 at once, while the kiosk takes tickets and the clerk signs in."""
+    assert server.process is not None, "the server is started"
     port, pid, tally = server.port, server.process.pid, Tally()
     before, peak_before = rss_mib(pid)
-    names, codes = iter(range(tries)), Counter()
+    names, codes = iter(range(tries)), Counter[str]()
     lock = threading.Lock()
 
     def attacker() -> None:
