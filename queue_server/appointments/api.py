@@ -17,6 +17,7 @@ from ..web.errors import ApiError
 from ..web.idempotent import idempotency_key, issue_once
 from ..web.rate_limit import RateLimiter
 from ..web.request_input import field, json_body, with_status_link
+from ..web.security_headers import content_security_policy
 from ..web.sessions import require, require_counter_clerk
 from . import booking, store
 from .pages import bp as pages_bp
@@ -25,10 +26,7 @@ from .settings import AppointmentSettings, load_settings
 
 bp = Blueprint("appointments", __name__)
 
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
-)
+CONTENT_SECURITY_POLICY = content_security_policy()  # public pages: framed by nobody
 
 
 @bp.record_once
