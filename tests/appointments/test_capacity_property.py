@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 import sqlite_utils
 from hypothesis import given, settings
@@ -13,12 +13,13 @@ from queue_server.appointments import booking, store
 from queue_server.appointments.settings import load_settings
 from queue_server.config import load_config
 from queue_server.web.errors import ApiError
+from tests.support.clock import MORNING
 from tests.support.live_server import COMMUNE
 
 SETTINGS = load_settings(load_config(COMMUNE))
 OFFICE = load_config(COMMUNE).office
 SLOTS = [datetime(2026, 3, 3, 8, 0), datetime(2026, 3, 3, 8, 30)]
-NOW = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
+NOW = MORNING  # the day before the slots, at 08:00 in Hà Nội
 
 
 @dataclass
