@@ -1,1 +1,1 @@
-"""Shared test helpers: a real queue server on loopback."""
+"""Shared test helpers (clock, in-process and real servers, fake printers, pages); fixtures via pytest_plugins."""
