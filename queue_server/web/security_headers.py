@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
-from typing import Literal
+from typing import Final, Literal
 
-SELF = "'self'"
-NONE = "'none'"
+SELF: Final = "'self'"
+NONE: Final = "'none'"
 
 FrameAncestors = Literal["'self'", "'none'"]
 """Who may frame a page: staff pages (console, admin) this server, as X-Frame-Options does; public pages nobody."""

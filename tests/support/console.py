@@ -44,6 +44,7 @@ class Console:
         try:
             person_id = conn.execute("SELECT id FROM users WHERE username = ?", (username,)).fetchone()[0]
             person = auth.person_by_id(conn, person_id)
+            assert person is not None
             sid, _ = auth.open_session(conn, person, 1, channel=auth.COOKIE)
         finally:
             conn.close()

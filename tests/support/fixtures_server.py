@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -68,7 +68,7 @@ def make_app(office_db: OfficeDb, tmp_path: Path) -> Iterator[Callable[..., InPr
 
     engines: list[QueueEngine] = []
 
-    def build(replacements: dict[str, str] | None = None, **app_options: object) -> InProcess:
+    def build(replacements: dict[str, str] | None = None, **app_options: Any) -> InProcess:
         config = load_config(office_config(tmp_path, replacements))
         clock = FakeClock()
         engine = QueueEngine(config, office_db.path, clock=clock, new_token=counting_tokens()).start()

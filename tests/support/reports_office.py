@@ -112,16 +112,18 @@ def play_morning(office: Office) -> None:
         clock.now = clock.now.replace(hour=1, minute=minute)
         ticket = office.issue(service)
         tickets[ticket["number"]] = ticket["id"]
-    steps = [(5, 1, "call-next"), (6, 2, "call-next"), (10, 3, "call-next"), (15, 1, "complete"), (16, 1, "call-next"),
-             (18, 2, "no-show"), (20, 3, "transfer", {"service": "HT"}), (25, 1, "complete"), (26, 2, "call-next"),
-             (30, 2, "start"), (40, 2, "complete")]
+    steps: list[tuple[Any, ...]] = [  # (minute, counter, action[, body])
+        (5, 1, "call-next"), (6, 2, "call-next"), (10, 3, "call-next"), (15, 1, "complete"), (16, 1, "call-next"),
+        (18, 2, "no-show"), (20, 3, "transfer", {"service": "HT"}), (25, 1, "complete"), (26, 2, "call-next"),
+        (30, 2, "start"), (40, 2, "complete")]
     for minute, counter, action, *body in steps:
         clock.now = clock.now.replace(minute=minute)
         act(office, counter, action, *body)
     clock.now = clock.now.replace(minute=41)
     office.issue("VH")
-    ratings = (("A001", "very_satisfied", {}), ("A003", "dissatisfied", {"reasons": ["waited_long"]}),
-               ("B001", "satisfied", {}))
+    ratings: tuple[tuple[str, str, dict[str, Any]], ...] = (
+        ("A001", "very_satisfied", {}), ("A003", "dissatisfied", {"reasons": ["waited_long"]}),
+        ("B001", "satisfied", {}))
     for number, overall, extra in ratings:
         answer = office.post("/api/ratings", "rating", {"ticket": tickets[number], "overall": overall, **extra})
         assert answer.status_code == 201, answer.get_json()

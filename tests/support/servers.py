@@ -62,6 +62,7 @@ def build_office_db(path: Path, config_path: Path = COMMUNE) -> OfficeDb:
     made.tokens["kiosk2"] = auth.add_device(conn, "kiosk-2", "kiosk")
     for person_id, name in conn.execute("SELECT id, username FROM users").fetchall():
         person = auth.person_by_id(conn, person_id)
+        assert person is not None
         made.tokens[name], _ = auth.open_session(conn, person, hours=12)
     db.close()
     return made

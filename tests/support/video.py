@@ -14,11 +14,11 @@ def make_video(path: Path, frames: int = 30, fps: int = 10, size: tuple[int, int
     scene = (rng.integers(0, 255, (size[1] // 8, size[0] // 8, 3), dtype=np.uint8)
              .repeat(8, axis=0).repeat(8, axis=1))
     # FFV1 is lossless: the decoded frames are identical to the scene
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"FFV1"), fps, size)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"FFV1"), fps, size)
     for _ in range(frames):
         writer.write(scene)
     writer.release()
-    capture, decoded = cv2.VideoCapture(str(path)), []
+    capture, decoded = cv2.VideoCapture(str(path)), list[np.ndarray]()
     while True:
         ok, frame = capture.read()
         if not ok:
