@@ -1,6 +1,8 @@
 // The browser lobby board: the same reducer as display/board.py, fed by EventSource.
 // State is rebuilt from each `snapshot`; events already applied (by id) are ignored,
 // so a reconnect with Last-Event-ID never shows or flashes a call twice.
+// Refused a stream (503 when the feed is full, 429 for too many from one address), it polls
+// GET /api/counters and /api/services, as the ticket page and the console do, until a stream opens.
 "use strict";
 
 (function () {
@@ -33,7 +35,7 @@
   function call(ticket, recall, eventId) {
     return { ticketId: ticket.id, number: String(ticket.number || ""), serviceName: ticket.service_name || ticket.service || "",
       counter: ticket.counter, counterName: ticket.counter_name || (ticket.counter ? "Quầy " + ticket.counter : ""),
-      recall: recall, eventId: eventId, calledAt: ticket.called_at || null };
+      recall: recall, eventId: eventId, calledAt: ticket.called_at || null, recalls: ticket.recalls || 0 };
   }
 
   function reduce(state, type, id, data) {
@@ -58,6 +60,27 @@
       next.counters = next.counters.map((c) => Object.assign({}, c, { ticket: null }));
     }
     if (id !== null) next.lastEventId = id;
+    return next;
+  }
+
+  // A polled counter whose current ticket is new, or was recalled, is a call the board has not shown.
+  function fromPoll(state, counters, services, pollId) {
+    const base = state || { officeName: "", timezone: "Asia/Ho_Chi_Minh", services: [], counters: [], recent: [], lastEventId: null };
+    const next = Object.assign({}, base, {
+      services: services.map((s) => ({ code: s.code, name: s.name, counters: s.counters || [], waiting: s.waiting || 0 })),
+      counters: counters.map(counterRow),
+      lastEventId: null,  // the stream, when it opens again, starts from a fresh snapshot
+    });
+    const shown = {};
+    base.recent.forEach((r) => { shown[r.ticketId] = r.recalls; });
+    const calls = counters.filter((c) => c.current && c.current.called_at)
+      .map((c) => Object.assign({ counter: c.number, counter_name: c.name }, c.current))
+      .filter((t) => !(t.id in shown) || shown[t.id] < (t.recalls || 0))
+      .sort((a, b) => Date.parse(a.called_at) - Date.parse(b.called_at));
+    calls.forEach((t) => {
+      const c = call(t, t.id in shown, state ? "poll-" + pollId + "-" + t.id : null);  // the first poll only draws
+      next.recent = [c].concat(next.recent.filter((r) => r.ticketId !== c.ticketId)).slice(0, RECENT_LIMIT);
+    });
     return next;
   }
 
@@ -198,15 +221,45 @@
   function connect() {
     const resume = state && state.lastEventId !== null ? "?last_event_id=" + state.lastEventId : "";
     source = new EventSource("/api/events" + resume);
-    source.onopen = () => { retryMs = 1000; $("offline").hidden = true; };
+    source.onopen = () => { retryMs = 1000; $("offline").hidden = true; stopPolling(); };
     source.onerror = () => {
-      $("offline").hidden = false;
-      if (source.readyState === EventSource.CLOSED) {  // the browser gave up: retry ourselves, with back-off
+      if (source.readyState === EventSource.CLOSED) {  // refused (503/429): poll, and try the stream again with back-off
+        startPolling();
         setTimeout(connect, retryMs);
-        retryMs = Math.min(retryMs * 2, 10000);
+        retryMs = Math.min(retryMs * 2, 30000);
+      } else if (!pollTimer) {
+        $("offline").hidden = false;  // dropped: the browser reconnects by itself
       }
     };
     EVENT_TYPES.forEach((type) => source.addEventListener(type, onEvent));
+  }
+
+  // -- polling, when no stream is to be had ------------------------------------------------
+  const POLL_MS = 3000;  // a call must reach the lobby within seconds; two small GETs per board
+  let pollTimer = null;
+  let polls = 0;
+
+  function startPolling() {
+    if (pollTimer) return;
+    poll();
+    pollTimer = setInterval(poll, POLL_MS);
+  }
+
+  function stopPolling() {
+    if (pollTimer) { clearInterval(pollTimer); pollTimer = null; }
+  }
+
+  function getJson(path) {
+    return fetch(path, { cache: "no-store" }).then((r) => { if (!r.ok) throw new Error(r.status); return r.json(); });
+  }
+
+  function poll() {
+    Promise.all([getJson("/api/counters"), getJson("/api/services")]).then(([c, s]) => {
+      if (!pollTimer) return;  // a stream opened meanwhile: it is the source now
+      polls += 1;
+      $("offline").hidden = true;
+      show(fromPoll(state, c.counters || [], s.services || [], polls));
+    }).catch(() => { $("offline").hidden = false; });
   }
 
   function stale(c) {
@@ -218,9 +271,14 @@
     let data;
     try { data = JSON.parse(message.data); } catch (e) { return; }
     const id = /^\d+$/.test(message.lastEventId || "") ? Number(message.lastEventId) : null;
-    const before = state;
-    state = reduce(state, message.type, id, data);
     if (message.type === "snapshot" && data.at && !isNaN(Date.parse(data.at))) serverOffsetMs = Date.now() - Date.parse(data.at);
+    show(reduce(state, message.type, id, data));
+  }
+
+  // Draw a new state; flash the newest call when it is new, in this board's zone and not stale.
+  function show(next) {
+    const before = state;
+    state = next;
     const latest = state && state.recent[0];
     const beforeLatest = before && before.recent[0];
     if (latest && latest.eventId !== null && state !== before && (!beforeLatest || beforeLatest.eventId !== latest.eventId)
@@ -237,5 +295,5 @@
   startTicker();
   startMedia();
   connect();
-  window.motcuaBoard = { reduce: reduce, state: () => state };
+  window.motcuaBoard = { reduce: reduce, fromPoll: fromPoll, state: () => state, polling: () => pollTimer !== null };
 })();
