@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import shutil
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
 from tests.support.browser import headless_chromium
 from tests.support.live_server import CLERK_PASSWORD, COMMUNE, LiveServer, free_port
-
 
 
 @pytest.fixture(scope="session")

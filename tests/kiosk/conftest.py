@@ -42,9 +42,9 @@ def kiosk(kiosk_server, tmp_path_factory: pytest.TempPathFactory):
     from kivyenv import prepare_kivy
 
     prepare_kivy(WIDTH, HEIGHT, fullscreen=False)
-    from kiosk.launch import load_settings
-    from kiosk.driver import Driver
     from kiosk.app import KioskApp
+    from kiosk.driver import Driver
+    from kiosk.launch import load_settings
     from kiosk.printing import PackagePrinter
     from kiosk.read_aloud import SilentReader
     from queue_server.client import QueueClient
