@@ -89,7 +89,7 @@ def create_booking() -> Any:
     service = (field(body, "service", str, required=False, max_length=16) or "").strip()
     if not service:  # "" counts as absent: the procedure's field, or a clear 422 when there is neither
         if procedure is None:
-            raise ApiError(422, "missing_field", 'Xin chọn lĩnh vực hoặc thủ tục: "service" (or "procedure") is required.')
+            raise ApiError(422, "missing_field", 'Xin chọn lĩnh vực hoặc thủ tục: cần "service" hoặc "procedure".')
         service = procedure.service
     if procedure is not None and procedure.service != service:
         raise ApiError(422, "procedure_service_mismatch",

@@ -46,7 +46,7 @@ def list_procedures() -> Any:
     limit = _limit(request.args.get("limit"))
     catalog = current_catalog()
     if field is not None and phrase_key(field) not in catalog.folded_fields:
-        raise ApiError(404, "unknown_field", f"No field is called {field!r}; GET /api/fields lists them.")
+        raise ApiError(404, "unknown_field", f"Không có lĩnh vực {field!r}; xem danh sách ở GET /api/fields.")
     if query.strip():
         results = [{**hit.procedure.summary(), "score": hit.score}
                    for hit in catalog.index.search(query, field=field, limit=limit)]
@@ -61,7 +61,7 @@ def get_procedure(code: str) -> Any:
     procedure = current_catalog().index.get(nfc(code).strip())
     if procedure is None:
         raise ApiError(404, "unknown_procedure",
-                       f"No procedure has code {code!r}; search with GET /api/procedures?q=…")
+                       f"Không có thủ tục mã {code!r}; xin tìm bằng GET /api/procedures?q=…")
     return jsonify(procedure.to_dict())
 
 
@@ -83,7 +83,7 @@ def _limit(raw: str | None) -> int:
     except ValueError:
         value = 0
     if not 1 <= value <= MAX_LIMIT:
-        raise ApiError(422, "invalid_limit", f"limit must be a whole number from 1 to {MAX_LIMIT}.")
+        raise ApiError(422, "invalid_limit", f"\"limit\" phải là số nguyên từ 1 đến {MAX_LIMIT}.")
     return value
 
 

@@ -125,14 +125,14 @@ def issue_ticket(
     service = office.service(service_code)
     if service is None:
         raise errors.UnknownService(
-            f"Không có lĩnh vực '{service_code}'. Choose one of: "
+            f"Không có lĩnh vực '{service_code}'. Xin chọn một trong: "
             + ", ".join(s.code for s in office.services)
         )
     if priority is not None and priority not in office.priorities:
         raise errors.InvalidPriority(
-            f"Priority '{priority}' is not accepted here; use one of "
+            f"Cơ quan không áp dụng diện ưu tiên '{priority}'; xin chọn một trong "
             + ", ".join(office.priorities)
-            + " or leave it out for a normal ticket."
+            + ", hoặc bỏ trống để lấy số thường."
         )
     outcome = start_day_if_new(state, office, now)
     assert state.day is not None  # start_day_if_new has set the day
@@ -181,7 +181,7 @@ def call_next(
     current = state.current_ticket(counter_number)
     if current is not None and office.policy.call_with_current == "refuse":
         raise errors.CounterBusy(
-            f"Ticket {current.number} is still at this counter: mark it done, no-show or transfer it first."
+            f"Phiếu {current.number} vẫn đang ở quầy này: xin bấm xong, vắng mặt hoặc chuyển phiếu trước."
         )
     ticket = choose_next(state, office, counter_number, now)
     if current is not None:
@@ -213,13 +213,13 @@ def call_ticket(
     new_day = is_new_day(state, office, now)
     ticket = None if new_day else state.tickets.get(ticket_id)
     if ticket is None:
-        raise errors.UnknownTicket(f"Ticket {ticket_id} is not in today's queue.")
+        raise errors.UnknownTicket(f"Phiếu {ticket_id} không có trong hàng chờ hôm nay.")
     _check_callable(ticket, office, config.services, counter_number, now)
     counter = state.counters[counter_number]
     current = state.current_ticket(counter_number)
     if current is not None and office.policy.call_with_current == "refuse":
         raise errors.CounterBusy(
-            f"Ticket {current.number} is still at this counter: mark it done, no-show or transfer it first."
+            f"Phiếu {current.number} vẫn đang ở quầy này: xin bấm xong, vắng mặt hoặc chuyển phiếu trước."
         )
     outcome = start_day_if_new(state, office, now)
     if current is not None:
@@ -233,9 +233,9 @@ def _check_callable(ticket: Ticket, office: Office, services: tuple[str, ...], c
                     now: datetime) -> None:
     """Raise unless this counter may call this ticket now."""
     if ticket.target_counter not in (None, counter_number):
-        raise errors.TicketNotCallable(f"Ticket {ticket.number} was sent to counter {ticket.target_counter}.")
+        raise errors.TicketNotCallable(f"Phiếu {ticket.number} đã được chuyển tới quầy {ticket.target_counter}.")
     if ticket.service not in services and ticket.target_counter != counter_number:
-        raise errors.TicketNotCallable(f"Ticket {ticket.number} is for another field; transfer it instead.")
+        raise errors.TicketNotCallable(f"Phiếu {ticket.number} thuộc lĩnh vực khác; xin chuyển phiếu thay vì gọi.")
     if ticket.status == WAITING:
         return
     if ticket.status == NO_SHOW:
@@ -243,10 +243,10 @@ def _check_callable(ticket: Ticket, office: Office, services: tuple[str, ...], c
         if ticket.finished_at is not None and now - ticket.finished_at <= grace:
             return
         raise errors.TicketNotCallable(
-            f"Ticket {ticket.number} missed its call more than {office.policy.no_show_grace_minutes} minutes ago; "
-            "issue a new ticket."
+            f"Phiếu {ticket.number} đã lỡ lượt gọi quá {office.policy.no_show_grace_minutes} phút; "
+            "xin lấy số mới."
         )
-    raise errors.TicketNotCallable(f"Ticket {ticket.number} is {ticket.status} and cannot be called.")
+    raise errors.TicketNotCallable(f"Phiếu {ticket.number} đang ở trạng thái {ticket.status}, không gọi được.")
 
 
 def recall(state: QueueState, office: Office, counter_number: int, now: datetime) -> tuple[Ticket, Outcome]:
@@ -263,7 +263,7 @@ def start_serving(state: QueueState, office: Office, counter_number: int, now: d
     """The called citizen has arrived at the counter."""
     ticket = _require_current(state, office, counter_number)
     if ticket.status == SERVING:
-        raise errors.AlreadyServing(f"Ticket {ticket.number} is already being served.")
+        raise errors.AlreadyServing(f"Phiếu {ticket.number} đang được phục vụ rồi.")
     state.set_status(ticket, SERVING)
     ticket.served_at = now
     outcome = Outcome()
@@ -295,14 +295,14 @@ def transfer(
 ) -> tuple[Ticket, Outcome]:
     """Send the current ticket to another service or counter, keeping its place by issue time."""
     if (service_code is None) == (to_counter is None):
-        raise errors.InvalidRequest('Give either "service" or "counter" to transfer to, not both.')
+        raise errors.InvalidRequest('Xin chỉ chọn một nơi chuyển tới: "service" hoặc "counter", không cả hai.')
     ticket = _require_current(state, office, counter_number)
     if service_code is not None and office.service(service_code) is None:
-        raise errors.UnknownService(f"Không có lĩnh vực '{service_code}' to transfer to.")
+        raise errors.UnknownService(f"Không có lĩnh vực '{service_code}' để chuyển tới.")
     if to_counter is not None:
         target = _require_counter(office, to_counter)
         if to_counter == counter_number:
-            raise errors.InvalidRequest("The ticket is already at this counter; pick another counter.")
+            raise errors.InvalidRequest("Phiếu đã ở quầy này; xin chọn quầy khác.")
         if ticket.service not in target.services:
             service_code = target.services[0]
     from_service = ticket.service
@@ -334,9 +334,9 @@ def pause(state: QueueState, office: Office, counter_number: int, reason: str, n
     _require_counter(office, counter_number)
     reason = (reason or "").strip()
     if not reason:
-        raise errors.InvalidRequest('Give a reason for the pause, e.g. {"reason": "Nghỉ trưa"}.')
+        raise errors.InvalidRequest('Xin ghi lý do tạm dừng, ví dụ {"reason": "Nghỉ trưa"}.')
     if len(reason) > MAX_REASON_LENGTH:
-        raise errors.InvalidRequest(f"The reason is too long: at most {MAX_REASON_LENGTH} characters.")
+        raise errors.InvalidRequest(f"Lý do quá dài: tối đa {MAX_REASON_LENGTH} ký tự.")
     counter = state.counters[counter_number]
     counter.state, counter.pause_reason = COUNTER_PAUSED, reason
     outcome = Outcome()
@@ -350,7 +350,7 @@ def resume(state: QueueState, office: Office, counter_number: int, now: datetime
     _require_counter(office, counter_number)
     counter = state.counters[counter_number]
     if counter.state != COUNTER_PAUSED:
-        raise errors.CounterNotPaused(f"Counter {counter_number} is not paused.")
+        raise errors.CounterNotPaused(f"Quầy {counter_number} hiện không tạm dừng.")
     counter.pause_reason = None
     counter.state = COUNTER_SERVING if counter.current is not None else COUNTER_IDLE
     outcome = Outcome()
@@ -378,7 +378,7 @@ def _require_counter(office: Office, counter_number: int) -> Counter:
     config = office.counter(counter_number)
     if config is None:
         raise errors.UnknownCounter(
-            f"Không có quầy số {counter_number}. Counters here: "
+            f"Không có quầy số {counter_number}. Các quầy ở đây: "
             + ", ".join(str(c.number) for c in office.counters)
         )
     return config
@@ -389,7 +389,7 @@ def _require_current(state: QueueState, office: Office, counter_number: int) -> 
     _require_counter(office, counter_number)
     ticket = state.current_ticket(counter_number)
     if ticket is None or ticket.status not in IN_PROGRESS:
-        raise errors.NoCurrentTicket(f"Counter {counter_number} has no ticket in progress: call the next one first.")
+        raise errors.NoCurrentTicket(f"Quầy {counter_number} không có phiếu đang làm: xin gọi số tiếp theo trước.")
     return ticket
 
 

@@ -191,7 +191,7 @@ def report_summary() -> Any:
     if fmt == "json":
         return report
     if fmt not in ("csv", "xlsx"):
-        raise ApiError(422, "invalid_format", "Use format=json, csv or xlsx.")
+        raise ApiError(422, "invalid_format", "Định dạng phải là format=json, csv hoặc xlsx.")
     name = f"bao-cao-{report['period']['from']}-{report['period']['to']}.{fmt}"
     if fmt == "csv":
         body, mimetype = export.to_csv(report).encode("utf-8-sig"), "text/csv; charset=utf-8"
@@ -206,7 +206,7 @@ def report_chart(name: str) -> Any:
     """One chart of a period's report as a PNG image."""
     require("admin")
     if name not in charts.CHARTS:
-        raise ApiError(404, "unknown_chart", "Charts: " + ", ".join(sorted(charts.CHARTS)) + ".")
+        raise ApiError(404, "unknown_chart", "Không có biểu đồ này; có: " + ", ".join(sorted(charts.CHARTS)) + ".")
     image = charts.render(name, _summary())
     return Response(image, mimetype="image/png", headers={"Cache-Control": "private, max-age=20"})
 
@@ -250,7 +250,7 @@ def update_notice(notice_id: int) -> Any:
     admin = require("admin")
     conn = read_conn()
     if not _is_row_id(notice_id) or store.get_notice(conn, notice_id) is None:
-        raise ApiError(404, "unknown_notice", f"There is no notice {notice_id}.")
+        raise ApiError(404, "unknown_notice", f"Không có thông báo số {notice_id}.")
     store.save_notice(conn, {**_notice_values(json_body(), creating=False), **_stamp(admin)}, notice_id)
     return {"notice": store.get_notice(conn, notice_id)}
 
@@ -260,7 +260,7 @@ def delete_notice(notice_id: int) -> Any:
     """Remove a notice (admin)."""
     require("admin")
     if not _is_row_id(notice_id) or not store.delete_notice(read_conn(), notice_id):
-        raise ApiError(404, "unknown_notice", f"There is no notice {notice_id}.")
+        raise ApiError(404, "unknown_notice", f"Không có thông báo số {notice_id}.")
     return {"status": "deleted"}
 
 
@@ -279,15 +279,15 @@ def _notice_values(body: dict[str, Any], *, creating: bool) -> dict[str, Any]:
     if "text" in body or creating:
         text = body.get("text")
         if not isinstance(text, str) or not text.strip() or len(text) > MAX_NOTICE:
-            raise ApiError(422, "invalid_notice", f'"text" must be 1–{MAX_NOTICE} characters of text.')
+            raise ApiError(422, "invalid_notice", f'"text" phải là chữ, dài từ 1 đến {MAX_NOTICE} ký tự.')
         values["text"] = unicodedata.normalize("NFC", " ".join(text.split()))
     if "position" in body:
         values["position"] = int_param(body["position"], "position", minimum=-MAX_NOTICE_POSITION,
                                        maximum=MAX_NOTICE_POSITION, code="invalid_notice",
-                                       hint=" Số nhỏ hiện trước (smaller shows first).", text=False)
+                                       hint=" Số nhỏ hiện trước.", text=False)
     if "active" in body:
         if not isinstance(body["active"], bool):
-            raise ApiError(422, "invalid_notice", '"active" must be true or false.')
+            raise ApiError(422, "invalid_notice", '"active" phải là true hoặc false.')
         values["active"] = int(body["active"])
     for name in ("starts_on", "ends_on"):
         if name in body:
@@ -295,9 +295,10 @@ def _notice_values(body: dict[str, Any], *, creating: bool) -> dict[str, Any]:
             try:
                 values[name] = None if value in (None, "") else date.fromisoformat(value).isoformat()
             except (TypeError, ValueError):
-                raise ApiError(422, "invalid_notice", f'"{name}" must be a date YYYY-MM-DD or null.') from None
+                raise ApiError(422, "invalid_notice", f'"{name}" phải là ngày dạng YYYY-MM-DD hoặc null.') from None
     if not values:
-        raise ApiError(422, "invalid_notice", "Nothing to change: send text, position, active, starts_on or ends_on.")
+        raise ApiError(422, "invalid_notice",
+                       'Không có gì để thay đổi: xin gửi "text", "position", "active", "starts_on" hoặc "ends_on".')
     return values
 
 

@@ -59,29 +59,30 @@ def parse_rating(body: dict[str, Any], settings: RatingSettings) -> RatingInput:
     ticket = body.get("ticket")
     counter = body.get("counter")
     if ticket is None and counter is None:
-        raise _invalid('Say what is rated: "ticket" (its id, number like "A012", or status token) or "counter".')
+        raise _invalid('Xin cho biết đánh giá cho gì: "ticket" (mã, số như "A012" hoặc mã trạng thái của phiếu) '
+                       'hoặc "counter".')
     if ticket is not None and (isinstance(ticket, bool) or not isinstance(ticket, (int, str))
                                or not str(ticket).strip()):
-        raise _invalid('"ticket" must be the ticket id, its number (e.g. "A012") or its status token.')
+        raise _invalid('"ticket" phải là mã phiếu, số phiếu (ví dụ "A012") hoặc mã trạng thái của phiếu.')
     if isinstance(ticket, int) and not 0 < ticket < 2**63:
-        raise _invalid('"ticket" is not a ticket id.')
+        raise _invalid('"ticket" không phải là mã phiếu.')
     if counter is not None and (isinstance(counter, bool) or not isinstance(counter, int) or not 0 < counter < 10**6):
-        raise _invalid('"counter" must be a counter number.')
+        raise _invalid('"counter" phải là số quầy.')
     overall = body.get("overall")
     level = settings.level(overall) if isinstance(overall, str) else None
     if level is None:
-        raise _invalid('"overall" must be one of: ' + ", ".join(lv.code for lv in settings.levels) + ".")
+        raise _invalid('"overall" phải là một trong: ' + ", ".join(lv.code for lv in settings.levels) + ".")
     criteria = _mapping(body, "criteria", lambda code: settings.criterion(code))
     answers = _mapping(body, "answers", lambda code: settings.question(code))
     reasons = _reasons(body, settings, level.asks_reasons)
     comment = body.get("comment")
     if comment is not None:
         if not isinstance(comment, str) or len(comment) > MAX_COMMENT:
-            raise _invalid(f'"comment" must be text of at most {MAX_COMMENT} characters.')
+            raise _invalid(f'"comment" phải là chữ, tối đa {MAX_COMMENT} ký tự.')
         comment = unicodedata.normalize("NFC", comment).strip() or None
     dossier = body.get("dossier")
     if dossier is not None and (not isinstance(dossier, str) or not DOSSIER_CODE.match(dossier.strip())):
-        raise _invalid('"dossier" must be a dossier code (mã hồ sơ) like "H12.22-261123-0001".')
+        raise _invalid('"dossier" phải là mã hồ sơ, ví dụ "H12.22-261123-0001".')
     return RatingInput(ticket.strip() if isinstance(ticket, str) else ticket, counter, level.code, criteria, answers,
                        reasons, comment, dossier.strip() if dossier else None)
 
@@ -92,15 +93,15 @@ def _mapping(body: dict[str, Any], name: str, lookup) -> dict[str, str]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise _invalid(f'"{name}" must be an object such as {{"attitude": "satisfied"}}.')
+        raise _invalid(f'"{name}" phải là một đối tượng JSON, ví dụ {{"attitude": "satisfied"}}.')
     checked = {}
     for code, answer in value.items():
         item = lookup(code)
         if item is None:
             kind = name[:-1] if name != "criteria" else "criterion"
-            raise _invalid(f'Unknown {kind} "{code}"; see GET /api/ratings/form.')
+            raise _invalid(f'Không có mục {kind} "{code}"; xem GET /api/ratings/form.')
         if answer not in [a.code for a in item.answers]:
-            raise _invalid(f'"{name}.{code}" must be one of: ' + ", ".join(a.code for a in item.answers) + ".")
+            raise _invalid(f'"{name}.{code}" phải là một trong: ' + ", ".join(a.code for a in item.answers) + ".")
         checked[code] = answer
     return checked
 
@@ -110,13 +111,14 @@ def _reasons(body: dict[str, Any], settings: RatingSettings, asks_reasons: bool)
     if value is None or value == []:
         return ()
     if not isinstance(value, list) or not all(isinstance(r, str) for r in value):
-        raise _invalid('"reasons" must be a list of reason codes, e.g. ["waited_long"].')
+        raise _invalid('"reasons" phải là danh sách mã lý do, ví dụ ["waited_long"].')
     if not asks_reasons:
-        raise _invalid("Reasons are asked only at the low levels: "
+        raise _invalid("Chỉ hỏi lý do ở các mức thấp: "
                        + ", ".join(lv.code for lv in settings.levels if lv.asks_reasons) + ".")
     for code in value:
         if settings.reason(code) is None:
-            raise _invalid(f'Unknown reason "{code}"; use one of: ' + ", ".join(r.code for r in settings.reasons) + ".")
+            raise _invalid(f'Không có lý do "{code}"; xin chọn một trong: '
+                           + ", ".join(r.code for r in settings.reasons) + ".")
     return tuple(dict.fromkeys(value))
 
 
@@ -145,10 +147,10 @@ def check_rateable(ticket: Ticket) -> None:
         return
     if ticket.status == NO_SHOW:
         raise RatingRejected(422, "not_served",
-                             f"Ticket {ticket.number} was marked absent; there is no service to rate.")
+                             f"Phiếu {ticket.number} đã bị đánh dấu vắng mặt; không có lượt phục vụ nào để đánh giá.")
     raise RatingRejected(422, "not_served",
-                         f"Ticket {ticket.number} has not been served yet ({ticket.status}); "
-                         "rate it after the counter.")
+                         f"Phiếu {ticket.number} chưa được phục vụ ({ticket.status}); "
+                         "xin đánh giá sau khi làm việc tại quầy.")
 
 
 def check_has_ticket(ticket: Ticket | None, counter: int | None) -> Ticket:

@@ -36,19 +36,19 @@ def parse_period(args: Mapping[str, str], today: date) -> tuple[date, date]:
         try:
             anchor = date.fromisoformat(args["date"]) if args.get("date") else today
             return period_bounds(kind, anchor)
-        except ValueError as exc:
-            raise PeriodError(f"{exc}. Use period=day|month|quarter|year and date=YYYY-MM-DD.") from None
+        except ValueError:
+            raise PeriodError("Kỳ báo cáo không đúng: dùng period=day|month|quarter|year và date=YYYY-MM-DD.") from None
     try:
         first = date.fromisoformat(args["from"]) if args.get("from") else None
         last = date.fromisoformat(args["to"]) if args.get("to") else None
     except ValueError:
-        raise PeriodError("Write dates as YYYY-MM-DD, e.g. from=2026-07-01&to=2026-09-30.") from None
+        raise PeriodError("Xin viết ngày dạng YYYY-MM-DD, ví dụ from=2026-07-01&to=2026-09-30.") from None
     first = first or last or today
     last = last or (today if first <= today else first)
     if last < first:
-        raise PeriodError("'to' is before 'from'; swap them.")
+        raise PeriodError("Ngày 'to' đứng trước ngày 'from'; xin đổi chỗ hai ngày.")
     if (last - first).days + 1 > MAX_PERIOD_DAYS:
-        raise PeriodError(f"A report covers at most {MAX_PERIOD_DAYS} days; split the period.")
+        raise PeriodError(f"Một báo cáo gồm tối đa {MAX_PERIOD_DAYS} ngày; xin chia nhỏ kỳ báo cáo.")
     return first, last
 
 

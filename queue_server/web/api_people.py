@@ -44,7 +44,7 @@ def logout() -> Any:
     """Revoke the bearer token used for this request."""
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
-        raise ApiError(401, "unauthorized", "Send the token to revoke: Authorization: Bearer <token>.")
+        raise ApiError(401, "unauthorized", "Xin gửi mã cần thu hồi: Authorization: Bearer <token>.")
     token = header[7:].strip()
     auth.close_session(read_conn(), token)
     current_app.extensions["motcua.token_cache"].forget(token)
@@ -56,7 +56,7 @@ def me() -> Any:
     """Who the caller is (the console uses it to pick a counter)."""
     principal = current_principal()
     if principal is None:
-        raise ApiError(401, "unauthorized", "Not signed in.")
+        raise ApiError(401, "unauthorized", "Chưa đăng nhập.")
     return {"user": _person_view(principal)}
 
 
@@ -73,13 +73,13 @@ def device_status() -> Any:
     """A device reports how one of its parts is (printer out of paper, screen up…)."""
     device = require("kiosk", "display", "rating")
     if device.kind != "device":
-        raise ApiError(403, "forbidden", "Only devices report their status.")
+        raise ApiError(403, "forbidden", "Chỉ thiết bị mới báo trạng thái của mình.")
     require_disk_reserve()
     body = json_body()
     component = field(body, "component", str, max_length=32)
     ok = body.get("ok")
     if not isinstance(ok, bool):
-        raise ApiError(422, "invalid_field", '"ok" must be true or false.')
+        raise ApiError(422, "invalid_field", '"ok" phải là true hoặc false.')
     report = {
         "ok": ok,
         "code": field(body, "code", str, required=False, max_length=32) or ("ok" if ok else "fault"),

@@ -58,8 +58,8 @@ def issue_ticket() -> Any:
     procedure = field(body, "procedure", str, required=False, max_length=32)
     if priority == "appointment" or (principal.role == "kiosk" and priority not in (None, *KIOSK_PRIORITY_CODES)):
         raise ApiError(422, "invalid_priority",
-                       f"Choose one of {', '.join(KIOSK_PRIORITY_CODES)} or none; "
-                       "appointments get their ticket at check-in.")
+                       f"Xin chọn một trong {', '.join(KIOSK_PRIORITY_CODES)} hoặc để trống; "
+                       "khách có lịch hẹn nhận số khi quét mã đặt lịch.")
     new_token = engine().new_token
 
     def issue(ctx: CommandContext) -> Ticket:
@@ -90,7 +90,7 @@ def get_ticket_by_token(token: str) -> Any:
     if found is None:
         ticket = repository.load_ticket_by_token(read_conn(), token)
         if ticket is None:
-            raise ApiError(404, "unknown_ticket", "This ticket link is not valid; scan the QR code on the ticket again.")
+            raise ApiError(404, "unknown_ticket", "Đường dẫn phiếu này không đúng; xin quét lại mã QR trên phiếu.")
         found = ticket.id
     return {"ticket": views.public_ticket_view(_full_view(found)[0])}
 
@@ -101,7 +101,7 @@ def _full_view(ticket_id: int) -> tuple[dict[str, Any], str | None]:
     if found is None:
         ticket = repository.load_ticket(read_conn(), ticket_id)
         if ticket is None:
-            raise UnknownTicket(f"There is no ticket {ticket_id}; check the number on the paper.")
+            raise UnknownTicket(f"Không có phiếu {ticket_id}; xin kiểm tra lại số trên phiếu.")
         found = engine().read(lambda state, now: (views.ticket_view(state, engine().office, ticket, now),
                                                   ticket.device))
     return found

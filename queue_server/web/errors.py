@@ -46,12 +46,11 @@ CORE_ERROR_STATUS: dict[type[core_errors.QueueError], int] = {
 """How each rule violation is answered."""
 
 _HTTP_CODES = {
-    400: ("bad_request", "The request could not be read; send JSON with Content-Type: application/json."),
-    404: ("not_found", "No such address; see GET /api/openapi.json for the API."),
-    405: ("method_not_allowed", "This address does not accept that method; see GET /api/openapi.json."),
-    413: ("body_too_large", "Dữ liệu gửi lên quá lớn; xin gửi ít hơn (the request body is too large; "
-                            "send a smaller JSON document)."),
-    431: ("headers_too_large", "Phần đầu yêu cầu quá lớn (the request headers are too large)."),
+    400: ("bad_request", "Không đọc được yêu cầu; xin gửi JSON với Content-Type: application/json."),
+    404: ("not_found", "Không có địa chỉ này; xem các địa chỉ của API ở GET /api/openapi.json."),
+    405: ("method_not_allowed", "Địa chỉ này không nhận phương thức đó; xem GET /api/openapi.json."),
+    413: ("body_too_large", "Dữ liệu gửi lên quá lớn; xin gửi một tài liệu JSON nhỏ hơn."),
+    431: ("headers_too_large", "Phần đầu (headers) của yêu cầu quá lớn."),
 }
 HTTP_ERROR_MESSAGES = _HTTP_CODES
 """Status -> code and message, for Flask's HTTP errors and waitress' own (``guarded_server``) alike."""
@@ -80,7 +79,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
-        code, message = _HTTP_CODES.get(exc.code or 400, ("http_error", exc.description or "Request refused."))
+        fallback = ("http_error", f"Máy chủ không nhận yêu cầu này (HTTP {exc.code}).")
+        code, message = _HTTP_CODES.get(exc.code or 400, fallback)
         if not request.path.startswith("/api/") and exc.code == 404:
             return Response("Không tìm thấy trang.", status=404, mimetype="text/plain")
         return error_response(exc.code or 400, code, message)
@@ -88,4 +88,5 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         log.exception("unexpected error on %s %s", request.method, request.path)
-        return error_response(500, "server_error", "Lỗi máy chủ; the office's administrator can see the log.")
+        return error_response(500, "server_error",
+                              "Lỗi máy chủ; quản trị viên của cơ quan xem được chi tiết trong nhật ký.")

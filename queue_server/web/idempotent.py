@@ -35,10 +35,11 @@ def idempotency_key() -> str:
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key:
         raise ApiError(422, "missing_idempotency_key",
-                       "Send an Idempotency-Key header (a random string, the same on every retry of this request).")
+                       "Thiếu tiêu đề Idempotency-Key: xin gửi một chuỗi ngẫu nhiên, giữ nguyên ở mọi lần gửi lại "
+                       "của cùng một yêu cầu.")
     if len(key) > MAX_IDEMPOTENCY_KEY or not key.isprintable():
         raise ApiError(422, "invalid_idempotency_key",
-                       f"The Idempotency-Key must be printable and at most {MAX_IDEMPOTENCY_KEY} characters.")
+                       f"Idempotency-Key không được chứa ký tự điều khiển và dài tối đa {MAX_IDEMPOTENCY_KEY} ký tự.")
     return key
 
 
@@ -56,7 +57,7 @@ def issue_once(principal: Principal, key: str, parts: Sequence[Any],
     """
     limiter: RateLimiter = current_app.extensions["motcua.ticket_limiter"]
     if not limiter.allow(principal.key) and not idempotency.is_used(read_conn(), principal.key, key):
-        raise ApiError(429, "too_many_tickets", "Too many tickets from this device in the last minute; wait a little.")
+        raise ApiError(429, "too_many_tickets", "Máy này đã lấy quá nhiều số trong một phút vừa qua; xin đợi một chút.")
     fingerprint = request_hash(parts)
 
     def run(ctx: CommandContext) -> tuple[dict[str, Any], bool]:
@@ -78,6 +79,6 @@ def _replayed_view(ctx: CommandContext, principal: str, key: str, fingerprint: s
         return None
     if earlier.request_hash != fingerprint:
         raise ApiError(409, "idempotency_key_reused",
-                       "This Idempotency-Key was used for a different request; use a new key for a new ticket.")
+                       "Idempotency-Key này đã dùng cho một yêu cầu khác; xin dùng khóa mới cho phiếu mới.")
     ticket = ctx.state.tickets.get(earlier.ticket_id) or repository.load_ticket(ctx.conn, earlier.ticket_id)
     return views.ticket_view(ctx.state, ctx.office, ticket, ctx.now)

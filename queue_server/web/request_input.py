@@ -49,15 +49,19 @@ def json_body() -> dict[str, Any]:
     try:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
-        raise ApiError(400, "bad_json", "The body is not valid JSON; send a JSON object such as {\"service\": \"HT\"}.") from None
+        raise ApiError(400, "bad_json",
+                       'Nội dung gửi lên không phải JSON hợp lệ; xin gửi một đối tượng JSON, '
+                       'ví dụ {"service": "HT"}.') from None
     except RecursionError:  # valid JSON nested thousands deep: no request looks like that
         data = None
     if not isinstance(data, dict):
-        raise ApiError(422, "invalid_body", "The body must be a JSON object such as {\"service\": \"HT\"}.")
+        raise ApiError(422, "invalid_body", 'Nội dung gửi lên phải là một đối tượng JSON, ví dụ {"service": "HT"}.')
     try:
         return _nfc(data)
     except RecursionError:
-        raise ApiError(422, "invalid_body", "The body is nested too deeply; send a flat JSON object such as {\"service\": \"HT\"}.") from None
+        raise ApiError(422, "invalid_body",
+                       'Nội dung gửi lên lồng nhau quá sâu; xin gửi một đối tượng JSON phẳng, '
+                       'ví dụ {"service": "HT"}.') from None
 
 
 def _nfc(value: Any) -> Any:
@@ -75,16 +79,16 @@ def field(body: dict[str, Any], name: str, kind: type, *, required: bool = True,
     """One field of a body, type-checked, with a message naming it."""
     if name not in body or body[name] is None:
         if required:
-            raise ApiError(422, "missing_field", f'"{name}" is required.')
+            raise ApiError(422, "missing_field", f'Thiếu trường "{name}".')
         return None
     value = body[name]
     if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
-        raise ApiError(422, "invalid_field", f'"{name}" must be a whole number.')
+        raise ApiError(422, "invalid_field", f'"{name}" phải là số nguyên.')
     if kind is str:
         if not isinstance(value, str):
-            raise ApiError(422, "invalid_field", f'"{name}" must be text.')
+            raise ApiError(422, "invalid_field", f'"{name}" phải là chữ (chuỗi ký tự).')
         if len(value) > max_length:
-            raise ApiError(422, "invalid_field", f'"{name}" is too long (at most {max_length} characters).')
+            raise ApiError(422, "invalid_field", f'"{name}" quá dài (tối đa {max_length} ký tự).')
     return value
 
 
@@ -100,8 +104,7 @@ def int_param(value: Any, name: str, *, minimum: int = 0, maximum: int = SQLITE_
     takes '٣' or '５' (and ``isdigit()`` passes '²', which ``int()`` refuses),
     and raises on more than 4300 digits, so both are checked before it runs.
     """
-    refusal = ApiError(422, code, f'"{name}" phải là số nguyên từ {minimum} đến {maximum}, viết bằng chữ số 0–9 '
-                                  f'("{name}" must be a whole number from {minimum} to {maximum}).{hint}')
+    refusal = ApiError(422, code, f'"{name}" phải là số nguyên từ {minimum} đến {maximum}, viết bằng chữ số 0–9.{hint}')
     if text and isinstance(value, str):
         stripped = value.strip()
         digits = stripped.removeprefix("-")

@@ -26,7 +26,8 @@ def current_principal() -> auth.Principal | None:
     if header.startswith("Bearer "):
         principal = current_app.extensions["motcua.token_cache"].resolve(header[7:].strip(), read_conn)
         if principal is None:
-            raise ApiError(401, "invalid_token", "The token is unknown, revoked or expired: sign in again or ask for a new device token.")
+            raise ApiError(401, "invalid_token", "Mã không đúng, đã bị thu hồi hoặc đã hết hạn: "
+                           "xin đăng nhập lại hoặc xin mã thiết bị mới.")
     elif session.get("sid"):
         principal = cookie_person()
         if principal is not None and request.method not in SAFE_METHODS:
@@ -109,9 +110,11 @@ def require(*roles: str) -> auth.Principal:
     """The caller, who must have one of these roles (401 when anonymous, 403 otherwise)."""
     principal = current_principal()
     if principal is None:
-        raise ApiError(401, "unauthorized", "Sign in (POST /api/login) or send a device token: Authorization: Bearer <token>.")
+        raise ApiError(401, "unauthorized",
+                       "Xin đăng nhập (POST /api/login) hoặc gửi mã thiết bị: Authorization: Bearer <token>.")
     if principal.role not in roles:
-        raise ApiError(403, "forbidden", f"A {principal.role} may not do this; it needs the role {' or '.join(roles)}.")
+        raise ApiError(403, "forbidden",
+                       f"Vai trò {principal.role} không được làm việc này; cần vai trò {' hoặc '.join(roles)}.")
     return principal
 
 
@@ -120,11 +123,11 @@ def require_counter_clerk(counter: int) -> auth.Principal:
     principal = require("clerk", "admin")
     office = engine().office
     if office.counter(counter) is None:
-        raise ApiError(404, "unknown_counter", f"Không có quầy số {counter}. Counters here: "
+        raise ApiError(404, "unknown_counter", f"Không có quầy số {counter}. Các quầy ở đây: "
                        + ", ".join(str(c.number) for c in office.counters))
     if principal.role == "clerk" and counter not in principal.counters:
-        mine = ", ".join(str(n) for n in principal.counters) or "none"
-        raise ApiError(403, "not_your_counter", f"You work at counter(s) {mine}, not counter {counter}.")
+        mine = ", ".join(str(n) for n in principal.counters) or "không có"
+        raise ApiError(403, "not_your_counter", f"Bạn làm việc ở quầy {mine}, không phải quầy {counter}.")
     return principal
 
 
@@ -141,4 +144,4 @@ def check_csrf() -> None:
     sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token") or ""
     expected = session.get("csrf") or ""
     if not expected or not auth.constant_time_equal(sent, expected):
-        raise ApiError(403, "csrf_failed", "The page is out of date: reload it and try again.")
+        raise ApiError(403, "csrf_failed", "Trang đã cũ: xin tải lại trang rồi thử lại.")

@@ -46,7 +46,7 @@ def test_search_returns_summaries_best_first(client):
 
 def test_search_within_a_field(client):
     body = client.get("/api/procedures", query_string={"q": "đăng ký", "field": "cư trú"}).get_json()
-    assert body == {"error": {"code": "unknown_field", "message": "No field is called 'cư trú'; GET /api/fields lists them."}}
+    assert body == {"error": {"code": "unknown_field", "message": "Không có lĩnh vực 'cư trú'; xem danh sách ở GET /api/fields."}}
     results = client.get("/api/procedures", query_string={"q": "đăng ký ", "field": "Đăng ký, quản lý cư trú"}).get_json()["results"]
     assert results and {r["field"] for r in results} == {"Đăng ký, quản lý cư trú"}
 
@@ -72,7 +72,7 @@ def test_an_unknown_procedure_is_a_404_in_the_one_error_shape(client):
     response = client.get("/api/procedures/9.999999")
     assert response.status_code == 404
     assert response.get_json() == {"error": {"code": "unknown_procedure", "message":
-                                             "No procedure has code '9.999999'; search with GET /api/procedures?q=…"}}
+                                             "Không có thủ tục mã '9.999999'; xin tìm bằng GET /api/procedures?q=…"}}
 
 
 @pytest.mark.parametrize("limit", ["0", "abc", "501", "-3"])

@@ -83,7 +83,7 @@ def test_the_counter_in_the_body_must_be_the_one_that_served(office):
 @pytest.mark.parametrize("body, says", [
     ({"overall": "satisfied"}, "ticket"),
     ({"ticket": 1, "overall": "great"}, "overall"),
-    ({"ticket": 1, "overall": "satisfied", "reasons": ["waited_long"]}, "low levels"),
+    ({"ticket": 1, "overall": "satisfied", "reasons": ["waited_long"]}, "mức thấp"),
     ({"ticket": 1, "overall": "dissatisfied", "reasons": ["too_hot"]}, "too_hot"),
     ({"ticket": 1, "overall": "satisfied", "criteria": {"parking": "satisfied"}}, "parking"),
     ({"ticket": 1, "overall": "satisfied", "criteria": {"attitude": "yes"}}, "criteria.attitude"),

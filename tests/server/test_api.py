@@ -143,7 +143,7 @@ def test_the_same_idempotency_key_with_another_body_is_a_conflict(api: InProcess
     assert answer.status_code == 409
     assert answer.get_json() == {"error": {
         "code": "idempotency_key_reused",
-        "message": "This Idempotency-Key was used for a different request; use a new key for a new ticket.",
+        "message": "Idempotency-Key này đã dùng cho một yêu cầu khác; xin dùng khóa mới cho phiếu mới.",
     }}
 
 
@@ -240,7 +240,7 @@ def test_a_no_show_after_the_grace_cannot_be_called(api: InProcess) -> None:
     late = act(api, 1, "call", {"ticket": 1})
     assert late.status_code == 409
     assert late.get_json() == {"error": {"code": "ticket_not_callable", "message":
-                                         "Ticket A001 missed its call more than 15 minutes ago; issue a new ticket."}}
+                                         "Phiếu A001 đã lỡ lượt gọi quá 15 phút; xin lấy số mới."}}
 
 
 def test_transfer_to_a_service_then_to_a_counter(api: InProcess) -> None:
@@ -286,7 +286,7 @@ def test_call_next_refuses_while_a_ticket_is_in_progress_when_the_office_says_so
     refused = act(api, 1, "call-next")
     assert refused.status_code == 409
     assert refused.get_json() == {"error": {"code": "counter_busy", "message":
-                                            "Ticket A001 is still at this counter: mark it done, no-show or transfer it first."}}
+                                            "Phiếu A001 vẫn đang ở quầy này: xin bấm xong, vắng mặt hoặc chuyển phiếu trước."}}
     assert act(api, 1, "complete").status_code == 200
     assert act(api, 1, "call-next").get_json()["ticket"]["number"] == "A002"
 

@@ -1,16 +1,21 @@
-"""The published error codes: every code the server sends is a constant of the client.
+"""The published error codes and the words of every API error.
 
 The codes the server sends are constants in ``queue_server.client`` (what a
-device matches on). They are checked over the source: every error
-constructor in queue_server is found with ``ast``, so a new code fails here.
+device matches on); the messages are for people, so they are Vietnamese.
+Both are checked over the source: every error constructor in queue_server
+is found with ``ast``, so a new code or an English message fails here.
 """
 
 from __future__ import annotations
 
 import ast
+import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 from queue_server.appointments import booking
 from queue_server.client import ALL_CODES, ErrorCode
@@ -19,7 +24,7 @@ from queue_server.web import errors as web_errors
 
 PACKAGE = Path(__file__).resolve().parents[2] / "queue_server"
 
-CODE_POSITION = {
+CODE_POSITION: dict[str, tuple[int | None, int]] = {
     # constructor: (index of the code among its positional arguments, index of the message)
     "ApiError": (1, 2),
     "error_response": (1, 2),
@@ -27,8 +32,10 @@ CODE_POSITION = {
     "BookingRefused": (0, 1),
     "Refusal": (0, 1),
     "SignInRefused": (3, 0),
+    "PeriodError": (None, 0),
+    "_invalid": (None, 0),  # reports.ratings: an invalid_rating
 }
-"""Every way queue_server builds an error for a client, and where its code and message are."""
+"""Every way queue_server builds an error for a client, and where its code and message are (None: no code)."""
 
 CORE_ERRORS = {cls.__name__ for cls in vars(core_errors).values()
                if isinstance(cls, type) and issubclass(cls, core_errors.QueueError)}
@@ -79,7 +86,7 @@ def raise_sites() -> Iterator[RaiseSite]:
             name, where = _called_name(node), f"{path.relative_to(PACKAGE.parent)}:{node.lineno}"
             if name in CODE_POSITION:
                 code_at, message_at = CODE_POSITION[name]
-                code = _argument(node, code_at, "code")
+                code = _argument(node, code_at, "code") if code_at is not None else None
                 message = _argument(node, message_at, "message")
                 yield RaiseSite(where, code.value if isinstance(code, ast.Constant) else None, _literal_text(message))
             elif name in CORE_ERRORS and node.args:
@@ -136,3 +143,44 @@ def test_the_codes_are_constants_of_one_class() -> None:
     constants = {name: value for name, value in vars(ErrorCode).items() if name.isupper()}
     assert set(constants.values()) == ALL_CODES
     assert all(name.lower() == value for name, value in constants.items())
+
+
+ENGLISH = re.compile(
+    r"\b(the|is|are|was|must|send|use|choose|please|not|with|this|that|from|there|only|may|"
+    r"give|sign|ticket|counter|wait|request|field|number|text|here|one|of|for|and|or|to|be|at|it|no)\b",
+    re.IGNORECASE,
+)
+"""Common English words; a Vietnamese message has none of them (outside quotes and names of things)."""
+QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'|`[^`]*`|\{[^}]*\}|\b(GET|POST|PUT|DELETE) \S+|\b[\w-]+(?:[./=][\w-]+)+\b")
+"""What a message may quote as it is: JSON fields and values, addresses, header names, file names."""
+VIETNAMESE = re.compile(r"[ăâđêôơưĂÂĐÊÔƠƯ]|[\u0300-\u0323]")
+
+
+def _words_for_people(message: str) -> str:
+    return QUOTED.sub(" ", message)
+
+
+def _is_vietnamese(message: str) -> bool:
+    return bool(VIETNAMESE.search(unicodedata.normalize("NFD", message)))
+
+
+MESSAGES = [site for site in raise_sites() if site.message]
+
+
+@pytest.mark.parametrize("site", MESSAGES, ids=[site.where for site in MESSAGES])
+def test_every_api_error_message_is_vietnamese(site: RaiseSite) -> None:
+    assert site.message is not None
+    assert unicodedata.is_normalized("NFC", site.message)
+    assert _is_vietnamese(site.message), site.message
+    assert ENGLISH.findall(_words_for_people(site.message)) == [], site.message
+
+
+def test_the_tables_messages_are_vietnamese() -> None:
+    messages = [message for _, message in web_errors._HTTP_CODES.values()]
+    assert [m for m in messages if not _is_vietnamese(m) or ENGLISH.search(_words_for_people(m))] == []
+
+
+def test_an_english_message_would_be_caught() -> None:
+    assert ENGLISH.findall(_words_for_people('Send an Idempotency-Key header (the same on every retry).'))
+    assert not _is_vietnamese("The reason is too long.")
+    assert _is_vietnamese("Không có quầy số {}.") and not ENGLISH.findall(_words_for_people('"ok" phải là true.'))

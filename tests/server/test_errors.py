@@ -181,41 +181,41 @@ def test_unknown_service_says_which_services_exist(api: InProcess) -> None:
     answer = issue(api, "XX")
     assert answer.status_code == 404
     assert answer.get_json() == {"error": {"code": "unknown_service",
-                                           "message": "Không có lĩnh vực 'XX'. Choose one of: HT, VP, DC, VH, KQ"}}
+                                           "message": "Không có lĩnh vực 'XX'. Xin chọn một trong: HT, VP, DC, VH, KQ"}}
 
 
 def test_a_display_may_not_take_a_ticket(api: InProcess) -> None:
     answer = issue(api, who="display")
     assert answer.status_code == 403
     assert answer.get_json() == {"error": {"code": "forbidden",
-                                           "message": "A display may not do this; it needs the role kiosk or clerk or admin."}}
+                                           "message": "Vai trò display không được làm việc này; cần vai trò kiosk hoặc clerk hoặc admin."}}
 
 
 def test_a_clerk_may_not_act_at_another_counter(api: InProcess) -> None:
     answer = act(api, 2, "call-next", who="quay1")
     assert answer.status_code == 403
     assert answer.get_json() == {"error": {"code": "not_your_counter",
-                                           "message": "You work at counter(s) 1, not counter 2."}}
+                                           "message": "Bạn làm việc ở quầy 1, không phải quầy 2."}}
 
 
 def test_missing_idempotency_key_says_what_to_send(api: InProcess) -> None:
     answer = api.client.post("/api/tickets", json={"service": "HT"}, headers=api.auth("kiosk"))
     assert answer.status_code == 422
     assert answer.get_json() == {"error": {"code": "missing_idempotency_key", "message":
-                                           "Send an Idempotency-Key header (a random string, the same on every retry of this request)."}}
+                                           "Thiếu tiêu đề Idempotency-Key: xin gửi một chuỗi ngẫu nhiên, giữ nguyên ở mọi lần gửi lại của cùng một yêu cầu."}}
 
 
 def test_no_current_ticket_says_to_call_first(api: InProcess) -> None:
     answer = act(api, 2, "complete")
     assert answer.status_code == 409
     assert answer.get_json() == {"error": {"code": "no_current_ticket", "message":
-                                           "Counter 2 has no ticket in progress: call the next one first."}}
+                                           "Quầy 2 không có phiếu đang làm: xin gọi số tiếp theo trước."}}
 
 
 def test_pause_needs_a_reason(api: InProcess) -> None:
     answer = act(api, 1, "pause", {})
     assert answer.status_code == 422
-    assert answer.get_json() == {"error": {"code": "missing_field", "message": '"reason" is required.'}}
+    assert answer.get_json() == {"error": {"code": "missing_field", "message": 'Thiếu trường "reason".'}}
 
 
 def test_the_body_limit_comes_from_the_office_file(make_app) -> None:
@@ -225,8 +225,7 @@ def test_the_body_limit_comes_from_the_office_file(make_app) -> None:
     big = issue(api, "HT", "b", procedure="x" * 30, note="y" * 40)
     assert big.status_code == 413
     assert big.get_json() == {"error": {"code": "body_too_large",
-                                        "message": "Dữ liệu gửi lên quá lớn; xin gửi ít hơn (the request body is too "
-                                                   "large; send a smaller JSON document)."}}
+                                        "message": "Dữ liệu gửi lên quá lớn; xin gửi một tài liệu JSON nhỏ hơn."}}
 
 
 def test_a_device_is_limited_to_its_tickets_per_minute(make_app) -> None:
@@ -235,7 +234,7 @@ def test_a_device_is_limited_to_its_tickets_per_minute(make_app) -> None:
     refused = issue(api, "HT", "k3")
     assert refused.status_code == 429
     assert refused.get_json() == {"error": {"code": "too_many_tickets", "message":
-                                            "Too many tickets from this device in the last minute; wait a little."}}
+                                            "Máy này đã lấy quá nhiều số trong một phút vừa qua; xin đợi một chút."}}
     # The limit is per device: another kiosk still serves its citizens.
     assert issue(api, "HT", "k4", who="kiosk2").status_code == 201
     with api.db.connect() as conn:
