@@ -20,10 +20,11 @@ import secrets
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from .broker import EventBroker, PublishedEvent
 from .config import OfficeConfig
@@ -44,7 +45,7 @@ DAY_CHECK_SECONDS = 30.0
 
 def utc_now() -> datetime:
     """The real clock (tests pass their own)."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def steady_seconds() -> float:
@@ -134,7 +135,7 @@ class QueueEngine:
         self._stopping = threading.Event()
 
     # -- lifecycle ----------------------------------------------------------
-    def start(self) -> "QueueEngine":
+    def start(self) -> QueueEngine:
         """Start the writer and the day-rollover ticker."""
         for target, name in ((self._writer_loop, "motcua-writer"), (self._day_ticker, "motcua-day")):
             thread = threading.Thread(target=target, name=name, daemon=True)
