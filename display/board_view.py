@@ -4,7 +4,8 @@
 ``BoardScreen.announce(call)`` lets the newest call take over the stage and
 flash for a few seconds. Sizes are in "units" of 1/1080 of the screen's
 short side, so the same layout is legible from 10 m on a 1080p projector in
-landscape and in portrait. Numbers only: nothing here names a person.
+landscape and in portrait. The boxes and their sizes are in ``board_view.kv``;
+this module fills them from the data. Numbers only: nothing here names a person.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from datetime import datetime
 from importlib import resources
 from zoneinfo import ZoneInfo
 
-from kivy.clock import Clock
+from kivy.clock import Clock, ClockEvent
 from kivy.graphics.texture import Texture
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, ListProperty, OptionProperty
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, OptionProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.gridlayout import GridLayout
@@ -28,21 +29,11 @@ from kivy.uix.stencilview import StencilView
 from queue_server.display_settings import DisplayConfig, ScreenConfig
 
 from .board import Call, CounterRow, ScreenView
+from .board_theme import AMBER, FLASH_OFF, FLASH_ON, GOLD, GREY, GRID_HEAD, NAVY, ROW_A, ROW_B, WHITE
 from .media import Playlist, Slide, VideoReader
 
 Builder.load_file(str(resources.files("display") / "board_view.kv"))
 
-NAVY = (0.03, 0.08, 0.18, 1)
-HEADER_RED = (0.6, 0.06, 0.06, 1)
-GOLD = (1.0, 0.84, 0.25, 1)
-WHITE = (1, 1, 1, 1)
-GREY = (0.6, 0.64, 0.7, 1)
-AMBER = (1.0, 0.62, 0.15, 1)
-ROW_A = (0.07, 0.15, 0.32, 1)
-ROW_B = (0.05, 0.11, 0.25, 1)
-GRID_HEAD = (0.12, 0.25, 0.5, 1)
-FLASH_ON = (0.78, 0.05, 0.05, 1)
-FLASH_OFF = (0.02, 0.05, 0.12, 1)
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
 COLUMN_SHARES = (0.14, 0.56, 0.30)
 TICKER_FPS = 20  # smooth enough to read; each step redraws the whole screen
@@ -88,9 +79,11 @@ def format_clock(now: datetime) -> tuple[str, str]:
 class CounterGrid(GridLayout):
     """Counter — field — number being served, one row per counter."""
 
-    def __init__(self, unit: float, **kwargs) -> None:
-        super().__init__(cols=3, spacing=2 * unit, **kwargs)
-        self.unit = unit
+    unit = NumericProperty(1.0)
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._row_cells: list[tuple[CellLabel, CellLabel, CellLabel]] = []
         self.rows_by_number: dict[int, tuple[CellLabel, CellLabel, CellLabel]] = {}
         self._numbers: tuple[int, ...] | None = None
 
@@ -144,17 +137,14 @@ class CounterGrid(GridLayout):
 
 
 class CallPanel(Panel):
-    """The newest call, very large: "MỜI CÔNG DÂN SỐ 1023 — QUẦY 3"."""
+    """The newest call, very large: "MỜI CÔNG DÂN SỐ 1023 — QUẦY 3" (its labels are in the kv)."""
 
-    def __init__(self, unit: float, **kwargs) -> None:
-        super().__init__(orientation="vertical", padding=20 * unit, bg=list(NAVY), **kwargs)
-        self.unit = unit
-        self.title = cell("", 60 * unit, "center", WHITE, bold=True, size_hint_y=0.2)
-        self.number = cell("", 230 * unit, "center", GOLD, bold=True, size_hint_y=0.45)
-        self.counter = cell("", 96 * unit, "center", WHITE, bold=True, size_hint_y=0.22)
-        self.field = cell("", 40 * unit, "center", WHITE, size_hint_y=0.13, wrap=True, max_lines=2, shorten=False)
-        for widget in (self.title, self.number, self.counter, self.field):
-            self.add_widget(widget)
+    unit = NumericProperty(1.0)
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.title, self.number = self.ids.title, self.ids.number
+        self.counter, self.field = self.ids.counter, self.ids.field
 
     def show(self, call: Call | None, live: bool) -> None:
         """Show a call; ``live`` says it was just called (else "SỐ VỪA GỌI")."""
@@ -182,8 +172,7 @@ class MediaZone(FloatLayout):
     def __init__(self, playlist: Playlist, **kwargs) -> None:
         super().__init__(**kwargs)
         self.playlist = playlist
-        self.image = Image(fit_mode="contain", size_hint=(1, 1), pos_hint={"x": 0, "y": 0})
-        self.add_widget(self.image)
+        self.image: Image = self.ids.image
         self.video: VideoReader | None = None
         self._texture: Texture | None = None
         self._tick = None
@@ -230,19 +219,29 @@ class MediaZone(FloatLayout):
 
 
 class Ticker(TickerStrip):
-    """Notices scrolling right to left, forever."""
+    """Notices scrolling right to left, forever (its label is in the kv)."""
 
-    def __init__(self, notices: tuple[str, ...], unit: float, speed: float, **kwargs) -> None:
+    unit = NumericProperty(1.0)
+
+    def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        text = "      •      ".join(notices)  # Roboto has no ◆
-        self.label = Label(text=text, font_size=36 * unit, color=list(WHITE), size_hint=(None, None))
+        self.speed = 0.0
+        self.offset = 0.0
+        self._event = None
+        self.bind(pos=self._place, size=self._place)
+
+    @property
+    def label(self) -> Label:
+        """The moving text (built by the kv rule, which a parent's rule applies after ``__init__``)."""
+        return self.ids.label
+
+    def start(self, notices: tuple[str, ...], speed: float) -> None:
+        """Show the notices, moving ``speed`` pixels per second at 1080p."""
+        self.label.text = "      •      ".join(notices)  # Roboto has no ◆
         self.label.texture_update()
         self.label.size = self.label.texture_size
-        self.add_widget(self.label)
-        self.speed = speed * unit
-        self.offset = 0.0
+        self.speed = speed * self.unit
         self._event = Clock.schedule_interval(self._move, 1 / TICKER_FPS) if notices else None
-        self.bind(pos=self._place, size=self._place)
 
     def _move(self, dt: float) -> None:
         self.offset += self.speed * dt
@@ -251,96 +250,86 @@ class Ticker(TickerStrip):
         self._place()
 
     def _place(self, *_args) -> None:
+        if "label" not in self.ids:
+            return  # the kv rule has not run yet
         self.label.pos = (self.right - self.offset, self.y + (self.height - self.label.height) / 2)
 
 
+class GridBox(BoxLayout):
+    """The counter grid at the top of its box."""
+
+    unit = NumericProperty(1.0)
+
+
+class RecentCalls(BoxLayout):
+    """"CÁC SỐ VỪA GỌI" over a row of RecentBox."""
+
+    unit = NumericProperty(1.0)
+
+
+class RecentBox(Panel):
+    """One recent call: its number over its counter's name."""
+
+    unit = NumericProperty(1.0)
+
+
+class WaitingBox(BoxLayout):
+    """One field of the waiting panel: its name over how many people wait."""
+
+    service_name = StringProperty("")
+    text_px = NumericProperty(30.0)
+
+
+class LandscapeBody(BoxLayout):
+    """Grid left; stage and recent calls right."""
+
+    unit = NumericProperty(1.0)
+
+
+class PortraitBody(BoxLayout):
+    """Stage, recent calls, grid, top to bottom."""
+
+    unit = NumericProperty(1.0)
+
+
 class BoardScreen(Panel):
-    """The whole lobby board for one screen."""
+    """The whole lobby board for one screen (its layout is in ``board_view.kv``)."""
+
+    unit = NumericProperty(1.0)
+    portrait = BooleanProperty(False)
 
     def __init__(self, display: DisplayConfig, screen: ScreenConfig, playlist: Playlist, size: tuple[int, int],
                  **kwargs) -> None:
-        super().__init__(orientation="vertical", **kwargs)
         from kivy.core.window import Window
 
         Window.clearcolor = NAVY  # the background, without drawing a full-screen rectangle
+        super().__init__(unit=min(size) / 1080, portrait=screen.orientation == "portrait", **kwargs)
         self.display, self.screen = display, screen
-        self.unit = u = min(size) / 1080
-        self.portrait = screen.orientation == "portrait"
         self.timezone = ZoneInfo("Asia/Ho_Chi_Minh")
         self.view: ScreenView | None = None
         self._flash_until = 0.0
-        self._flash_event = None
+        self._flash_event: ClockEvent | None = None
         self._recent_cells: list = []
         self._waiting_codes: tuple[str, ...] = ()
         self._waiting_cells: list = []
 
-        self.header = Panel(orientation="horizontal", bg=list(HEADER_RED), size_hint_y=None,
-                            height=(170 if self.portrait else 124) * u, padding=(24 * u, 8 * u), spacing=16 * u)
-        self.office = cell("", 44 * u, "left", GOLD, bold=True, size_hint_x=0.5 if self.portrait else 0.56)
-        self.office.shorten = False
-        self.office.bind(size=lambda w, s: setattr(w, "text_size", s))
-        clock_box = BoxLayout(orientation="vertical", size_hint_x=0.32)
-        self.clock = cell("", 64 * u, "right", WHITE, bold=True, size_hint_y=0.6)
-        self.date = cell("", 34 * u, "right", WHITE, size_hint_y=0.4)
-        for widget in (self.clock, self.date):
-            clock_box.add_widget(widget)
-        # Discreet but visible: the board may be out of date while this shows.
-        self.offline = cell("", 28 * u, "right", AMBER, size_hint_x=0.18 if self.portrait else 0.12)
-        self.header.add_widget(self.office)
-        self.header.add_widget(self.offline)
-        self.header.add_widget(clock_box)
-
-        self.grid = CounterGrid(u, size_hint=(1, 1))
-        self.call_panel = CallPanel(u)
+        ids = self.ids
+        self.header, self.office, self.offline = ids.header, ids.office, ids.offline
+        self.clock, self.date = ids.clock, ids.date
+        self.waiting_panel, self.waiting, self.ticker = ids.waiting_panel, ids.waiting, ids.ticker
+        body = (PortraitBody if self.portrait else LandscapeBody)(unit=self.unit)
+        self.add_widget(body, index=2)  # between the header and the waiting panel (children run bottom-up)
+        self._grid_box, self.grid = body.ids.grid_box, body.ids.grid_box.ids.grid
+        self.stage, self.recent = body.ids.stage, body.ids.recent
+        self.recent_row = self.recent.ids.row
+        self.call_panel = CallPanel(unit=self.unit)
         self.media = MediaZone(playlist) if (screen.media and playlist) else None
-        self.stage = Panel()
-        self.recent_title = cell("CÁC SỐ VỪA GỌI", 32 * u, "left", GOLD, bold=True, size_hint_y=None, height=50 * u)
-        self.recent_row = BoxLayout(orientation="horizontal", spacing=10 * u)
-        self.recent = BoxLayout(orientation="vertical", size_hint_y=None, height=(190 if self.portrait else 200) * u,
-                                padding=(10 * u, 4 * u))
-        self.recent.add_widget(self.recent_title)
-        self.recent.add_widget(self.recent_row)
-        self.waiting_panel = Panel(bg=list(ROW_B), size_hint_y=None, height=(250 if self.portrait else 130) * u,
-                                   padding=(8 * u, 6 * u))
-        self.waiting = GridLayout(cols=4, spacing=(10 * u, 4 * u))
-        self.waiting_panel.add_widget(self.waiting)
-        self.ticker = Ticker(display.ticker, u, display.ticker_speed, size_hint_y=None, height=72 * u)
-        self._layout()
+        self.ticker.start(display.ticker, display.ticker_speed)
         self._show_stage_idle()
         if self.media:
             self.media.start()
         self.tick_clock()
         Clock.schedule_interval(self.tick_clock, 1.0)
-
-    def _layout(self) -> None:
-        u = self.unit
-        self.add_widget(self.header)
-        if self.portrait:
-            self.stage.size_hint_y = None
-            self.stage.height = 1080 * u * 9 / 16 + 40 * u
-            self.add_widget(self.stage)
-            self.add_widget(self.recent)
-            self.add_widget(self._wrap(self.grid))
-        else:
-            body = BoxLayout(orientation="horizontal", padding=(10 * u, 10 * u), spacing=14 * u)
-            body.add_widget(self._wrap(self.grid, size_hint_x=0.5))
-            right = BoxLayout(orientation="vertical", size_hint_x=0.5, spacing=8 * u)
-            right.add_widget(self.stage)
-            right.add_widget(self.recent)
-            body.add_widget(right)
-            self.add_widget(body)
-        self.add_widget(self.waiting_panel)
-        self.add_widget(self.ticker)
-
-    def _wrap(self, grid: CounterGrid, **kwargs) -> BoxLayout:
-        """The grid at the top of its box (rows have fixed heights)."""
-        box = BoxLayout(orientation="vertical", padding=(10 * self.unit, 6 * self.unit), **kwargs)
-        grid.size_hint = (1, None)
-        grid.bind(minimum_height=grid.setter("height"))
-        box.add_widget(grid)
-        box.add_widget(BoxLayout())
-        self._grid_box = box
-        return box
 
     # -- data ---------------------------------------------------------------
     def show(self, view: ScreenView, connected: bool) -> None:
@@ -379,7 +368,8 @@ class BoardScreen(Panel):
 
     def _flash_step(self, _dt: float) -> None:
         if not self._flashing():
-            self._flash_event.cancel()
+            if self._flash_event is not None:
+                self._flash_event.cancel()
             self._flash_event = None
             self.call_panel.calm()
             self._show_stage_idle()
@@ -404,17 +394,12 @@ class BoardScreen(Panel):
             self.stage.add_widget(widget)
 
     def _show_recent(self, calls: tuple[Call, ...]) -> None:
-        u = self.unit
         count = max(1, self.display.recent_calls - 1)
         if not self._recent_cells:
             for _ in range(count):
-                box = Panel(orientation="vertical", bg=list(ROW_B), padding=(6 * u, 4 * u))
-                number = cell("", 62 * u, "center", GOLD, bold=True, size_hint_y=0.62)
-                name = cell("", 32 * u, "center", WHITE, size_hint_y=0.38)
-                box.add_widget(number)
-                box.add_widget(name)
+                box = RecentBox(unit=self.unit)
                 self.recent_row.add_widget(box)
-                self._recent_cells.append((box, number, name))
+                self._recent_cells.append((box, box.ids.number, box.ids.name))
         # Boxes follow their call as it moves along the row, so a new call
         # renders one number and one counter name instead of the whole row.
         wanted = [(call.number, call.counter_name) for call in calls[:count]]
@@ -448,13 +433,9 @@ class BoardScreen(Panel):
             rows = -(-len(services) // self.waiting.cols) if services else 1
             size = min(30 * u, (self.waiting_panel.height - 12 * u) / rows / 3.4)
             for service in services:
-                box = BoxLayout(orientation="vertical")
-                name = cell(service.name, size, "center", WHITE, wrap=True, max_lines=2, shorten=False)
-                count = cell("", size * 1.25, "center", GOLD, bold=True)
-                box.add_widget(name)
-                box.add_widget(count)
+                box = WaitingBox(service_name=service.name, text_px=size)
                 self.waiting.add_widget(box)
-                self._waiting_cells.append(count)
+                self._waiting_cells.append(box.ids.count)
             self._waiting_codes = codes
         for service, count in zip(services, self._waiting_cells):
             count.text = f"{service.waiting} người đang chờ"
