@@ -1,4 +1,4 @@
-"""Guard: test modules share helpers through tests/support, never by importing a conftest.
+"""Guard: test modules share helpers through tests/support, never by importing a conftest or a test module.
 
 A conftest is pytest's to load: importing one from a test module runs it a
 second time under another name and hides which fixtures a directory really
@@ -41,6 +41,13 @@ def conftest_imports(source: str) -> list[str]:
             if module.rsplit(".", 1)[-1] == "conftest"]
 
 
+def imports_of_test_modules(source: str) -> list[str]:
+    """The imports of another test module (``test_*``) in ``source``: its helpers belong in tests/support."""
+    return [f"line {line}: {module}" for line, module in imported_modules(ast.parse(source))
+            if module.rsplit(".", 1)[-1].startswith("test_")]
+
+
+
 def defined_classes(source: str) -> set[str]:
     """The names of the classes a module defines at any depth."""
     return {node.name for node in ast.walk(ast.parse(source)) if isinstance(node, ast.ClassDef)}
@@ -70,6 +77,17 @@ def test_no_module_of_the_suite_imports_a_conftest() -> None:
     found = {str(path.relative_to(TESTS)): hits for path in python_files()
              if (hits := conftest_imports(path.read_text(encoding="utf-8")))}
     assert found == {}, "import these from tests/support (fixtures through pytest_plugins in tests/conftest.py)"
+
+
+def test_the_guard_sees_an_import_from_another_test_module() -> None:
+    assert imports_of_test_modules("from .test_encode import read_qr") == ["line 1: .test_encode"]
+    assert imports_of_test_modules("from tests.support.qr import read_qr\nfrom . import builders\n") == []
+
+
+def test_no_module_of_the_suite_imports_a_test_module() -> None:
+    found = {str(path.relative_to(TESTS)): hits for path in python_files()
+             if (hits := imports_of_test_modules(path.read_text(encoding="utf-8")))}
+    assert found == {}, "move the shared helper to tests/support and import it from there"
 
 
 def test_each_shared_helper_is_defined_once_in_tests_support() -> None:

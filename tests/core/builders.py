@@ -8,12 +8,16 @@ import itertools
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Mapping
 
+from hypothesis import HealthCheck, settings
+
 from queue_server.core import actions
 from queue_server.core.model import QueueState, ServiceState, Ticket, WaitingLine
 from queue_server.core.office import Counter, Office, QueuePolicy, Service
 from tests.support.clock import MORNING
 
 TZ = "Asia/Ho_Chi_Minh"
+PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+"""The settings of every core property: 200 examples each, no deadline on a busy machine."""
 OPENING = MORNING  # 08:00 in Hà Nội on Monday 2 March 2026: the office's morning, an ordinary working day
 
 DEFAULT_SERVICES = (

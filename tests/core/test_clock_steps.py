@@ -18,8 +18,7 @@ from queue_server.core.clock import CLOCK_JUMP_S, DAY_CONFIRM_S, day_change_held
 from queue_server.core.model import CANCELLED, Event, Ticket
 from queue_server.core.office import Office
 
-from .builders import office, queue, utc
-from .test_properties import PROPERTY
+from .builders import PROPERTY, office, queue, utc
 
 MORNING = utc(2, 0)  # 09:00 in Hà Nội on Monday 2 March 2026
 BEFORE_MIDNIGHT = utc(16, 58)  # 23:58 local

@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 from typing import Callable
 from zoneinfo import ZoneInfo
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from queue_server.core import actions
@@ -16,9 +16,7 @@ from queue_server.core.model import CALLED, CANCELLED, DONE, IN_PROGRESS, NO_SHO
 from queue_server.core.office import Office
 from queue_server.core.selection import people_ahead
 
-from .builders import at, fingerprint, office, queue
-
-PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+from .builders import PROPERTY, at, fingerprint, office, queue
 
 # Every status change a ticket may make; anything else is a bug.
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {

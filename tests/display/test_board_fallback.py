@@ -14,7 +14,7 @@ import pytest
 
 from queue_server.client import QueueClient, new_idempotency_key
 from queue_server.web.api_events import StreamSlots
-from tests.display.test_display_page import wait_text
+from tests.support.browser import wait_text
 from tests.support.live_server import CLERK_PASSWORD
 
 CALL_SHOWN_WITHIN_S = 8.0  # the board polls every 3 s: a call is on the screen within two polls and a margin

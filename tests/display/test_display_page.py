@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+
 import pytest
 
 from queue_server.client import QueueClient, new_idempotency_key
+from tests.support.browser import wait_text
 from tests.support.live_server import CLERK_PASSWORD
-
 
 
 def settings_of(page: str) -> dict:
@@ -42,14 +43,6 @@ def test_only_playlist_files_are_served(board_app):
     image.close()
     assert client.get("/display/media/99").status_code == 404
     assert client.get("/display/media/..%2F..%2Fsetup.cfg").status_code == 404
-
-
-def wait_text(browser, css: str, expected: str, timeout: float = 10) -> None:
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    WebDriverWait(browser, timeout).until(lambda b: b.find_element(By.CSS_SELECTOR, css).text == expected,
-                                          f"{css} never showed {expected!r}")
 
 
 @pytest.mark.e2e

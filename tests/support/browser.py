@@ -55,3 +55,12 @@ def doc_shot(driver: Any, name: str, folder: Path) -> Path:
     if os.environ.get("MOTCUA_DOC_IMAGES") == "1":
         shutil.copyfile(path, DOC_IMAGES / name)
     return path
+
+
+def wait_text(browser: Any, css: str, expected: str, timeout: float = 10) -> None:
+    """Wait until the element at ``css`` shows exactly ``expected`` (fails with what it waited for)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, timeout).until(lambda b: b.find_element(By.CSS_SELECTOR, css).text == expected,
+                                          f"{css} never showed {expected!r}")
