@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, TextIO
 from urllib.parse import parse_qs, urlparse
 from zoneinfo import ZoneInfo
 
@@ -26,6 +26,9 @@ import numpy as np
 
 from .board import EMPTY, BoardState, reduce
 from .overlay import OverlayInfo, StripRenderer, overlay_info, overlay_png
+
+if TYPE_CHECKING:
+    from _csv import Writer as CsvWriter
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +82,8 @@ class SegmentWriter:
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.fourcc, self.suffix = fourcc, suffix
         self._writer: cv2.VideoWriter | None = None
-        self._sidecar = None
-        self._csv = None
+        self._sidecar: TextIO | None = None
+        self._csv: CsvWriter | None = None
         self._hour: str | None = None
         self._frame_index = 0
         self._last_row: tuple | None = None
@@ -91,6 +94,7 @@ class SegmentWriter:
         hour = moment.strftime("%Y%m%d-%H")
         if hour != self._hour:
             self._open(hour)
+        assert self._writer is not None and self._csv is not None  # _open made this hour's segment
         self._writer.write(frame)
         row = (moment.strftime("%Y-%m-%dT%H:%M:%S%z"), info.state, info.ticket or "")
         if row != self._last_row:  # one line per change of second, state or ticket
@@ -101,10 +105,10 @@ class SegmentWriter:
     def _open(self, hour: str) -> None:
         self.close()
         path = self.out_dir / f"quay{self.counter}-{hour}{self.suffix}"
-        self._writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*self.fourcc), self.fps, self.size)
+        self._writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*self.fourcc), self.fps, self.size)
         if not self._writer.isOpened():
             raise SourceError(f"cannot write video {path}")
-        self._sidecar = open(path.with_suffix(".csv"), "w", newline="", encoding="utf-8")
+        self._sidecar = open(path.with_suffix(".csv"), "w", newline="", encoding="utf-8")  # noqa: SIM115 closed by close()
         self._csv = csv.writer(self._sidecar)
         self._csv.writerow(("frame", "time", "counter_state", "ticket"))
         self._hour, self._frame_index, self._last_row = hour, 0, None
@@ -114,8 +118,10 @@ class SegmentWriter:
         """Finish the current segment."""
         if self._writer is not None:
             self._writer.release()
-            self._sidecar.close()
             self._writer = None
+        if self._sidecar is not None:
+            self._sidecar.close()
+            self._sidecar = None
 
 
 class FrameHub:

@@ -90,9 +90,11 @@ def run_overlay(args: argparse.Namespace) -> int:
         server = make_http_server(args.mjpeg, hub, holder, timezone)
         threading.Thread(target=server.serve_forever, daemon=True).start()
     start_time = datetime.fromisoformat(args.start_time) if args.start_time else None
-    threads, failures = [], []
+    threads: list[threading.Thread] = []
+    failures: list[str] = []
     for counter in args.counter:
-        source = args.source or (display.camera(counter).source if display.camera(counter) else None)
+        camera = display.camera(counter)
+        source = args.source or (camera.source if camera else None)
         if not source:
             raise CommandError(f"counter {counter} has no camera: pass --source or add [[display.cameras]]")
         runner = OverlayRunner(counter, source, holder, timezone, args.out, hub, start_time,

@@ -48,12 +48,18 @@ class OverlayInfo:
     connected: bool = True
 
 
+def _service_name(state: BoardState, code: str) -> str:
+    """A field's name, or its code when the snapshot did not name it."""
+    service = state.service(code)
+    return service.name if service is not None else code
+
+
 def overlay_info(state: BoardState, counter: int, connected: bool = True) -> OverlayInfo:
     """The strip's content for one counter from the board state."""
     row = state.counter(counter)
     if row is None:
         return OverlayInfo(counter, f"Quầy {counter}", "", "closed", None, connected)
-    fields = " · ".join((state.service(code).name if state.service(code) else code) for code in row.services)
+    fields = " · ".join(_service_name(state, code) for code in row.services)
     status = row.state
     if status == "serving" and row.ticket_status == "called":
         status = "calling"
@@ -133,6 +139,7 @@ class StripRenderer:
         if key != self._key:
             self._prepare(info, moment)
             self._key = key
+        assert self._fg is not None and self._inv_alpha is not None  # _prepare has run for this key
         region = frame[self.height - self.strip_height:, :, :]
         blended = region.astype(np.uint16)
         blended *= self._inv_alpha

@@ -54,7 +54,7 @@ def make_video(path: Path, seconds: float = 6.0, fps: int = 10, size: tuple[int,
     draw.text((size[0] // 2, size[1] // 2), "Nộp hồ sơ trực tuyến", font=ImageFont.truetype(font_path(True), 40),
               fill=(255, 255, 255), anchor="mm")
     frame0 = cv2.cvtColor(np.asarray(base), cv2.COLOR_RGB2BGR)
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), fps, size)
     for index in range(int(seconds * fps)):
         frame = frame0.copy()
         x = int(index / (seconds * fps) * size[0])

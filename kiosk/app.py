@@ -87,6 +87,8 @@ class KioskApp(App):
     offline = BooleanProperty(False)
     clock_text = StringProperty("")
     settings = ObjectProperty(None)
+    worker: Worker  # made in build(): answers come back on the UI thread, which exists only then
+    manager: ScreenManager  # made in build(), from root.kv
 
     def __init__(self, client: QueueClient, settings: KioskSettings, printer: TicketPrinter, reader: Reader,
                  monotonic: Callable[[], float] = time.monotonic, **kwargs: Any) -> None:
@@ -98,8 +100,6 @@ class KioskApp(App):
         self.history: list[str] = []
         self.services_cache: list[dict[str, Any]] = []
         self.idle = IdleTimer(settings.idle_seconds, monotonic())
-        self.worker: Worker | None = None
-        self.manager: ScreenManager | None = None
         self.first_frame_at: float | None = None
         self._health_event = None
         self._unprimed: Any = None
@@ -169,8 +169,9 @@ class KioskApp(App):
 
     def on_stop(self) -> None:
         """Let background threads go."""
-        if self.worker is not None:
-            self.worker.shutdown()
+        worker: Worker | None = getattr(self, "worker", None)  # None when the app stops before build()
+        if worker is not None:
+            worker.shutdown()
 
     def tr(self, key: str, lang: str, **values: Any) -> str:
         """Texts for kv rules (``lang`` is passed so the rule follows language changes)."""

@@ -39,7 +39,7 @@ def render_widget(widget: Any) -> Any:
 
     parent_canvas = widget.parent.canvas if widget.parent is not None else None
     index = parent_canvas.indexof(widget.canvas) if parent_canvas is not None else -1
-    if index > -1:
+    if parent_canvas is not None and index > -1:
         parent_canvas.remove(widget.canvas)
     width, height = int(widget.width), int(widget.height)
     fbo = Fbo(size=(width, height), with_stencilbuffer=True)
@@ -55,7 +55,7 @@ def render_widget(widget: Any) -> Any:
         pixels = fbo.pixels
     finally:
         fbo.remove(widget.canvas)
-        if index > -1:
+        if parent_canvas is not None and index > -1:
             parent_canvas.insert(index, widget.canvas)
     image = Image.frombytes("RGBA", (width, height), pixels)
     return image.transpose(Image.Transpose.FLIP_TOP_BOTTOM).convert("RGB")

@@ -27,6 +27,10 @@ class SearchState:
     """
 
     def __init__(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
+        """Nothing typed, nothing shown, nothing asked."""
         self.query = ""
         self.field: str | None = None
         self.results: list[dict[str, Any]] = []
@@ -65,7 +69,7 @@ class SearchState:
 
     def clear(self) -> None:
         """Forget everything (idle reset, Home)."""
-        self.__init__()
+        self._reset()
 
 
 @dataclass(frozen=True)
