@@ -9,9 +9,10 @@ fields and counters are kept: never a citizen's personal data.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from queue_server.client import ServerEvent
 

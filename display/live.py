@@ -13,8 +13,9 @@ from __future__ import annotations
 import logging
 import random
 import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterator, Protocol
+from typing import Protocol
 
 from queue_server.client import ApiError, ServerEvent, ServerUnreachable
 
@@ -83,7 +84,7 @@ class EventFeed:
             self._opened()
         return response
 
-    def start(self) -> "EventFeed":
+    def start(self) -> EventFeed:
         """Run on a daemon thread."""
         self._thread = threading.Thread(target=self.run, name="event-feed", daemon=True)
         self._thread.start()

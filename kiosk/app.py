@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import datetime
 from importlib import resources
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from kivy.app import App

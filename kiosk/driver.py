@@ -7,8 +7,9 @@ Kivy renders offscreen when there is no display, so this runs on a server.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from kivy.base import EventLoop
 from kivy.input.motionevent import MotionEvent
@@ -68,7 +69,7 @@ class Driver:
         self.app = app
         self.started = False
 
-    def start(self) -> "Driver":
+    def start(self) -> Driver:
         """Build the app, open the (offscreen) window and draw the first frame."""
         self.app._run_prepare()  # what App.run() does before entering the main loop
         self.started = True

@@ -6,9 +6,10 @@ file, the key and the fix (same rules as the rest of the office file).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from queue_server.config import ConfigError, OfficeConfig, optional
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from kivy.app import App
 from kivy.lang import Builder

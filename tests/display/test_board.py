@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from hypothesis import given, strategies as st
+from datetime import UTC
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from display.board import EMPTY, in_zone, new_call, reduce, reduce_all, screen_view
 from queue_server.client import ServerEvent
@@ -123,14 +126,14 @@ def test_replaying_any_prefix_after_the_whole_stream_changes_nothing(calls):
 
 
 def test_the_age_of_a_call_is_read_by_the_servers_clock():
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from display.board import call_age_s, server_clock_offset_s
 
     state = reduce(start(), called(11, 1, "A001"))  # called_at 08:05 +07:00
-    server_now = datetime(2026, 11, 23, 1, 7, tzinfo=timezone.utc)
+    server_now = datetime(2026, 11, 23, 1, 7, tzinfo=UTC)
     assert call_age_s(state.latest_call, server_now) == 120.0
-    local = datetime(2026, 11, 23, 1, 0, 30, tzinfo=timezone.utc)
+    local = datetime(2026, 11, 23, 1, 0, 30, tzinfo=UTC)
     assert server_clock_offset_s("2026-11-23T08:00:00+07:00", local) == 30.0
     assert server_clock_offset_s(None, local) == 0.0
     assert call_age_s(state.latest_call, server_now + timedelta(days=1)) > 86000

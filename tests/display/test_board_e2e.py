@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from speech import wav_stats
 from queue_server.client import QueueClient, new_idempotency_key
+from speech import wav_stats
 
 from .fakesse import FakeEventServer, counter, ticket
 

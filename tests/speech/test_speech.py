@@ -7,8 +7,19 @@ import threading
 
 import pytest
 
-from speech import (Speaker, SpeechError, announcement_text, call_announcement, chime_frames, make_chime, read_number,
-                    read_ticket_number, render_announcement, synthesize_wav, wav_stats)
+from speech import (
+    Speaker,
+    SpeechError,
+    announcement_text,
+    call_announcement,
+    chime_frames,
+    make_chime,
+    read_number,
+    read_ticket_number,
+    render_announcement,
+    synthesize_wav,
+    wav_stats,
+)
 
 needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
 
