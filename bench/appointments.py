@@ -47,7 +47,9 @@ def bench_office(folder: Path) -> Path:
     text = COMMUNE.read_text(encoding="utf-8")
     zone = 'timezone = "Asia/Ho_Chi_Minh"'
     text = text.replace(zone, f'{zone}\nfiles_dir = "{ROOT / "config"}"')
-    text = text.replace("capacity = 2\n", "capacity = 100\nbookings_per_minute = 100000\n", 1)
+    text = text.replace("capacity = 2\n", "capacity = 100\nbookings_per_minute = 100000\n"
+                        # one bench address books hundreds of seats: lift the per-address and per-phone caps
+                        "bookings_per_address_per_day = 100000\nbookings_per_phone_per_day = 100000\n", 1)
     path = folder / "office.toml"
     path.write_text(text, encoding="utf-8")
     return path
