@@ -22,9 +22,9 @@ def main(url: str, token: str, code: str, shots: Path) -> dict:
 
     width, height = (int(v) for v in os.environ.get("KIOSK_SIZE", "1280x720").split("x"))
     prepare_kivy(width, height, fullscreen=False)
-    from kiosk.launch import load_settings
-    from kiosk.driver import Driver
     from kiosk.app import KioskApp
+    from kiosk.driver import Driver
+    from kiosk.launch import load_settings
     from kiosk.printing import PackagePrinter
     from kiosk.read_aloud import SilentReader
     from queue_server.client import QueueClient

@@ -6,7 +6,7 @@ Dates come in as arguments and the app's clock is the fake one: nothing here rea
 from __future__ import annotations
 
 import unicodedata
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -144,7 +144,7 @@ def test_the_slot_rules_take_a_calendar_or_a_plain_mapping() -> None:
 
 # -- through the app (in process, fake clock) --------------------------------------------------
 
-THURSDAY_20_JAN_2028_0800 = datetime(2028, 1, 20, 1, 0, tzinfo=timezone.utc)  # 08:00 in Hà Nội
+THURSDAY_20_JAN_2028_0800 = datetime(2028, 1, 20, 1, 0, tzinfo=UTC)  # 08:00 in Hà Nội
 
 
 def test_booking_on_tet_2028_through_the_api_is_refused_in_plain_vietnamese(app) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import copy
 import dataclasses
 import itertools
-from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from hypothesis import HealthCheck, settings
 
@@ -37,7 +38,7 @@ def at(minutes: float = 0, *, day: int = 0) -> datetime:
 
 def utc(hour: int, minute: int = 0, *, day: int = 2) -> datetime:
     """A UTC instant on 2026-03-``day`` (for midnight tests)."""
-    return datetime(2026, 3, day, hour, minute, tzinfo=timezone.utc)
+    return datetime(2026, 3, day, hour, minute, tzinfo=UTC)
 
 
 def service(code: str, prefix: str | None = None, **kwargs: Any) -> Service:

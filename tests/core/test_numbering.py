@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from queue_server.core import actions
 from queue_server.core.model import CANCELLED, DONE, NO_SHOW
@@ -175,7 +175,7 @@ def test_a_clock_stepping_back_over_midnight_does_not_restart_numbering():
     issue(s, o, "HT", now=utc(16, 50, day=2))  # 23:50 local, 2 March: A001 of 2 March
     today = issue(s, o, "HT", now=utc(17, 1, day=2))  # 00:01 local, 3 March: A001 of 3 March
     # The clock is stepped back two minutes (NTP): still 3 March for the office.
-    stepped_back = issue(s, o, "HT", now=datetime(2026, 3, 2, 16, 59, 30, tzinfo=timezone.utc))
+    stepped_back = issue(s, o, "HT", now=datetime(2026, 3, 2, 16, 59, 30, tzinfo=UTC))
     later = issue(s, o, "HT", now=utc(17, 5, day=2))
     assert today.status == "waiting"
     assert [(t.day, t.seq) for t in (today, stepped_back, later)] == [

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
-from typing import Callable
 from zoneinfo import ZoneInfo
 
 from hypothesis import given

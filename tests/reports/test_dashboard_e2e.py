@@ -10,9 +10,9 @@ import os
 import re
 import shutil
 import uuid
-from datetime import datetime, timedelta, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import requests
@@ -41,7 +41,7 @@ def server(tmp_path_factory) -> Iterator[LiveServer]:
     live = prepare_server(tmp, config)
     office = load_config(config)
     # The real server shows the office's real today, so the simulated month ends just before it.
-    today = service_day(office.office, datetime.now(timezone.utc))
+    today = service_day(office.office, datetime.now(UTC))
     with connect(live.db) as db:
         simulate(office, db.conn, today - timedelta(days=45), 44, workers=1, today=today)
     live.start()

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from queue_server.config import load_config
 from queue_server.core import actions
 from queue_server.reports.live import live_view
 from tests.support.reports_office import COMMUNE, Office
 
-NOW = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
 OFFICE = load_config(COMMUNE).office
 
 

@@ -73,9 +73,8 @@ def test_the_profile_defaults_keep_counters_busy_but_not_swamped():
 
 
 def test_simulating_over_existing_days_is_refused(simulated):
-    with connect(simulated) as db:
-        with pytest.raises(ValueError, match="already has tickets"):
-            simulate(load_config(COMMUNE), db.conn, WEEK, 1, workers=1)
+    with connect(simulated) as db, pytest.raises(ValueError, match="already has tickets"):
+        simulate(load_config(COMMUNE), db.conn, WEEK, 1, workers=1)
 
 
 def test_report_command_writes_json_and_xlsx(simulated, tmp_path, capsysbinary):

@@ -10,8 +10,8 @@ from __future__ import annotations
 import itertools
 import json
 import logging
-from datetime import datetime, timedelta, timezone
-from typing import Iterator
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -22,7 +22,7 @@ from queue_server.reports.live import live_view
 from tests.support.live_server import COMMUNE
 
 CONFIG = load_config(COMMUNE)
-MORNING = datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc)  # 09:00 in Hà Nội, Monday 2 March 2026
+MORNING = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 09:00 in Hà Nội, Monday 2 March 2026
 
 
 class SteppedOffice:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timezone
-from typing import Iterator
+from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 
@@ -18,7 +18,7 @@ from tests.support.live_server import COMMUNE
 from tests.support.servers import OfficeDb, counting_tokens, issue
 
 # 23:59 in Hà Nội (UTC+7) on Monday 2 March 2026.
-BEFORE_MIDNIGHT = datetime(2026, 3, 2, 16, 59, tzinfo=timezone.utc)
+BEFORE_MIDNIGHT = datetime(2026, 3, 2, 16, 59, tzinfo=UTC)
 CONFIG = load_config(COMMUNE)
 
 
@@ -104,7 +104,7 @@ def test_the_day_rolls_over_even_when_nobody_acts(office: Office, monkeypatch: p
 
 
 def test_a_restart_mid_day_continues_the_numbering(office: Office) -> None:
-    office.clock.now = datetime(2026, 3, 3, 2, 0, tzinfo=timezone.utc)  # 09:00 local
+    office.clock.now = datetime(2026, 3, 3, 2, 0, tzinfo=UTC)  # 09:00 local
     office.start()
     assert [office.issue("HT") for _ in range(3)] == ["A001", "A002", "A003"]
     office.call_next(1)

@@ -6,7 +6,8 @@ the other tests assert whole bodies of the errors devices act on.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from queue_server.web.request_input import SQLITE_MAX_INT, int_param
 from queue_server.web.errors import ApiError
+from queue_server.web.request_input import SQLITE_MAX_INT, int_param
 from tests.support.servers import InProcess
 
 HUGE = 10**30  # past SQLite's 64-bit integers

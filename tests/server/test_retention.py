@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,7 @@ from queue_server.store.db import connect
 from queue_server.store.retention import DailyPruner, prune_events
 from queue_server.store.schema import apply_migrations
 
-NOW = datetime(2027, 3, 1, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2027, 3, 1, 10, 0, tzinfo=UTC)
 
 
 def _db_with_events(tmp_path: Path, ages_days: list[float]) -> sqlite3.Connection:

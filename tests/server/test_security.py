@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from queue_server import auth
 from tests.support.live_server import ADMIN_PASSWORD, CLERK_PASSWORD
@@ -37,18 +37,18 @@ def test_passwords_and_tokens_are_not_stored_in_clear(api: InProcess) -> None:
 
 def test_a_session_lasts_session_hours(make_app) -> None:
     api = make_app({"session_hours = 12": "session_hours = 1"})
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     login = api.client.post("/api/login", json={"username": "quay1", "password": CLERK_PASSWORD}).get_json()
     expires = datetime.fromisoformat(login["expires_at"])
     assert expires.tzinfo is not None
-    assert before + timedelta(minutes=59) < expires <= datetime.now(timezone.utc) + timedelta(hours=1)
+    assert before + timedelta(minutes=59) < expires <= datetime.now(UTC) + timedelta(hours=1)
 
 
 def test_an_expired_session_is_refused(api: InProcess) -> None:
     expired = "ses_expired-for-the-test"
     with api.db.connect() as conn:
         person_id = conn.execute("SELECT id FROM users WHERE username = 'quay1'").fetchone()[0]
-        past = datetime.now(timezone.utc) - timedelta(minutes=1)
+        past = datetime.now(UTC) - timedelta(minutes=1)
         conn.execute("INSERT INTO tokens (token_hash, kind, subject_id, created_at, expires_at) VALUES (?, 'session', ?, ?, ?)",
                      (auth.hash_token(expired), person_id, (past - timedelta(hours=12)).isoformat(), past.isoformat()))
     issue(api, "HT", "a")
@@ -63,7 +63,7 @@ def test_a_session_that_reaches_its_end_stops_working(api: InProcess) -> None:
     token = api.client.post("/api/login", json={"username": "quay1", "password": CLERK_PASSWORD}).get_json()["token"]
     with api.db.connect() as conn:
         conn.execute("UPDATE tokens SET expires_at = ? WHERE token_hash = ?",
-                     ((datetime.now(timezone.utc) - timedelta(seconds=1)).isoformat(), auth.hash_token(token)))
+                     ((datetime.now(UTC) - timedelta(seconds=1)).isoformat(), auth.hash_token(token)))
     answer = api.client.get("/api/me", headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 401
 

@@ -9,7 +9,7 @@ numbering.
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from queue_server.config import SAMPLE_OFFICE, load_config
@@ -20,7 +20,7 @@ from queue_server.web.app import create_app
 from tests.support.clock import FakeClock
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "db_3d787f9.sql"
-SAME_DAY = datetime(2026, 12, 3, 3, 0, tzinfo=timezone.utc)  # 10:00 in Hà Nội, the fixture's service day
+SAME_DAY = datetime(2026, 12, 3, 3, 0, tzinfo=UTC)  # 10:00 in Hà Nội, the fixture's service day
 
 
 def _old_database(tmp_path: Path) -> Path:
