@@ -2,7 +2,8 @@
 
 A separate process because Kivy opens one window per process (the kiosk's
 own tests hold theirs). The citizen's path: home → "Tôi đã đặt lịch hẹn" →
-a wrong code typed → the booking's QR scanned → the ticket screen. Usage: python kiosk_checkin_run.py URL TOKEN CODE SHOTS_DIR
+a wrong code typed → the booking's QR scanned → the ticket screen.
+Usage: python kiosk_checkin_run.py URL TOKEN CODE SHOTS_DIR
 """
 
 from __future__ import annotations

@@ -76,7 +76,8 @@ def test_checking_in_inside_the_window_gives_an_appointment_ticket_once(app) -> 
     assert first.status_code == 201
     body = first.get_json()
     assert body["late"] is False and body["ticket"]["priority"] == "appointment" and body["ticket"]["service"] == "HT"
-    assert body["message"] == f"Đã nhận lịch hẹn lúc 09:00. Số của bạn là {body['ticket']['number']}, được ưu tiên theo lịch hẹn."
+    assert body["message"] == (f"Đã nhận lịch hẹn lúc 09:00. Số của bạn là {body['ticket']['number']}, "
+                               "được ưu tiên theo lịch hẹn.")
     again = check_in(app, code)
     assert again.status_code == 200 and again.get_json()["ticket"]["id"] == body["ticket"]["id"]
     assert app.client.get(f"/api/appointments/{code}").get_json()["appointment"]["status"] == "checked_in"
@@ -183,7 +184,8 @@ def test_a_result_ticket_key_used_for_another_body_is_refused(app) -> None:
     assert result_ticket(app, {"dossier_code": "H12-260315-0002"}).status_code == 201
     other = result_ticket(app, {"dossier_code": "H12-260315-0003"})
     assert other.status_code == 409 and other.get_json()["error"]["code"] == "idempotency_key_reused"
-    queue_ticket = app.client.post("/api/tickets", json={"service": "KQ"}, headers={**kiosk(app), "Idempotency-Key": "r-1"})
+    queue_ticket = app.client.post("/api/tickets", json={"service": "KQ"},
+                                   headers={**kiosk(app), "Idempotency-Key": "r-1"})
     assert queue_ticket.status_code == 409
 
 
@@ -213,7 +215,8 @@ def test_an_office_without_a_result_service_says_so(make_app) -> None:
 
 def test_the_endpoints_are_in_the_openapi_document(app) -> None:
     paths = app.client.get("/api/openapi.json").get_json()["paths"]
-    for path in ("/api/appointments", "/api/appointments/check-in", "/api/result-tickets", "/api/counters/{n}/current-details"):
+    for path in ("/api/appointments", "/api/appointments/check-in", "/api/result-tickets",
+                 "/api/counters/{n}/current-details"):
         assert path in paths
 
 
@@ -239,5 +242,6 @@ def test_a_booking_for_a_procedure_books_its_field_and_the_ticket_carries_it(mak
     assert ticket["procedure"] == "1.001193" and ticket["priority"] == "appointment"
     unknown = app.client.post("/api/appointments", json={"procedure": "9.999999", "slot": "2026-03-02T09:00"})
     assert unknown.status_code == 404 and unknown.get_json()["error"]["code"] == "unknown_procedure"
-    wrong = app.client.post("/api/appointments", json={"procedure": "1.001193", "service": "DC", "slot": "2026-03-02T09:00"})
+    wrong = app.client.post("/api/appointments",
+                            json={"procedure": "1.001193", "service": "DC", "slot": "2026-03-02T09:00"})
     assert wrong.status_code == 422

@@ -1,4 +1,5 @@
-"""Days off for booking in any year: public holidays computed (Tết by the lunar calendar), bridge days from the office's file.
+"""Days off for booking in any year: public holidays computed (Tết by the lunar calendar), bridge days
+from the office's file.
 
 Dates come in as arguments and the app's clock is the fake one: nothing here reads the wall clock.
 """
@@ -45,14 +46,16 @@ def test_tet_is_closed_for_booking_in_years_no_file_lists(office, first: date, l
 
 
 def test_the_first_day_of_tet_2028_is_named_in_vietnamese(office) -> None:
-    assert office.closed_reason(date(2028, 1, 26)) == "Ngày 26/01/2028 là ngày nghỉ (Tết Nguyên Đán); xin chọn ngày khác."
+    assert office.closed_reason(date(2028, 1, 26)) == ("Ngày 26/01/2028 là ngày nghỉ (Tết Nguyên Đán); "
+                                                       "xin chọn ngày khác.")
     assert office.closed_reason(date(2028, 1, 25)) == (
         "Ngày 25/01/2028 là ngày nghỉ (Giao thừa Tết Nguyên Đán); xin chọn ngày khác.")
 
 
 def test_hung_kings_day_2028_follows_the_lunar_calendar(office) -> None:
     # 10/3 âm lịch Mậu Thân = Tuesday 4 April 2028.
-    assert office.closed_reason(date(2028, 4, 4)) == "Ngày 04/04/2028 là ngày nghỉ (Ngày Giỗ Tổ Hùng Vương); xin chọn ngày khác."
+    assert office.closed_reason(date(2028, 4, 4)) == ("Ngày 04/04/2028 là ngày nghỉ (Ngày Giỗ Tổ Hùng Vương); "
+                                                      "xin chọn ngày khác.")
     assert office.closed_reason(date(2028, 4, 3)) is None
 
 
@@ -72,7 +75,8 @@ def test_national_day_has_its_adjacent_day_off_every_year(office, year: int) -> 
 
 def test_a_holiday_on_a_weekend_gives_the_next_working_day_off(office) -> None:
     # 30/4/2028 is a Sunday: Tuesday 2 May is off in lieu (1 May is Monday); 2/9/2028 a Saturday: Monday 4 September.
-    assert office.closed_reason(date(2028, 5, 2)) == "Ngày 02/05/2028 là ngày nghỉ (Ngày Chiến thắng (nghỉ bù)); xin chọn ngày khác."
+    assert office.closed_reason(date(2028, 5, 2)) == ("Ngày 02/05/2028 là ngày nghỉ (Ngày Chiến thắng (nghỉ bù)); "
+                                                      "xin chọn ngày khác.")
     assert "Quốc khánh (nghỉ bù)" in office.closed_reason(date(2028, 9, 4))
 
 
@@ -154,7 +158,8 @@ def test_booking_on_tet_2028_through_the_api_is_refused_in_plain_vietnamese(app)
     assert answer.get_json()["error"] == {"code": "office_closed", "message":
                                           "Ngày 26/01/2028 là ngày nghỉ (Tết Nguyên Đán); xin chọn ngày khác."}
     slots = app.client.get("/api/appointments/slots?service=HT&date=2028-01-26").get_json()
-    assert slots["slots"] == [] and slots["closed"] == "Ngày 26/01/2028 là ngày nghỉ (Tết Nguyên Đán); xin chọn ngày khác."
+    assert slots["slots"] == []
+    assert slots["closed"] == "Ngày 26/01/2028 là ngày nghỉ (Tết Nguyên Đán); xin chọn ngày khác."
     assert app.client.post("/api/appointments", json={"service": "HT", "slot": "2028-01-21T09:00"}).status_code == 201
 
 

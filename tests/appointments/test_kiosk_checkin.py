@@ -25,6 +25,7 @@ def test_a_scanned_booking_code_gives_the_ticket_and_an_unknown_code_says_so(ser
                            code["appointment"]["code"], str(tmp_path)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    assert result == {"unknown": "Không tìm thấy mã đặt lịch này; xin kiểm tra lại mã (8 ký tự).", "ticket_screen": True}
+    assert result == {"unknown": "Không tìm thấy mã đặt lịch này; xin kiểm tra lại mã (8 ký tự).",
+                      "ticket_screen": True}
     booking = site.app.client.get(f"/api/appointments/{code['appointment']['code']}").get_json()["appointment"]
     assert booking["status"] == "checked_in"

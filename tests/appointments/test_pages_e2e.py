@@ -40,7 +40,8 @@ def page_path(ticket: dict) -> str:
     return "/t/" + ticket["status_url"].rsplit("/", 1)[1]
 
 
-def test_the_ticket_page_follows_the_queue_live_and_alerts_at_third_in_line_and_on_call(start_server, phone, tmp_path) -> None:
+def test_the_ticket_page_follows_the_queue_live_and_alerts_at_third_in_line_and_on_call(
+        start_server, phone, tmp_path) -> None:
     server = start_server()
     kiosk = server.tokens["kiosk"]
     tickets = [issue(server.url, kiosk, f"k{i}") for i in range(4)]
@@ -87,12 +88,14 @@ def test_an_unknown_ticket_link_gets_a_friendly_page(served, phone) -> None:
 def test_the_booking_form_shows_a_past_date_a_holiday_and_a_full_slot_plainly(served, phone, tmp_path) -> None:
     site = served()  # the fake clock: Monday 2 March 2026, 08:00
     phone.get(site.url + "/dat-lich?service=HT&date=2026-02-27")
-    assert phone.find_element("id", "error").text == "Ngày 27/02/2026 đã qua; xin chọn ngày từ hôm nay (02/03/2026) trở đi."
+    assert phone.find_element("id", "error").text == ("Ngày 27/02/2026 đã qua; "
+                                                      "xin chọn ngày từ hôm nay (02/03/2026) trở đi.")
     phone.get(site.url + "/dat-lich?service=HT&date=2026-03-07")
     assert "thứ Bảy" in phone.find_element("id", "error").text
     site.app.clock.advance(days=50)
     phone.get(site.url + "/dat-lich?service=HT&date=2026-04-27")
-    assert phone.find_element("id", "error").text == "Ngày 27/04/2026 là ngày nghỉ (Ngày Giỗ Tổ Hùng Vương (nghỉ bù)); xin chọn ngày khác."
+    assert phone.find_element("id", "error").text == ("Ngày 27/04/2026 là ngày nghỉ "
+                                                      "(Ngày Giỗ Tổ Hùng Vương (nghỉ bù)); xin chọn ngày khác.")
     phone.get(site.url + "/dat-lich")
     from selenium.webdriver.support.ui import Select
 
@@ -135,7 +138,8 @@ def test_the_clerk_console_shows_the_dossier_code_and_the_appointment(served, ph
         phone.find_element("id", "username").send_keys("quay5")
         phone.find_element("id", "password").send_keys(CLERK_PASSWORD + Keys.ENTER)
         wait_for(lambda: phone.find_elements("id", "btn-next"))
-        requests.post(site.url + "/api/counters/5/call-next", headers=site.app.auth("quay5"), timeout=10).raise_for_status()
+        requests.post(site.url + "/api/counters/5/call-next", headers=site.app.auth("quay5"),
+                      timeout=10).raise_for_status()
         wait_for(lambda: phone.find_element("id", "ticket-number").text == "K001")
         assert wait_for(lambda: phone.find_element("id", "ticket-details").text) == "Mã hồ sơ: H12.22-260301-0042"
         # An appointment ticket at counter 1: the console's own mark, and the booking's time and code.
@@ -147,7 +151,8 @@ def test_the_clerk_console_shows_the_dossier_code_and_the_appointment(served, ph
         phone.find_element("id", "username").send_keys("quay1")
         phone.find_element("id", "password").send_keys(CLERK_PASSWORD + Keys.ENTER)
         wait_for(lambda: phone.find_elements("id", "btn-next"))
-        requests.post(site.url + "/api/counters/1/call-next", headers=site.app.auth("quay1"), timeout=10).raise_for_status()
+        requests.post(site.url + "/api/counters/1/call-next", headers=site.app.auth("quay1"),
+                      timeout=10).raise_for_status()
         wait_for(lambda: phone.find_element("id", "ticket-number").text == "A001")
         assert phone.find_element("id", "ticket-marks").text == "Ưu tiên: Đặt lịch hẹn"
         assert wait_for(lambda: phone.find_element("id", "ticket-details").text) == \

@@ -20,8 +20,10 @@ def test_the_sample_office_books_every_field_with_its_calendar() -> None:
     assert list(settings.rules.services) == ["HT", "VP", "DC", "VH"]
     assert settings.rules.services["DC"].capacity == 1 and settings.rules.services["HT"].capacity == 2
     assert settings.rules.morning == (time(7, 30), time(11, 30)) and not settings.collect_phone
-    assert settings.closed_reason(date(2026, 2, 17)) == "Ngày 17/02/2026 là ngày nghỉ (Tết Nguyên Đán); xin chọn ngày khác."
-    assert settings.closed_reason(date(2026, 2, 14)) == "Ngày 14/02/2026 là ngày nghỉ (Tết Nguyên đán (nghỉ thêm)); xin chọn ngày khác."
+    assert settings.closed_reason(date(2026, 2, 17)) == ("Ngày 17/02/2026 là ngày nghỉ (Tết Nguyên Đán); "
+                                                         "xin chọn ngày khác.")
+    assert settings.closed_reason(date(2026, 2, 14)) == ("Ngày 14/02/2026 là ngày nghỉ (Tết Nguyên đán (nghỉ thêm)); "
+                                                         "xin chọn ngày khác.")
 
 
 def test_the_closures_file_expands_runs_of_days_and_keeps_only_what_is_not_computed() -> None:
@@ -36,8 +38,10 @@ def test_the_closures_file_expands_runs_of_days_and_keeps_only_what_is_not_compu
     ('[appointments]\nafternoon = "11:00-17:00"', "appointments.afternoon", "lunch break"),
     ('[appointments]\nservices = ["XX"]', "appointments.services", "unknown service 'XX'"),
     ('[appointments]\ncapacity = 0', "appointments.capacity", "must be 1 or more"),
-    ('[appointments]\nholidays_file = "nghi-le.toml"', "appointments.holidays_file", "cannot read this closures calendar"),
-    ('[appointments]\nclosures_file = "nghi-le.toml"', "appointments.closures_file", "cannot read this closures calendar"),
+    ('[appointments]\nholidays_file = "nghi-le.toml"', "appointments.holidays_file",
+     "cannot read this closures calendar"),
+    ('[appointments]\nclosures_file = "nghi-le.toml"', "appointments.closures_file",
+     "cannot read this closures calendar"),
     ('[appointments]\nclosures_file = "closures.toml"\nholidays_file = "closures.toml"', "appointments.holidays_file",
      "give only closures_file"),
     ('[appointments]\nslot_minute = 30', "appointments.slot_minute", "unknown key"),
@@ -54,7 +58,8 @@ def test_a_copied_office_file_still_finds_the_shipped_closures(tmp_path: Path) -
 
 
 def test_an_office_file_naming_the_old_key_and_the_old_calendar_gets_the_closures(tmp_path: Path) -> None:
-    settings = load_settings(load_config(office_with(tmp_path, '[appointments]\nholidays_file = "holidays_vn_2026.toml"')))
+    office_file = office_with(tmp_path, '[appointments]\nholidays_file = "holidays_vn_2026.toml"')
+    settings = load_settings(load_config(office_file))
     assert "nghỉ thêm" in settings.closed_reason(date(2027, 2, 11))
     assert "Ngày Chiến thắng" in settings.closed_reason(date(2026, 4, 30))
 

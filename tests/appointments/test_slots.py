@@ -100,7 +100,8 @@ def test_a_later_slot_today_and_the_last_day_ahead_can_be_booked() -> None:
     (at(date(2026, 3, 3), 9), OTHER_DAY),
     (at(date(2026, 3, 1), 9), OTHER_DAY),
 ])
-def test_the_check_in_window_runs_from_15_minutes_before_to_15_after_both_ends_included(now: datetime, verdict: str) -> None:
+def test_the_check_in_window_runs_from_15_minutes_before_to_15_after_both_ends_included(
+        now: datetime, verdict: str) -> None:
     assert checkin_verdict(rules(), at(MONDAY, 9), now) == verdict
 
 
@@ -115,5 +116,7 @@ def test_every_slot_lies_inside_opening_hours(day: date, minutes: int) -> None:
     office = rules(services={"HT": ServiceSlots(minutes, 1)}, saturday_morning=True)
     for start in day_slots(office, "HT", day):
         end = (start + timedelta(minutes=minutes)).time()
-        assert (time(7, 30) <= start.time() and end <= time(11, 30)) or (time(13, 30) <= start.time() and end <= time(17, 0))
+        in_morning = time(7, 30) <= start.time() and end <= time(11, 30)
+        in_afternoon = time(13, 30) <= start.time() and end <= time(17, 0)
+        assert in_morning or in_afternoon
         assert day.weekday() < 6 and day != TET

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from queue_server.catalog.normalize import accent_key, collation_key, fold, has_diacritics, nfc, tokens
 
-VIETNAMESE = st.text(alphabet="aăâbcdđeêghiklmnoôơpqrstuưvxyáàảãạắằẳẵặấầẩẫậéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ ĐƯƠ", max_size=30)
+VIETNAMESE = st.text(alphabet="aăâbcdđeêghiklmnoôơpqrstuưvxy"
+                             "áàảãạắằẳẵặấầẩẫậéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ ĐƯƠ", max_size=30)
 
 
 def nfd(text: str) -> str:

@@ -13,7 +13,8 @@ from tests.support.catalog import SEARCH_EVAL, eval_queries
 
 BIRTH = "Đăng ký khai sinh"
 MARRIAGE = "Đăng ký kết hôn"
-CERTIFIED_COPY = "Chứng thực bản sao từ bản chính giấy tờ, văn bản do cơ quan, tổ chức có thẩm quyền của Việt Nam cấp hoặc chứng nhận"
+CERTIFIED_COPY = ("Chứng thực bản sao từ bản chính giấy tờ, văn bản do cơ quan, tổ chức có thẩm quyền của Việt Nam "
+                  "cấp hoặc chứng nhận")
 MARITAL_STATUS = "Cấp Giấy xác nhận tình trạng hôn nhân"
 PERMANENT_RESIDENCE = "Đăng ký thường trú"
 
@@ -110,7 +111,8 @@ def test_synonyms_come_from_the_table_not_the_code():
 
 def test_a_synonym_typed_without_marks_does_not_split_a_catalogue_word(first_name):
     # "tặng cho" (a gift contract) must not swallow the "táng" of "mai táng"
-    assert first_name("tien mai tang cho nguoi huong bao tro ") == "Hỗ trợ chi phí mai táng cho đối tượng bảo trợ xã hội"
+    assert first_name("tien mai tang cho nguoi huong bao tro ") == (
+        "Hỗ trợ chi phí mai táng cho đối tượng bảo trợ xã hội")
 
 
 def test_the_longer_synonym_wins_where_two_overlap(first_name):
@@ -174,7 +176,8 @@ def test_an_empty_query_finds_nothing(index):
 
 def test_browse_lists_a_field_in_vietnamese_alphabetical_order(index):
     names = [p.name for p in index.browse("Hộ tịch")]
-    assert names[:3] == ["Cấp bản sao Trích lục hộ tịch", "Cấp Giấy xác nhận tình trạng hôn nhân", "Đăng ký chấm dứt giám hộ"]
+    assert names[:3] == ["Cấp bản sao Trích lục hộ tịch", "Cấp Giấy xác nhận tình trạng hôn nhân",
+                         "Đăng ký chấm dứt giám hộ"]
     assert len(names) == 18
 
 

@@ -140,7 +140,8 @@ def save_docs_image(source: Path) -> None:
     DOCS_IMAGE.write_bytes(buffer.getvalue())
 
 
-def test_a_clerk_works_the_queue_with_buttons_and_keys_and_sees_other_counters_live(page: ConsolePage, live_server: LiveServer):
+def test_a_clerk_works_the_queue_with_buttons_and_keys_and_sees_other_counters_live(
+        page: ConsolePage, live_server: LiveServer):
     api = Api(live_server)
     for _ in range(3):
         api.issue()
@@ -215,7 +216,8 @@ def test_a_clerk_works_the_queue_with_buttons_and_keys_and_sees_other_counters_l
         save_docs_image(picture)
 
 
-def test_pause_by_preset_and_by_typed_reason_without_firing_shortcuts_then_sign_out(page: ConsolePage, live_server: LiveServer):
+def test_pause_by_preset_and_by_typed_reason_without_firing_shortcuts_then_sign_out(
+        page: ConsolePage, live_server: LiveServer):
     api = Api(live_server)
     api.issue()
     page.driver.get(live_server.url + "/")
@@ -247,7 +249,8 @@ def test_pause_by_preset_and_by_typed_reason_without_firing_shortcuts_then_sign_
     assert "/console/login" in page.driver.current_url
 
 
-def test_an_admin_picks_a_counter_and_the_console_survives_a_lost_connection(page: ConsolePage, live_server: LiveServer):
+def test_an_admin_picks_a_counter_and_the_console_survives_a_lost_connection(
+        page: ConsolePage, live_server: LiveServer):
     api = Api(live_server)
     api.issue("VP")
     page.sign_in("admin", ADMIN_PASSWORD)

@@ -34,7 +34,8 @@ def test_a_ticket_already_at_a_counter_names_only_that_counter() -> None:
 
 
 def test_a_normal_ticket_has_no_priority_label() -> None:
-    assert ticket_print_from_api({**API_TICKET, "priority": None}, office_name="x", services=SERVICES).priority_label == ""
+    normal = ticket_print_from_api({**API_TICKET, "priority": None}, office_name="x", services=SERVICES)
+    assert normal.priority_label == ""
 
 
 @pytest.mark.parametrize("code, label", [
@@ -57,4 +58,5 @@ def test_text_given_in_nfd_is_stored_in_nfc() -> None:
 
 
 def test_footer_lists_the_hotline_then_each_footer_line() -> None:
-    assert ticket(footer="Cảm ơn!\n\nHẹn gặp lại").footer_lines == ("Đường dây nóng: 1900 1234", "Cảm ơn!", "Hẹn gặp lại")
+    assert ticket(footer="Cảm ơn!\n\nHẹn gặp lại").footer_lines == (
+        "Đường dây nóng: 1900 1234", "Cảm ơn!", "Hẹn gặp lại")

@@ -12,6 +12,8 @@ import sqlite3
 import threading
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -29,17 +31,19 @@ class Connection:
 
     def __init__(self, url: str, token: str) -> None:
         parts = urlsplit(url)
+        assert parts.hostname, f"no host in {url}"
         self.http = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
         self.token = token
 
-    def post(self, path: str, body: dict | None = None, key: str | None = None) -> tuple[int, dict | None]:
+    def post(self, path: str, body: dict | None = None, key: str | None = None) -> tuple[int, dict[str, Any]]:
+        """The status and the JSON body; an empty body (204) reads as {}."""
         headers = {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"}
         if key is not None:
             headers["Idempotency-Key"] = key
         self.http.request("POST", path, body=json.dumps(body or {}), headers=headers)
         reply = self.http.getresponse()
         data = reply.read()
-        return reply.status, json.loads(data) if data else None
+        return reply.status, json.loads(data) if data else {}
 
     def close(self) -> None:
         self.http.close()
@@ -96,7 +100,7 @@ def test_eight_kiosks_issue_2000_distinct_gap_free_numbers(start_server) -> None
     assert len(answers) == THREADS * TICKETS_PER_THREAD
     assert {status for status, _, _ in answers} == {201}
     tickets = [body["ticket"] for _, _, body in answers]
-    assert all(t["service"] == service for (_, service, _), t in zip(answers, tickets))
+    assert all(t["service"] == service for (_, service, _), t in zip(answers, tickets, strict=True))
     numbers = [t["number"] for t in tickets]
     assert len(set(numbers)) == len(numbers) == 2000
     assert len({t["id"] for t in tickets}) == 2000
@@ -109,7 +113,7 @@ def test_eight_kiosks_issue_2000_distinct_gap_free_numbers(start_server) -> None
         assert sorted(seqs) == list(range(first, first + len(seqs))), f"gap or repeat in {service}"
     with sqlite3.connect(server.db) as conn:
         stored = {row[0]: (row[1], row[2]) for row in conn.execute(
-            "SELECT id, number, service FROM tickets WHERE id IN (%s)" % ",".join(str(t["id"]) for t in tickets))}
+            f"SELECT id, number, service FROM tickets WHERE id IN ({','.join(str(t['id']) for t in tickets)})")}
     assert stored == {t["id"]: (t["number"], t["service"]) for t in tickets}
 
 
@@ -118,22 +122,25 @@ def test_the_same_key_sent_at_once_from_many_threads_makes_one_ticket(shared_ser
     """A kiosk retrying while its first request is still in flight."""
     server = shared_server
     keys = [uuid.uuid4().hex for _ in range(5)]
-    for key in keys:
-        answers: list[tuple[int, dict | None]] = []
 
+    def sender(key: str, answers: list[tuple[int, dict[str, Any]]]) -> Callable[[], None]:
         def send() -> None:
             connection = Connection(server.url, server.tokens["kiosk"])
             try:
                 answers.append(connection.post("/api/tickets", {"service": "HT"}, key))
             finally:
                 connection.close()
+        return send
 
-        run_together([send] * 8)
+    for key in keys:
+        answers: list[tuple[int, dict[str, Any]]] = []
+        run_together([sender(key, answers)] * 8)
         assert sorted(status for status, _ in answers) == [200] * 7 + [201]
         assert len({json.dumps(body, sort_keys=True) for _, body in answers}) == 1
     with sqlite3.connect(server.db) as conn:
-        rows = conn.execute("SELECT key, COUNT(*) FROM idempotency_keys WHERE key IN (%s) GROUP BY key"
-                            % ",".join("?" * len(keys)), keys).fetchall()
+        marks = ",".join("?" * len(keys))
+        rows = conn.execute(f"SELECT key, COUNT(*) FROM idempotency_keys WHERE key IN ({marks}) GROUP BY key",
+                            keys).fetchall()
     assert sorted(rows) == sorted((key, 1) for key in keys)
 
 
@@ -170,5 +177,5 @@ def test_two_clerks_calling_at_once_never_get_the_same_ticket(shared_server: Liv
     assert all(ids == sorted(ids) for ids in called.values())  # each counter takes them oldest first
     with sqlite3.connect(server.db) as conn:
         statuses = {row[0] for row in conn.execute(
-            "SELECT status FROM tickets WHERE id IN (%s)" % ",".join(map(str, issued)))}
+            f"SELECT status FROM tickets WHERE id IN ({','.join(map(str, issued))})")}
     assert statuses == {"done"}  # each call-next ended the ticket before it, the last (204) one too
