@@ -25,7 +25,7 @@ import requests
 from tests.support.live_server import free_port
 
 PROJECT = Path(__file__).resolve().parents[1]
-PACKAGES = ("queue_server", "printers", "kiosk", "display", "speech", "kivyenv")
+PACKAGES = ("queue_server", "printers", "kiosk", "display", "speech", "kivyenv", "wording")
 LOCK = PROJECT / "requirements.lock"
 
 pytestmark = pytest.mark.e2e
