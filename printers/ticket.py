@@ -6,7 +6,6 @@ layout step is a pure function of this value (no clock, no server, no config).
 
 from __future__ import annotations
 
-import math
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -14,14 +13,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-PRIORITY_LABELS: Mapping[str, str] = {
-    "elderly": "Người cao tuổi",
-    "disabled": "Người khuyết tật",
-    "pregnant": "Phụ nữ mang thai / có con nhỏ",
-    "merit": "Người có công",
-    "appointment": "Có hẹn trước",
-}
-"""API priority codes (docs/api.md) as a citizen reads them on the ticket."""
+from wording import PRIORITY_LABELS, date_text, join_alternatives, priority_label, time_text, wait_text
+
+__all__ = ["PRIORITY_LABELS", "TicketPrint", "format_wait", "sample_ticket", "ticket_print_from_api"]
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 
@@ -55,16 +49,14 @@ class TicketPrint:
     @property
     def priority_label(self) -> str:
         """The priority group in Vietnamese, or '' for a normal ticket."""
-        if not self.priority:
-            return ""
-        return PRIORITY_LABELS.get(self.priority, "Ưu tiên")
+        return priority_label(self.priority)
 
     @property
     def counters_text(self) -> str:
-        """``Quầy số 1`` or ``Quầy số 1, 2``; '' when no counter serves the field."""
+        """``Quầy số 1`` or ``Quầy số 1 hoặc 2``; '' when no counter serves the field."""
         if not self.counters:
             return ""
-        return "Quầy số " + ", ".join(str(n) for n in self.counters)
+        return "Quầy số " + join_alternatives(self.counters)
 
     @property
     def waiting_text(self) -> str:
@@ -73,15 +65,15 @@ class TicketPrint:
 
     @property
     def wait_text(self) -> str:
-        """``Thời gian chờ: khoảng 15 phút``; '' when the server gave no estimate."""
+        """``Thời gian chờ: khoảng 15 phút``, as the kiosk and the phone say it; '' without an estimate."""
         if self.estimated_wait_s is None:
             return ""
-        return f"Thời gian chờ: khoảng {format_wait(self.estimated_wait_s)}"
+        return f"Thời gian chờ: {wait_text(self.estimated_wait_s, nbsp=True)}"
 
     @property
     def issued_text(self) -> str:
         """``23/11/2026 09:05`` (dd/mm/yyyy, 24-hour clock)."""
-        return self.issued_at.strftime("%d/%m/%Y %H:%M")
+        return f"{date_text(self.issued_at)} {time_text(self.issued_at)}"
 
     @property
     def footer_lines(self) -> tuple[str, ...]:
@@ -91,21 +83,9 @@ class TicketPrint:
         return tuple(lines)
 
 
-NBSP = "\u00a0"
-"""Joins a duration's words so that a wrapped line never ends in "1 giờ 20"."""
-
-
 def format_wait(seconds: int | float) -> str:
-    """``15 phút``, ``1 giờ 20 phút``: whole minutes, rounded up, at least 1 (words joined by NBSP)."""
-    minutes = max(1, math.ceil(seconds / 60))
-    hours, minutes = divmod(minutes, 60)
-    if hours and minutes:
-        text = f"{hours} giờ {minutes} phút"
-    elif hours:
-        text = f"{hours} giờ"
-    else:
-        text = f"{minutes} phút"
-    return text.replace(" ", NBSP)
+    """``15 phút``, ``1 giờ 20 phút`` (words joined by NBSP): ``wording``'s promise without "khoảng"."""
+    return wait_text(max(60, seconds), about=False, nbsp=True)
 
 
 def ticket_print_from_api(
