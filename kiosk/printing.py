@@ -69,7 +69,8 @@ class PackagePrinter:
         try:
             import printers
 
-            result = printers.print_ticket(ticket_print(ticket, settings), self.uri, timeout_s=self.timeout_s,
+            footer = str(getattr(self.printer_settings, "footer", "") or "")
+            result = printers.print_ticket(ticket_print(ticket, settings, footer), self.uri, timeout_s=self.timeout_s,
                                            settings=self.printer_settings)
             # The screen has its own advice; keep only what went wrong ("Máy in hết giấy.").
             reason = printers.MESSAGES_VI.get(result.code, result.message_vi)
@@ -88,14 +89,14 @@ class PackagePrinter:
         printers.warm_up(paper)
 
 
-def ticket_print(ticket: dict[str, Any], settings: KioskSettings) -> Any:
-    """The printers package's ticket, built from the API ticket, its counters and the office."""
+def ticket_print(ticket: dict[str, Any], settings: KioskSettings, footer: str = "") -> Any:
+    """The printers package's ticket, built from the API ticket, its counters, the office and [printer] footer."""
     import printers
 
     service = {"code": ticket.get("service"), "name": ticket.get("service_name") or ticket.get("service"),
                "counters": list(ticket.get("counters") or [])}
     return printers.ticket_print_from_api(ticket, office_name=settings.office_name, services=[service],
-                                          hotline=settings.hotline, timezone=settings.timezone)
+                                          hotline=settings.hotline, footer=footer, timezone=settings.timezone)
 
 
 def make_printer(uri: str, printer_settings: Any = None) -> TicketPrinter:

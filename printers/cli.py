@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -34,7 +34,7 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         dest="ticket_command", metavar="ACTION")
     ticket.required = True
     reprint = ticket.add_parser("print", help="print (again) a ticket fetched from the server")
-    reprint.add_argument("id", help="the ticket's id")
+    reprint.add_argument("ticket", metavar="NUMBER", help="the number printed on today's ticket (C003), or its id")
     reprint.add_argument("--printer", default=None, metavar="URI", help="printer URI (default: [printer] uri)")
     add_client_options(reprint)
     _add_print_options(reprint)
@@ -65,7 +65,7 @@ def cmd_printer_test(args: argparse.Namespace) -> int:
 
 
 def cmd_ticket_print(args: argparse.Namespace) -> int:
-    """Fetch a ticket and the services from the server, print it, report the printer's status."""
+    """Fetch a ticket by its printed number (or id) and reprint it: "IN LẠI", the people ahead as they are now."""
     from queue_server.client import ApiError, QueueClient
 
     from .job import print_ticket
@@ -74,14 +74,15 @@ def cmd_ticket_print(args: argparse.Namespace) -> int:
 
     config, settings = _office(args)
     client = QueueClient(args.server, args.token)
+    wanted = str(args.ticket).strip()
     try:
-        api_ticket = client.ticket(args.id)
+        api_ticket = client.ticket(wanted) if wanted.isdigit() else client.ticket_by_number(wanted)
         services = client.services()
     except ApiError as exc:
-        raise CommandError(f"cannot fetch ticket {args.id} from {args.server}: {exc.message}") from None
+        raise CommandError(f"cannot fetch ticket {wanted} from {args.server}: {exc.message}") from None
     ticket = ticket_print_from_api(api_ticket, office_name=config.office.name, services=services,
                                    hotline=config.office.hotline, footer=settings.footer,
-                                   timezone=config.office.timezone)
+                                   timezone=config.office.timezone, reprinted_at=datetime.now(UTC))
     uri = args.printer or settings.uri
     printed = print_ticket(ticket, uri, settings=settings)
     if args.token:
@@ -111,7 +112,7 @@ def _report(printed: PrintResult, uri: str) -> int:
         raise CommandError(f"{uri}: {printed.code}: {printed.message_vi} ({printed.detail})")
     where = f" → {printed.detail}" if printed.code == "preview" else ""
     if printed.unconfirmed:  # still exit 0: the job went out, but a person has to look at the printer
-        where = (" — Hãy xem vé có ra ở máy in không. Sent, not confirmed: the printer does not answer "
+        where = (" — Hãy xem phiếu có ra ở máy in không. Sent, not confirmed: the printer does not answer "
                  "status requests, so paper-out or an open cover cannot be noticed (see docs/printing.md).")
     print(f"{uri}: {printed.code}: {printed.message_vi} ({printed.duration_s * 1000:.0f} ms){where}")
     return 0

@@ -87,6 +87,9 @@ def encode_text(ticket: TicketPrint, *, codepage: str = "TCVN-3", profile: str |
     if ticket.priority_label:
         printer.set(align="center", invert=True, bold=True)
         write(f" ƯU TIÊN: {ticket.priority_label} ")
+    if ticket.reprint_text:
+        printer.set(align="center", invert=True, bold=True)
+        write(f" {ticket.reprint_text} ")
     printer.set(align="center", custom_size=True, width=4, height=4, bold=True)
     write(ticket.number)
     printer.set(align="center", bold=True, double_height=True)

@@ -25,10 +25,10 @@ LAYOUT_ERROR = "layout_error"
 ERROR = "error"
 
 MESSAGES_VI = {
-    OK: "Đã in vé.",
-    PREVIEW: "Đã tạo hình vé (chế độ xem trước, không có máy in).",
-    PAPER_LOW: "Đã in vé. Máy in sắp hết giấy, cần thay cuộn giấy mới.",
-    UNCONFIRMED: "Đã gửi vé tới máy in, nhưng máy in không xác nhận đã in.",
+    OK: "Đã in phiếu.",
+    PREVIEW: "Đã tạo hình phiếu (chế độ xem trước, không có máy in).",
+    PAPER_LOW: "Đã in phiếu. Máy in sắp hết giấy, cần thay cuộn giấy mới.",
+    UNCONFIRMED: "Đã gửi phiếu tới máy in, nhưng máy in không xác nhận đã in.",
     UNREACHABLE: "Không kết nối được máy in.",
     TIMEOUT: "Máy in không phản hồi.",
     PAPER_OUT: "Máy in hết giấy.",
@@ -36,9 +36,9 @@ MESSAGES_VI = {
     OFFLINE: "Máy in đang tạm ngừng hoạt động.",
     PRINTER_ERROR: "Máy in báo lỗi (dao cắt hoặc đầu in).",
     DISCONNECTED: "Mất kết nối với máy in khi đang in.",
-    BUSY: "Máy in đang bận in vé trước.",
+    BUSY: "Máy in đang bận in phiếu trước.",
     BAD_URI: "Cấu hình máy in không đúng.",
-    LAYOUT_ERROR: "Không tạo được hình vé để in.",
+    LAYOUT_ERROR: "Không tạo được hình phiếu để in.",
     ERROR: "Máy in gặp lỗi.",
 }
 """One sentence per code; what went wrong, in words a citizen and a clerk both understand."""
@@ -67,7 +67,7 @@ def result(code: str, duration_s: float, detail: str = "") -> PrintResult:
     ok = code in (OK, PREVIEW, PAPER_LOW, UNCONFIRMED)
     message = MESSAGES_VI.get(code, MESSAGES_VI[ERROR])
     if not ok:
-        message = f"Không in được vé: {message[0].lower()}{message[1:]} {SHOW_ON_SCREEN_VI}"
+        message = f"Không in được phiếu: {message[0].lower()}{message[1:]} {SHOW_ON_SCREEN_VI}"
     return PrintResult(ok=ok, code=code, message_vi=message, duration_s=round(duration_s, 4), detail=detail)
 
 

@@ -73,6 +73,9 @@ def render_ticket(ticket: TicketPrint, paper: int = 80, logo: Image.Image | Path
     if ticket.priority_label:
         canvas.space(m.gap // 2)
         canvas.banner(f"ƯU TIÊN: {ticket.priority_label}", load_font(m.priority, bold=True))
+    if ticket.reprint_text:
+        canvas.space(m.gap // 2)
+        canvas.banner(ticket.reprint_text, load_font(m.priority, bold=True))
     canvas.number(ticket.number, m.number)
     if ticket.counters_text:
         canvas.text(f"Mời đến {ticket.counters_text}", load_font(m.counters, bold=True))

@@ -41,6 +41,7 @@ class TicketPrint:
     hotline: str = ""
     footer: str = ""
     ticket_id: int | str | None = None
+    reprinted_at: datetime | None = None  # set on a reprint: the paper says "IN LẠI" and when
 
     def __post_init__(self) -> None:
         for name in ("number", "office_name", "service_name", "status_url", "hotline", "footer"):
@@ -50,6 +51,11 @@ class TicketPrint:
     def priority_label(self) -> str:
         """The priority group in Vietnamese, or '' for a normal ticket."""
         return priority_label(self.priority)
+
+    @property
+    def reprint_text(self) -> str:
+        """``IN LẠI lúc 10:42``: a clerk seeing two papers with one number knows which is the copy."""
+        return f"IN LẠI lúc {time_text(self.reprinted_at)}" if self.reprinted_at else ""
 
     @property
     def counters_text(self) -> str:
@@ -96,6 +102,7 @@ def ticket_print_from_api(
     hotline: str = "",
     footer: str = "",
     timezone: str = DEFAULT_TIMEZONE,
+    reprinted_at: datetime | None = None,
 ) -> TicketPrint:
     """Build a TicketPrint from an API ticket and ``GET /api/services``' list.
 
@@ -122,6 +129,7 @@ def ticket_print_from_api(
         hotline=hotline,
         footer=footer,
         ticket_id=ticket.get("id"),
+        reprinted_at=reprinted_at.astimezone(ZoneInfo(timezone)) if reprinted_at else None,
     )
 
 

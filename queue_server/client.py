@@ -113,6 +113,10 @@ class QueueClient:
         """A ticket's public status."""
         return self.get_json(f"/api/tickets/{ticket_id}")["ticket"]
 
+    def ticket_by_number(self, number: str) -> dict[str, Any]:
+        """Today's ticket printed with ``number`` (C003): staff and kiosks, for a reprint."""
+        return self.get_json("/api/tickets", number=number)["ticket"]
+
     def counter_action(self, counter: int, action: str, body: dict[str, Any] | None = None) -> dict[str, Any] | None:
         """A clerk action: call-next, recall, no-show, complete, pause, resume, transfer, start, call, close."""
         return self.post_json(f"/api/counters/{counter}/{action}", body)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response, current_app, request
 
 from ..core import actions, views
 from ..core.errors import UnknownTicket
@@ -81,6 +81,28 @@ def get_ticket(ticket_id: int) -> Any:
     private = principal is not None and (principal.role in ("clerk", "admin")
                                          or (principal.kind == "device" and principal.name == device))
     return {"ticket": with_status_link(view) if private else views.public_ticket_view(view)}
+
+
+@bp.get("/tickets")
+def find_ticket_by_number() -> Any:
+    """Today's ticket with a printed number (``?number=C003``): a reprint starts from what is on the paper.
+
+    Staff and kiosks only, so nobody walks today's numbers from outside.
+    """
+    require("clerk", "admin", "kiosk")
+    number = str(request.args.get("number") or "").strip().upper()
+    if not number:
+        raise ApiError(422, "invalid_field", "Thiếu số phiếu: ?number=C003 (số in trên phiếu hôm nay).")
+    found = engine().read(lambda state, now: _today_by_number(state, number))
+    if found is None:
+        raise UnknownTicket(f"Hôm nay không có phiếu số {number}; xin kiểm tra lại số trên phiếu.")
+    return get_ticket(found)
+
+
+def _today_by_number(state: Any, number: str) -> int | None:
+    """The id of the service day's latest ticket printed with ``number`` (numbers restart each day)."""
+    ids = [t.id for t in state.tickets.values() if t.number == number and t.day == state.day]
+    return max(ids) if ids else None
 
 
 @bp.get("/status/<token>")

@@ -90,6 +90,12 @@ def _ticket_paths() -> dict[str, Any]:
             "responses": {"201": json_response(_object(ticket=TICKET), "Created"),
                           "200": json_response(_object(ticket=TICKET), "Same key again: the same ticket"),
                           **error_responses(400, 401, 403, 404, 409, 413, 422, 429)},
+        }, "get": {
+            "summary": "Today's ticket by its printed number, e.g. for a reprint (kiosk, clerk, admin)",
+            "security": BEARER,
+            "parameters": [{"name": "number", "in": "query", "required": True, "schema": TEXT,
+                            "description": "The number on the paper, e.g. C003 (numbers restart each day)"}],
+            "responses": {"200": one_ticket, **error_responses(401, 403, 404, 422)},
         }},
         "/api/tickets/{id}": {"get": {"summary": "A ticket's public status", "parameters": [path_parameter("id")],
                                       "responses": {"200": one_ticket, **error_responses(404)}}},

@@ -31,7 +31,7 @@ def test_a_mute_printer_prints_the_ticket_and_the_outcome_says_unconfirmed() -> 
         outcome = PackagePrinter(printer.uri).print_ticket(TICKET, KioskSettings())
         job = printer.wait_job()
     assert (outcome.ok, outcome.code, outcome.confirmed) == (True, "unconfirmed", False)
-    assert outcome.message_vi.startswith("Đã gửi vé tới máy in")
+    assert outcome.message_vi.startswith("Đã gửi phiếu tới máy in")
     assert [c.name for c in decode(job)][-1] == "cut" and raster_image(decode(job)).width == 576
 
 
