@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from ..config import OfficeConfig
+from .narrative import satisfaction_paragraphs
 from .queries import period_rows
 from .settings import RatingSettings, ReportSettings, rating_settings, report_settings
 from .stats import period_bounds
@@ -73,6 +74,8 @@ class Reports:
             if hit and not fresh and now - hit[0] < CACHE_SECONDS:
                 return hit[1]
         report = build_report(self.office, self.ratings, first, last, period_rows(conn, first, last, today))
+        satisfaction = report["satisfaction"]
+        satisfaction["paragraphs"] = satisfaction_paragraphs(satisfaction, self.settings.share_rounding)
         with self._lock:
             if len(self._cache) > 16:
                 self._cache.clear()

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import ConfigError, OfficeConfig, optional
+from .narrative import DOWN, HALF_UP, ShareRounding
 
 CODE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
@@ -108,10 +109,11 @@ class ReportSettings:
 
     staffing: StaffingSettings = StaffingSettings()
     simulation: Mapping[str, Any] = field(default_factory=dict)
+    share_rounding: ShareRounding = ShareRounding()
 
 
 RATING_KEYS = {"prompt_seconds", "levels", "criteria", "questions", "reasons"}
-REPORT_KEYS = {"alert_factor", "simulation"}
+REPORT_KEYS = {"alert_factor", "simulation", "share_rounding"}
 
 
 def rating_settings(config: OfficeConfig) -> RatingSettings:
@@ -147,7 +149,29 @@ def report_settings(config: OfficeConfig) -> ReportSettings:
     simulation = table.get("simulation", {})
     if not isinstance(simulation, dict):
         raise ConfigError(path, "reports.simulation", "expected a [reports.simulation] table")
-    return ReportSettings(StaffingSettings(factor), simulation)
+    return ReportSettings(StaffingSettings(factor), simulation, _share_rounding(path, table.get("share_rounding")))
+
+
+ROUNDING_FIX = ('write e.g. share_rounding = { significant = 3, mode = "down" } (65,5% · 1,14%) '
+                'or { decimals = 1, mode = "half_up" } (65,5% · 1,1%)')
+
+
+def _share_rounding(path: Path, raw: Any) -> ShareRounding:
+    """``[reports] share_rounding``: how the written report rounds its shares (default: one decimal, half up)."""
+    if raw is None:
+        return ShareRounding()
+    key = "reports.share_rounding"
+    if not isinstance(raw, dict) or set(raw) - {"decimals", "significant", "mode"}:
+        raise ConfigError(path, key, ROUNDING_FIX)
+    mode = raw.get("mode", HALF_UP)
+    decimals, significant = raw.get("decimals"), raw.get("significant")
+    if mode not in (HALF_UP, DOWN) or (decimals is None) == (significant is None):
+        raise ConfigError(path, key, ROUNDING_FIX)
+    if decimals is not None and not (isinstance(decimals, int) and 0 <= decimals <= 3):
+        raise ConfigError(path, key, "decimals is 0 to 3; " + ROUNDING_FIX)
+    if significant is not None and not (isinstance(significant, int) and 1 <= significant <= 5):
+        raise ConfigError(path, key, "significant is 1 to 5; " + ROUNDING_FIX)
+    return ShareRounding(decimals=decimals, significant=significant, mode=mode)
 
 
 def _reject_unknown(path: Path, where: str, table: Mapping[str, Any], known: set[str]) -> None:

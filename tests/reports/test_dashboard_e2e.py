@@ -114,6 +114,10 @@ def test_the_dashboard_shows_today_reports_notices_and_devices(server, browser, 
             f"const i = document.getElementById('chart-{n}'); return i.complete && i.naturalWidth > 0;"))
     assert len(browser.find_elements(By.CSS_SELECTOR, "#by-service tbody tr")) == 5  # with KQ
     assert "Thái độ của cán bộ" in browser.find_element(By.ID, "criteria").text
+    survey = browser.find_element(By.ID, "survey-text").text
+    assert survey.startswith("Tổng số phiếu khảo sát ") and "phiếu, chiếm " in survey
+    browser.find_element(By.ID, "copy-survey").click()
+    _wait(browser, lambda d: d.find_element(By.ID, "copy-done").text == "Đã sao chép.")
 
     # A notice for the lobby ticker, added from the page, is public at once.
     browser.find_element(By.ID, "notice-text").send_keys("Chiều thứ Sáu nghỉ để tập huấn.")
@@ -128,6 +132,18 @@ def test_the_dashboard_shows_today_reports_notices_and_devices(server, browser, 
     # Export links carry the chosen period.
     assert "format=xlsx" in browser.find_element(By.ID, "export-xlsx").get_attribute("href")
     _screenshot(browser, tmp_path / "admin-dashboard.png")
+
+    # A period the server refuses clears the figures shown, so none is read as the new period's.
+    from selenium.webdriver.support.ui import Select
+
+    Select(browser.find_element(By.ID, "period-kind")).select_by_value("custom")
+    for field, value in (("period-from", "03/02/2026"), ("period-to", "01/02/2026")):
+        browser.execute_script("arguments[0].value = arguments[1]", browser.find_element(By.ID, field),
+                               "-".join(reversed(value.split("/"))))
+    browser.find_element(By.ID, "show-report").click()
+    _wait(browser, lambda d: "Không tải được báo cáo" in d.find_element(By.ID, "report-period").text)
+    assert browser.find_element(By.ID, "cards").text == "" and browser.find_element(By.ID, "survey-text").text == ""
+    assert browser.find_elements(By.CSS_SELECTOR, "#by-service tbody tr") == []
 
 
 def _screenshot(browser, path: Path) -> None:

@@ -97,9 +97,20 @@ async function showReport(event) {
     blocks.push(el("p", {}, el("b", {}, `Lý do chưa hài lòng (${s.reasons.low_ratings} phiếu): `),
       s.reasons.items.map((x) => `${x.label} ${number(x.count)}`).join(" · ")));
     $("criteria").replaceChildren(...blocks);
+    $("survey-text").replaceChildren(...(s.paragraphs || []).map((text) => el("p", {}, text)));
   } catch (error) {
+    clearReport();  // old figures under a new period's heading would be read as the new period's
     $("report-period").textContent = "Không tải được báo cáo: " + error.message;
   }
+}
+
+function clearReport() {
+  for (const id of ["cards", "criteria", "survey-text"]) $(id).replaceChildren();
+  for (const id of ["by-service", "by-counter", "by-clerk"]) {
+    $(id).tHead.replaceChildren();
+    $(id).tBodies[0].replaceChildren();
+  }
+  for (const name of ["tickets", "wait", "satisfaction", "heatmap", "service"]) $("chart-" + name).removeAttribute("src");
 }
 
 // -- notices ------------------------------------------------------------------------------------
@@ -149,12 +160,31 @@ async function loadDevices() {
   }));
 }
 
+// The survey paragraphs onto the clipboard for the quarterly report. The office PC reaches the server
+// over plain http on the LAN, where navigator.clipboard is missing: select the text and copy it then.
+async function copySurvey() {
+  const text = [...$("survey-text").querySelectorAll("p")].map((p) => p.textContent).join("\n\n");
+  if (!text) return;
+  try {
+    await navigator.clipboard.writeText(text);
+  } catch {
+    const range = document.createRange();
+    range.selectNodeContents($("survey-text"));
+    const selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    document.execCommand("copy");
+  }
+  $("copy-done").textContent = "Đã sao chép.";
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   $("period-kind").addEventListener("change", () =>
     $("period-form").classList.toggle("is-custom", $("period-kind").value === "custom"));
   $("period-date").closest("label").classList.add("anchor");
   $("period-form").addEventListener("submit", showReport);
   $("notice-form").addEventListener("submit", addNotice);
+  $("copy-survey").addEventListener("click", copySurvey);
   refreshLive();
   setInterval(refreshLive, LIVE_EVERY_MS);
   showReport();
