@@ -26,7 +26,7 @@ from ..web.request_input import int_param, json_body
 from ..web.security_headers import SELF, content_security_policy
 from ..web.sessions import csrf_token, require
 from ..web.errors import ApiError
-from . import charts, export, store
+from . import charts, docx_report, export, store
 from .live import live_view
 from .queries import clerk_logins
 from .ratings import (RATINGS_PER_MINUTE_PER_DEVICE, RatingRejected, check_has_ticket, check_rateable, find_ticket_in,
@@ -190,11 +190,14 @@ def report_summary() -> Any:
     report = _summary()
     if fmt == "json":
         return report
-    if fmt not in ("csv", "xlsx"):
-        raise ApiError(422, "invalid_format", "Định dạng phải là format=json, csv hoặc xlsx.")
+    if fmt not in ("csv", "xlsx", "docx"):
+        raise ApiError(422, "invalid_format", "Định dạng phải là format=json, csv, xlsx hoặc docx.")
     name = f"bao-cao-{report['period']['from']}-{report['period']['to']}.{fmt}"
     if fmt == "csv":
         body, mimetype = export.to_csv(report).encode("utf-8-sig"), "text/csv; charset=utf-8"
+    elif fmt == "docx":
+        body = docx_report.to_docx(report, report["satisfaction"]["paragraphs"])
+        mimetype = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     else:
         body = export.to_xlsx(report)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -22,9 +22,9 @@ def register(subcommands: argparse._SubParsersAction) -> None:
     report.add_argument("--period", choices=("day", "month", "quarter", "year"),
                         help="instead of --from/--to: the period holding --date (default today)")
     report.add_argument("--date", help="a day inside --period, YYYY-MM-DD")
-    report.add_argument("--format", choices=("json", "csv", "xlsx"), default="json")
+    report.add_argument("--format", choices=("json", "csv", "xlsx", "docx"), default="json")
     report.add_argument("--output", "-o", type=Path,
-                        help="file to write (default: standard output; XLSX: bao-cao-FROM-TO.xlsx)")
+                        help="file to write (default: standard output; XLSX/DOCX: bao-cao-FROM-TO.xlsx/.docx)")
     report.add_argument("--charts", type=Path, metavar="DIR", help="also write the charts as PNG files into DIR")
     report.add_argument("--today", help="the day the report is made, YYYY-MM-DD (default: the office's today); "
                                         "days before it are final and get summarised")
@@ -58,6 +58,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from ..store.db import connect
     from ..store.schema import apply_migrations
     from .charts import CHARTS
+    from .docx_report import to_docx
     from .export import to_csv, to_xlsx
     from .service import PeriodError, Reports, parse_period
 
@@ -78,11 +79,13 @@ def cmd_report(args: argparse.Namespace) -> int:
         data = (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     elif args.format == "csv":
         data = to_csv(report).encode("utf-8-sig")
+    elif args.format == "docx":
+        data = to_docx(report, report["satisfaction"]["paragraphs"])
     else:
         data = to_xlsx(report)
     output = args.output
-    if output is None and args.format == "xlsx":
-        output = Path(f"bao-cao-{first}-{last}.xlsx")
+    if output is None and args.format in ("xlsx", "docx"):
+        output = Path(f"bao-cao-{first}-{last}.{args.format}")
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

@@ -41,6 +41,24 @@ def test_csv_is_one_tidy_table_with_a_bom_for_excel(morning):
     assert ("heatmap", "T2", "08h", "5") in {tuple(r) for r in rows}
 
 
+def test_docx_is_the_written_report_with_the_fields_table_and_the_survey_paragraphs(morning):
+    from docx import Document
+
+    answer = morning.get("/api/reports/summary?from=2026-11-23&to=2026-11-23&format=docx", "admin")
+    assert answer.status_code == 200
+    assert answer.headers["Content-Disposition"] == 'attachment; filename="bao-cao-2026-11-23-2026-11-23.docx"'
+    document = Document(io.BytesIO(answer.data))
+    texts = [p.text for p in document.paragraphs]
+    assert any("Từ ngày 23/11/2026 đến ngày 23/11/2026" in t for t in texts)
+    assert "Tổng số phiếu cấp 5 phiếu; đã phục vụ 3, vắng mặt 1" in "\n".join(texts)
+    report = morning.get("/api/reports/summary?from=2026-11-23&to=2026-11-23", "admin").get_json()
+    assert report["satisfaction"]["paragraphs"][0] in texts and texts[-1] == report["satisfaction"]["paragraphs"][-1]
+    [table] = document.tables
+    rows = [[cell.text for cell in row.cells] for row in table.rows]
+    assert rows[0][0] == "Lĩnh vực" and rows[1][:4] == ["Tư pháp – Hộ tịch", "4", "3", "1"]
+    assert rows[1][4] == "14,0"  # 840 s, the decimal comma
+
+
 def test_an_unknown_format_is_422(morning):
     assert morning.get("/api/reports/summary?format=pdf", "admin").status_code == 422
 

@@ -90,6 +90,13 @@ def test_report_command_writes_json_and_xlsx(simulated, tmp_path, capsysbinary):
     assert book["Tổng hợp"]["B5"].value == total[0]
     assert sorted(p.name for p in (tmp_path / "charts").iterdir()) == [
         "heatmap.png", "satisfaction.png", "service.png", "tickets.png", "wait.png"]
+    docx = tmp_path / "q.docx"
+    assert main(args + ["--format", "docx", "--output", str(docx)]) == 0
+    from docx import Document
+
+    texts = [p.text for p in Document(str(docx)).paragraphs]
+    assert any(t.startswith(f"Tổng số phiếu cấp {total[0]} phiếu") for t in texts)
+    assert report["satisfaction"]["paragraphs"][0] in texts
 
 
 def test_report_command_explains_a_bad_period(simulated, capsys):

@@ -79,6 +79,7 @@ async function showReport(event) {
   const query = periodQuery();
   $("export-csv").href = `/api/reports/summary?${query}&format=csv`;
   $("export-xlsx").href = `/api/reports/summary?${query}&format=xlsx`;
+  $("export-docx").href = `/api/reports/summary?${query}&format=docx`;
   try {
     const r = await api(`/api/reports/summary?${query}`);
     $("report-period").textContent = `Từ ${r.period.from} đến ${r.period.to} (${r.period.days} ngày)`;
