@@ -325,7 +325,7 @@ def dashboard() -> Any:
         return render_template("admin_forbidden.html", office_name=engine().office.name, person=person,
                                csrf_token=csrf_token()), 403
     return render_template("admin.html", office_name=engine().office.name, person=person, csrf_token=csrf_token(),
-                           today=today().isoformat())
+                           today=today().isoformat(), timezone=engine().office.timezone)
 
 
 @bp.get("/admin/login")

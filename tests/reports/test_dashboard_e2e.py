@@ -106,6 +106,10 @@ def test_the_dashboard_shows_today_reports_notices_and_devices(server, browser, 
 
     # The quarter's report, with the simulated month in it, and its charts as loaded images.
     _wait(browser, lambda d: "Từ " in d.find_element(By.ID, "report-period").text)
+    assert re.match(r"Từ \d\d/\d\d/\d{4} đến \d\d/\d\d/\d{4} \(", browser.find_element(By.ID, "report-period").text)
+    # Device times in the office's zone (+07:00), not the PC's (this browser runs in UTC).
+    shown = browser.execute_script("return officeTime('2026-01-01T00:00:00Z')")
+    assert "07:00:00" in shown and "01/01/2026" in shown, shown
     cards = browser.find_element(By.ID, "cards").text
     issued = int(re.search(r"([\d.]+)\nSố phiếu cấp", cards).group(1).replace(".", ""))
     assert issued > 100

@@ -30,6 +30,11 @@ async function api(path, options = {}) {
 const number = (n) => n === null || n === undefined ? "–" : Number(n).toLocaleString("vi-VN");
 const minutes = (s) => s === null || s === undefined ? "–" : (s / 60).toLocaleString("vi-VN", { maximumFractionDigits: 1 }) + " phút";
 const percent = (p) => p === null || p === undefined ? "–" : p.toLocaleString("vi-VN", { minimumFractionDigits: 1, maximumFractionDigits: 1 }) + "%";
+// Dates as Vietnamese offices write them, and times in the office's zone, whatever the PC's zone is.
+const OFFICE_TZ = () => document.querySelector('meta[name="office-timezone"]').content;
+const dmy = (iso) => iso ? iso.slice(0, 10).split("-").reverse().join("/") : "…";
+const officeTime = (iso) => new Date(iso).toLocaleString("vi-VN", { timeZone: OFFICE_TZ(), hour12: false,
+  day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit" });
 const COUNTER_STATES = { serving: "đang phục vụ", idle: "đang rảnh", paused: "tạm dừng", closed: "đóng" };
 
 // -- today, live ---------------------------------------------------------------------------
@@ -82,7 +87,7 @@ async function showReport(event) {
   $("export-docx").href = `/api/reports/summary?${query}&format=docx`;
   try {
     const r = await api(`/api/reports/summary?${query}`);
-    $("report-period").textContent = `Từ ${r.period.from} đến ${r.period.to} (${r.period.days} ngày)`;
+    $("report-period").textContent = `Từ ${dmy(r.period.from)} đến ${dmy(r.period.to)} (${r.period.days} ngày)`;
     const s = r.satisfaction;
     const cards = [["Số phiếu cấp", number(r.tickets.issued)], ["Đã phục vụ", number(r.tickets.served)],
       ["Vắng mặt", number(r.tickets.no_show)], ["Chuyển", number(r.tickets.transferred)],
@@ -127,7 +132,7 @@ async function loadNotices() {
     });
     const remove = el("button", { type: "button" }, "Xóa");
     remove.addEventListener("click", () => changeNotice(n.id, { method: "DELETE" }));
-    const dates = n.starts_on || n.ends_on ? ` (${n.starts_on || "…"} → ${n.ends_on || "…"})` : "";
+    const dates = n.starts_on || n.ends_on ? ` (${dmy(n.starts_on)} → ${dmy(n.ends_on)})` : "";
     return el("li", { class: n.active ? "" : "off", "data-id": n.id }, n.text + dates, toggle, edit, remove);
   }));
 }
@@ -156,7 +161,7 @@ async function loadDevices() {
     const parts = Object.entries(d.status || {}).map(([part, s]) => `${part}: ${s.ok ? "tốt" : "lỗi"}${s.message ? " – " + s.message : ""}`);
     const bad = Object.values(d.status || {}).some((s) => !s.ok);
     return el("tr", { class: bad ? "late" : "" }, el("td", {}, d.name), el("td", {}, ROLES[d.role] || d.role),
-      el("td", {}, d.last_seen_at ? new Date(d.last_seen_at).toLocaleString("vi-VN") : "chưa liên lạc"),
+      el("td", {}, d.last_seen_at ? officeTime(d.last_seen_at) : "chưa liên lạc"),
       el("td", {}, parts.join("; ") || "–"));
   }));
 }
