@@ -190,11 +190,14 @@ def report_summary() -> Any:
     report = _summary()
     if fmt == "json":
         return report
-    if fmt not in ("csv", "xlsx", "docx"):
-        raise ApiError(422, "invalid_format", "Định dạng phải là format=json, csv, xlsx hoặc docx.")
-    name = f"bao-cao-{report['period']['from']}-{report['period']['to']}.{fmt}"
+    if fmt not in ("csv", "csv-vi", "xlsx", "docx"):
+        raise ApiError(422, "invalid_format", "Định dạng phải là format=json, csv, csv-vi, xlsx hoặc docx.")
+    stem = f"bao-cao-{report['period']['from']}-{report['period']['to']}"
+    name = f"{stem}-bang.csv" if fmt == "csv-vi" else f"{stem}.{fmt}"
     if fmt == "csv":
         body, mimetype = export.to_csv(report).encode("utf-8-sig"), "text/csv; charset=utf-8"
+    elif fmt == "csv-vi":
+        body, mimetype = export.to_people_csv(report).encode("utf-8-sig"), "text/csv; charset=utf-8"
     elif fmt == "docx":
         body = docx_report.to_docx(report, report["satisfaction"]["paragraphs"])
         mimetype = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

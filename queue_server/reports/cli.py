@@ -22,7 +22,7 @@ def register(subcommands: argparse._SubParsersAction) -> None:
     report.add_argument("--period", choices=("day", "month", "quarter", "year"),
                         help="instead of --from/--to: the period holding --date (default today)")
     report.add_argument("--date", help="a day inside --period, YYYY-MM-DD")
-    report.add_argument("--format", choices=("json", "csv", "xlsx", "docx"), default="json")
+    report.add_argument("--format", choices=("json", "csv", "csv-vi", "xlsx", "docx"), default="json")
     report.add_argument("--output", "-o", type=Path,
                         help="file to write (default: standard output; XLSX/DOCX: bao-cao-FROM-TO.xlsx/.docx)")
     report.add_argument("--charts", type=Path, metavar="DIR", help="also write the charts as PNG files into DIR")
@@ -59,7 +59,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from ..store.schema import apply_migrations
     from .charts import CHARTS
     from .docx_report import to_docx
-    from .export import to_csv, to_xlsx
+    from .export import to_csv, to_people_csv, to_xlsx
     from .service import PeriodError, Reports, parse_period
 
     config = load_config(args.config)
@@ -79,6 +79,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         data = (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     elif args.format == "csv":
         data = to_csv(report).encode("utf-8-sig")
+    elif args.format == "csv-vi":
+        data = to_people_csv(report).encode("utf-8-sig")
     elif args.format == "docx":
         data = to_docx(report, report["satisfaction"]["paragraphs"])
     else:

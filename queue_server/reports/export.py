@@ -1,6 +1,6 @@
-"""A report as CSV (one tidy table) or XLSX (a sheet per view, charts included).
+"""A report as CSV (one tidy table for programs, one table for people) or XLSX (a sheet per view, charts).
 
-Both are built from the JSON report alone, so every format shows the same figures.
+All are built from the JSON report alone, so every format shows the same figures.
 """
 
 from __future__ import annotations
@@ -8,7 +8,10 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
+
+from wording import date_text
 
 TICKET_METRICS = (("issued", "Số phiếu cấp"), ("served", "Đã phục vụ"), ("no_show", "Vắng mặt"),
                   ("transferred", "Chuyển quầy/lĩnh vực"), ("cancelled", "Hủy cuối ngày"), ("open", "Đang mở"))
@@ -88,6 +91,43 @@ def _minutes(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds / 60, 1)
 
 
+PEOPLE_SECTIONS = {"office": "Toàn cơ quan", "service": "Lĩnh vực", "counter": "Quầy", "clerk": "Cán bộ"}
+PEOPLE_COLUMNS = ("Nhóm", "Tên", *[label for _, label in TICKET_METRICS],
+                  "Chờ trung bình (phút)", "Chờ trung vị (phút)", "90% chờ dưới (phút)",
+                  "Phục vụ trung bình (phút)", "Lượt đánh giá", "Tỷ lệ hài lòng (%)")
+
+
+def _decimal_comma(value: float | None) -> str:
+    """1.5 → "1,5" (Vietnamese Excel reads the comma as the decimal sign); no figure → empty."""
+    return "" if value is None else f"{value:g}".replace(".", ",")
+
+
+def to_people_csv(report: dict[str, Any]) -> str:
+    """The report as a table a person opens in Excel: Vietnamese headings, minutes, decimal comma, ";".
+
+    With the comma taken by decimals, a Vietnamese Excel separates columns by
+    ";"; the machine CSV (``to_csv``) stays comma-separated and in seconds.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    period = report["period"]
+    writer.writerow([f"Báo cáo {report['office']}", f"từ {_dmy(period['from'])} đến {_dmy(period['to'])}"])
+    writer.writerow(PEOPLE_COLUMNS)
+    for section, name, group in _group_rows(report):
+        satisfaction = group.get("satisfaction") or {}
+        writer.writerow([inert(v) for v in (
+            PEOPLE_SECTIONS[section], name, *[group["tickets"][key] for key, _ in TICKET_METRICS],
+            *[_decimal_comma(_minutes(group["wait_s"][key])) for key, _ in TIME_METRICS],
+            _decimal_comma(_minutes(group["service_s"]["mean"])), satisfaction.get("ratings", ""),
+            _decimal_comma(satisfaction.get("satisfied_share")))])
+    return buffer.getvalue()
+
+
+def _dmy(iso: str) -> str:
+    """"2026-09-30" → "30/09/2026"."""
+    return date_text(date.fromisoformat(iso))
+
+
 def to_xlsx(report: dict[str, Any], *, charts: bool = True) -> bytes:
     """The report as an Excel workbook: summary, per field/counter/clerk, satisfaction, peak hours, charts."""
     from openpyxl import Workbook
@@ -99,7 +139,10 @@ def to_xlsx(report: dict[str, Any], *, charts: bool = True) -> bytes:
     sheet.title = "Tổng hợp"
     period = report["period"]
     sheet.append(["Báo cáo", report["office"]])
-    sheet.append(["Từ ngày", period["from"], "Đến ngày", period["to"], "Số ngày", period["days"]])
+    sheet.append(["Từ ngày", date.fromisoformat(period["from"]), "Đến ngày", date.fromisoformat(period["to"]),
+                  "Số ngày", period["days"]])
+    for cell in (sheet["B2"], sheet["D2"]):  # real dates Excel can sort and compute with, shown dd/mm/yyyy
+        cell.number_format = "DD/MM/YYYY"
     sheet.append([])
     sheet.append(["Chỉ tiêu", "Giá trị"])
     for key, label in TICKET_METRICS:
@@ -170,12 +213,25 @@ def _satisfaction_sheet(sheet, overall: dict[str, Any]) -> None:
 
 
 def _chart_sheet(sheet, report: dict[str, Any]) -> None:
+    """Excel's own charts over the figures of the other sheets (the office edits them: titles, colours),
+    and the peak-hours heatmap as a picture, which Excel has no chart for."""
+    from openpyxl.chart import BarChart, Reference
     from openpyxl.drawing.image import Image as SheetImage
 
     from . import charts
 
-    row = 1
-    for name in ("tickets", "wait", "satisfaction", "heatmap"):
-        image = SheetImage(io.BytesIO(charts.render(name, report)))
-        sheet.add_image(image, f"A{row}")
-        row += image.height // 20 + 2
+    book = sheet.parent
+    fields, levels = book["Lĩnh vực"], book["Hài lòng"]
+    count = len(report["by_service"])
+    specs = [("Số phiếu theo lĩnh vực", fields, (2, 3, 4), count, "Số phiếu"),
+             ("Thời gian chờ theo lĩnh vực (phút)", fields, (8, 9, 10), count, "Phút"),
+             ("Mức độ hài lòng", levels, (2,), len(report["satisfaction"]["levels"]), "Số phiếu")]
+    for index, (title, source, columns, rows, axis) in enumerate(specs):
+        chart = BarChart()
+        chart.title, chart.y_axis.title, chart.width, chart.height = title, axis, 24, 11
+        for column in columns:
+            chart.add_data(Reference(source, min_col=column, min_row=1, max_row=1 + rows), titles_from_data=True)
+        chart.set_categories(Reference(source, min_col=1, min_row=2, max_row=1 + rows))
+        sheet.add_chart(chart, f"A{1 + index * 24}")
+    heatmap = SheetImage(io.BytesIO(charts.render("heatmap", report)))
+    sheet.add_image(heatmap, f"A{1 + len(specs) * 24}")

@@ -27,7 +27,10 @@ def test_xlsx_opens_back_with_the_report_figures(morning):
     assert services[1][:3] == ("HT – Tư pháp – Hộ tịch", 4, 3)
     heat = list(book["Giờ cao điểm"].iter_rows(values_only=True))
     assert heat[1][0] == "T2" and heat[1][1 + 8] == 5
-    assert len(book["Biểu đồ"]._images) == 4
+    assert book["Tổng hợp"]["B2"].is_date and book["Tổng hợp"]["B2"].number_format == "DD/MM/YYYY"
+    native = book["Biểu đồ"]._charts
+    assert len(native) == 3 and len(book["Biểu đồ"]._images) == 1  # Excel's own charts; the heatmap a picture
+    assert native[0].title.tx.rich.p[0].r[0].t == "Số phiếu theo lĩnh vực"
 
 
 def test_csv_is_one_tidy_table_with_a_bom_for_excel(morning):
@@ -39,6 +42,19 @@ def test_csv_is_one_tidy_table_with_a_bom_for_excel(morning):
     assert figures[("office", "tickets.issued")] == "5"
     assert figures[("office", "wait_s.p90")] == "1308.0"
     assert ("heatmap", "T2", "08h", "5") in {tuple(r) for r in rows}
+
+
+def test_the_csv_for_people_has_vietnamese_headings_minutes_and_a_decimal_comma(morning):
+    answer = morning.get("/api/reports/summary?from=2026-11-23&to=2026-11-23&format=csv-vi", "admin")
+    assert answer.headers["Content-Disposition"] == 'attachment; filename="bao-cao-2026-11-23-2026-11-23-bang.csv"'
+    rows = list(csv.reader(io.StringIO(answer.data.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][1] == "từ 23/11/2026 đến 23/11/2026"
+    header, office = rows[1], rows[2]
+    figures = dict(zip(header, office, strict=True))
+    assert figures["Nhóm"] == "Toàn cơ quan" and figures["Số phiếu cấp"] == "5"
+    assert figures["Chờ trung bình (phút)"] == "14" and figures["90% chờ dưới (phút)"] == "21,8"  # 1308 s
+    assert figures["Tỷ lệ hài lòng (%)"] == "66,7"
+    assert [r[0] for r in rows[3:]].count("Lĩnh vực") == 5
 
 
 def test_docx_is_the_written_report_with_the_fields_table_and_the_survey_paragraphs(morning):

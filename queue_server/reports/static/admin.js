@@ -83,6 +83,7 @@ async function showReport(event) {
   if (event) event.preventDefault();
   const query = periodQuery();
   $("export-csv").href = `/api/reports/summary?${query}&format=csv`;
+  $("export-csv-vi").href = `/api/reports/summary?${query}&format=csv-vi`;
   $("export-xlsx").href = `/api/reports/summary?${query}&format=xlsx`;
   $("export-docx").href = `/api/reports/summary?${query}&format=docx`;
   try {
