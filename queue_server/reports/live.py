@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from wording import wait_minutes
+
 from ..core.model import COUNTER_CLOSED, COUNTER_IDLE, COUNTER_PAUSED, IN_PROGRESS, WAITING, QueueState
 from ..core.office import Office
 from ..core.selection import estimated_wait_s
@@ -105,23 +107,32 @@ def staffing_alerts(services: list[dict[str, Any]], state: QueueState, office: O
         reserves = [name for name, allowed in clerks if name not in busy_clerks and numbers.intersection(allowed)]
         alerts.append({
             "service": view["code"], "name": view["name"], "waiting": view["waiting"],
-            "wait_s": round(worst, 1), "target_wait_minutes": view["target_wait_minutes"],
+            "wait_s": round(worst, 1), "longest_wait_s": round(view["longest_wait_s"], 1),
+            "estimated_wait_s": view["estimated_wait_s"], "target_wait_minutes": view["target_wait_minutes"],
             "idle_counters": [{"number": c.number, "name": c.name, "state": state.counters[c.number].state}
                               for c in free],
             "reserve_clerks": reserves,
-            "message": _advice(view, free, reserves, worst),
+            "message": _advice(view, free, reserves, limit),
         })
     return alerts
 
 
-def _advice(view: dict[str, Any], free: list, reserves: list[str], worst: float) -> str:
-    """One sentence for the office head, in Vietnamese."""
-    text = (f"{view['name']}: {view['waiting']} người chờ, lâu nhất {round(worst / 60)} phút "
-            f"(mục tiêu {view['target_wait_minutes']} phút).")
+def _advice(view: dict[str, Any], free: list, reserves: list[str], limit: float) -> str:
+    """One sentence for the office head, in Vietnamese.
+
+    "lâu nhất" is the longest real wait of someone still waiting; when only a
+    new arrival's estimate is past the target, the sentence says so instead
+    of quoting that estimate as anyone's wait.
+    """
+    text = (f"{view['name']}: {view['waiting']} người chờ, lâu nhất {round(view['longest_wait_s'] / 60)} phút "
+            f"(mục tiêu {view['target_wait_minutes']} phút)")
+    if view["estimated_wait_s"] > limit:
+        text += f"; người lấy số bây giờ dự kiến chờ khoảng {wait_minutes(view['estimated_wait_s'])} phút"
+    text += "."
     if free and reserves:
-        return text + f" Có thể mở {free[0].name} cho cán bộ {reserves[0]}."
+        return text + f" Đề nghị mở {free[0].name} (cán bộ {reserves[0]})."
     if free:
-        return text + f" Có thể mở {free[0].name}."
+        return text + f" Đề nghị mở {free[0].name}."
     if reserves:
         return text + f" Cán bộ dự phòng: {', '.join(reserves)} — cần thêm quầy phục vụ lĩnh vực này."
     return text + " Không còn quầy hay cán bộ dự phòng cho lĩnh vực này: cân nhắc điều chuyển từ lĩnh vực khác."

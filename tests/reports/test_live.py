@@ -39,7 +39,16 @@ def test_a_field_past_its_target_names_an_idle_counter_and_a_reserve_clerk():
     assert [c["number"] for c in alert["idle_counters"]] == [2]
     assert alert["reserve_clerks"] == ["quay2"]
     assert alert["message"].startswith("Tư pháp – Hộ tịch: 2 người chờ, lâu nhất 25 phút (mục tiêu 20 phút).")
-    assert "Quầy 2" in alert["message"] and "quay2" in alert["message"]
+    assert "Đề nghị mở Quầy 2 (cán bộ quay2)." in alert["message"]
+    assert alert["longest_wait_s"] == 25 * 60 - 1  # the second ticket, issued a second after the first
+
+
+def test_an_alert_from_a_new_arrivals_estimate_does_not_quote_it_as_anyones_wait():
+    state = _state_with_waiting("HT", 12, 3)  # a long line that only just formed: 3 minutes at most
+    alert = live_view(state, OFFICE, NOW)["alerts"][0]
+    assert alert["longest_wait_s"] == 180 and alert["estimated_wait_s"] > 20 * 60
+    assert alert["message"].startswith("Tư pháp – Hộ tịch: 12 người chờ, lâu nhất 3 phút (mục tiêu 20 phút); "
+                                       "người lấy số bây giờ dự kiến chờ khoảng ")
 
 
 def test_a_busy_field_with_no_spare_counter_says_so():
