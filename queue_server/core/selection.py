@@ -16,11 +16,11 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from .estimate import estimate_wait, flat_wait_s
 from .model import QueueState, Ticket, WaitingLine
 from .office import Office, QueuePolicy
 
 _LAST_ID = 2**63  # sorts after any ticket id at the same instant
-MIN_SERVICE_SHARE = 0.25
 
 
 def aging_cutoff(policy: QueuePolicy, now: datetime) -> datetime:
@@ -133,24 +133,14 @@ def _ahead_every_n(line: WaitingLine, ticket: Ticket, normals_before: int, prior
     return normals_before + min(priorities_waiting, priority_slots)
 
 
-def estimated_wait_s(state: QueueState, office: Office, service_code: str, ahead: int) -> int:
+def estimated_wait_s(state: QueueState, office: Office, service_code: str, ahead: int,
+                     now: datetime | None = None) -> int:
     """Seconds until a ticket with ``ahead`` people before it is likely called.
 
-    The mean of recent service times of the service (the configured default
-    until there is history), shared among the service's open (idle or
-    serving) counters.
+    With ``now``, the projection of ``estimate.estimate_wait``: the services in progress, the open
+    counters of the field and the working hours. Without a clock, the flat share of the usual
+    service time among the open counters (``estimate.flat_wait_s``).
     """
-    service = office.service(service_code)
-    assert service is not None
-    recent = state.services[service_code].recent_service_s
-    default_s = service.default_service_minutes * 60
-    mean_s = sum(recent) / len(recent) if recent else default_s
-    # Tickets clicked through in seconds (a clerk ending tickets in a burst) must not
-    # make the lobby promise one-minute waits: never below a quarter of the usual time.
-    mean_s = max(mean_s, default_s * MIN_SERVICE_SHARE)
-    # Paused and closed counters call nobody; with none open, the estimate
-    # assumes one will open rather than promising nothing.
-    open_counters = sum(
-        1 for c in office.counters_for(service_code) if state.counters[c.number].state in ("idle", "serving")
-    )
-    return round(ahead * mean_s / max(open_counters, 1))
+    if now is None:
+        return flat_wait_s(state, office, service_code, ahead)
+    return estimate_wait(state, office, service_code, ahead, now).wait_s

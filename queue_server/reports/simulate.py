@@ -43,6 +43,7 @@ WEEKDAY_FACTOR = (1.25, 1.05, 1.0, 0.95, 0.9, 0.0, 0.0)
 MONTH_FACTOR = (1.15, 0.7, 1.0, 1.0, 1.0, 1.0, 1.0, 1.05, 1.05, 1.0, 1.0, 1.1)
 """Busy before Tết (January) and quiet around it (February); back-to-school paperwork in August–September."""
 LUNCH = (11.5, 13.5)
+CLOSING = 17.0
 PRIORITY_SHARE = 0.08
 
 
@@ -56,6 +57,9 @@ class Profile:
     transfer_share: float = 0.02
     rating_share: float = 0.3
     saturday: bool = False
+    # True: clerks call nobody in the lunch break or after closing (those still waiting are called
+    # at 13:30, or not today); False: they serve everyone holding a number before they leave.
+    calls_stop_at_breaks: bool = False
 
     @classmethod
     def from_config(cls, office: Office, table: Mapping[str, Any]) -> Profile:
@@ -146,9 +150,11 @@ class _Day:
         for the next arrival.
         """
         sim = self.sim
+        local_hour = (at - self.midnight_utc).total_seconds() / 3600
+        if sim.profile.calls_stop_at_breaks and self._rest(at, counter, local_hour):
+            return
         ticket, _ = actions.call_next(sim.state, sim.office, counter, at, clerk=self.clerk_of_counter[counter])
         if ticket is None:
-            local_hour = (at - self.midnight_utc).total_seconds() / 3600
             if LUNCH[0] <= local_hour < LUNCH[1]:
                 self.push(self.at_hour(LUNCH[1]), "free", counter)
             else:
@@ -161,6 +167,17 @@ class _Day:
             return
         walk = at + timedelta(seconds=rng.uniform(15, 75))
         self.push(walk, "start", counter)
+
+    def _rest(self, at: datetime, counter: int, local_hour: float) -> bool:
+        """Outside the working periods a counter calls nobody: it ends its citizen, then lunch or home."""
+        at_lunch = LUNCH[0] <= local_hour < LUNCH[1]
+        if not at_lunch and local_hour < CLOSING:
+            return False
+        if self.sim.state.current_ticket(counter) is not None:
+            actions.complete(self.sim.state, self.sim.office, counter, at)
+        if at_lunch:
+            self.push(self.at_hour(LUNCH[1]), "free", counter)
+        return True
 
     def _absent(self, at: datetime, counter: int) -> None:
         actions.mark_no_show(self.sim.state, self.sim.office, counter, at)
