@@ -245,6 +245,7 @@ def create_notice() -> Any:
     """Add a ticker notice (admin)."""
     admin = require("admin")
     values = _notice_values(json_body(), creating=True)
+    _check_notice_dates(values)
     conn = read_conn()
     notice_id = store.save_notice(conn, {**values, **_stamp(admin)})
     return jsonify({"notice": store.get_notice(conn, notice_id)}), 201
@@ -257,7 +258,9 @@ def update_notice(notice_id: int) -> Any:
     conn = read_conn()
     if not _is_row_id(notice_id) or store.get_notice(conn, notice_id) is None:
         raise ApiError(404, "unknown_notice", f"Không có thông báo số {notice_id}.")
-    store.save_notice(conn, {**_notice_values(json_body(), creating=False), **_stamp(admin)}, notice_id)
+    values = _notice_values(json_body(), creating=False)
+    _check_notice_dates({**store.get_notice(conn, notice_id), **values})
+    store.save_notice(conn, {**values, **_stamp(admin)}, notice_id)
     return {"notice": store.get_notice(conn, notice_id)}
 
 
@@ -268,6 +271,14 @@ def delete_notice(notice_id: int) -> Any:
     if not _is_row_id(notice_id) or not store.delete_notice(read_conn(), notice_id):
         raise ApiError(404, "unknown_notice", f"Không có thông báo số {notice_id}.")
     return {"status": "deleted"}
+
+
+def _check_notice_dates(notice: dict[str, Any]) -> None:
+    """A notice that would end before it starts never shows: refuse it rather than store it silently."""
+    starts, ends = notice.get("starts_on"), notice.get("ends_on")
+    if starts and ends and ends < starts:
+        raise ApiError(422, "invalid_notice", f"Ngày kết thúc ({date.fromisoformat(ends):%d/%m/%Y}) đứng trước ngày "
+                                              f"bắt đầu ({date.fromisoformat(starts):%d/%m/%Y}); xin sửa lại.")
 
 
 def _is_row_id(value: int) -> bool:

@@ -56,3 +56,14 @@ def test_a_notice_id_beyond_sqlite_integers_is_404(office):
     client, headers = office.client(), office.headers("admin")
     assert client.delete(f"/api/notices/{2**70}", headers=headers).status_code == 404
     assert client.patch(f"/api/notices/{2**70}", json={"text": "x"}, headers=headers).status_code == 404
+
+
+def test_a_notice_ending_before_it_starts_is_refused_on_add_and_on_edit(office):
+    refused = _add(office, {"text": "Nghỉ Tết", "starts_on": "2027-02-10", "ends_on": "2027-02-05"})
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["message"].startswith("Ngày kết thúc (05/02/2027) đứng trước ngày bắt đầu")
+    added = _add(office, {"text": "Nghỉ Tết", "starts_on": "2027-02-05", "ends_on": "2027-02-10"}).get_json()["notice"]
+    client, headers = office.client(), office.headers("admin")
+    edit = client.patch(f"/api/notices/{added['id']}", json={"starts_on": "2027-02-11"}, headers=headers)
+    assert edit.status_code == 422
+    assert office.get("/api/notices?all=1", "admin").get_json()["notices"][-1]["starts_on"] == "2027-02-05"

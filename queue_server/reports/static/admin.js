@@ -146,11 +146,15 @@ async function changeNotice(id, options) {
 
 async function addNotice(event) {
   event.preventDefault();
+  const button = $("notice-add");
+  if (button.disabled) return;  // a double click adds one notice, not two
+  button.disabled = true;
   try {
     await api("/api/notices", { method: "POST", body: { text: $("notice-text").value,
       starts_on: $("notice-from").value || null, ends_on: $("notice-to").value || null } });
     $("notice-text").value = ""; $("notice-message").textContent = "";
   } catch (error) { $("notice-message").textContent = error.message; }
+  finally { button.disabled = false; }
   loadNotices();
 }
 
