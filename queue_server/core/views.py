@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from .estimate import WaitEstimate, estimate_wait
 from .model import WAITING, Event, QueueState, Ticket
 from .office import Office
 from .selection import estimated_wait_s, people_ahead
@@ -48,9 +49,9 @@ def ticket_view(state: QueueState, office: Office, ticket: Ticket, now: datetime
     service = office.service(ticket.service)
     if ticket.status == WAITING and ticket.day == state.day:
         ahead = people_ahead(state, office, ticket, now)
-        wait = estimated_wait_s(state, office, ticket.service, ahead)
+        estimate = estimate_wait(state, office, ticket.service, ahead, now)
     else:
-        ahead, wait = 0, 0
+        ahead, estimate = 0, WaitEstimate(0)
     counter = office.counter(ticket.counter) if ticket.counter is not None else None
     return {
         "id": ticket.id,
@@ -69,9 +70,19 @@ def ticket_view(state: QueueState, office: Office, ticket: Ticket, now: datetime
         "recalls": ticket.recalls,
         "transfers": ticket.transfers,
         "ahead": ahead,
-        "estimated_wait_s": wait,
+        **wait_fields(estimate, office),
         "status_url": status_url(office, ticket, base_url),
     }
+
+
+def wait_fields(estimate: WaitEstimate, office: Office) -> dict[str, Any]:
+    """The promise as the API carries it: seconds, and the note the texts say instead of bare minutes.
+
+    ``wait_note`` is null, "after_break" (say "Sau giờ nghỉ trưa, khoảng HH:MM" from
+    ``expected_call_at``) or "may_miss_today" (say "Có thể không kịp phục vụ hôm nay").
+    """
+    return {"estimated_wait_s": estimate.wait_s, "wait_note": estimate.note,
+            "expected_call_at": local_iso(estimate.called_at, office)}
 
 
 PRIVATE_TICKET_FIELDS = ("status_url", "procedure")
@@ -84,11 +95,17 @@ def public_ticket_view(view: dict[str, Any]) -> dict[str, Any]:
     return {**view, **dict.fromkeys(PRIVATE_TICKET_FIELDS)}
 
 
-def services_view(state: QueueState, office: Office) -> list[dict[str, Any]]:
-    """Every service with its counters, how many wait, and the wait of a new ticket."""
+def services_view(state: QueueState, office: Office, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Every service with its counters, how many wait, and the wait of a new ticket.
+
+    With ``now`` the wait is the projection (``estimate.estimate_wait``) with its note; without a clock,
+    the flat estimate and no note.
+    """
     views = []
     for service in office.services:
         waiting = state.waiting_count(service.code)
+        estimate = estimate_wait(state, office, service.code, waiting, now) if now is not None else \
+            WaitEstimate(estimated_wait_s(state, office, service.code, waiting))
         views.append(
             {
                 "code": service.code,
@@ -96,7 +113,7 @@ def services_view(state: QueueState, office: Office) -> list[dict[str, Any]]:
                 "prefix": service.prefix,
                 "counters": [c.number for c in office.counters_for(service.code)],
                 "waiting": waiting,
-                "estimated_wait_s": estimated_wait_s(state, office, service.code, waiting),
+                **wait_fields(estimate, office),
                 "target_wait_minutes": service.target_wait_minutes,
             }
         )
@@ -176,7 +193,7 @@ def snapshot_view(state: QueueState, office: Office, now: datetime) -> dict[str,
     return {
         "office": {"name": office.name, "timezone": office.timezone, "hotline": office.hotline},
         "day": state.day.isoformat() if state.day else None,
-        "services": services_view(state, office),
+        "services": services_view(state, office, now),
         "counters": counters_view(state, office, now),
         "waiting_tickets": waiting,
         "recent_calls": recent_calls(state, office, now),

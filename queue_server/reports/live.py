@@ -43,7 +43,7 @@ def live_view(state: QueueState, office: Office, now: datetime, *, clerks: Itera
             "served": served.get(service.code, 0),
             "average_wait_s": round(sum(values) / len(values), 1) if values else None,
             "longest_wait_s": round(longest, 1),
-            "estimated_wait_s": estimated_wait_s(state, office, service.code, waiting),
+            "estimated_wait_s": estimated_wait_s(state, office, service.code, waiting, now),
             "target_wait_minutes": service.target_wait_minutes,
         })
     counters = [_counter(state, office, c.number) for c in office.counters]

@@ -38,7 +38,7 @@ def health() -> Any:
 @bp.get("/services")
 def list_services() -> Any:
     """Services with waiting counts and the estimated wait of a new ticket."""
-    return {"services": engine().read(lambda state, now: views.services_view(state, engine().office))}
+    return {"services": engine().read(lambda state, now: views.services_view(state, engine().office, now))}
 
 
 @bp.get("/counters")

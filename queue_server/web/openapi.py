@@ -168,6 +168,13 @@ def _devices_schema() -> dict[str, Any]:
     return {"type": "object", "properties": {"devices": {"type": "array", "items": device}}}
 
 
+WAIT_NOTE = {"type": ["string", "null"], "enum": [None, "after_break", "may_miss_today"],
+             "description": "null: promise the minutes; after_break: the call follows a break (see expected_call_at); "
+                            "may_miss_today: the call would fall after closing"}
+EXPECTED_CALL_AT = {"type": ["string", "null"], "format": "date-time",
+                    "description": "the likely call (office time), set with wait_note after_break"}
+
+
 def ticket_schema() -> dict[str, Any]:
     """The public ticket (``core.views.ticket_view``): every field always present, unknown values null.
 
@@ -185,7 +192,7 @@ def ticket_schema() -> dict[str, Any]:
         "called_at": nullable_time, "finished_at": nullable_time,
         "counter": nullable_integer, "counter_name": nullable_text, "target_counter": nullable_integer,
         "procedure": nullable_text, "recalls": INTEGER, "transfers": INTEGER,
-        "ahead": INTEGER, "estimated_wait_s": INTEGER,
+        "ahead": INTEGER, "estimated_wait_s": INTEGER, "wait_note": WAIT_NOTE, "expected_call_at": EXPECTED_CALL_AT,
         "status_url": {"type": ["string", "null"], "description": "the ticket's public page; null in public views"},
     }
     return {"type": "object", "required": list(properties), "properties": properties}
@@ -204,7 +211,8 @@ def components() -> dict[str, Any]:
             "Service": {"type": "object", "properties": {
                 "code": {"type": "string"}, "name": {"type": "string"}, "prefix": {"type": "string"},
                 "counters": {"type": "array", "items": {"type": "integer"}}, "waiting": {"type": "integer"},
-                "estimated_wait_s": {"type": "integer"}}},
+                "estimated_wait_s": {"type": "integer"}, "wait_note": WAIT_NOTE,
+                "expected_call_at": EXPECTED_CALL_AT}},
             "Counter": {"type": "object", "properties": {
                 "number": {"type": "integer"}, "name": {"type": "string"},
                 "services": {"type": "array", "items": {"type": "string"}},

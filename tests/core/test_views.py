@@ -35,6 +35,8 @@ def test_a_waiting_ticket_view_has_the_whole_public_shape():
         "transfers": 0,
         "ahead": 1,
         "estimated_wait_s": 600,  # 1 ahead x the default 10 minutes; no counter open yet
+        "wait_note": None,
+        "expected_call_at": None,
         "status_url": f"/t/{ticket.status_token}",  # no public_url, no base_url: the path, completed by the web layer
     }
 
@@ -93,11 +95,12 @@ def test_the_services_view_lists_counters_waiting_and_wait():
     issue(s, o, "HT")
     issue(s, o, "HT")
     call_next(s, o, 1)
-    assert views.services_view(s, o) == [
+    # A new HT ticket: counter 1 ends its 10-minute service in progress, calls the one waiting, then this one.
+    assert views.services_view(s, o, at(0)) == [
         {"code": "HT", "name": "Tư pháp – Hộ tịch", "prefix": "A", "counters": [1, 3], "waiting": 1,
-         "estimated_wait_s": 600, "target_wait_minutes": 30},
+         "estimated_wait_s": 1200, "wait_note": None, "expected_call_at": None, "target_wait_minutes": 30},
         {"code": "VP", "name": "Văn phòng – Thống kê", "prefix": "B", "counters": [2, 3], "waiting": 0,
-         "estimated_wait_s": 0, "target_wait_minutes": 30},
+         "estimated_wait_s": 0, "wait_note": None, "expected_call_at": None, "target_wait_minutes": 30},
     ]
 
 
@@ -185,7 +188,7 @@ def test_a_snapshot_holds_everything_a_screen_draws():
     snap = views.snapshot_view(s, o, at(3))
     assert snap["office"] == {"name": o.name, "timezone": "Asia/Ho_Chi_Minh", "hotline": ""}
     assert snap["day"] == "2026-03-02"
-    assert snap["services"] == views.services_view(s, o)
+    assert snap["services"] == views.services_view(s, o, at(3))
     assert snap["counters"] == views.counters_view(s, o, at(3))
     assert snap["waiting_tickets"] == [
         {"id": waiting.id, "number": "B001", "service": "VP", "priority": None,

@@ -43,6 +43,8 @@ def ticket_body(ticket_id: int, number: str, service: str = "HT", **changes: Any
         "transfers": 0,
         "ahead": 0,
         "estimated_wait_s": 0,
+        "wait_note": None,
+        "expected_call_at": None,
         "status_url": f"http://localhost/t/tok{ticket_id}",  # the host the test client reaches the app at
     }
     unknown = set(changes) - set(body)
@@ -73,15 +75,20 @@ def test_services_list_every_field_with_waiting_counts_and_estimates(api: InProc
     assert answer.get_json() == {"services": [
         # Two wait for Hộ tịch; no counter is open yet, so one default service time (10 min) each.
         {"code": "HT", "name": SERVICE_NAMES["HT"], "prefix": "A", "counters": [1, 2], "waiting": 2,
-         "estimated_wait_s": 1200, "target_wait_minutes": 20},
+         "estimated_wait_s": 1200, "wait_note": None, "expected_call_at": None,
+         "target_wait_minutes": 20},
         {"code": "VP", "name": SERVICE_NAMES["VP"], "prefix": "B", "counters": [3], "waiting": 0,
-         "estimated_wait_s": 0, "target_wait_minutes": 20},
+         "estimated_wait_s": 0, "wait_note": None, "expected_call_at": None,
+         "target_wait_minutes": 20},
         {"code": "DC", "name": SERVICE_NAMES["DC"], "prefix": "C", "counters": [4], "waiting": 0,
-         "estimated_wait_s": 0, "target_wait_minutes": 30},
+         "estimated_wait_s": 0, "wait_note": None, "expected_call_at": None,
+         "target_wait_minutes": 30},
         {"code": "VH", "name": SERVICE_NAMES["VH"], "prefix": "D", "counters": [5], "waiting": 0,
-         "estimated_wait_s": 0, "target_wait_minutes": 20},
+         "estimated_wait_s": 0, "wait_note": None, "expected_call_at": None,
+         "target_wait_minutes": 20},
         {"code": "KQ", "name": SERVICE_NAMES["KQ"], "prefix": "K", "counters": [5], "waiting": 0,
-         "estimated_wait_s": 0, "target_wait_minutes": 10},
+         "estimated_wait_s": 0, "wait_note": None, "expected_call_at": None,
+         "target_wait_minutes": 10},
     ]}
 
 
