@@ -21,7 +21,7 @@ from ..web.security_headers import content_security_policy
 from ..web.sessions import require, require_counter_clerk
 from . import booking, store
 from .pages import bp as pages_bp
-from .service import book, find_procedure, floods, kept_phone, local_today, settings, slots_of_day
+from .service import book, field_name, find_procedure, floods, kept_phone, local_today, settings, slots_of_day
 from .settings import AppointmentSettings, load_settings
 
 bp = Blueprint("appointments", __name__)
@@ -49,7 +49,8 @@ def _page_headers(response: Response) -> Response:
 def _require_enabled() -> AppointmentSettings:
     found = settings()
     if not found.enabled:
-        raise ApiError(404, "appointments_disabled", "Cơ quan chưa mở đặt lịch hẹn trực tuyến; xin đến lấy số trực tiếp.")
+        raise ApiError(404, "appointments_disabled",
+                       "Cơ quan chưa mở đặt lịch hẹn trực tuyến; xin đến lấy số trực tiếp.")
     return found
 
 
@@ -61,7 +62,7 @@ def booking_services() -> Any:
     found = _require_enabled()
     office = engine().office
     return {
-        "services": [{"code": code, "name": office.service(code).name, "slot_minutes": s.slot_minutes,
+        "services": [{"code": code, "name": field_name(office, code), "slot_minutes": s.slot_minutes,
                       "capacity": s.capacity} for code, s in found.rules.services.items()],
         "days_ahead": found.rules.days_ahead,
         "collect_phone": found.collect_phone,
@@ -90,10 +91,11 @@ def create_booking() -> Any:
     if not service:  # "" counts as absent: the procedure's field, or a clear 422 when there is neither
         if procedure is None:
             raise ApiError(422, "missing_field", 'Xin chọn lĩnh vực hoặc thủ tục: cần "service" hoặc "procedure".')
-        service = procedure.service
+        service = procedure.service or ""  # a procedure no field takes: unknown_service, as for an empty field
     if procedure is not None and procedure.service != service:
         raise ApiError(422, "procedure_service_mismatch",
-                       f"Thủ tục {procedure.code} thuộc lĩnh vực {procedure.service}, không phải {service}; bỏ \"service\" đi.")
+                       f"Thủ tục {procedure.code} thuộc lĩnh vực {procedure.service}, không phải {service}; "
+                       "bỏ \"service\" đi.")
     slot = booking.parse_slot(field(body, "slot", str, max_length=32))
     phone = kept_phone(found, field(body, "phone", str, required=False, max_length=20))
     view = book(found, service, slot, phone, procedure.code if procedure else None)
@@ -182,8 +184,8 @@ def ticket_details(ticket: dict[str, Any] | None) -> dict[str, Any]:
     row = store.appointment_of_ticket(conn, ticket["id"])
     appointment = None
     if row is not None:
-        appointment = {"code": row["code"], "slot_start": booking.booking_view(row, engine().office, settings())["slot_start"],
-                       "late": bool(row["late"])}
+        slot_start = booking.booking_view(row, engine().office, settings())["slot_start"]
+        appointment = {"code": row["code"], "slot_start": slot_start, "late": bool(row["late"])}
     return {"ticket": ticket, "appointment": appointment, "dossier_code": store.dossier_of_ticket(conn, ticket["id"])}
 
 

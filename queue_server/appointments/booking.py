@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..core import actions, views
@@ -123,7 +124,8 @@ def check_booking_limits(ctx: CommandContext, settings: AppointmentSettings, day
     if address is not None:
         held = ctx.conn.execute(
             "SELECT COUNT(*) FROM booking_origins o JOIN appointments a ON a.code = o.code "
-            "WHERE o.day = ? AND o.address = ? AND a.status != ?", (day.isoformat(), address, store.CANCELLED)).fetchone()[0]
+            "WHERE o.day = ? AND o.address = ? AND a.status != ?",
+            (day.isoformat(), address, store.CANCELLED)).fetchone()[0]
         if held >= settings.bookings_per_address_per_day:
             raise ApiError(429, LIMIT_CODES[0], f"Mỗi máy chỉ đặt được tối đa {settings.bookings_per_address_per_day} "
                            f"lịch hẹn trong một ngày ({when}); máy này đã đặt đủ.{help_text}")
@@ -131,13 +133,15 @@ def check_booking_limits(ctx: CommandContext, settings: AppointmentSettings, day
         held = ctx.conn.execute("SELECT COUNT(*) FROM appointments WHERE day = ? AND phone = ? AND status != ?",
                                 (day.isoformat(), phone, store.CANCELLED)).fetchone()[0]
         if held >= settings.bookings_per_phone_per_day:
-            raise ApiError(429, LIMIT_CODES[1], f"Mỗi số điện thoại chỉ đặt được tối đa {settings.bookings_per_phone_per_day} "
+            raise ApiError(429, LIMIT_CODES[1],
+                           f"Mỗi số điện thoại chỉ đặt được tối đa {settings.bookings_per_phone_per_day} "
                            f"lịch hẹn trong một ngày ({when}); số này đã đặt đủ.{help_text}")
 
 
 def book_command(settings: AppointmentSettings, service: str, slot: datetime, phone: str | None,
                  new_code: Callable[[], str] = new_booking_code,
-                 procedure: str | None = None, address: str | None = None) -> Callable[[CommandContext], dict[str, Any]]:
+                 procedure: str | None = None,
+                 address: str | None = None) -> Callable[[CommandContext], dict[str, Any]]:
     """Book one seat of a slot, or raise 422 (rules) / 429 (limits) / 409 slot_full, before writing anything."""
     slot_text = slot.strftime(SLOT_FORMAT)
 
@@ -149,7 +153,8 @@ def book_command(settings: AppointmentSettings, service: str, slot: datetime, ph
         check_booking_limits(ctx, settings, slot.date(), address, phone)
         capacity = settings.rules.services[service].capacity
         if store.seats_in_slot(ctx.conn, service, slot_text) >= capacity:
-            raise ApiError(409, "slot_full", f"Khung giờ {slot:%H:%M} ngày {slot:%d/%m/%Y} đã hết chỗ; xin chọn giờ khác.")
+            raise ApiError(409, "slot_full",
+                           f"Khung giờ {slot:%H:%M} ngày {slot:%d/%m/%Y} đã hết chỗ; xin chọn giờ khác.")
         code = new_code()
         while ctx.conn.execute("SELECT 1 FROM appointments WHERE code = ?", (code,)).fetchone():
             code = new_code()
@@ -162,7 +167,7 @@ def book_command(settings: AppointmentSettings, service: str, slot: datetime, ph
         if address is not None:
             ctx.conn.execute("INSERT INTO booking_origins (code, day, address, created_at) VALUES (?, ?, ?, ?)",
                              (code, slot.date().isoformat(), address, repository.to_db_time(ctx.now)))
-        return booking_view(store.booking_row(ctx.conn, code), ctx.office, settings)
+        return booking_view(_booking_or_404(ctx, code), ctx.office, settings)
 
     return run
 
@@ -177,7 +182,7 @@ def cancel_command(settings: AppointmentSettings, code: str) -> Callable[[Comman
         if row["status"] == store.BOOKED:
             ctx.conn.execute("UPDATE appointments SET status = ?, cancelled_at = ? WHERE code = ?",
                              (store.CANCELLED, repository.to_db_time(ctx.now), code))
-            row = store.booking_row(ctx.conn, code)
+            row = _booking_or_404(ctx, code)
         return booking_view(row, ctx.office, settings)
 
     return run
@@ -201,6 +206,8 @@ def check_in_command(settings: AppointmentSettings, code: str, device: str,
             raise ApiError(409, "booking_cancelled", "Lịch hẹn này đã bị hủy. Xin lấy số thường tại máy.")
         if row["status"] == store.CHECKED_IN:
             ticket = ctx.state.tickets.get(row["ticket_id"]) or repository.load_ticket(ctx.conn, row["ticket_id"])
+            if ticket is None:  # the tickets table keeps every ticket an appointment points to
+                raise LookupError(f"booking {code}'s ticket {row['ticket_id']} is missing")
             answer = _answer(ctx, ticket, bool(row["late"]), slot, settings)
             answer["message"] = f"Lịch hẹn này đã được nhận số {ticket.number}. Xin chờ gọi số."
             return answer, False
@@ -240,7 +247,10 @@ def _answer(ctx: CommandContext, ticket, late: bool, slot: datetime, settings: A
                    f"nên nhận số thường {ticket.number}. Xin chờ gọi số theo thứ tự.")
     else:
         message = f"Đã nhận lịch hẹn lúc {slot:%H:%M}. Số của bạn là {ticket.number}, được ưu tiên theo lịch hẹn."
-    view = ctx.ticket_view(ticket) if ticket.id in ctx.state.tickets else views.ticket_view(ctx.state, ctx.office, ticket, ctx.now)
+    if ticket.id in ctx.state.tickets:
+        view = ctx.ticket_view(ticket)
+    else:
+        view = views.ticket_view(ctx.state, ctx.office, ticket, ctx.now)
     return {"ticket": view, "late": late, "message": message}
 
 

@@ -12,11 +12,11 @@ closures file, read by ``settings.load_closures``.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import cache
 from types import MappingProxyType
-from typing import Callable, Mapping
 
 import holidays as holiday_calendars
 
@@ -24,7 +24,7 @@ COUNTRY = "VN"
 LANGUAGE = "vi"
 
 
-@lru_cache(maxsize=None)
+@cache
 def public_holidays(year: int) -> Mapping[date, str]:
     """Vietnam's public holidays of one year, named in Vietnamese (NFC); computed once per year, on first use."""
     found = holiday_calendars.country_holidays(COUNTRY, years=year, language=LANGUAGE)

@@ -21,7 +21,7 @@ from ..web.context import engine, read_conn
 from ..web.errors import ApiError
 from . import booking, store
 from .qr import qr_svg
-from .service import book, kept_phone, local_today, page_procedure, settings, slots_of_day
+from .service import book, field_name, kept_phone, local_today, page_procedure, settings, slots_of_day
 from .settings import AppointmentSettings
 from .slots import closed_reason
 
@@ -40,7 +40,7 @@ def form_token(purpose: str) -> str:
 
 def _signature(purpose: str, expires: int) -> str:
     key = str(current_app.secret_key).encode("utf-8")
-    return hmac.new(key, f"dat-lich:{purpose}:{expires}".encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.new(key, f"dat-lich:{purpose}:{expires}".encode(), hashlib.sha256).hexdigest()
 
 
 def form_post_allowed(purpose: str) -> bool:
@@ -73,7 +73,7 @@ def _page_context(found: AppointmentSettings, **extra: Any) -> dict[str, Any]:
     today = local_today()
     return {
         "office_name": office.name, "hotline": office.hotline,
-        "services": [{"code": code, "name": office.service(code).name} for code in found.rules.services],
+        "services": [{"code": code, "name": field_name(office, code)} for code in found.rules.services],
         "collect_phone": found.collect_phone, "today": today.isoformat(),
         "last_day": (today + timedelta(days=found.rules.days_ahead)).isoformat(),
         "checkin_before": found.rules.checkin_before_minutes, "checkin_after": found.rules.checkin_after_minutes,
@@ -93,7 +93,8 @@ def booking_page() -> Any:
     if procedure is not None:
         service = procedure["service"]
     if not service or not day_text:
-        return render_template("booking.html", **_page_context(found, service=service, date=day_text, procedure=procedure))
+        return render_template("booking.html",
+                               **_page_context(found, service=service, date=day_text, procedure=procedure))
     return _slot_page(found, service, day_text, procedure=procedure)
 
 
@@ -119,8 +120,9 @@ def _slot_page(found: AppointmentSettings, service: str, day_text: str, error: s
     day_slots_view = slots_of_day(found, service, day)
     if not any(s["bookable"] for s in day_slots_view["slots"]) and not error:
         context["error"] = f"Ngày {day:%d/%m/%Y} không còn giờ trống cho lĩnh vực này; xin chọn ngày khác."
-    return render_template("booking.html", **{**context, "slots": day_slots_view["slots"], "day_label": f"{day:%d/%m/%Y}",
-                                              "service_name": engine().office.service(service).name}), status
+    return render_template("booking.html", **{**context, "slots": day_slots_view["slots"],
+                                              "day_label": f"{day:%d/%m/%Y}",
+                                              "service_name": field_name(engine().office, service)}), status
 
 
 @bp.post("/dat-lich")
@@ -161,7 +163,8 @@ def booking_done(code: str) -> Any:
     slot = datetime.fromisoformat(view["slot_start"])
     procedure = page_procedure(view["procedure"] or "")
     return render_template("booking_done.html", **_page_context(
-        found, booking=view, procedure=procedure, qr=qr_svg(view["code"]), pretty_code=f"{view['code'][:4]}-{view['code'][4:]}",
+        found, booking=view, procedure=procedure, qr=qr_svg(view["code"]),
+        pretty_code=f"{view['code'][:4]}-{view['code'][4:]}",
         slot_label=f"{slot:%H:%M} ngày {slot:%d/%m/%Y}",
         window=f"{datetime.fromisoformat(view['checkin_opens']):%H:%M}–{datetime.fromisoformat(view['checkin_closes']):%H:%M}",
         message=request.args.get("m", ""), cancel_token=form_token(f"cancel:{view['code']}")))

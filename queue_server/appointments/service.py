@@ -56,6 +56,14 @@ def slots_of_day(found: AppointmentSettings, service: str, day: date) -> dict[st
     return {"closed": closed_reason(found.rules, day), "slots": slots}
 
 
+def field_name(office: Office, code: str) -> str:
+    """A booked field's name: load_settings takes only the office's own fields, so the office has it."""
+    service = office.service(code)
+    if service is None:
+        raise KeyError(f"{code} is not a field of {office.name}")
+    return service.name
+
+
 def kept_phone(found: AppointmentSettings, raw: str | None) -> str | None:
     """The phone number to keep with a booking: normalised, or None when the office does not collect it."""
     if not found.collect_phone or not raw:
@@ -133,6 +141,6 @@ def page_procedure(code: str) -> dict[str, str] | None:
         procedure = find_procedure(code[:32])
     except ApiError:
         return None
-    if procedure is None or procedure.service not in settings().rules.services:
+    if procedure is None or procedure.service is None or procedure.service not in settings().rules.services:
         return None
     return {"code": procedure.code, "name": procedure.name, "service": procedure.service}

@@ -12,18 +12,19 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from ..config import CONFIG_DIR, ConfigError, OfficeConfig, optional
 from .holidays import OfficeCalendar
 from .slots import BookingRules, ServiceSlots, closed_reason
 
 KEYS = {"enabled", "collect_phone", "services", "slot_minutes", "capacity", "morning", "afternoon",
-        "saturday_morning", "closures_file", "holidays_file", "days_ahead", "min_notice_minutes", "checkin_before_minutes",
-        "checkin_after_minutes", "result_service", "per_service", "bookings_per_minute",
+        "saturday_morning", "closures_file", "holidays_file", "days_ahead", "min_notice_minutes",
+        "checkin_before_minutes", "checkin_after_minutes", "result_service", "per_service", "bookings_per_minute",
         "bookings_per_address_per_day", "bookings_per_phone_per_day"}
 HOURS = re.compile(r"^(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})$")
 
@@ -78,7 +79,8 @@ def load_settings(config: OfficeConfig) -> AppointmentSettings:
     morning = _hours(path, table, "morning", "07:30-11:30")
     afternoon = _hours(path, table, "afternoon", "13:30-17:00")
     if afternoon[0] < morning[1]:
-        raise ConfigError(path, "appointments.afternoon", "the afternoon must start after the morning ends (lunch break)")
+        raise ConfigError(path, "appointments.afternoon",
+                          "the afternoon must start after the morning ends (lunch break)")
     closures_key, closures_file = _closures_file(path, table)
     closures = load_closures(holidays_path(config, closures_file), closures_key) if closures_file else {}
     rules = BookingRules(
@@ -133,7 +135,8 @@ def holidays_path(config: OfficeConfig, name: str) -> Path:
 
 
 def load_closures(path: Path, key: str = "appointments.closures_file") -> dict[date, str]:
-    """The office's own days off: ``[[closures]]`` (or the older ``[[holidays]]``), ``date`` or ``from``/``to``, ``name``.
+    """The office's own days off: ``[[closures]]`` (or the older ``[[holidays]]``), ``date`` or ``from``/``to``,
+    ``name``.
 
     ``key`` is the office file's key that named this file (for the error).
     """
@@ -141,7 +144,8 @@ def load_closures(path: Path, key: str = "appointments.closures_file") -> dict[d
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError:
         raise ConfigError(path, key,
-                          "cannot read this closures calendar; fix the file name (relative to the office file)") from None
+                          "cannot read this closures calendar; "
+                          "fix the file name (relative to the office file)") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, "(syntax)", f"{exc}; fix the TOML syntax there") from None
     days: dict[date, str] = {}

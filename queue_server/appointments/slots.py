@@ -8,9 +8,10 @@ board ("sáng 7:30–11:30, chiều 13:30–17:00").
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Mapping, Protocol
+from typing import Protocol
 
 MONDAY, FRIDAY, SATURDAY = 0, 4, 5
 
@@ -119,12 +120,14 @@ def check_booking(rules: BookingRules, service: str, slot: datetime, now: dateti
         raise BookingRefused("past_date", f"Ngày {slot:%d/%m/%Y} đã qua; xin chọn ngày từ hôm nay trở đi.")
     last_day = now.date() + timedelta(days=rules.days_ahead)
     if slot.date() > last_day:
-        raise BookingRefused("too_far_ahead", f"Chỉ đặt lịch trước tối đa {rules.days_ahead} ngày (đến {last_day:%d/%m/%Y}).")
+        raise BookingRefused("too_far_ahead",
+                             f"Chỉ đặt lịch trước tối đa {rules.days_ahead} ngày (đến {last_day:%d/%m/%Y}).")
     reason = closed_reason(rules, slot.date())
     if reason is not None:
         raise BookingRefused("office_closed", reason)
     if slot not in day_slots(rules, service, slot.date()):
-        raise BookingRefused("unknown_slot", f"Không có khung giờ {slot:%H:%M} ngày {slot:%d/%m/%Y}; xin chọn giờ trong danh sách.")
+        raise BookingRefused("unknown_slot",
+                             f"Không có khung giờ {slot:%H:%M} ngày {slot:%d/%m/%Y}; xin chọn giờ trong danh sách.")
     if slot - timedelta(minutes=rules.min_notice_minutes) <= now:
         raise BookingRefused("past_slot", f"Khung giờ {slot:%H:%M} đã qua hoặc sắp bắt đầu; xin chọn giờ muộn hơn.")
 

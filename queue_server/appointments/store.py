@@ -22,8 +22,8 @@ CANCELLED = "cancelled"
 LIVE_STATUSES = (BOOKED, CHECKED_IN)
 """Bookings that hold a seat of their slot."""
 
-COLUMNS = ("id, code, service, day, slot_start, status, phone, created_at, cancelled_at, checked_in_at, ticket_id, late, "
-           "procedure")
+COLUMNS = ("id, code, service, day, slot_start, status, phone, created_at, cancelled_at, checked_in_at, ticket_id, "
+           "late, procedure")
 
 
 @migrations()
@@ -75,13 +75,14 @@ def apply_migrations(db: sqlite_utils.Database) -> None:
 def booking_row(conn: sqlite3.Connection, code: str) -> dict[str, Any] | None:
     """One booking by its code, as a dict, or None."""
     row = conn.execute(f"SELECT {COLUMNS} FROM appointments WHERE code = ?", (code,)).fetchone()
-    return dict(zip(COLUMNS.split(", "), row)) if row else None
+    return dict(zip(COLUMNS.split(", "), row, strict=True)) if row else None
 
 
 def taken_seats(conn: sqlite3.Connection, service: str, day: str) -> dict[str, int]:
     """Seats held per slot start on one day for one service."""
     rows = conn.execute(
-        "SELECT slot_start, COUNT(*) FROM appointments WHERE service = ? AND day = ? AND status IN (?, ?) GROUP BY slot_start",
+        "SELECT slot_start, COUNT(*) FROM appointments WHERE service = ? AND day = ? AND status IN (?, ?) "
+        "GROUP BY slot_start",
         (service, day, *LIVE_STATUSES),
     ).fetchall()
     return {slot: count for slot, count in rows}
@@ -98,7 +99,7 @@ def seats_in_slot(conn: sqlite3.Connection, service: str, slot_start: str) -> in
 def appointment_of_ticket(conn: sqlite3.Connection, ticket_id: int) -> dict[str, Any] | None:
     """The booking a ticket came from, if any."""
     row = conn.execute(f"SELECT {COLUMNS} FROM appointments WHERE ticket_id = ?", (ticket_id,)).fetchone()
-    return dict(zip(COLUMNS.split(", "), row)) if row else None
+    return dict(zip(COLUMNS.split(", "), row, strict=True)) if row else None
 
 
 def dossier_of_ticket(conn: sqlite3.Connection, ticket_id: int) -> str | None:
