@@ -16,10 +16,10 @@ import sqlite3
 import threading
 import time
 import unicodedata
-from dataclasses import dataclass
-from functools import lru_cache
-from datetime import datetime, timedelta, timezone
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -109,7 +109,7 @@ def hash_token(token: str) -> str:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def normalize_username(name: str) -> str:
@@ -305,6 +305,11 @@ def _user_id(conn: sqlite3.Connection, username: str) -> int:
 def _revoke_sessions(conn: sqlite3.Connection, user_id: int) -> None:
     conn.execute("UPDATE tokens SET revoked = 1 WHERE kind = 'session' AND subject_id = ?", (user_id,))
     _bump_generation(conn)
+
+
+def end_sessions(conn: sqlite3.Connection, username: str) -> None:
+    """End every session of a person (their role or counters changed: they sign in again to get the new ones)."""
+    _revoke_sessions(conn, _user_id(conn, username))
 
 
 def set_user_active(conn: sqlite3.Connection, username: str, active: bool) -> None:

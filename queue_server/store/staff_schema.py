@@ -1,0 +1,28 @@
+"""The tables of the web administration (issue 15.1): officers' full names and first-sign-in flag, the audit log.
+
+Its own migration set (like the parts'), applied after the queue's, since it
+alters the queue's ``users`` table.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("motcua.staff")
+
+
+@migrations()
+def m001_full_names_and_audit(db: sqlite_utils.Database) -> None:
+    """Full names for reports ("Nguyễn Văn A", not "quay1"); who must replace a password others saw; the log."""
+    db.execute("ALTER TABLE users ADD COLUMN full_name TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0")
+    db.execute(
+        "CREATE TABLE audit_log (id INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, "
+        "action TEXT NOT NULL, target TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '{}')"
+    )
+
+
+def apply_migrations(db: sqlite_utils.Database) -> None:
+    """Create or upgrade the administration's tables (the queue's ``users`` must exist)."""
+    migrations.apply(db)
