@@ -34,7 +34,9 @@ OPEN_STATES = ("idle", "serving")
 """Paused and closed counters call nobody."""
 
 NOTE_AFTER_BREAK = "after_break"
-"""The likely call comes after the lunch break (or before opening: at the next period)."""
+"""The likely call comes after the lunch break: say when, not how many minutes."""
+NOTE_BEFORE_OPENING = "before_opening"
+"""The ticket is taken before the office opens: the wait counts from opening, say when."""
 NOTE_MAY_MISS_TODAY = "may_miss_today"
 """The likely call falls after closing: today's service may end before this ticket."""
 
@@ -100,18 +102,25 @@ def estimate_wait(state: QueueState, office: Office, service_code: str, ahead: i
         if call_s is None:
             return WaitEstimate(round(max(periods[-1][1], 0.0)) if periods else 0, NOTE_MAY_MISS_TODAY)
         if position == ahead:
-            return _promise(call_s, periods, now, office)
+            opening_ahead = len(periods) == len(hours.periods) and periods[0][0] > 0
+            return _promise(call_s, periods, now, office, opening_ahead)
         heapq.heappush(heap, (call_s + lanes[index].step_s, index))
     raise AssertionError("unreachable: the loop returns at position == ahead")
 
 
-def _promise(call_s: float, periods: list[tuple[float, float]], now: datetime, office: Office) -> WaitEstimate:
-    """The estimate of a call ``call_s`` seconds from now; noted when a break lies between."""
+def _promise(call_s: float, periods: list[tuple[float, float]], now: datetime, office: Office,
+             opening_ahead: bool) -> WaitEstimate:
+    """The estimate of a call ``call_s`` seconds from now; noted when a break (or the opening) lies between.
+
+    Only the last period begun before the call matters: a call after lunch on a ticket taken before
+    opening is still "after the break" (the morning's calls came first).
+    """
     wait_s = round(call_s)
-    crosses_break = any(0 < start <= call_s for start, _ in periods)
-    if not crosses_break:
+    begun = [index for index, (start, _) in enumerate(periods) if 0 < start <= call_s]
+    if not begun:
         return WaitEstimate(wait_s)
-    return WaitEstimate(wait_s, NOTE_AFTER_BREAK, (now + timedelta(seconds=wait_s)).astimezone(office.tz))
+    note = NOTE_BEFORE_OPENING if opening_ahead and begun[-1] == 0 else NOTE_AFTER_BREAK
+    return WaitEstimate(wait_s, note, (now + timedelta(seconds=wait_s)).astimezone(office.tz))
 
 
 def _periods_s(office: Office, now: datetime, hours: WorkingHours) -> list[tuple[float, float]]:

@@ -168,11 +168,11 @@ def _devices_schema() -> dict[str, Any]:
     return {"type": "object", "properties": {"devices": {"type": "array", "items": device}}}
 
 
-WAIT_NOTE = {"type": ["string", "null"], "enum": [None, "after_break", "may_miss_today"],
-             "description": "null: promise the minutes; after_break: the call follows a break (see expected_call_at); "
-                            "may_miss_today: the call would fall after closing"}
+WAIT_NOTE = {"type": ["string", "null"], "enum": [None, "after_break", "before_opening", "may_miss_today"],
+             "description": "null: promise the minutes; after_break, before_opening: the call follows the lunch "
+                            "break or the opening (see expected_call_at); may_miss_today: it would fall after closing"}
 EXPECTED_CALL_AT = {"type": ["string", "null"], "format": "date-time",
-                    "description": "the likely call (office time), set with wait_note after_break"}
+                    "description": "the likely call (office time), set with wait_note after_break or before_opening"}
 
 
 def ticket_schema() -> dict[str, Any]:
