@@ -23,7 +23,7 @@ DEMO_PORT = 8080
 
 
 def register(subcommands: argparse._SubParsersAction) -> None:
-    """Add init, serve, user (add/list/disable/enable/password), device (add/list/revoke) and demo."""
+    """Add init, serve, user (add/list/disable/enable/password), device (add/list/revoke/pair) and demo."""
     init = subcommands.add_parser("init", help="create or migrate the database")
     add_office_options(init)
     init.set_defaults(handler=cmd_init)
@@ -61,6 +61,12 @@ def register(subcommands: argparse._SubParsersAction) -> None:
     revoke.add_argument("name")
     add_office_options(revoke)
     revoke.set_defaults(handler=cmd_device_revoke)
+    pair = device.add_parser("pair", help="pair the rating tablet showing CODE at /danh-gia/<counter>")
+    pair.add_argument("code", help="the 6 digits the tablet shows")
+    pair.add_argument("--name", required=True, help="the tablet's device name, e.g. quay-3-tablet")
+    pair.add_argument("--counter", type=int, required=True, help="the counter the tablet faces")
+    add_office_options(pair)
+    pair.set_defaults(handler=cmd_device_pair)
 
     demo = subcommands.add_parser("demo", help="everything on one machine with the sample office")
     demo.add_argument("--port", type=int, default=DEMO_PORT)
@@ -235,6 +241,26 @@ def cmd_device_revoke(args: argparse.Namespace) -> int:
         except auth.AuthError as exc:
             raise CommandError(str(exc)) from None
     print(f"Revoked device {args.name}: its token no longer works")
+    return 0
+
+
+def cmd_device_pair(args: argparse.Namespace) -> int:
+    """Confirm a rating tablet's pairing code: the tablet signs itself in as a rating device within seconds."""
+    from datetime import UTC, datetime
+
+    from . import pairing
+
+    config_path, db_path = _paths(args)
+    config = load_config(config_path)
+    if config.office.counter(args.counter) is None:
+        raise CommandError(f"no counter {args.counter} in {config.path}; counters: "
+                           + ", ".join(str(c.number) for c in config.office.counters))
+    with _database(db_path) as db:
+        try:
+            name = pairing.confirm_pairing(db.conn, args.code, args.name, args.counter, datetime.now(UTC))
+        except pairing.PairingError as exc:
+            raise CommandError(str(exc)) from None
+    print(f"Paired {name} (rating) at counter {args.counter}: the tablet starts within a few seconds")
     return 0
 
 

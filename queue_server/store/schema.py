@@ -153,6 +153,20 @@ def m004_device_reports(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX device_reports_device ON device_reports (device_id, id)")
 
 
+@migrations()
+def m005_rating_tablets(db: sqlite_utils.Database) -> None:
+    """Counter tablets paired by a short code (stored hashed, valid minutes), and the counter each one faces."""
+    db.execute(
+        "CREATE TABLE tablet_pairings (id INTEGER PRIMARY KEY, code_hash TEXT NOT NULL UNIQUE, "
+        "claim_hash TEXT NOT NULL UNIQUE, counter INTEGER NOT NULL, created_at TEXT NOT NULL, "
+        "expires_at TEXT NOT NULL, device_id INTEGER REFERENCES devices (id) ON DELETE CASCADE)"
+    )
+    db.execute(
+        "CREATE TABLE rating_tablets (device_id INTEGER PRIMARY KEY REFERENCES devices (id) ON DELETE CASCADE, "
+        "counter INTEGER NOT NULL)"
+    )
+
+
 def apply_migrations(db: sqlite_utils.Database) -> None:
     """Bring the queue's tables and those of every part up to date."""
     migrations.apply(db)

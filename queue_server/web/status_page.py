@@ -20,8 +20,11 @@ from flask import Blueprint, Response, render_template, request
 from markupsafe import Markup
 
 from ..core.errors import QueueError
+from ..reports import store as ratings_store
+from ..reports.api import reports
 from .api_queue import get_ticket_by_token
-from .context import engine
+from .context import engine, read_conn
+from .rating_tablet import face_kind, face_svg
 from .security_headers import content_security_policy
 
 bp = Blueprint("status_page", __name__)
@@ -50,7 +53,10 @@ TEXTS = {
            "sound_on": "Âm báo đã bật", "live": "Tự cập nhật", "polling": "Cập nhật mỗi 10 giây",
            "offline": "Mất kết nối – đang thử lại", "other": "English", "counter": "Quầy", "priority": "Ưu tiên",
            "appointment": "Đặt lịch hẹn", "note": "Trang này không cần đăng nhập và không có thông tin cá nhân.",
-           "missing": "Không tìm thấy số này", "missing_help": "Đường dẫn không đúng hoặc đã hết hạn. Xin quét lại mã QR trên phiếu."},
+           "missing": "Không tìm thấy số này", "missing_help": "Đường dẫn không đúng hoặc đã hết hạn. Xin quét lại mã QR trên phiếu.",
+           "rate_question": "Quý khách có hài lòng với lượt phục vụ không?",
+           "rate_reasons": "Vì sao? (chọn một hay nhiều)", "rate_send": "Gửi đánh giá",
+           "rate_thanks": "Cảm ơn quý khách đã đánh giá!", "rate_failed": "Chưa gửi được đánh giá, xin thử lại."},
     "en": {"title": "Your ticket", "ahead": "People ahead of you", "wait": "Estimated wait",
            "minutes": "min", "under_minute": "under 1 min", "go_to": "Please go to", "waiting": "Waiting",
            "soon": "Almost your turn – watch the screen", "called": "It's your turn!", "serving": "Being served",
@@ -59,7 +65,10 @@ TEXTS = {
            "sound_on": "Sound alerts on", "live": "Live", "polling": "Updating every 10 s",
            "offline": "Connection lost – retrying", "other": "Tiếng Việt", "counter": "Counter", "priority": "Priority",
            "appointment": "Appointment", "note": "No sign-in and no personal data on this page.",
-           "missing": "Ticket not found", "missing_help": "The link is wrong or has expired. Scan the QR code on your ticket again."},
+           "missing": "Ticket not found", "missing_help": "The link is wrong or has expired. Scan the QR code on your ticket again.",
+           "rate_question": "Were you satisfied with the service?", "rate_reasons": "Why? (choose any)",
+           "rate_send": "Send rating", "rate_thanks": "Thank you for your rating!",
+           "rate_failed": "The rating was not sent; please try again."},
 }
 
 
@@ -89,10 +98,26 @@ def ticket_status(token: str) -> Any:
     except QueueError:
         return render_template("status_missing.html", lang=lang, t=texts, office_name=office.name), 404
     phase = phase_of(ticket)
-    boot = {"token": token, "lang": lang, "soonAhead": SOON_AHEAD, "pollMs": POLL_SECONDS * 1000, "texts": texts, "ticket": ticket}
+    offer = rating_offer(ticket, token)
+    boot = {"token": token, "lang": lang, "soonAhead": SOON_AHEAD, "pollMs": POLL_SECONDS * 1000, "texts": texts,
+            "ticket": ticket, "rating": {key: offer[key] for key in ("url", "rated", "levels", "reasons")}}
     return render_template("status.html", lang=lang, t=texts, css=inline_style()[0], ticket=ticket, phase=phase, office_name=office.name,
-                           wait_text=wait_text(ticket, texts), other_lang="en" if lang == "vi" else "vi",
+                           wait_text=wait_text(ticket, texts), other_lang="en" if lang == "vi" else "vi", rating=offer,
                            boot_json=json.dumps(boot, ensure_ascii=False).replace("<", "\\u003c"))
+
+
+def rating_offer(ticket: dict[str, Any], token: str) -> dict[str, Any]:
+    """The office's faces for this ticket's own rating, and whether it was rated already (one rating per ticket).
+
+    Offered once the ticket is done (``status.js`` shows it when the live feed says so); an
+    unrated ticket keeps the offer for the day, as the kiosk's "rate by number" does.
+    """
+    form = reports().ratings.form()
+    levels = [{"code": lv["code"], "label": lv["label"], "asks_reasons": lv["asks_reasons"],
+               "face": face_kind(i, len(form["levels"]))} for i, lv in enumerate(form["levels"])]
+    return {"url": f"/t/{token}/danh-gia", "rated": ratings_store.rating_exists(read_conn(), ticket["id"]),
+            "levels": levels, "reasons": form["reasons"], "faces": {lv["code"]: face_svg(lv["face"]) for lv in levels},
+            "shown": ticket["status"] == "done"}
 
 
 def phase_of(ticket: dict[str, Any]) -> str:

@@ -43,8 +43,38 @@
     if ((next !== phase && (next === "soon" || next === "called")) || recalled) alert(next);
     phase = next;
     ticket = t;
+    $("sound").hidden = next === "ended";  // nothing more to be called for: offer the rating instead
+    $("rate").hidden = t.status !== "done" || rating.rated;
     if (next === "ended") stopUpdates();
   }
+
+  // -- the rating of this ticket, once it is done (one per ticket: the server answers 409 to a second) ----------
+  const rating = boot.rating;
+  let chosenLevel = null;
+
+  function sendRating(level, reasons) {
+    const body = { ticket: boot.token, overall: level };
+    if (reasons.length) body.reasons = reasons;
+    fetch(rating.url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
+      .then((r) => {
+        if (r.status !== 201 && r.status !== 409) return Promise.reject(r.status);
+        rating.rated = true;
+        $("rate").hidden = true;
+        $("rate-done").hidden = false;
+      })
+      .catch(() => { $("rate-done").hidden = false; $("rate-done").textContent = T.rate_failed; });
+  }
+
+  document.querySelectorAll(".rate-face").forEach((button) => button.addEventListener("click", () => {
+    const level = rating.levels.find((lv) => lv.code === button.dataset.level);
+    document.querySelectorAll(".rate-face").forEach((b) => b.classList.toggle("chosen", b === button));
+    if (level.asks_reasons && rating.reasons.length) { chosenLevel = level.code; $("rate-reasons").hidden = false; return; }
+    sendRating(level.code, []);
+  }));
+  $("rate-send").addEventListener("click", () => {
+    const picked = Array.from(document.querySelectorAll("#rate-reasons input:checked")).map((box) => box.value);
+    if (chosenLevel) sendRating(chosenLevel, picked);
+  });
 
   // -- alerts: colour (CSS), vibration, a WebAudio beep (no audio file) ---------------
   function alert(kind) {
