@@ -6,6 +6,11 @@ to Vietnamese, a missing key shows the key (so a gap is visible, never a crash).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from wording import WAIT_NOTES
+
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
 
@@ -63,6 +68,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "ticket.counters": "Mời đến quầy số {counters} khi được gọi",
         "ticket.ahead": "Số người đang chờ trước quý khách: {n}",
         "ticket.wait": "Thời gian chờ dự kiến: {wait}",
+        "wait.after_break": WAIT_NOTES["after_break"],
+        "wait.before_opening": WAIT_NOTES["before_opening"],
+        "wait.may_miss_today": WAIT_NOTES["may_miss_today"],
         "ticket.priority": "Ưu tiên: {priority}",
         "ticket.qr": "Quét mã để theo dõi lượt của quý khách trên điện thoại",
         "ticket.printing": "Đang in phiếu…",
@@ -195,6 +203,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "ticket.counters": "Go to counter {counters} when called",
         "ticket.ahead": "People ahead of you: {n}",
         "ticket.wait": "Estimated wait: {wait}",
+        "wait.after_break": "After the lunch break, around {at}",
+        "wait.before_opening": "When the office opens, around {at}",
+        "wait.may_miss_today": "Today's service may end before your turn",
         "ticket.priority": "Priority: {priority}",
         "ticket.qr": "Scan to follow your turn on your phone",
         "ticket.printing": "Printing your ticket…",
@@ -310,6 +321,21 @@ def format_wait(seconds: float | int | None, lang: str = DEFAULT_LANGUAGE) -> st
     if minutes > 10:
         minutes = (minutes + 4) // 5 * 5  # a promise of "25 phút" is kept better than "23 phút"
     return tr("common.minutes", lang, n=minutes)
+
+
+SENTENCES_THE_NOTE_REPLACES = ("take.wait_estimate",)
+""""Chờ khoảng {wait}" cannot take "Sau giờ nghỉ trưa, …": there the note is the whole sentence."""
+
+
+def wait_sentence(key: str, item: Mapping[str, Any], lang: str = DEFAULT_LANGUAGE) -> str:
+    """``key``'s sentence with the wait of a service or ticket from the API; a wait across lunch or closing
+    says so instead of minutes (the API's ``wait_note`` and ``expected_call_at``, issue 14.5)."""
+    note_key = f"wait.{item.get('wait_note')}"
+    call_at = str(item.get("expected_call_at") or "")
+    if has_text(note_key) and (call_at or note_key == "wait.may_miss_today"):
+        note = tr(note_key, lang, at=call_at[11:16])  # "HH:MM" of the office-time ISO text
+        return note if key in SENTENCES_THE_NOTE_REPLACES else tr(key, lang, wait=note)
+    return tr(key, lang, wait=format_wait(item.get("estimated_wait_s"), lang))
 
 
 def join_numbers(numbers: list[int] | tuple[int, ...], lang: str = DEFAULT_LANGUAGE) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .texts import format_wait, join_numbers, spell_ticket_number, tr
+from .texts import join_numbers, spell_ticket_number, tr, wait_sentence
 
 PRINT_PENDING, PRINT_OK, PRINT_FAILED, PRINT_NONE = "printing", "printed", "failed", "no_printer"
 
@@ -32,8 +32,7 @@ def service_rows(services: list[dict[str, Any]], lang: str) -> list[ServiceRow]:
             code=service["code"],
             name=service.get("name") or service["code"],
             waiting_text=tr("take.waiting", lang, n=waiting) if waiting else tr("take.nobody_waiting", lang),
-            wait_text=tr("take.wait_estimate", lang, wait=format_wait(service.get("estimated_wait_s"), lang))
-            if waiting else "",
+            wait_text=wait_sentence("take.wait_estimate", service, lang) if waiting else "",
             counters_text=tr("take.counters", lang, counters=join_numbers(counters, lang)) if counters else "",
         ))
     return rows
@@ -146,7 +145,7 @@ class TicketView:
             "service": tr("ticket.service", lang, service=self.service_name),
             "counters": tr("ticket.counters", lang, counters=join_numbers(self.counters, lang)) if self.counters else "",
             "ahead": tr("ticket.ahead", lang, n=ahead),
-            "wait": tr("ticket.wait", lang, wait=format_wait(self.ticket.get("estimated_wait_s"), lang)),
+            "wait": wait_sentence("ticket.wait", self.ticket, lang),
             "priority": tr("ticket.priority", lang, priority=tr(f"priority.{priority}", lang)) if priority else "",
             "qr": tr("ticket.qr", lang),
             "print": self.print_text(lang),

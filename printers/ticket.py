@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from wording import PRIORITY_LABELS, date_text, join_alternatives, priority_label, time_text, wait_text
+from wording import PRIORITY_LABELS, date_text, join_alternatives, priority_label, time_text, wait_promise, wait_text
 
 __all__ = ["PRIORITY_LABELS", "TicketPrint", "format_wait", "sample_ticket", "ticket_print_from_api"]
 
@@ -42,6 +42,8 @@ class TicketPrint:
     footer: str = ""
     ticket_id: int | str | None = None
     reprinted_at: datetime | None = None  # set on a reprint: the paper says "IN LẠI" and when
+    wait_note: str | None = None  # the API's note: the wait crosses lunch or may not end today (issue 14.5)
+    expected_call_at: datetime | None = None  # the likely call with an after_break/before_opening note
 
     def __post_init__(self) -> None:
         for name in ("number", "office_name", "service_name", "status_url", "hotline", "footer"):
@@ -71,10 +73,10 @@ class TicketPrint:
 
     @property
     def wait_text(self) -> str:
-        """``Thời gian chờ: khoảng 15 phút``, as the kiosk and the phone say it; '' without an estimate."""
+        """``Thời gian chờ: khoảng 15 phút`` or ``…: Sau giờ nghỉ trưa, khoảng 13:40``; '' without an estimate."""
         if self.estimated_wait_s is None:
             return ""
-        return f"Thời gian chờ: {wait_text(self.estimated_wait_s, nbsp=True)}"
+        return f"Thời gian chờ: {wait_promise(self.estimated_wait_s, self.wait_note, self.expected_call_at, nbsp=True)}"
 
     @property
     def issued_text(self) -> str:
@@ -116,6 +118,7 @@ def ticket_print_from_api(
         counters = tuple(int(n) for n in service.get("counters", ()))
     issued = datetime.fromisoformat(str(ticket["issued_at"])).astimezone(ZoneInfo(timezone))
     wait = ticket.get("estimated_wait_s")
+    call_at = ticket.get("expected_call_at")
     return TicketPrint(
         number=str(ticket["number"]),
         office_name=office_name,
@@ -130,6 +133,8 @@ def ticket_print_from_api(
         footer=footer,
         ticket_id=ticket.get("id"),
         reprinted_at=reprinted_at.astimezone(ZoneInfo(timezone)) if reprinted_at else None,
+        wait_note=ticket.get("wait_note") or None,
+        expected_call_at=datetime.fromisoformat(str(call_at)).astimezone(ZoneInfo(timezone)) if call_at else None,
     )
 
 

@@ -24,10 +24,11 @@ from .numbers import LETTER_NAMES, read_digits, read_number, read_ticket_number
 from .priorities import PRIORITY_LABELS, priority_label
 from .statuses import STATUS_LABELS, status_label
 from .terms import ADDRESS, CALLED_PERSON, TICKET
-from .waits import wait_minutes, wait_text
+from .waits import WAIT_NOTES, wait_minutes, wait_promise, wait_text
 
 __all__ = [
-    "ADDRESS", "CALLED_PERSON", "LETTER_NAMES", "PRIORITY_LABELS", "STATUS_LABELS", "TICKET", "WEEKDAYS",
+    "ADDRESS", "CALLED_PERSON", "LETTER_NAMES", "PRIORITY_LABELS", "STATUS_LABELS", "TICKET", "WAIT_NOTES", "WEEKDAYS",
     "date_text", "join_alternatives", "long_date_text", "priority_label", "read_digits", "read_number",
-    "read_ticket_number", "status_label", "time_text", "wait_minutes", "wait_text", "weekday_name",
+    "read_ticket_number", "status_label", "time_text", "wait_minutes", "wait_promise", "wait_text",
+    "weekday_name",
 ]

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import math
+from datetime import datetime
 
 NBSP = "\u00a0"
+WAIT_NOTES = {
+    "after_break": "Sau giờ nghỉ trưa, khoảng {at}",
+    "before_opening": "Khi mở cửa, khoảng {at}",
+    "may_miss_today": "Có thể không kịp phục vụ hôm nay",
+}
+"""What is promised instead of minutes, by the API's ``wait_note``: minutes across the lunch break or
+the night are no promise, the hour of the likely call is; near closing, the truth."""
 
 
 def wait_minutes(seconds: float) -> int:
@@ -32,3 +40,19 @@ def wait_text(seconds: float | None, *, about: bool = True, nbsp: bool = False) 
         parts = ([f"{hours} giờ"] if hours else []) + ([f"{minutes} phút"] if minutes else [])
         text = ("khoảng " if about else "") + " ".join(parts)
     return text.replace(" ", NBSP) if nbsp else text
+
+
+def wait_promise(seconds: float | None, note: str | None = None, expected_call_at: str | datetime | None = None,
+                 *, about: bool = True, nbsp: bool = False) -> str:
+    """The wait as the ticket promises it: ``wait_text``, or the note the API gives beside it.
+
+    "Sau giờ nghỉ trưa, khoảng 13:40" (``expected_call_at``, office time, as ISO text or datetime),
+    "Có thể không kịp phục vụ hôm nay"; an unknown note or a missing time falls back to the minutes.
+    """
+    template = WAIT_NOTES.get(note or "")
+    call = datetime.fromisoformat(expected_call_at) if isinstance(expected_call_at, str) else expected_call_at
+    if template is None or ("{at}" in template and call is None):
+        return wait_text(seconds, about=about, nbsp=nbsp)
+    text = template.format(at=f"{call.hour:02d}:{call.minute:02d}" if call else "")
+    # A note is a sentence and may wrap on paper; only "khoảng 13:40" must stay on one line.
+    return text.replace("khoảng ", "khoảng" + NBSP) if nbsp else text
