@@ -14,11 +14,12 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .core.office import PRIORITY_CODES, Counter, Office, QueuePolicy, Service
@@ -93,7 +94,8 @@ def load_config(path: Path | str | None = None) -> OfficeConfig:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, "(syntax)", f"{exc}; fix the TOML syntax there") from None
     except OSError as exc:  # a folder, no permission…
-        raise ConfigError(path, "(file)", f"cannot read it ({exc.strerror}); pass --config with a readable office file") from None
+        raise ConfigError(path, "(file)",
+                          f"cannot read it ({exc.strerror}); pass --config with a readable office file") from None
     return parse_config(raw, path)
 
 
@@ -115,7 +117,8 @@ def parse_config(raw: Mapping[str, Any], path: Path | str = "<config>") -> Offic
         hotline=optional(path, "office.hotline", office_table, str, ""),
         public_url=_parse_public_url(path, office_table),
     )
-    _reject_unknown(path, "office", office_table, {"name", "timezone", "hotline", "public_url", "priorities", "files_dir"})
+    _reject_unknown(path, "office", office_table,
+                    {"name", "timezone", "hotline", "public_url", "priorities", "files_dir"})
     files_dir = optional(path, "office.files_dir", office_table, str, "")
     limits = _parse_limits(path, _table(path, "limits", raw.get("limits", {})))
     extra = {name: MappingProxyType(dict(raw[name])) for name in OTHER_SECTIONS if name in raw}
@@ -164,7 +167,7 @@ def _typed(path: Path, key: str, value: Any, kind: type) -> Any:
         return float(value)
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise ConfigError(path, key, f"expected {_kind_name(kind)}, got {value!r}")
-    if kind is str:
+    if kind is str and isinstance(value, str):
         import unicodedata
 
         return unicodedata.normalize("NFC", value)
@@ -200,7 +203,8 @@ def _parse_timezone(path: Path, office_table: Mapping[str, Any]) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(path, "office.timezone", f"unknown time zone {name!r}; use e.g. \"Asia/Ho_Chi_Minh\"") from None
+        raise ConfigError(path, "office.timezone",
+                          f"unknown time zone {name!r}; use e.g. \"Asia/Ho_Chi_Minh\"") from None
     return name
 
 
@@ -209,7 +213,8 @@ def _parse_priorities(path: Path, office_table: Mapping[str, Any]) -> tuple[str,
     values = optional(path, "office.priorities", office_table, list, list(PRIORITY_CODES))
     for value in values:
         if value not in PRIORITY_CODES:
-            raise ConfigError(path, "office.priorities", f"unknown priority {value!r}; use some of {', '.join(PRIORITY_CODES)}")
+            raise ConfigError(path, "office.priorities",
+                              f"unknown priority {value!r}; use some of {', '.join(PRIORITY_CODES)}")
     return tuple(values)
 
 

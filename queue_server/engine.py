@@ -252,7 +252,8 @@ class QueueEngine:
         outcome = observe_clock(self.state, self.office, now, elapsed)
         for event in outcome.events:
             log.warning("the office clock jumped %+d s (from %s to %s): check the server's time and NTP; "
-                        "the queue keeps its day and order", event.data["seconds"], event.data["from"], event.data["to"])
+                        "the queue keeps its day and order",
+                        event.data["seconds"], event.data["from"], event.data["to"])
         return outcome
 
     def _recover(self) -> None:

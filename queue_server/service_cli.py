@@ -76,18 +76,28 @@ def register(subcommands: argparse._SubParsersAction) -> None:
                                  description="Write the systemd units of this PC's role into /etc/systemd/system "
                                              "(or --root), create the service user and print what to enable.")
     install.add_argument("--role", choices=ROLES, required=True, help="what this PC runs")
-    install.add_argument("--screen", default=None, help="with --role display: the [[display.screens]] name (default: the first)")
+    install.add_argument("--screen", default=None,
+                         help="with --role display: the [[display.screens]] name (default: the first)")
     install.add_argument("--config", type=Path, default=None,
-                         help="the office TOML file the units use (default: $MOTCUA_CONFIG), e.g. /etc/motcua/office.toml")
+                         help="the office TOML file the units use (default: $MOTCUA_CONFIG), "
+                              "e.g. /etc/motcua/office.toml")
     install.add_argument("--server", default=None, metavar="URL",
                          help="kiosk/display: the queue server's address, written into the new token file")
-    install.add_argument("--host", default="0.0.0.0", help="server: the address to serve on (default 0.0.0.0, the office network; 127.0.0.1 behind a local proxy)")
-    install.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"server: the port to serve on (default {DEFAULT_PORT})")
-    install.add_argument("--backup-dir", type=Path, default=DEFAULT_BACKUP_DIR, help=f"server: where daily backups go (default {DEFAULT_BACKUP_DIR})")
-    install.add_argument("--keep", type=int, default=DEFAULT_KEEP, help=f"server: how many daily backups to keep (default {DEFAULT_KEEP})")
-    install.add_argument("--motcua", type=Path, default=None, help="the motcua program the units run (default: this one)")
-    install.add_argument("--cage", type=Path, default=None, help="kiosk/display: the cage program (default: cage on $PATH, else /usr/bin/cage)")
-    install.add_argument("--root", type=Path, default=Path("/"), help="write under this folder instead of / (no user is created)")
+    install.add_argument("--host", default="0.0.0.0",
+                         help="server: the address to serve on "
+                              "(default 0.0.0.0, the office network; 127.0.0.1 behind a local proxy)")
+    install.add_argument("--port", type=int, default=DEFAULT_PORT,
+                         help=f"server: the port to serve on (default {DEFAULT_PORT})")
+    install.add_argument("--backup-dir", type=Path, default=DEFAULT_BACKUP_DIR,
+                         help=f"server: where daily backups go (default {DEFAULT_BACKUP_DIR})")
+    install.add_argument("--keep", type=int, default=DEFAULT_KEEP,
+                         help=f"server: how many daily backups to keep (default {DEFAULT_KEEP})")
+    install.add_argument("--motcua", type=Path, default=None,
+                         help="the motcua program the units run (default: this one)")
+    install.add_argument("--cage", type=Path, default=None,
+                         help="kiosk/display: the cage program (default: cage on $PATH, else /usr/bin/cage)")
+    install.add_argument("--root", type=Path, default=Path("/"),
+                         help="write under this folder instead of / (no user is created)")
     install.add_argument("--dry-run", action="store_true", help="print what would be written and run, change nothing")
     install.set_defaults(handler=cmd_service_install)
 
@@ -173,13 +183,15 @@ def protect_home(*paths: Path) -> str:
 
 def plan_install(role: str, config: OfficeConfig, motcua: Path, *, screen: str | None = None,
                  server: str | None = None, host: str = "0.0.0.0", port: int = DEFAULT_PORT,
-                 backup_dir: Path = DEFAULT_BACKUP_DIR, keep: int = DEFAULT_KEEP, cage: Path = Path("/usr/bin/cage")) -> InstallPlan:
+                 backup_dir: Path = DEFAULT_BACKUP_DIR, keep: int = DEFAULT_KEEP,
+                 cage: Path = Path("/usr/bin/cage")) -> InstallPlan:
     """The files, folders, user and units of one role (nothing is touched)."""
     if keep < 1:
         raise CommandError(f"--keep {keep}: keep at least 1 backup")
     if not re.fullmatch(r"[\w.:\[\]-]+", host):
         raise CommandError(f"--host {host!r}: an IP address or a name, e.g. 0.0.0.0 or 127.0.0.1")
-    for path, what in ((motcua, "motcua program"), (config.path, "office file"), (backup_dir, "backup folder"), (cage, "cage")):
+    for path, what in ((motcua, "motcua program"), (config.path, "office file"), (backup_dir, "backup folder"),
+                       (cage, "cage")):
         _unit_safe(path, what)
     values = {"motcua": str(motcua), "config": str(config.path), "office": config.office.name.replace("%", "%%"),
               "protect_home": protect_home(motcua, config.path)}
@@ -189,7 +201,7 @@ def plan_install(role: str, config: OfficeConfig, motcua: Path, *, screen: str |
                       keep=str(keep), timezone=config.office.timezone)
         plan = InstallPlan(user=SERVER_USER, folders=[(backup_dir, SERVER_USER)],
                            enable=["motcua-server.service", "motcua-backup.timer"])
-        names = ("motcua-server.service", "motcua-backup.service", "motcua-backup.timer")
+        names: tuple[str, ...] = ("motcua-server.service", "motcua-backup.service", "motcua-backup.timer")
         plan.notes.append(f"open {port}/TCP to the office network (kiosks, boards, clerks' browsers, phones)")
     else:
         groups = tuple(g for g in SCREEN_GROUPS if _group_exists(g)) or SCREEN_GROUPS[:1]
@@ -199,7 +211,8 @@ def plan_install(role: str, config: OfficeConfig, motcua: Path, *, screen: str |
             names, env_name, enable = ("motcua-kiosk.service",), "kiosk.env", "motcua-kiosk.service"
         else:
             screen = _screen_name(config, screen)
-            names, env_name, enable = ("motcua-display@.service",), f"display-{screen}.env", f"motcua-display@{screen}.service"
+            names, env_name = ("motcua-display@.service",), f"display-{screen}.env"
+            enable = f"motcua-display@{screen}.service"
         plan.enable.append(enable)
         plan.files.append(PlannedFile(Path("/etc/motcua") / env_name, _token_file(role, server), 0o600, keep=True))
         plan.files.append(PlannedFile(Path("/etc/pam.d/motcua-screen"), PAM_SERVICE))

@@ -8,6 +8,7 @@ writer pays back.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import time
@@ -76,7 +77,8 @@ def check_usable(path: Path | str) -> None:
     folder = _nearest_existing_folder(path.parent)
     if not os.access(folder, os.W_OK | os.X_OK):
         raise UnusableDatabase(path, "read_only_folder",
-                               f"the folder {folder} is read-only (SQLite writes its -wal and -shm files beside the database)")
+                               f"the folder {folder} is read-only "
+                               "(SQLite writes its -wal and -shm files beside the database)")
     if not path.exists():
         return  # a new database: connect() creates it
     for file in (path, *(Path(f"{path}{side}") for side in SIDE_FILES)):
@@ -122,7 +124,5 @@ def _quick_check(path: Path) -> str:
 def _remove_new_side_files(created: list[Path]) -> None:
     """A refused start leaves the folder as it found it: drop the -wal/-shm our read-only look made."""
     for side in created:
-        try:
+        with contextlib.suppress(OSError):
             side.unlink(missing_ok=True)
-        except OSError:
-            pass

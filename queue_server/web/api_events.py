@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 
 from flask import Blueprint, Response, current_app, request
 
@@ -162,7 +162,7 @@ def _snapshot(queue: QueueEngine) -> tuple[int, str]:
 class _SlotStream:
     """The stream body, giving its slot back when the server closes it, started or not."""
 
-    def __init__(self, inner: Iterator[str], release: Callable[[], None]) -> None:
+    def __init__(self, inner: Generator[str, None, None], release: Callable[[], None]) -> None:
         self._inner, self._release, self._released = inner, release, False
 
     def __iter__(self) -> _SlotStream:
@@ -183,7 +183,7 @@ def _stream(queue: QueueEngine, db_path: str, last_id: int | None, release: Call
     return _SlotStream(_events_since(queue, db_path, last_id), release)
 
 
-def _events_since(queue: QueueEngine, db_path: str, last_id: int | None) -> Iterator[str]:
+def _events_since(queue: QueueEngine, db_path: str, last_id: int | None) -> Generator[str, None, None]:
     broker = queue.broker
     conn = thread_conn(db_path)
     yield f"retry: {RETRY_MS}\n\n"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, current_app, request
@@ -11,10 +11,10 @@ from flask import Blueprint, current_app, request
 from .. import auth
 from .context import read_conn
 from .disk_guard import require_disk_reserve
+from .errors import ApiError
 from .request_input import field, json_body
 from .sessions import current_principal, require
 from .sign_in import SignInRefused, check_sign_in, configure_sign_in
-from .errors import ApiError
 
 bp = Blueprint("people_api", __name__, url_prefix="/api")
 
@@ -35,7 +35,8 @@ def login() -> Any:
         person = check_sign_in(username, password)
     except SignInRefused as refused:
         raise ApiError(refused.status, refused.code, refused.message) from None
-    token, expires = auth.open_session(read_conn(), person, current_app.extensions["motcua.config"].limits.session_hours)
+    session_hours = current_app.extensions["motcua.config"].limits.session_hours
+    token, expires = auth.open_session(read_conn(), person, session_hours)
     return {"token": token, "expires_at": expires.isoformat(timespec="seconds"), "user": _person_view(person)}
 
 
@@ -61,10 +62,12 @@ def me() -> Any:
 
 
 def _person_view(principal: auth.Principal) -> dict[str, Any]:
-    return {"name": principal.name, "role": principal.role, "kind": principal.kind, "counters": list(principal.counters)}
+    return {"name": principal.name, "role": principal.role, "kind": principal.kind,
+            "counters": list(principal.counters)}
 
 
-MAX_COMPONENTS_PER_DEVICE = 16  # a kiosk has a printer, a screen, a network…: a device inventing names keeps only its latest 16
+# A kiosk has a printer, a screen, a network…: a device inventing names keeps only its latest 16.
+MAX_COMPONENTS_PER_DEVICE = 16
 HISTORY_PER_DEVICE = 50  # changes of state kept per device: a day of a flaky printer, never a growing table
 
 
@@ -84,7 +87,7 @@ def device_status() -> Any:
         "ok": ok,
         "code": field(body, "code", str, required=False, max_length=32) or ("ok" if ok else "fault"),
         "message": field(body, "message", str, required=False, max_length=300) or "",
-        "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     conn = read_conn()
     conn.execute("BEGIN IMMEDIATE")  # two reports of one device at once: neither is lost
@@ -123,7 +126,7 @@ def list_devices() -> Any:
     rows = conn.execute("SELECT id, name, role, last_seen_at, status FROM devices ORDER BY name").fetchall()
     devices = [{"name": n, "role": r, "last_seen_at": seen, "status": json.loads(s)} for _, n, r, seen, s in rows]
     if request.args.get("history"):
-        for (device_id, *_), device in zip(rows, devices):
+        for (device_id, *_), device in zip(rows, devices, strict=True):  # one device made per row
             device["history"] = [
                 {"component": c, "ok": bool(ok), "code": code, "message": message, "at": at}
                 for c, ok, code, message, at in conn.execute(

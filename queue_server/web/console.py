@@ -10,7 +10,7 @@ recent no-shows of a counter.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, Response, current_app, redirect, render_template, session, url_for
@@ -147,25 +147,25 @@ def counter_queue(counter: int) -> Any:
 def _queue_view(state: QueueState, office, config, now, base_url: str = "") -> dict[str, Any]:
     grace = timedelta(minutes=office.policy.no_show_grace_minutes)
     waiting: list[Ticket] = []
-    no_shows: list[Ticket] = []
+    no_shows: list[tuple[datetime, Ticket]] = []  # with the time each was marked absent
     for ticket in state.tickets.values():
         if ticket.day != state.day or not _for_counter(ticket, config):
             continue
         if ticket.status == WAITING:
             waiting.append(ticket)
         elif ticket.status == NO_SHOW and ticket.finished_at is not None and now - ticket.finished_at <= grace:
-            no_shows.append(ticket)
+            no_shows.append((ticket.finished_at, ticket))
     waiting_views = [views.ticket_view(state, office, t, now, base_url) for t in waiting]
     waiting_views.sort(key=lambda v: (v["ahead"], v["issued_at"] or "", v["id"]))
-    no_shows.sort(key=lambda t: t.finished_at, reverse=True)
+    no_shows.sort(key=lambda pair: pair[0], reverse=True)
     return {
         "counter": config.number,
         "waiting_total": len(waiting_views),
         "waiting": waiting_views[:QUEUE_PREVIEW],
         "no_shows": [
             {**views.ticket_view(state, office, t, now, base_url),
-             "callable_until": views.local_iso(t.finished_at + grace, office)}
-            for t in no_shows
+             "callable_until": views.local_iso(finished + grace, office)}
+            for finished, t in no_shows
         ],
     }
 

@@ -19,10 +19,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from waitress.adjustments import Adjustments
 from waitress.channel import HTTPChannel
+from waitress.parser import HTTPRequestParser
 from waitress.server import MultiSocketServer, TcpWSGIServer
 from waitress.task import ErrorTask, ThreadedTaskDispatcher
 
@@ -97,11 +98,14 @@ class JsonErrorTask(ErrorTask):
     """Waitress' own refusals (413 body too large, 431 headers too large, 400) in the one JSON shape."""
 
     def execute(self) -> None:
-        error = self.request.error
+        # types-waitress types a task's request as the Error; waitress gives the parser, which holds it.
+        error = cast(HTTPRequestParser, self.request).error
+        if error is None:  # waitress makes an error task only for a request that failed to parse
+            return super().execute()
         code, message = HTTP_ERROR_MESSAGES.get(error.code, ("bad_request", error.reason))
         body = json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False).encode("utf-8")
         self.status = f"{error.code} {error.reason}"
-        self.response_headers.append(("Content-Type", "application/json; charset=utf-8"))
+        self.response_headers = [*self.response_headers, ("Content-Type", "application/json; charset=utf-8")]
         self.set_close_on_finish()
         self.content_length = len(body)
         self.write(body)
@@ -147,11 +151,17 @@ class GuardedServer(TcpWSGIServer):
             return
         addr = self.fix_addr(addr)
         host = addr[0] if isinstance(addr, tuple) else str(addr)
-        from_address = sum(1 for channel in self.active_channels.values() if channel.addr[0] == host)
-        if not self.policy.admits(from_address, len(self.active_channels), host in self.trusted):
+        channels = self._channels()
+        from_address = sum(1 for channel in channels.values() if channel.addr[0] == host)
+        if not self.policy.admits(from_address, len(channels), host in self.trusted):
             self._refuse(conn, host)
             return
-        self.channel_class(self, conn, addr, self.adj, map=self._map)
+        # _map is wasyncore.dispatcher's socket map, which types-waitress leaves out.
+        self.channel_class(self, conn, addr, self.adj, map=self._map)  # type: ignore[attr-defined]
+
+    def _channels(self) -> dict[int, HTTPChannel]:
+        """The open connections by file number (types-waitress types active_channels as one channel)."""
+        return cast("dict[int, HTTPChannel]", self.active_channels)
 
     def _refuse(self, conn: socket.socket, host: str) -> None:
         self.refused += 1
@@ -169,9 +179,9 @@ class GuardedServer(TcpWSGIServer):
 
     def maintenance(self, now: float) -> None:
         """Waitress closes idle connections; also close those whose request is arriving too slowly."""
-        super().maintenance(now)
+        super().maintenance(now)  # type: ignore[arg-type]  # waitress passes time.time(); types-waitress says int
         cutoff = time.monotonic() - self.read_deadline
-        for channel in list(self.active_channels.values()):
+        for channel in list(self._channels().values()):
             since = getattr(channel, "partial_since", None)
             if since is not None and since < cutoff and not channel.requests:
                 channel.will_close = True
@@ -194,5 +204,6 @@ def create_guarded_server(app: Any, *, host: str, port: int, threads: int, conne
                              trusted=trusted, read_deadline=read_deadline) for info in adj.listen]
     if len(servers) == 1:
         return servers[0]
-    listening = [(server.effective_host, server.effective_port) for server in servers]
+    # TcpWSGIServer.__init__ sets effective_host and effective_port; types-waitress leaves them out.
+    listening = [(server.effective_host, server.effective_port) for server in servers]  # type: ignore[attr-defined]
     return MultiSocketServer(socket_map, adj, listening, dispatcher, servers[-1].log_info)

@@ -81,4 +81,6 @@ def _replayed_view(ctx: CommandContext, principal: str, key: str, fingerprint: s
         raise ApiError(409, "idempotency_key_reused",
                        "Idempotency-Key này đã dùng cho một yêu cầu khác; xin dùng khóa mới cho phiếu mới.")
     ticket = ctx.state.tickets.get(earlier.ticket_id) or repository.load_ticket(ctx.conn, earlier.ticket_id)
+    if ticket is None:  # the tickets table keeps every ticket a key was given for
+        raise LookupError(f"ticket {earlier.ticket_id} of an idempotency key is missing")
     return views.ticket_view(ctx.state, ctx.office, ticket, ctx.now)

@@ -119,6 +119,11 @@ class SignInGuard:
         """Keep memory bounded under a flood of names: drop keys with nothing in the window."""
         if len(self._names) + len(self._addresses) < 10_000:
             return
-        for table in (self._addresses, self._names):
-            for key in [k for k, times in table.items() if not times or now - times[-1] > self.window]:
-                del table[key]
+        _drop_stale(self._addresses, now, self.window)
+        _drop_stale(self._names, now, self.window)
+
+
+def _drop_stale(table: dict[Any, deque[float]], now: float, window: float) -> None:
+    """Drop the keys of one table with nothing in the window (its keys are addresses, or address and name)."""
+    for key in [k for k, times in table.items() if not times or now - times[-1] > window]:
+        del table[key]

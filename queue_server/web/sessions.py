@@ -92,7 +92,10 @@ def cookie_person() -> auth.Principal | None:
 
 
 def configure_cookies(app: Flask) -> None:
-    """Session cookies HttpOnly, SameSite=Strict and Secure on HTTPS requests (always with SESSION_COOKIE_SECURE = True)."""
+    """Session cookies HttpOnly, SameSite=Strict and Secure on HTTPS requests.
+
+    Always Secure with SESSION_COOKIE_SECURE = True.
+    """
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict")
     interface = type(app.session_interface)
     if not issubclass(interface, _SecureOnHttps):

@@ -69,7 +69,8 @@ def check_sign_in(username: str, password: str) -> auth.Principal:
     except auth.PasswordCheckBusy:
         guard.refund(address)
         log.warning("sign-in refused (server_busy) from %s: every password-check slot is taken", address)
-        raise SignInRefused("Máy chủ đang bận. Xin thử đăng nhập lại sau vài giây.", 503, username, "server_busy") from None
+        raise SignInRefused("Máy chủ đang bận. Xin thử đăng nhập lại sau vài giây.", 503, username,
+                            "server_busy") from None
     if person is None:
         guard.failed(address, name)
         raise SignInRefused(WRONG_PASSWORD, 401, username, "bad_credentials")

@@ -21,7 +21,8 @@ class TokenCache:
     request cost ticket issue ~10% under load: each read opens a WAL snapshot.)
     """
 
-    def __init__(self, ttl: float = 10.0, check_every: float = 0.25, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, ttl: float = 10.0, check_every: float = 0.25,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl, self.check_every, self._clock = ttl, check_every, clock
         self._entries: dict[tuple[str, str], tuple[auth.Principal, float]] = {}
         self._generation: int | None = None
