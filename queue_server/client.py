@@ -270,6 +270,9 @@ class ErrorCode:
     TOO_FAR_AHEAD = "too_far_ahead"
     OFFICE_CLOSED = "office_closed"
     SLOT_FULL = "slot_full"
+    SLOT_BLOCKED = "slot_blocked"
+    UNKNOWN_BLOCK = "unknown_block"
+    INVALID_BLOCK = "invalid_block"
     INVALID_PHONE = "invalid_phone"
     INVALID_DOSSIER_CODE = "invalid_dossier_code"
     PROCEDURE_SERVICE_MISMATCH = "procedure_service_mismatch"
@@ -298,6 +301,7 @@ class ErrorCode:
 
     # the live feed and the display
     INVALID_LAST_EVENT_ID = "invalid_last_event_id"
+    SPEECH_UNAVAILABLE = "speech_unavailable"
     INVALID_COUNTERS = "invalid_counters"
 
     # the server's state (retry later)

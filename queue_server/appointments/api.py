@@ -20,6 +20,7 @@ from ..web.request_input import field, json_body, with_status_link
 from ..web.security_headers import content_security_policy
 from ..web.sessions import require, require_counter_clerk
 from . import booking, store
+from .admin import bp as admin_bp
 from .pages import bp as pages_bp
 from .service import book, field_name, find_procedure, floods, kept_phone, local_today, settings, slots_of_day
 from .settings import AppointmentSettings, load_settings
@@ -190,3 +191,4 @@ def ticket_details(ticket: dict[str, Any] | None) -> dict[str, Any]:
 
 
 bp.register_blueprint(pages_bp)
+bp.register_blueprint(admin_bp)

@@ -150,6 +150,7 @@ def book_command(settings: AppointmentSettings, service: str, slot: datetime, ph
             rules_mod.check_booking(settings.rules, service, slot, local_now(ctx.now, ctx.office.timezone))
         except rules_mod.BookingRefused as refused:
             raise ApiError(422, refused.code, refused.message) from None
+        refuse_blocked(ctx, service, slot)
         check_booking_limits(ctx, settings, slot.date(), address, phone)
         capacity = settings.rules.services[service].capacity
         if store.seats_in_slot(ctx.conn, service, slot_text) >= capacity:
@@ -172,18 +173,63 @@ def book_command(settings: AppointmentSettings, service: str, slot: datetime, ph
     return run
 
 
-def cancel_command(settings: AppointmentSettings, code: str) -> Callable[[CommandContext], dict[str, Any]]:
-    """Cancel a booking by its code (again: same answer); 409 once it has a ticket."""
+def cancel_command(settings: AppointmentSettings, code: str,
+                   reason: str | None = None) -> Callable[[CommandContext], dict[str, Any]]:
+    """Cancel a booking by its code (again: same answer); 409 once it has a ticket.
+
+    ``reason`` is the office's, when staff cancel (kept for the admin, never on the public view).
+    """
 
     def run(ctx: CommandContext) -> dict[str, Any]:
         row = _booking_or_404(ctx, code)
         if row["status"] == store.CHECKED_IN:
             raise ApiError(409, "already_checked_in", "Lịch hẹn này đã lấy số tại cơ quan, không hủy được nữa.")
         if row["status"] == store.BOOKED:
-            ctx.conn.execute("UPDATE appointments SET status = ?, cancelled_at = ? WHERE code = ?",
-                             (store.CANCELLED, repository.to_db_time(ctx.now), code))
+            ctx.conn.execute("UPDATE appointments SET status = ?, cancelled_at = ?, cancel_reason = ? WHERE code = ?",
+                             (store.CANCELLED, repository.to_db_time(ctx.now), reason, code))
             row = _booking_or_404(ctx, code)
         return booking_view(row, ctx.office, settings)
+
+    return run
+
+
+def refuse_blocked(ctx: CommandContext, service: str, slot: datetime) -> None:
+    """409 when the office closed this slot or day for booking (the admin's block and its reason)."""
+    blocks = store.blocks_of_day(ctx.conn, slot.date().isoformat(), service)
+    block = store.block_for(blocks, slot.strftime(SLOT_FORMAT))
+    if block is not None:
+        raise ApiError(409, "slot_blocked", f"Khung giờ {slot:%H:%M} ngày {slot:%d/%m/%Y} không nhận đặt lịch "
+                                            f"({block['reason']}); xin chọn giờ hoặc ngày khác.")
+
+
+def block_command(settings: AppointmentSettings, service: str | None, day: date, slot: datetime | None,
+                  reason: str, admin: str) -> Callable[[CommandContext], dict[str, Any]]:
+    """Close a slot, or a whole day (``slot`` None), of one field or of all (``service`` None) for booking.
+
+    Bookings already made stay: the admin sees them and cancels with a reason
+    if the office cannot keep them.
+    """
+
+    def run(ctx: CommandContext) -> dict[str, Any]:
+        if service is not None and service not in settings.rules.services:
+            raise ApiError(404, "unknown_service", f"Lĩnh vực '{service}' không nhận đặt lịch.")
+        if slot is not None and slot.date() != day:
+            raise ApiError(422, "invalid_block", "Khung giờ phải thuộc ngày được khóa.")
+        cursor = ctx.conn.execute(
+            "INSERT INTO booking_blocks (service, day, slot_start, reason, created_at, created_by) "
+            "VALUES (?, ?, ?, ?, ?, ?)", (service, day.isoformat(), slot.strftime(SLOT_FORMAT) if slot else None,
+                                          reason, repository.to_db_time(ctx.now), admin))
+        return next(b for b in store.blocks_of_day(ctx.conn, day.isoformat()) if b["id"] == cursor.lastrowid)
+
+    return run
+
+
+def unblock_command(block_id: int) -> Callable[[CommandContext], None]:
+    """Open a blocked slot or day again."""
+
+    def run(ctx: CommandContext) -> None:
+        if ctx.conn.execute("DELETE FROM booking_blocks WHERE id = ?", (block_id,)).rowcount == 0:
+            raise ApiError(404, "unknown_block", f"Không có khóa lịch số {block_id}.")
 
     return run
 

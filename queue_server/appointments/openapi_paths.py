@@ -87,4 +87,27 @@ OPENAPI_PATHS: dict[str, Any] = {
             "counter": {"type": "integer"}, "ticket": {"oneOf": [TICKET, {"type": "null"}]},
             "appointment": {"type": ["object", "null"]}, "dossier_code": {"type": ["string", "null"]}}}),
             **error_responses(401, 403, 404)}}},
+    "/api/admin/bookings": {"get": {
+        "summary": "A day's bookings in slot order, with phone and cancel reason, and the day's blocks (admin)",
+        "security": [{"bearer": []}],
+        "parameters": [{"name": "date", "in": "query", "schema": {"type": "string", "format": "date"},
+                        "description": "default: today"},
+                       {"name": "service", "in": "query", "schema": TEXT, "description": "one field only"}],
+        "responses": {"200": json_response({"type": "object"}), **error_responses(401, 403, 422)}}},
+    "/api/admin/bookings/{code}/cancel": {"post": {
+        "summary": "Cancel a booking for the office, with its reason (admin)", "security": [{"bearer": []}],
+        "parameters": [CODE_PARAM],
+        "requestBody": json_body({"type": "object", "required": ["reason"], "properties": {"reason": TEXT}}),
+        "responses": {"200": ONE_APPOINTMENT, **error_responses(401, 403, 404, 409, 422)}}},
+    "/api/admin/booking-blocks": {"post": {
+        "summary": "Close a slot (time) or a whole day of one field (service) or of all for booking (admin)",
+        "security": [{"bearer": []}],
+        "requestBody": json_body({"type": "object", "required": ["date", "reason"], "properties": {
+            "date": {"type": "string", "format": "date"}, "service": TEXT,
+            "time": {"type": "string", "example": "09:30"}, "reason": TEXT}}),
+        "responses": {"201": json_response({"type": "object"}), **error_responses(401, 403, 404, 409, 422)}}},
+    "/api/admin/booking-blocks/{id}": {"delete": {
+        "summary": "Open a blocked slot or day again (admin)", "security": [{"bearer": []}],
+        "parameters": [path_parameter("id")],
+        "responses": {"200": json_response({"type": "object"}), **error_responses(401, 403, 404)}}},
 }

@@ -44,16 +44,24 @@ def slots_of_day(found: AppointmentSettings, service: str, day: date) -> dict[st
     office = engine().office
     now = booking.local_now(engine().clock(), office.timezone)
     taken = store.taken_seats(read_conn(), service, day.isoformat())
+    blocks = store.blocks_of_day(read_conn(), day.isoformat(), service)
     capacity = found.rules.services[service].capacity
     zone = ZoneInfo(office.timezone)
     slots = []
     for start in day_slots(found.rules, service, day):
         key = start.strftime(booking.SLOT_FORMAT)
         free = max(0, capacity - taken.get(key, 0))
+        block = store.block_for(blocks, key)
         slots.append({"start": key, "at": start.replace(tzinfo=zone).isoformat(timespec="seconds"),
                       "time": f"{start:%H:%M}", "capacity": capacity, "free": free,
-                      "bookable": free > 0 and start - timedelta(minutes=found.rules.min_notice_minutes) > now})
-    return {"closed": closed_reason(found.rules, day), "slots": slots}
+                      "blocked": block["reason"] if block else None,
+                      "bookable": free > 0 and block is None
+                      and start - timedelta(minutes=found.rules.min_notice_minutes) > now})
+    whole_day = next((b for b in blocks if b["slot_start"] is None), None)
+    closed = closed_reason(found.rules, day) or (
+        f"Ngày {day:%d/%m/%Y} cơ quan không nhận đặt lịch ({whole_day['reason']}); xin chọn ngày khác."
+        if whole_day else None)
+    return {"closed": closed, "slots": slots}
 
 
 def field_name(office: Office, code: str) -> str:

@@ -23,7 +23,7 @@ LIVE_STATUSES = (BOOKED, CHECKED_IN)
 """Bookings that hold a seat of their slot."""
 
 COLUMNS = ("id, code, service, day, slot_start, status, phone, created_at, cancelled_at, checked_in_at, ticket_id, "
-           "late, procedure")
+           "late, procedure, cancel_reason")
 
 
 @migrations()
@@ -67,9 +67,44 @@ def m002_booked_procedure(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE appointments ADD COLUMN procedure TEXT")
 
 
+@migrations()
+def m003_admin_blocks_and_cancel_reasons(db: sqlite_utils.Database) -> None:
+    """Slots or days the office closes for booking (a meeting, a power cut), and why a booking was cancelled."""
+    db.execute(
+        "CREATE TABLE booking_blocks (id INTEGER PRIMARY KEY, service TEXT, day TEXT NOT NULL, slot_start TEXT, "
+        "reason TEXT NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL)"
+    )
+    db.execute("CREATE INDEX booking_blocks_day ON booking_blocks (day)")
+    db.execute("ALTER TABLE appointments ADD COLUMN cancel_reason TEXT")
+
+
 def apply_migrations(db: sqlite_utils.Database) -> None:
     """Create or upgrade this part's tables."""
     migrations.apply(db)
+
+
+BLOCK_COLUMNS = ("id", "service", "day", "slot_start", "reason", "created_at", "created_by")
+
+
+def blocks_of_day(conn: sqlite3.Connection, day: str, service: str | None = None) -> list[dict[str, Any]]:
+    """The day's blocks that concern ``service`` (those of every field included); all of them without one."""
+    rows = conn.execute(
+        f"SELECT {', '.join(BLOCK_COLUMNS)} FROM booking_blocks WHERE day = ? AND (? IS NULL OR service IS NULL "
+        "OR service = ?) ORDER BY slot_start IS NOT NULL, slot_start, id", (day, service, service)).fetchall()
+    return [dict(zip(BLOCK_COLUMNS, row, strict=True)) for row in rows]
+
+
+def block_for(blocks: list[dict[str, Any]], slot_start: str) -> dict[str, Any] | None:
+    """The block closing this slot: the whole day's, or the slot's own."""
+    return next((b for b in blocks if b["slot_start"] in (None, slot_start)), None)
+
+
+def bookings_of_day(conn: sqlite3.Connection, day: str, service: str | None = None) -> list[dict[str, Any]]:
+    """A day's bookings in slot order, for the admin (phone included: staff only)."""
+    rows = conn.execute(
+        f"SELECT {COLUMNS} FROM appointments WHERE day = ? AND (? IS NULL OR service = ?) "
+        "ORDER BY slot_start, id", (day, service, service)).fetchall()
+    return [dict(zip(COLUMNS.split(", "), row, strict=True)) for row in rows]
 
 
 def booking_row(conn: sqlite3.Connection, code: str) -> dict[str, Any] | None:

@@ -47,7 +47,7 @@ def parse_period(args: Mapping[str, str], today: date) -> tuple[date, date]:
     first = first or last or today
     last = last or (today if first <= today else first)
     if last < first:
-        raise PeriodError("Ngày kết thúc (to) đứng trước ngày bắt đầu (from); xin đổi chỗ hai ngày.")
+        raise PeriodError("Ngày kết thúc ('to') đứng trước ngày bắt đầu ('from'); xin đổi chỗ hai ngày.")
     if (last - first).days + 1 > MAX_PERIOD_DAYS:
         raise PeriodError(f"Một báo cáo gồm tối đa {MAX_PERIOD_DAYS} ngày; xin chia nhỏ kỳ báo cáo.")
     return first, last

@@ -1,0 +1,85 @@
+"""Bookings for the office head on /admin (issue 15.1): a day's list, cancel with a reason, close a slot or a day.
+
+Admin only. Every change runs in the engine's writer like a citizen's
+booking, so a block and a booking of the same seat can never both win.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+
+from ..web.context import engine, read_conn
+from ..web.errors import ApiError
+from ..web.request_input import field, json_body
+from ..web.sessions import require
+from . import booking, store
+from .service import field_name, local_today, settings
+
+bp = Blueprint("appointments_admin", __name__)
+
+MAX_REASON = 200
+
+
+def _reason(body: dict[str, Any]) -> str:
+    """The office's reason, which the admin must give: the citizen will ask why."""
+    reason = " ".join((field(body, "reason", str, required=False, max_length=MAX_REASON) or "").split())
+    if not reason:
+        raise ApiError(422, "missing_field", "Xin ghi lý do (ví dụ: họp đột xuất, mất điện).")
+    return reason
+
+
+def _admin_view(row: dict[str, Any]) -> dict[str, Any]:
+    """A booking as staff see it: the public view plus the phone and why it was cancelled."""
+    office = engine().office
+    return {**booking.booking_view(row, office, settings()), "phone": row["phone"],
+            "cancel_reason": row["cancel_reason"], "day": row["day"]}
+
+
+@bp.get("/api/admin/bookings")
+def day_bookings() -> Any:
+    """``?date=&service=``: the day's bookings in slot order and the day's blocks (default today)."""
+    require("admin")
+    day = booking.parse_day(request.args["date"]) if request.args.get("date") else local_today()
+    service = request.args.get("service") or None
+    conn = read_conn()
+    rows = store.bookings_of_day(conn, day.isoformat(), service)
+    services = [{"code": code, "name": field_name(engine().office, code)} for code in settings().rules.services]
+    return {"date": day.isoformat(), "services": services, "bookings": [_admin_view(r) for r in rows],
+            "blocks": store.blocks_of_day(conn, day.isoformat(), service)}
+
+
+@bp.post("/api/admin/bookings/<code>/cancel")
+def cancel_with_reason(code: str) -> Any:
+    """Cancel a booking for the office, saying why (kept with it)."""
+    admin = require("admin")
+    reason = _reason(json_body())
+    command = booking.cancel_command(settings(), booking.normalize_code(code), reason=f"{reason} ({admin.name})")
+    engine().execute(command, actor=admin.name)
+    row = store.booking_row(read_conn(), booking.normalize_code(code))
+    assert row is not None  # the command answered 404 otherwise
+    return {"appointment": _admin_view(row)}
+
+
+@bp.post("/api/admin/booking-blocks")
+def add_block() -> Any:
+    """``{"date", "service"?, "time"?: "09:30", "reason"}``: close a slot, or the whole day, for booking."""
+    admin = require("admin")
+    body = json_body()
+    day = booking.parse_day(field(body, "date", str, max_length=10))
+    service = field(body, "service", str, required=False, max_length=16) or None
+    time = field(body, "time", str, required=False, max_length=5)
+    slot = booking.parse_slot(f"{day.isoformat()}T{time}") if time else None
+    command = booking.block_command(settings(), service, day, slot, _reason(body), admin.name)
+    return jsonify({"block": engine().execute(command, actor=admin.name)}), 201
+
+
+@bp.delete("/api/admin/booking-blocks/<int:block_id>")
+def remove_block(block_id: int) -> Any:
+    """Open a blocked slot or day again."""
+    admin = require("admin")
+    if not 0 < block_id < 2**63:
+        raise ApiError(404, "unknown_block", f"Không có khóa lịch số {block_id}.")
+    engine().execute(booking.unblock_command(block_id), actor=admin.name)
+    return {"status": "deleted"}
