@@ -12,7 +12,9 @@ House choices, made once here:
   the lobby call says *công dân*;
 - alternatives read "1 hoặc 2", "1, 2 hoặc 3";
 - a wait is "dưới 1 phút", "khoảng 8 phút", "khoảng 25 phút" (rounded up to
-  5 beyond 10 minutes), "khoảng 1 giờ 20 phút";
+  5 beyond 10 minutes), "khoảng 1 giờ 20 phút"; across lunch the hour, not
+  minutes: "Sau giờ nghỉ trưa, khoảng 13:40"; near closing "Có thể không kịp
+  phục vụ hôm nay" (``wait_promise``, from the API's ``wait_note``);
 - dates are dd/mm/yyyy, weekdays "Thứ Hai" … "Chủ nhật".
 """
 
