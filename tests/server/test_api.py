@@ -114,7 +114,8 @@ def test_openapi_is_valid_json_and_lists_every_route_of_the_app(api: InProcess) 
                      "/api/status/{}", "/api/events", "/api/login", "/api/logout", "/api/me",
                      "/api/devices", "/api/devices/status"):
         assert required in documented, required
-    for action in ("call-next", "call", "recall", "start", "no-show", "complete", "transfer", "pause", "resume", "close"):
+    for action in ("call-next", "call", "recall", "start", "no-show", "complete", "transfer", "pause", "resume",
+                   "close"):
         assert f"/api/counters/{{}}/{action}" in documented
     refs = json.dumps(document).count('"$ref"')
     assert refs and all(name in document["components"]["schemas"] for name in ("Error", "Ticket", "Service", "Counter"))
@@ -200,7 +201,7 @@ def test_a_clerk_calls_recalls_starts_and_completes_a_ticket(api: InProcess) -> 
     issue(api, "HT", "b")
     called = act(api, 1, "call-next")
     assert called.status_code == 200
-    at_counter = dict(status="called", called_at=EIGHT_O_CLOCK, counter=1, counter_name="Quầy 1")
+    at_counter: dict[str, Any] = dict(status="called", called_at=EIGHT_O_CLOCK, counter=1, counter_name="Quầy 1")
     assert called.get_json() == {"ticket": ticket_body(1, "A001", **at_counter)}
     recalled = act(api, 1, "recall")
     assert recalled.get_json() == {"ticket": ticket_body(1, "A001", **at_counter, recalls=1)}
@@ -292,8 +293,8 @@ def test_call_next_refuses_while_a_ticket_is_in_progress_when_the_office_says_so
     assert act(api, 1, "call-next").status_code == 200
     refused = act(api, 1, "call-next")
     assert refused.status_code == 409
-    assert refused.get_json() == {"error": {"code": "counter_busy", "message":
-                                            "Phiếu A001 vẫn đang ở quầy này: xin bấm xong, vắng mặt hoặc chuyển phiếu trước."}}
+    assert refused.get_json() == {"error": {"code": "counter_busy", "message": (
+        "Phiếu A001 vẫn đang ở quầy này: xin bấm xong, vắng mặt hoặc chuyển phiếu trước.")}}
     assert act(api, 1, "complete").status_code == 200
     assert act(api, 1, "call-next").get_json()["ticket"]["number"] == "A002"
 

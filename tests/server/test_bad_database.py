@@ -121,7 +121,8 @@ def test_a_read_only_database_file_is_refused(command, sound_db: Path, tmp_path:
     path = tmp_path / "motcua.db"
     shutil.copyfile(sound_db, path)
     with read_only(path):
-        assert_refused(command, path, capsys, f"{path} is read-only for this user", "give the user who runs motcua write access")
+        assert_refused(command, path, capsys, f"{path} is read-only for this user",
+                       "give the user who runs motcua write access")
 
 
 @COMMANDS
@@ -146,7 +147,8 @@ def test_a_new_database_in_a_read_only_folder_is_refused(command, tmp_path: Path
 def test_a_sound_database_still_starts(sound_db: Path, tmp_path: Path, capsys) -> None:
     path = tmp_path / "motcua.db"
     shutil.copyfile(sound_db, path)
-    assert run_init(path, capsys)[:2] == (0, f"Database ready: {path} (office: Trung tâm Phục vụ hành chính công xã Tân Phú)\n")
+    assert run_init(path, capsys)[:2] == (
+        0, f"Database ready: {path} (office: Trung tâm Phục vụ hành chính công xã Tân Phú)\n")
 
 
 def tickets_root_page(path: Path) -> tuple[int, int]:

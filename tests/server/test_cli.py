@@ -49,16 +49,16 @@ def test_user_add_refuses_a_short_password(motcua, office_db: OfficeDb) -> None:
 
 def test_user_add_refuses_an_unknown_counter(motcua, office_db: OfficeDb) -> None:
     before = users(office_db)
-    assert motcua("user", "add", "lan", "--role", "clerk", "--counter", "9", "--password-stdin", stdin="mat-khau-dai\n") == (
-        1, "", f"motcua: no counter 9 in {COMMUNE}; counters: 1, 2, 3, 4, 5\n")
+    assert motcua("user", "add", "lan", "--role", "clerk", "--counter", "9", "--password-stdin",
+                  stdin="mat-khau-dai\n") == (1, "", f"motcua: no counter 9 in {COMMUNE}; counters: 1, 2, 3, 4, 5\n")
     assert users(office_db) == before
 
 
 def test_user_add_refuses_a_clerk_without_counter_and_a_second_user_of_one_name(motcua) -> None:
     assert motcua("user", "add", "lan", "--role", "clerk", "--password-stdin", stdin="mat-khau-dai\n") == (
         1, "", "motcua: A clerk needs at least one --counter.\n")
-    assert motcua("user", "add", "QUAY1", "--role", "clerk", "--counter", "1", "--password-stdin", stdin="mat-khau-dai\n") == (
-        1, "", "motcua: User 'quay1' already exists.\n")
+    assert motcua("user", "add", "QUAY1", "--role", "clerk", "--counter", "1", "--password-stdin",
+                  stdin="mat-khau-dai\n") == (1, "", "motcua: User 'quay1' already exists.\n")
 
 
 def test_user_add_stores_a_person_who_can_sign_in(motcua, office_db: OfficeDb) -> None:
@@ -78,10 +78,12 @@ def test_device_add_prints_a_token_once_that_works(motcua, office_db: OfficeDb) 
     assert "not shown again" in err
     with office_db.connect() as conn:
         principal = auth.resolve_token(conn, token)
-        assert principal is not None and (principal.kind, principal.name, principal.role) == ("device", "kiosk-sảnh", "kiosk")
+        assert principal is not None
+        assert (principal.kind, principal.name, principal.role) == ("device", "kiosk-sảnh", "kiosk")
         assert token not in repr(conn.execute("SELECT * FROM tokens").fetchall())
     # The name is taken: a second add makes no second token.
-    assert motcua("device", "add", "kiosk-sảnh", "--role", "kiosk") == (1, "", "motcua: Device 'kiosk-sảnh' already exists.\n")
+    assert motcua("device", "add", "kiosk-sảnh", "--role", "kiosk") == (
+        1, "", "motcua: Device 'kiosk-sảnh' already exists.\n")
 
 
 def test_init_creates_a_database_that_is_ready(motcua, tmp_path: Path) -> None:

@@ -81,7 +81,8 @@ def test_a_day_forward_and_back_loses_no_ticket_and_files_none_under_tomorrow(of
     assert office.rows("SELECT number, day, status FROM tickets ORDER BY id") == [
         (f"A00{n}", "2026-03-02", "waiting") for n in range(1, 5)]
     assert [office.call_next() for _ in range(4)] == ["A001", "A002", "A003", "A004"]
-    jumps = [json.loads(data) for (data,) in office.rows("SELECT data FROM events WHERE type = 'clock.jumped' ORDER BY id")]
+    jumps = [json.loads(data)
+             for (data,) in office.rows("SELECT data FROM events WHERE type = 'clock.jumped' ORDER BY id")]
     assert [(j["from"], j["to"], j["seconds"]) for j in jumps] == [
         ("2026-03-02T09:00:00+07:00", "2026-03-03T09:00:00+07:00", 86400),
         ("2026-03-03T09:02:00+07:00", "2026-03-02T09:02:00+07:00", -86400)]

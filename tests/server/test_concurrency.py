@@ -75,7 +75,8 @@ def last_numbers(db) -> dict[str, int]:
     """The last sequence number of each service today, as stored."""
     with sqlite3.connect(db) as conn:
         return dict(conn.execute(
-            "SELECT issued_service, MAX(seq) FROM tickets WHERE day = (SELECT MAX(day) FROM tickets) GROUP BY issued_service"))
+            "SELECT issued_service, MAX(seq) FROM tickets WHERE day = (SELECT MAX(day) FROM tickets)"
+            " GROUP BY issued_service"))
 
 
 @pytest.mark.e2e

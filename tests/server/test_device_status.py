@@ -9,7 +9,8 @@ from tests.support.servers import InProcess
 
 
 def report(api: InProcess, component: str, ok: bool, who: str = "kiosk", **extra: Any) -> None:
-    answer = api.client.post("/api/devices/status", headers=api.auth(who), json={"component": component, "ok": ok, **extra})
+    answer = api.client.post("/api/devices/status", headers=api.auth(who),
+                             json={"component": component, "ok": ok, **extra})
     assert (answer.status_code, answer.get_json()) == (200, {"status": "recorded"})
 
 
@@ -54,7 +55,8 @@ def test_the_history_keeps_the_last_changes_of_state_newest_first(api: InProcess
     assert [h["message"] for h in kiosk["history"]] == [f"report {n}" for n in range(399, 399 - HISTORY_PER_DEVICE, -1)]
     assert kiosk["history"][0] == {"component": "printer", "ok": True, "code": "ok", "message": "report 399",
                                    "at": kiosk["last_seen_at"]}
-    assert kiosk["status"] == {"printer": {"ok": True, "code": "ok", "message": "report 399", "at": kiosk["last_seen_at"]}}
+    assert kiosk["status"] == {"printer": {"ok": True, "code": "ok", "message": "report 399",
+                                           "at": kiosk["last_seen_at"]}}
     assert [h["component"] for h in listed["kiosk-2"]["history"]] == ["screen"]  # another device's history is its own
     assert listed["display-1"]["history"] == []
 
