@@ -141,11 +141,18 @@ def check_booking_limits(ctx: CommandContext, settings: AppointmentSettings, day
 def book_command(settings: AppointmentSettings, service: str, slot: datetime, phone: str | None,
                  new_code: Callable[[], str] = new_booking_code,
                  procedure: str | None = None,
-                 address: str | None = None) -> Callable[[CommandContext], dict[str, Any]]:
-    """Book one seat of a slot, or raise 422 (rules) / 429 (limits) / 409 slot_full, before writing anything."""
+                 address: str | None = None,
+                 form_nonce: str | None = None) -> Callable[[CommandContext], dict[str, Any]]:
+    """Book one seat of a slot, or raise 422 (rules) / 429 (limits) / 409 slot_full, before writing anything.
+
+    A ``form_nonce`` already used answers that form's booking (``"repeated": True``) instead of a second seat.
+    """
     slot_text = slot.strftime(SLOT_FORMAT)
 
     def run(ctx: CommandContext) -> dict[str, Any]:
+        done = store.code_of_form(ctx.conn, form_nonce) if form_nonce else None
+        if done is not None:
+            return {**booking_view(_booking_or_404(ctx, done), ctx.office, settings), "repeated": True}
         try:
             rules_mod.check_booking(settings.rules, service, slot, local_now(ctx.now, ctx.office.timezone))
         except rules_mod.BookingRefused as refused:
@@ -160,10 +167,10 @@ def book_command(settings: AppointmentSettings, service: str, slot: datetime, ph
         while ctx.conn.execute("SELECT 1 FROM appointments WHERE code = ?", (code,)).fetchone():
             code = new_code()
         ctx.conn.execute(
-            "INSERT INTO appointments (code, service, day, slot_start, status, phone, created_at, procedure)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO appointments (code, service, day, slot_start, status, phone, created_at, procedure,"
+            " form_nonce) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (code, service, slot.date().isoformat(), slot_text, store.BOOKED, phone, repository.to_db_time(ctx.now),
-             procedure),
+             procedure, form_nonce),
         )
         if address is not None:
             ctx.conn.execute("INSERT INTO booking_origins (code, day, address, created_at) VALUES (?, ?, ?, ?)",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -68,6 +69,12 @@ def _stale_form(back: str) -> Any:
     return render_template("booking_stale.html", office_name=engine().office.name, error=STALE_FORM, back=back), 403
 
 
+def _book_form() -> dict[str, str]:
+    """The booking form's one-time id and its token: sent twice (Back, then submit), it books once."""
+    nonce = secrets.token_urlsafe(12)
+    return {"book_nonce": nonce, "book_token": form_token(f"book:{nonce}")}
+
+
 def _page_context(found: AppointmentSettings, **extra: Any) -> dict[str, Any]:
     office = engine().office
     today = local_today()
@@ -77,7 +84,7 @@ def _page_context(found: AppointmentSettings, **extra: Any) -> dict[str, Any]:
         "collect_phone": found.collect_phone, "today": today.isoformat(),
         "last_day": (today + timedelta(days=found.rules.days_ahead)).isoformat(),
         "checkin_before": found.rules.checkin_before_minutes, "checkin_after": found.rules.checkin_after_minutes,
-        "book_token": form_token("book"),
+        **_book_form(),
         **extra,
     }
 
@@ -138,17 +145,21 @@ def booking_submit() -> Any:
     procedure = page_procedure(request.form.get("procedure", ""))
     if procedure is not None and procedure["service"] != service:
         procedure = None
-    if not form_post_allowed("book"):
+    nonce = request.form.get("form_nonce", "")[:32]
+    if not nonce or not form_post_allowed(f"book:{nonce}"):
         return _slot_page(found, service, day_text, error=STALE_FORM, status=403, phone=phone_text, procedure=procedure)
     try:
         if not slot_text:
             raise ApiError(422, "invalid_slot", "Xin chọn một khung giờ còn trống.")
         phone = kept_phone(found, phone_text)
-        view = book(found, service, booking.parse_slot(slot_text), phone, procedure["code"] if procedure else None)
+        view = book(found, service, booking.parse_slot(slot_text), phone, procedure["code"] if procedure else None,
+                    form_nonce=nonce)
     except QueueError as exc:
         status = exc.status if isinstance(exc, ApiError) else 422
         return _slot_page(found, service, day_text, error=exc.message, status=status, phone=phone_text,
                           procedure=procedure)
+    if view.get("repeated"):
+        return redirect(url_for("appointments.pages.booking_done", code=view["code"], m="again"), code=303)
     return redirect(url_for("appointments.pages.booking_done", code=view["code"]), code=303)
 
 
@@ -176,6 +187,9 @@ def booking_cancel_submit(code: str) -> Any:
     found = settings()
     if not form_post_allowed(f"cancel:{booking.normalize_code(code)}"):
         return _stale_form(url_for("appointments.pages.booking_done", code=booking.normalize_code(code)))
+    if request.form.get("confirm") != "yes":  # the box "Tôi muốn hủy" was not ticked: nothing happens
+        return redirect(url_for("appointments.pages.booking_done", code=booking.normalize_code(code), m="confirm"),
+                        code=303)
     try:
         engine().execute(booking.cancel_command(found, booking.normalize_code(code)), actor="booking")
         message = "cancelled"

@@ -80,14 +80,15 @@ def kept_phone(found: AppointmentSettings, raw: str | None) -> str | None:
 
 
 def book(found: AppointmentSettings, service: str, slot: datetime, phone: str | None,
-         procedure: str | None = None) -> dict[str, Any]:
+         procedure: str | None = None, form_nonce: str | None = None) -> dict[str, Any]:
     """Book a seat for this request's address (rate-limited); a refusal that looks like a flood is counted."""
     address = request.remote_addr or "unknown"
     limiter: RateLimiter = current_app.extensions["motcua.booking_limiter"]
     try:
         if not limiter.allow(f"book:{address}"):
             raise ApiError(429, "too_many_bookings", "Quá nhiều lượt đặt lịch từ một máy; xin đợi một phút.")
-        command = booking.book_command(found, service, slot, phone, procedure=procedure, address=address)
+        command = booking.book_command(found, service, slot, phone, procedure=procedure, address=address,
+                                       form_nonce=form_nonce)
         return engine().execute(command, actor="booking")
     except ApiError as exc:
         if exc.code in FLOOD_CODES:

@@ -78,6 +78,19 @@ def m003_admin_blocks_and_cancel_reasons(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE appointments ADD COLUMN cancel_reason TEXT")
 
 
+@migrations()
+def m004_form_nonces(db: sqlite_utils.Database) -> None:
+    """The booking page's one-time form id: Back then "Đặt lịch" again shows the same booking, not a second seat."""
+    db.execute("ALTER TABLE appointments ADD COLUMN form_nonce TEXT")
+    db.execute("CREATE UNIQUE INDEX appointments_form_nonce ON appointments (form_nonce) WHERE form_nonce IS NOT NULL")
+
+
+def code_of_form(conn: sqlite3.Connection, nonce: str) -> str | None:
+    """The booking a booking form already made, if that form was sent before."""
+    row = conn.execute("SELECT code FROM appointments WHERE form_nonce = ?", (nonce,)).fetchone()
+    return row[0] if row else None
+
+
 def apply_migrations(db: sqlite_utils.Database) -> None:
     """Create or upgrade this part's tables."""
     migrations.apply(db)

@@ -34,8 +34,8 @@ def _status(app, code: str) -> str:
     return app.client.get(f"/api/appointments/{code}").get_json()["appointment"]["status"]
 
 
-def cancel(app, code: str, token: str | None, **headers: str):
-    data = {"form_token": token} if token is not None else {}
+def cancel(app, code: str, token: str | None, confirm: str = "yes", **headers: str):
+    data = {"form_token": token, "confirm": confirm} if token is not None else {}
     return app.client.post(f"/dat-lich/{code}/huy", data=data, headers=headers)
 
 
@@ -85,7 +85,10 @@ def test_a_token_is_bound_to_its_booking_and_expires(app) -> None:
 
 def _book_form(app, **extra: str) -> dict[str, str]:
     page = app.client.get("/dat-lich?service=HT&date=2026-03-03").get_data(as_text=True)
-    return {"service": "HT", "slot": "2026-03-03T09:30", "form_token": _token(page, "/dat-lich"), **extra}
+    nonce = re.search(r'name="form_nonce" value="([^"]+)"', page)
+    assert nonce, "the booking form carries no one-time id"
+    return {"service": "HT", "slot": "2026-03-03T09:30", "form_token": _token(page, "/dat-lich"),
+            "form_nonce": nonce.group(1), **extra}
 
 
 def test_the_booking_form_is_refused_without_its_token_or_from_another_site(app) -> None:
@@ -110,3 +113,24 @@ def test_the_booking_page_shows_the_daily_limit_plainly(app) -> None:
     third = app.client.post("/dat-lich", data=_book_form(app, slot="2026-03-03T10:00"))
     assert third.status_code == 429
     assert "Mỗi máy chỉ đặt được tối đa 2 lịch hẹn trong một ngày" in third.get_data(as_text=True)
+
+
+def test_back_then_book_again_shows_the_same_booking_not_a_second_seat(app) -> None:
+    form = _book_form(app)
+    first = app.client.post("/dat-lich", data=form)
+    again = app.client.post("/dat-lich", data={**form, "slot": "2026-03-03T10:00"})  # Back, another slot, resubmit
+    assert first.status_code == again.status_code == 303
+    assert again.headers["Location"] == first.headers["Location"] + "?m=again"
+    assert "đã được đặt từ trước" in app.client.get(again.headers["Location"]).get_data(as_text=True)
+    with app.db.connect() as conn:
+        assert conn.execute("SELECT COUNT(*) FROM appointments").fetchone() == (1,)
+    forged = app.client.post("/dat-lich", data={**form, "form_nonce": "another-id"})
+    assert forged.status_code == 403  # the token is bound to the form's id
+
+
+def test_a_cancel_asks_first_and_does_nothing_without_the_box_ticked(app) -> None:
+    code = _booked(app)
+    answer = cancel(app, code, _cancel_token(app, code), confirm="")
+    assert answer.status_code == 303 and answer.headers["Location"].endswith("?m=confirm")
+    assert _status(app, code) == "booked"
+    assert "Tôi muốn hủy lịch hẹn này" in app.client.get(f"/dat-lich/{code}").get_data(as_text=True)
