@@ -15,7 +15,16 @@ from ..config import OfficeConfig
 from ..engine import QueueEngine
 from ..reports import api as reports_api
 from ..store.db import connect
-from . import api_events, api_people, api_queue, console, display_page, openapi, status_page
+from . import (
+    api_events,
+    api_people,
+    api_queue,
+    console,
+    display_page,
+    openapi,
+    rating_tablet,
+    status_page,
+)
 from .disk_guard import install_disk_guard
 from .errors import register_error_handlers
 from .guarded_server import TrustedAddresses
@@ -25,6 +34,7 @@ from .token_cache import TokenCache
 BLUEPRINTS: tuple[Blueprint, ...] = (
     api_queue.bp, api_events.bp, api_people.bp, openapi.bp,
     console.bp, display_page.bp, catalog_api.bp, reports_api.bp, appointments_api.bp, status_page.bp,
+    rating_tablet.bp,
 )
 """Every blueprint of the server, in registration order (the queue's API first, then the pages and parts)."""
 

@@ -116,7 +116,7 @@
   function refresh() {
     return fetch("/api/status/" + encodeURIComponent(boot.token), { cache: "no-store" })
       .then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
-      .then((body) => { render(body.ticket); if (!source) setConn(T.polling); })
+      .then((body) => { render(body.ticket); if (!source && phase !== "ended") setConn(T.polling); })
       .catch(() => setConn(T.offline));
   }
 
