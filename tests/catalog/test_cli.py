@@ -29,7 +29,7 @@ def live(db_path: Path):
 
 def test_import_then_export_gives_the_same_catalogue(db_path, tmp_path, capsys):
     assert run("import", str(SAMPLE_CATALOG), "--db", str(db_path), "--config", str(COMMUNE)) == 0
-    assert "Imported 56 procedures as catalogue version xa-2025.07" in capsys.readouterr().out
+    assert "Imported 62 procedures as catalogue version xa-2025.07" in capsys.readouterr().out
     out = tmp_path / "out.json"
     assert run("export", str(out), "--db", str(db_path)) == 0
     assert json.loads(out.read_text(encoding="utf-8")) == json.loads(SAMPLE_CATALOG.read_text(encoding="utf-8"))
@@ -41,7 +41,7 @@ def test_export_to_csv_and_import_under_a_new_version(db_path, tmp_path):
     assert run("export", str(out), "--db", str(db_path)) == 0
     assert out.read_text(encoding="utf-8").startswith("code,name,field,level,service,")
     assert run("import", str(out), "--version", "2026-01", "--db", str(db_path), "--config", str(COMMUNE)) == 0
-    assert live(db_path).version == "2026-01" and len(live(db_path).procedures) == 56
+    assert live(db_path).version == "2026-01" and len(live(db_path).procedures) == 62
 
 
 def test_a_bad_file_is_refused_with_row_and_column_and_changes_nothing(db_path, tmp_path, capsys):
@@ -50,7 +50,7 @@ def test_a_bad_file_is_refused_with_row_and_column_and_changes_nothing(db_path, 
     bad.write_text("code,name,field,service\n1.1,Khai sinh,Hộ tịch,HT\n1.2,Khai tử,Hộ tịch,ZZ\n", encoding="utf-8")
     assert run("import", str(bad), "--version", "xa-2025.07", "--db", str(db_path), "--config", str(COMMUNE)) == 1
     assert "row 3, column service: unknown service 'ZZ'; use one of HT, VP, DC, VH" in capsys.readouterr().err
-    assert live(db_path).revision == 1 and len(live(db_path).procedures) == 56
+    assert live(db_path).revision == 1 and len(live(db_path).procedures) == 62
 
 
 def test_invalid_utf8_is_refused(db_path, tmp_path, capsys):

@@ -77,7 +77,7 @@ def test_an_empty_database_has_no_catalogue(db):
 def test_the_sample_office_gets_its_catalogue_once(db):
     config = load_config(COMMUNE)
     assert ensure_sample_catalog(db, config) == "xa-2025.07"
-    assert len(active_catalog(db).procedures) == 56
+    assert len(active_catalog(db).procedures) == 62
     assert {p.service for p in active_catalog(db).procedures} == {"HT", "VP", "DC", "VH"}
     assert ensure_sample_catalog(db, config) is None
     assert catalog_revision(db) == 1
