@@ -73,19 +73,25 @@ ERRORS: dict[str, tuple[Callable[[InProcess], Any], int, str]] = {
     "no service": (_post_ticket("kiosk", {}), 422, "missing_field"),
     "service is not text": (_post_ticket("kiosk", {"service": 7}), 422, "invalid_field"),
     "unknown service": (_post_ticket("kiosk", {"service": "XX"}), 404, "unknown_service"),
-    "kiosk picks appointment": (_post_ticket("kiosk", {"service": "HT", "priority": "appointment"}), 422, "invalid_priority"),
-    "kiosk picks an unknown priority": (_post_ticket("kiosk", {"service": "HT", "priority": "vip"}), 422, "invalid_priority"),
-    "clerk picks an unknown priority": (_post_ticket("quay1", {"service": "HT", "priority": "vip"}), 422, "invalid_priority"),
+    "kiosk picks appointment": (
+        _post_ticket("kiosk", {"service": "HT", "priority": "appointment"}), 422, "invalid_priority"),
+    "kiosk picks an unknown priority": (
+        _post_ticket("kiosk", {"service": "HT", "priority": "vip"}), 422, "invalid_priority"),
+    "clerk picks an unknown priority": (
+        _post_ticket("quay1", {"service": "HT", "priority": "vip"}), 422, "invalid_priority"),
     "no Idempotency-Key": (_post_ticket("kiosk", {"service": "HT"}, key=None), 422, "missing_idempotency_key"),
     "blank Idempotency-Key": (_post_ticket("kiosk", {"service": "HT"}, key="  "), 422, "missing_idempotency_key"),
-    "overlong Idempotency-Key": (_post_ticket("kiosk", {"service": "HT"}, key="k" * 129), 422, "invalid_idempotency_key"),
-    "key reused with another body": (_issue_then(_post_ticket("kiosk", {"service": "VP"})), 409, "idempotency_key_reused"),
+    "overlong Idempotency-Key": (
+        _post_ticket("kiosk", {"service": "HT"}, key="k" * 129), 422, "invalid_idempotency_key"),
+    "key reused with another body": (
+        _issue_then(_post_ticket("kiosk", {"service": "VP"})), 409, "idempotency_key_reused"),
     "display takes a ticket": (_post_ticket("display", {"service": "HT"}), 403, "forbidden"),
     "rating tablet takes a ticket": (_post_ticket("rating", {"service": "HT"}), 403, "forbidden"),
     "no token": (_post_ticket(None, {"service": "HT"}), 401, "unauthorized"),
     "unknown token": (_post_ticket(None, {"service": "HT"}, token="Bearer dev_not-a-real-token"), 401, "invalid_token"),
     "empty bearer token": (_post_ticket(None, {"service": "HT"}, token="Bearer "), 401, "invalid_token"),
-    "body over max_body_bytes": (_post_ticket("kiosk", raw=b'{"service": "' + b"H" * 20_000 + b'"}'), 413, "body_too_large"),
+    "body over max_body_bytes": (
+        _post_ticket("kiosk", raw=b'{"service": "' + b"H" * 20_000 + b'"}'), 413, "body_too_large"),
     "unknown ticket id": (_get("/api/tickets/999"), 404, "unknown_ticket"),
     "ticket id beyond SQLite integers": (_get("/api/tickets/99999999999999999999"), 404, "unknown_ticket"),
     "unknown status token": (_get("/api/status/not-a-token"), 404, "unknown_ticket"),
@@ -106,10 +112,12 @@ ERRORS: dict[str, tuple[Callable[[InProcess], Any], int, str]] = {
     "no-show with no current ticket": (_action(1, "no-show"), 409, "no_current_ticket"),
     "complete with no current ticket": (_action(1, "complete"), 409, "no_current_ticket"),
     "transfer with no current ticket": (_action(1, "transfer", {"service": "VP"}), 409, "no_current_ticket"),
-    "start twice": (_issue_then(_action(1, "start", setup=lambda api: (act(api, 1, "call-next"), act(api, 1, "start")))),
-                    409, "already_serving"),
+    "start twice": (
+        _issue_then(_action(1, "start", setup=lambda api: (act(api, 1, "call-next"), act(api, 1, "start")))),
+        409, "already_serving"),
     "transfer to both a service and a counter": (
-        _issue_then(_action(1, "transfer", {"service": "VP", "counter": 3}, setup=lambda api: act(api, 1, "call-next"))),
+        _issue_then(_action(1, "transfer", {"service": "VP", "counter": 3},
+                            setup=lambda api: act(api, 1, "call-next"))),
         422, "invalid_request"),
     "transfer to nowhere": (
         _issue_then(_action(1, "transfer", {}, setup=lambda api: act(api, 1, "call-next"))), 422, "invalid_request"),
@@ -127,18 +135,23 @@ ERRORS: dict[str, tuple[Callable[[InProcess], Any], int, str]] = {
     "pause with an overlong reason": (_action(1, "pause", {"reason": "x" * 201}), 422, "invalid_field"),
     "resume a counter that is not paused": (_action(1, "resume"), 409, "counter_not_paused"),
     "counter action with malformed JSON": (
-        lambda api: api.client.post("/api/counters/1/pause", data=b"{", headers={**api.auth("quay1"), "Content-Type": "application/json"}),
+        lambda api: api.client.post("/api/counters/1/pause", data=b"{",
+                                    headers={**api.auth("quay1"), "Content-Type": "application/json"}),
         400, "bad_json"),
-    "login with a wrong password": (_login({"username": "quay1", "password": "wrong-password"}), 401, "bad_credentials"),
+    "login with a wrong password": (
+        _login({"username": "quay1", "password": "wrong-password"}), 401, "bad_credentials"),
     "login as nobody": (_login({"username": "nobody", "password": "whatever1"}), 401, "bad_credentials"),
     "login without a password": (_login({"username": "quay1"}), 422, "missing_field"),
     "login with a list": (lambda api: api.client.post("/api/login", json=["quay1"]), 422, "invalid_body"),
     "me without a token": (_get("/api/me"), 401, "unauthorized"),
     "me with a bad token": (_get("/api/me", {"Authorization": "Bearer nope"}), 401, "invalid_token"),
     "logout without a token": (lambda api: api.client.post("/api/logout"), 401, "unauthorized"),
-    "a clerk reports device status": (_with_token("POST", "/api/devices/status", "quay1", {"component": "x", "ok": True}), 403, "forbidden"),
-    "device status without ok": (_with_token("POST", "/api/devices/status", "kiosk", {"component": "printer"}), 422, "invalid_field"),
-    "device status without component": (_with_token("POST", "/api/devices/status", "kiosk", {"ok": True}), 422, "missing_field"),
+    "a clerk reports device status": (
+        _with_token("POST", "/api/devices/status", "quay1", {"component": "x", "ok": True}), 403, "forbidden"),
+    "device status without ok": (
+        _with_token("POST", "/api/devices/status", "kiosk", {"component": "printer"}), 422, "invalid_field"),
+    "device status without component": (
+        _with_token("POST", "/api/devices/status", "kiosk", {"ok": True}), 422, "missing_field"),
     "a kiosk lists devices": (_with_token("GET", "/api/devices", "kiosk"), 403, "forbidden"),
     "a clerk lists devices": (_with_token("GET", "/api/devices", "quay1"), 403, "forbidden"),
     "anyone lists devices": (_get("/api/devices"), 401, "unauthorized"),
@@ -188,8 +201,8 @@ def test_unknown_service_says_which_services_exist(api: InProcess) -> None:
 def test_a_display_may_not_take_a_ticket(api: InProcess) -> None:
     answer = issue(api, who="display")
     assert answer.status_code == 403
-    assert answer.get_json() == {"error": {"code": "forbidden",
-                                           "message": "Vai trò display không được làm việc này; cần vai trò kiosk hoặc clerk hoặc admin."}}
+    assert answer.get_json() == {"error": {"code": "forbidden", "message": (
+        "Vai trò display không được làm việc này; cần vai trò kiosk hoặc clerk hoặc admin.")}}
 
 
 def test_a_clerk_may_not_act_at_another_counter(api: InProcess) -> None:
@@ -202,8 +215,9 @@ def test_a_clerk_may_not_act_at_another_counter(api: InProcess) -> None:
 def test_missing_idempotency_key_says_what_to_send(api: InProcess) -> None:
     answer = api.client.post("/api/tickets", json={"service": "HT"}, headers=api.auth("kiosk"))
     assert answer.status_code == 422
-    assert answer.get_json() == {"error": {"code": "missing_idempotency_key", "message":
-                                           "Thiếu tiêu đề Idempotency-Key: xin gửi một chuỗi ngẫu nhiên, giữ nguyên ở mọi lần gửi lại của cùng một yêu cầu."}}
+    assert answer.get_json() == {"error": {"code": "missing_idempotency_key", "message": (
+        "Thiếu tiêu đề Idempotency-Key: xin gửi một chuỗi ngẫu nhiên, "
+        "giữ nguyên ở mọi lần gửi lại của cùng một yêu cầu.")}}
 
 
 def test_no_current_ticket_says_to_call_first(api: InProcess) -> None:

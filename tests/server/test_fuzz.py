@@ -20,9 +20,11 @@ from tests.support.servers import InProcess, issue
 ACTIONS = ("call-next", "call", "recall", "start", "no-show", "complete", "transfer", "pause", "resume", "close")
 WHO = ("kiosk", "display", "rating", "quay1", "quay2", "quay3", "admin", None)
 
-scalars = st.none() | st.booleans() | st.integers(min_value=-(2**80), max_value=2**80) | st.floats() | st.text(max_size=40)
-json_values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
-                           max_leaves=12)
+scalars = (st.none() | st.booleans() | st.integers(min_value=-(2**80), max_value=2**80) | st.floats()
+           | st.text(max_size=40))
+json_values = st.recursive(
+    scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=12)
 # Bodies that look almost right reach deeper than random ones.
 plausible = st.fixed_dictionaries({}, optional={
     "service": st.sampled_from(["HT", "VP", "DC", "VH", "XX", "", "ht"]) | json_values,
@@ -34,16 +36,21 @@ plausible = st.fixed_dictionaries({}, optional={
     "component": st.text(max_size=40) | json_values,
     "ok": json_values,
 })
-bodies = plausible.map(lambda b: json.dumps(b).encode()) | json_values.map(lambda v: json.dumps(v).encode()) | st.binary(max_size=64)
+bodies = (plausible.map(lambda b: json.dumps(b).encode()) | json_values.map(lambda v: json.dumps(v).encode())
+          | st.binary(max_size=64))
 # Not /api/login: every try costs a scrypt hash (test_errors.py covers its refusals).
 paths = (st.just("/api/tickets") | st.just("/api/logout") | st.just("/api/devices/status")
-         | st.builds(lambda n, a: f"/api/counters/{n}/{a}", st.sampled_from([0, 1, 2, 3, 4, 5, 9, 2**70]), st.sampled_from(ACTIONS)))
-keys = st.none() | st.sampled_from(["k1", "k2"]) | st.text(alphabet=st.characters(codec="latin-1", exclude_characters="\r\n\x00"), max_size=140)
+         | st.builds(lambda n, a: f"/api/counters/{n}/{a}", st.sampled_from([0, 1, 2, 3, 4, 5, 9, 2**70]),
+                     st.sampled_from(ACTIONS)))
+keys = (st.none() | st.sampled_from(["k1", "k2"])
+        | st.text(alphabet=st.characters(codec="latin-1", exclude_characters="\r\n\x00"), max_size=140))
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(path=paths, body=bodies, who=st.sampled_from(WHO), key=keys)
-def test_no_request_makes_a_server_error(api: InProcess, path: str, body: bytes, who: str | None, key: str | None) -> None:
+def test_no_request_makes_a_server_error(api: InProcess, path: str, body: bytes, who: str | None,
+                                         key: str | None) -> None:
     headers = {"Content-Type": "application/json"}
     if who is not None:
         headers.update(api.auth(who))
@@ -88,7 +95,8 @@ PLAUSIBLE: dict[str, Any] = {
     "Last-Event-ID": "1", "Idempotency-Key": "fuzz",
 }
 """A value that gets a parameter past its first check, so a hostile neighbour is checked deeper."""
-SKIPPED = {("post", "/api/login"), ("post", "/api/logout")}  # scrypt per try / revokes the token: the fuzz above covers both
+# scrypt per try / revokes the token: the fuzz above covers both.
+SKIPPED = {("post", "/api/login"), ("post", "/api/logout")}
 CALLERS = ("admin", "kiosk", "rating", "quay1", "display", None)
 PAGE_PARAMS = ("screen", "counters", "orientation", "lang", "service", "date", "procedure", "m", "code", "from", "to",
                "period", "format", "all", "next", "q", "limit", "last_event_id")
@@ -109,7 +117,7 @@ class Operation:
 
 
 def operations(document: dict[str, Any]) -> list[Operation]:
-    """Every operation; a write whose body the document leaves out borrows its collection's fields (PATCH /api/notices/{id})."""
+    """Every operation; a write with no body in the document borrows its collection's (PATCH /api/notices/{id})."""
     def fields_of(op: dict[str, Any]) -> tuple[str, ...] | None:
         content = op.get("requestBody", {}).get("content", {})
         return tuple(next(iter(content.values())).get("schema", {}).get("properties", {})) if content else None
@@ -120,7 +128,8 @@ def operations(document: dict[str, Any]) -> list[Operation]:
             if method not in ("get", "post", "put", "patch", "delete") or (method, path) in SKIPPED:
                 continue
             params = op.get("parameters", []) + item.get("parameters", [])
-            by_place = {place: tuple(p["name"] for p in params if p["in"] == place) for place in ("path", "query", "header")}
+            by_place = {place: tuple(p["name"] for p in params if p["in"] == place)
+                        for place in ("path", "query", "header")}
             fields = fields_of(op)
             if fields is None and method in ("put", "patch"):
                 collection = document["paths"].get(path.rsplit("/", 1)[0], {})
@@ -147,8 +156,9 @@ def send(client, op: Operation, who: str | None, api: InProcess, path_values: di
         problem = broken_promise(answer, f"{op.method.upper()} {url} {query!r} {headers!r} {body!r}"[:300])
     finally:
         answer.close()
-    assert problems is not None or problem is None, problem
-    if problem:
+    if problems is None:
+        assert problem is None, problem
+    elif problem:
         problems.append(problem)
     return answer.status_code
 
@@ -204,9 +214,11 @@ def sweep(api: InProcess, op: Operation, problems: list[str]) -> Counter[int]:
         requests += [(who, {name: value}, query, headers, plausible_body(op)) for name in op.path_params]
         requests += [(who, {}, {**query, name: value}, headers, plausible_body(op)) for name in op.query]
         requests += [(who, {}, query, {**headers, name: value}, plausible_body(op)) for name in op.headers]
-    requests += [(who, {}, query, headers, plausible_body(op, **{name: value})) for value in HOSTILE_JSON for name in op.fields]
+    requests += [(who, {}, query, headers, plausible_body(op, **{name: value}))
+                 for value in HOSTILE_JSON for name in op.fields]
     if op.has_body:
-        requests.append((who, {}, query, headers, plausible_body(op, **dict.fromkeys(op.fields, ""))))  # every field empty
+        every_field_empty = plausible_body(op, **dict.fromkeys(op.fields, ""))
+        requests.append((who, {}, query, headers, every_field_empty))
         requests += [(caller, {}, query, headers, raw) for raw in WHOLE_BODIES for caller in (who, None)]
     for caller, path_values, q, h, body in requests:
         statuses[send(api.client, op, caller, api, path_values, q, h, body, problems)] += 1
@@ -215,7 +227,8 @@ def sweep(api: InProcess, op: Operation, problems: list[str]) -> Counter[int]:
 
 def test_every_operation_of_the_openapi_document_refuses_hostile_values_with_a_4xx(open_api: InProcess) -> None:
     ops = operations(open_api.client.get("/api/openapi.json").get_json())
-    assert len(ops) >= 40 and {(op.method, op.path) for op in ops} >= {("get", "/api/events"), ("patch", "/api/notices/{id}")}
+    assert len(ops) >= 40
+    assert {(op.method, op.path) for op in ops} >= {("get", "/api/events"), ("patch", "/api/notices/{id}")}
     statuses: Counter[int] = Counter()
     problems: list[str] = []
     for op in ops:
@@ -226,7 +239,8 @@ def test_every_operation_of_the_openapi_document_refuses_hostile_values_with_a_4
 
 def html_pages(api: InProcess) -> list[str]:
     """Every GET route that is not the API or a static file, with its converters as {name}."""
-    rules = [rule for rule in api.app.url_map.iter_rules() if "GET" in rule.methods and not rule.rule.startswith("/api/")
+    rules = [rule for rule in api.app.url_map.iter_rules()
+             if "GET" in rule.methods and not rule.rule.startswith("/api/")
              and rule.endpoint != "static" and not rule.endpoint.endswith(".static")]
     return sorted({re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule) for rule in rules})
 
@@ -235,7 +249,9 @@ def admin_cookie_client(api: InProcess):
     """A second client signed in as the admin through the sign-in page (bearer calls stay anonymous)."""
     client = api.app.test_client()
     form = client.get("/admin/login").get_data(as_text=True)
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    csrf_field = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert csrf_field is not None, form
+    csrf = csrf_field.group(1)
     signed_in = client.post("/admin/login", data={"csrf_token": csrf, "username": "admin", "password": ADMIN_PASSWORD})
     assert signed_in.status_code in (302, 303) and client.get("/admin").status_code == 200
     return client
@@ -270,17 +286,23 @@ hostile_text = st.sampled_from(HOSTILE_TEXT) | st.text(max_size=12) | st.integer
 hostile_json = st.sampled_from(HOSTILE_JSON) | json_values | st.integers(min_value=-(2**70), max_value=2**70)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@pytest.fixture
+def open_api_ops(open_api: InProcess) -> list[Operation]:
+    """The document's operations, read once per test (the fixture outlives Hypothesis's examples), not per example."""
+    return operations(open_api.client.get("/api/openapi.json").get_json())
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
-def test_random_mixes_of_hostile_values_never_make_a_server_error(open_api: InProcess, data: st.DataObject) -> None:
+def test_random_mixes_of_hostile_values_never_make_a_server_error(open_api: InProcess, open_api_ops: list[Operation],
+                                                                  data: st.DataObject) -> None:
     api = open_api
-    ops = getattr(open_api, "_fuzz_ops", None)
-    if ops is None:
-        ops = open_api._fuzz_ops = operations(api.client.get("/api/openapi.json").get_json())
-    op = data.draw(st.sampled_from(ops), "operation")
+    op = data.draw(st.sampled_from(open_api_ops), "operation")
 
     def mixed(names: tuple[str, ...], values) -> dict[str, Any]:
-        return data.draw(st.fixed_dictionaries({}, optional={n: values | st.just(PLAUSIBLE.get(n, "x")) for n in names}))
+        return data.draw(st.fixed_dictionaries(
+            {}, optional={n: values | st.just(PLAUSIBLE.get(n, "x")) for n in names}))
 
     body = json.dumps(mixed(op.fields, hostile_json)).encode() if op.has_body else None
     send(api.client, op, data.draw(st.sampled_from(CALLERS), "who"), api, mixed(op.path_params, hostile_text),
