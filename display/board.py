@@ -137,7 +137,8 @@ def from_snapshot(data: Mapping[str, Any], event_id: int | None = None) -> Board
             for s in data.get("services") or ()
         ),
         counters=tuple(_counter_row(c, None) for c in data.get("counters") or ()),
-        recent_calls=tuple(_call(t, recall=False, event_id=None) for t in (data.get("recent_calls") or ())[:RECENT_LIMIT]),
+        recent_calls=tuple(_call(t, recall=False, event_id=None)
+                           for t in (data.get("recent_calls") or ())[:RECENT_LIMIT]),
         last_event_id=last_id if isinstance(last_id, int) else event_id,
         synced=True,
     )

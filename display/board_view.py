@@ -10,6 +10,7 @@ this module fills them from the data. Numbers only: nothing here names a person.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from datetime import datetime
 from importlib import resources
@@ -94,14 +95,14 @@ class CounterGrid(GridLayout):
             self._rebuild(len(numbers))
             self._numbers = numbers
         names = {s.code: s.name for s in view.state.services}
-        for index, (counter, cells) in enumerate(zip(view.counters, self._row_cells)):
+        for index, (counter, cells) in enumerate(zip(view.counters, self._row_cells, strict=True)):  # a row each
             self._fill(counter, cells, names, ROW_A if index % 2 == 0 else ROW_B)
 
     def _rebuild(self, count: int) -> None:
         self.clear_widgets()
         u = self.unit
         row_height = max(56 * u, min(120 * u, (self.height or 700 * u) / max(1, count + 1)))
-        for text, share in zip(("QUẦY", "LĨNH VỰC", "ĐANG PHỤC VỤ"), COLUMN_SHARES):
+        for text, share in zip(("QUẦY", "LĨNH VỰC", "ĐANG PHỤC VỤ"), COLUMN_SHARES, strict=True):
             self.add_widget(cell(text, 30 * u, "center", GOLD, GRID_HEAD, bold=True, size_hint=(share, None),
                                  height=60 * u, padding=(6 * u, 0)))
         self._row_cells = []
@@ -109,10 +110,12 @@ class CounterGrid(GridLayout):
         text_size = min(38 * u, row_height * 0.34)
         for _ in range(count):
             cells = (
-                cell("", number_size, "center", WHITE, ROW_A, bold=True, size_hint=(COLUMN_SHARES[0], None), height=row_height),
+                cell("", number_size, "center", WHITE, ROW_A, bold=True, size_hint=(COLUMN_SHARES[0], None),
+                     height=row_height),
                 cell("", text_size, "left", WHITE, ROW_A, size_hint=(COLUMN_SHARES[1], None), height=row_height,
                      padding=(14 * u, 0), shorten=False, max_lines=2, line_height=0.95),
-                cell("", number_size, "center", GOLD, ROW_A, bold=True, size_hint=(COLUMN_SHARES[2], None), height=row_height),
+                cell("", number_size, "center", GOLD, ROW_A, bold=True, size_hint=(COLUMN_SHARES[2], None),
+                     height=row_height),
             )
             for widget in cells:
                 self.add_widget(widget)
@@ -337,10 +340,8 @@ class BoardScreen(Panel):
         self.view = view
         state = view.state
         if state.timezone:
-            try:
+            with contextlib.suppress(ValueError, KeyError):  # an unknown zone keeps the last one
                 self.timezone = ZoneInfo(state.timezone)
-            except (ValueError, KeyError):
-                pass
         title = self.screen.title
         self.office.text = state.office_name + (f" — {title}" if title else "")
         self.offline.text = "" if connected else "• mất kết nối"
@@ -437,7 +438,7 @@ class BoardScreen(Panel):
                 self.waiting.add_widget(box)
                 self._waiting_cells.append(box.ids.count)
             self._waiting_codes = codes
-        for service, count in zip(services, self._waiting_cells):
+        for service, count in zip(services, self._waiting_cells, strict=True):  # the same codes: a box each
             count.text = f"{service.waiting} người đang chờ"
             count.fg = list(GOLD if service.waiting else GREY)
 

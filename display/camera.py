@@ -229,7 +229,8 @@ def make_http_server(port: int, hub: FrameHub, holder: StateHolder, timezone: st
             url = urlparse(self.path)
             match = PATH_PATTERN.match(url.path)
             if not match:
-                self._send(404, "text/plain; charset=utf-8", "Dùng /counter/N.mjpg, /counter/N.jpg hoặc /counter/N.png".encode())
+                self._send(404, "text/plain; charset=utf-8",
+                           "Dùng /counter/N.mjpg, /counter/N.jpg hoặc /counter/N.png".encode())
                 return
             counter, kind = int(match.group(1)), match.group(2)
             if kind == "png":

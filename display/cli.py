@@ -20,11 +20,13 @@ def register(subcommands: argparse._SubParsersAction) -> None:
     display.add_argument("--screen", default=None, help="screen name from [[display.screens]] (default: the first)")
     display.add_argument("--record", type=Path, default=None, metavar="DIR",
                          help="write a PNG of the board after each event and a WAV of each call instead of playing it")
-    display.add_argument("--size", default=None, metavar="WxH", help="window size (default 1920x1080, or 1080x1920 portrait)")
+    display.add_argument("--size", default=None, metavar="WxH",
+                         help="window size (default 1920x1080, or 1080x1920 portrait)")
     display.add_argument("--fullscreen", action="store_true", help="take the whole screen")
     display.add_argument("--no-voice", action="store_true", help="do not speak calls")
     display.add_argument("--timings", type=Path, default=None, metavar="FILE",
-                         help="append when each event arrived, was painted and spoken (JSON lines; for bench/display.py)")
+                         help="append when each event arrived, was painted and spoken "
+                              "(JSON lines; for bench/display.py)")
     display.set_defaults(handler=run_display)
 
     overlay = subcommands.add_parser("overlay", help="put the queue strip on a counter's camera video")

@@ -45,7 +45,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "home.rate": "Đánh giá hài lòng",
         "home.rate.hint": "Cho biết ý kiến của quý khách",
         "home.language": "English",
-        "home.spoken": "Xin kính chào. Chạm vào nút màu xanh để lấy số thứ tự. Nút màu cam để tra cứu thủ tục. Nút màu tím để đánh giá sự hài lòng.",
+        "home.spoken": ("Xin kính chào. Chạm vào nút màu xanh để lấy số thứ tự. Nút màu cam để tra cứu thủ tục. Nút "
+                        "màu tím để đánh giá sự hài lòng."),
         "take.title": "Lấy số thứ tự",
         "take.choose": "Chạm vào lĩnh vực quý khách cần làm thủ tục",
         "take.waiting": "Đang chờ: {n} người",
@@ -75,10 +76,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "ticket.qr": "Quét mã để theo dõi lượt của quý khách trên điện thoại",
         "ticket.printing": "Đang in phiếu…",
         "ticket.printed": "Mời quý khách nhận phiếu ở khe bên dưới.",
-        "ticket.print_failed": "Máy in đang bị lỗi, phiếu KHÔNG in được. Xin quý khách ghi lại số {number} hoặc chụp ảnh mã QR này.",
+        "ticket.print_failed": ("Máy in đang bị lỗi, phiếu KHÔNG in được. Xin quý khách ghi lại số {number} hoặc "
+                                "chụp ảnh mã QR này."),
         "ticket.no_printer": "Ki-ốt này không có máy in. Xin quý khách ghi lại số {number} hoặc chụp ảnh mã QR.",
         "ticket.closes_in": "Màn hình tự đóng sau {n} giây",
-        "ticket.spoken": "Số thứ tự của quý khách là {number_spoken}. Lĩnh vực {service}. Mời đến quầy số {counters} khi được gọi. Có {n} người đang chờ trước quý khách.",
+        "ticket.spoken": ("Số thứ tự của quý khách là {number_spoken}. Lĩnh vực {service}. Mời đến quầy số "
+                          "{counters} khi được gọi. Có {n} người đang chờ trước quý khách."),
         "search.title": "Tra cứu thủ tục",
         "search.placeholder": "Gõ tên thủ tục, ví dụ: khai sinh",
         "search.browse": "Hoặc chọn lĩnh vực:",
@@ -102,7 +105,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "detail.online": "Nộp trực tuyến",
         "detail.online.hint": "Quét mã để nộp hồ sơ trực tuyến trên Cổng Dịch vụ công",
         "detail.where.counters": "{office}: quầy số {counters} ({service})",
-        "detail.online.full": "Có thể làm trọn vẹn trên mạng (toàn trình). Quét mã QR để mở trang thủ tục trên Cổng Dịch vụ công quốc gia.",
+        "detail.online.full": ("Có thể làm trọn vẹn trên mạng (toàn trình). Quét mã QR để mở trang thủ tục trên "
+                               "Cổng Dịch vụ công quốc gia."),
         "detail.online.part": "Có thể nộp một phần trên mạng. Quét mã QR để mở trang thủ tục.",
         "detail.online.none": "Thủ tục này nộp trực tiếp tại quầy.",
         "detail.sample": "Hồ sơ mẫu đã điền sẵn",
@@ -180,7 +184,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "home.rate": "Rate our service",
         "home.rate.hint": "Tell us what you think",
         "home.language": "Tiếng Việt",
-        "home.spoken": "Welcome. Touch the green button to take a number, the orange one to look up a procedure, the purple one to rate our service.",
+        "home.spoken": ("Welcome. Touch the green button to take a number, the orange one to look up a procedure, "
+                        "the purple one to rate our service."),
         "take.title": "Take a number",
         "take.choose": "Touch the field of your procedure",
         "take.waiting": "Waiting: {n}",
@@ -210,10 +215,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "ticket.qr": "Scan to follow your turn on your phone",
         "ticket.printing": "Printing your ticket…",
         "ticket.printed": "Please take your ticket from the slot below.",
-        "ticket.print_failed": "The printer is out of order; NO ticket was printed. Please write down number {number} or take a photo of this QR code.",
-        "ticket.no_printer": "This kiosk has no printer. Please write down number {number} or take a photo of the QR code.",
+        "ticket.print_failed": ("The printer is out of order; NO ticket was printed. Please write down number "
+                                "{number} or take a photo of this QR code."),
+        "ticket.no_printer": ("This kiosk has no printer. Please write down number {number} or take a photo of the "
+                              "QR code."),
         "ticket.closes_in": "This screen closes in {n} s",
-        "ticket.spoken": "Your number is {number_spoken}. Field {service}. Go to counter {counters} when called. {n} people are ahead of you.",
+        "ticket.spoken": ("Your number is {number_spoken}. Field {service}. Go to counter {counters} when called. "
+                          "{n} people are ahead of you."),
         "search.title": "Look up a procedure",
         "search.placeholder": "Type a procedure, e.g. birth",
         "search.browse": "Or choose a field:",
@@ -237,7 +245,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "detail.online": "Online",
         "detail.online.hint": "Scan to file online on the Public Service Portal",
         "detail.where.counters": "{office}: counter {counters} ({service})",
-        "detail.online.full": "Can be done fully online. Scan the QR code to open it on the National Public Service Portal.",
+        "detail.online.full": ("Can be done fully online. Scan the QR code to open it on the National Public "
+                               "Service Portal."),
         "detail.online.part": "Can be partly done online. Scan the QR code to open it.",
         "detail.online.none": "This procedure is filed in person at a counter.",
         "detail.sample": "Sample filled-in dossier",

@@ -185,7 +185,8 @@ class ProcedureDetail:
 
     def online_text(self, lang: str) -> str:
         """Whether and how it can be done online."""
-        return tr({"full": "detail.online.full", "part": "detail.online.part"}.get(self.online, "detail.online.none"), lang)
+        key = {"full": "detail.online.full", "part": "detail.online.part"}.get(self.online, "detail.online.none")
+        return tr(key, lang)
 
 
 NATIONAL_PORTAL = "https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh-chi-tiet.html?ma_thu_tuc={code}"

@@ -143,7 +143,8 @@ class TicketView:
             "title": tr("ticket.title", lang),
             "number": self.number,
             "service": tr("ticket.service", lang, service=self.service_name),
-            "counters": tr("ticket.counters", lang, counters=join_numbers(self.counters, lang)) if self.counters else "",
+            "counters": (tr("ticket.counters", lang, counters=join_numbers(self.counters, lang))
+                         if self.counters else ""),
             "ahead": tr("ticket.ahead", lang, n=ahead),
             "wait": wait_sentence("ticket.wait", self.ticket, lang),
             "priority": tr("ticket.priority", lang, priority=tr(f"priority.{priority}", lang)) if priority else "",

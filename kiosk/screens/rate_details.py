@@ -139,7 +139,8 @@ class RateDetailsScreen(KioskScreen):
         if error.status == 409 and self._attempts > 1:
             return self._sent()  # our earlier attempt arrived; its answer was lost
         self.sending = False
-        detail = f" [{error.status} {error.code}: {error.message}]" if error.message and message != error.message else ""
+        shown = error.message and message != error.message  # the server's own words, when they say more
+        detail = f" [{error.status} {error.code}: {error.message}]" if shown else ""
         self.error = tr("rate.error", self.app.lang, message=message) + detail
 
     def on_leave(self, *_args) -> None:

@@ -149,7 +149,7 @@ class SearchScreen(KioskScreen):
                 self.info = tr("search.top", lang)
             else:
                 self.info = tr("search.results", lang, n=len(rows))
-            for button, row in zip(self._result_buttons(rows), rows):
+            for button, row in zip(self._result_buttons(rows), rows, strict=True):  # a button per row
                 button.code, button.name, button.detail = row.code, row.name, row.detail
                 box.add_widget(button)
         else:

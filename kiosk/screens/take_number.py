@@ -84,7 +84,7 @@ class TakeNumberScreen(KioskScreen):
                 button = ServiceButton(code=row.code)
                 button.bind(on_release=lambda b: self.choose(b.code))
                 grid.add_widget(button)
-        for button, row in zip(grid.children[::-1], rows):
+        for button, row in zip(grid.children[::-1], rows, strict=True):  # the same codes: a button per row
             details = "   ·   ".join(part for part in (row.waiting_text, row.wait_text) if part)
             if row.counters_text:
                 details += "\n" + row.counters_text
