@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -146,8 +146,11 @@ class QueueClient:
         self.token = self.post_json("/api/login", {"username": username, "password": password})["token"]
         return self.token
 
-    def events(self, last_event_id: int | None = None, read_timeout: float = 60.0) -> Iterator[ServerEvent]:
+    def events(self, last_event_id: int | None = None,
+               read_timeout: float = 60.0) -> Generator[ServerEvent, None, None]:
         """Follow the live feed: ``snapshot`` first, then events; ends when the stream breaks.
+
+        A generator, so a caller that stops early closes it (and the response with it).
 
         The server sends a heartbeat comment well within ``read_timeout``; a
         silent stream raises ServerUnreachable so the caller reconnects with
