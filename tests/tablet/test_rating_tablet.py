@@ -181,3 +181,25 @@ def test_every_level_of_a_scale_gets_its_own_face(count: int, kinds: list[str]) 
     assert [face_kind(i, count) for i in range(count)] == kinds
     drawings = {str(face_svg(kind)) for kind in kinds}
     assert len(drawings) == count
+
+
+def test_an_admin_confirms_the_code_from_the_qr_page_and_a_stranger_cannot(api: InProcess) -> None:
+    from tests.support.live_server import ADMIN_PASSWORD
+
+    code = shown_code(api)
+    stranger = api.app.test_client().get(f"/danh-gia/xac-nhan?ma={code}&quay=1")
+    assert stranger.status_code == 403 and "/admin/login" in stranger.get_data(as_text=True)
+    admin = api.app.test_client()
+    login = admin.get("/admin/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', login)
+    assert token
+    admin.post("/admin/login", data={"csrf_token": token[1], "username": "admin", "password": ADMIN_PASSWORD})
+    form = admin.get(f"/danh-gia/xac-nhan?ma={code}&quay=1").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert csrf and f'value="{code}"' in form
+    no_csrf = admin.post("/danh-gia/xac-nhan", data={"ma": code, "quay": "1", "name": "quay-1-tablet"})
+    assert no_csrf.status_code == 403
+    done = admin.post("/danh-gia/xac-nhan", data={"ma": code, "quay": "1", "name": "quay-1-tablet",
+                                                   "csrf_token": csrf[1]})
+    assert "Đã ghép quay-1-tablet" in done.get_data(as_text=True)
+    assert api.client.get("/danh-gia/1/ghep").get_json() == {"state": "paired"}

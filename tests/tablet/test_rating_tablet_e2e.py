@@ -141,12 +141,16 @@ def test_the_status_page_offers_the_rating_when_the_service_ends(start_server, t
 
 @pytest.mark.e2e
 def test_a_portrait_tablet_shows_every_face_without_scrolling(start_server, tmp_path: Path):
+    from selenium.webdriver.common.by import By
+
     server = start_server()
     with headless_chromium("800,1280") as opened:
         browser: Any = opened
         pair(browser, server, counter=3)
         api(server, "/api/tickets", "kiosk", service="VP")
-        api(server, "/api/counters/3/call-next", "quay3")
+        called = api(server, "/api/counters/3/call-next", "quay3")["ticket"]["number"]
+        until(browser, lambda b: b.find_element(By.ID, "called").text == called, "the called number")
+        doc_shot(browser, "tablet-idle.png", tmp_path)
         api(server, "/api/counters/3/complete", "quay3")
         until(browser, lambda b: visible(b, "#prompt"), "the prompt")
         boxes = browser.execute_script(
@@ -154,3 +158,9 @@ def test_a_portrait_tablet_shows_every_face_without_scrolling(start_server, tmp_
             ".map(e => e.getBoundingClientRect().bottom);")
         assert max(boxes) <= browser.execute_script("return window.innerHeight;")
         doc_shot(browser, "tablet-portrait.png", tmp_path)
+        tap_face(browser, "neutral")
+        until(browser, lambda b: visible(b, "#reasons"), "the reasons")
+        heights = browser.execute_script("return Array.from(document.querySelectorAll('.reason, .send, .skip'))"
+                                         ".map(e => e.getBoundingClientRect().height);")
+        assert len(heights) == 8 and min(heights) >= 64
+        doc_shot(browser, "tablet-reasons.png", tmp_path)
