@@ -22,7 +22,8 @@ def assert_error(answer, status: int, code: str) -> dict[str, Any]:
     return body["error"]
 
 
-@pytest.mark.parametrize("raw", ["²", "٣", "５", "1.5", "+1", "-", "", " ", "1e3", "0x10", MANY_NINES, str(SQLITE_MAX_INT + 1)])
+@pytest.mark.parametrize("raw", ["²", "٣", "５", "1.5", "+1", "-", "", " ", "1e3", "0x10", MANY_NINES,
+                                 str(SQLITE_MAX_INT + 1)])
 def test_an_integer_parameter_takes_only_ascii_digits_within_bounds(raw: str) -> None:
     with pytest.raises(ApiError) as refused:
         int_param(raw, "n")
@@ -31,7 +32,8 @@ def test_an_integer_parameter_takes_only_ascii_digits_within_bounds(raw: str) ->
 
 
 def test_an_integer_parameter_reads_plain_numbers() -> None:
-    assert [int_param(raw, "n", minimum=-5) for raw in ("0", " 7 ", "-5", str(SQLITE_MAX_INT))] == [0, 7, -5, SQLITE_MAX_INT]
+    assert [int_param(raw, "n", minimum=-5) for raw in ("0", " 7 ", "-5", str(SQLITE_MAX_INT))] == [
+        0, 7, -5, SQLITE_MAX_INT]
     assert int_param(3, "n", text=False) == 3
 
 
@@ -74,8 +76,9 @@ def test_the_refused_stream_gives_its_slot_back(api: InProcess) -> None:
 def test_a_notice_position_past_sqlite_integers_is_refused(api: InProcess) -> None:
     admin = api.auth("admin")
     for position in (HUGE, -HUGE, 1_000_001):
-        error = assert_error(api.client.post("/api/notices", headers=admin, json={"text": "Nghỉ Tết", "position": position}),
-                             422, "invalid_notice")
+        error = assert_error(
+            api.client.post("/api/notices", headers=admin, json={"text": "Nghỉ Tết", "position": position}),
+            422, "invalid_notice")
         assert '"position"' in error["message"]
     made = api.client.post("/api/notices", headers=admin, json={"text": "Nghỉ Tết", "position": -1_000_000})
     assert made.status_code == 201 and made.get_json()["notice"]["position"] == -1_000_000
