@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from werkzeug.datastructures import Headers
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from queue_server.commands import loopback_public_url_warning
@@ -86,7 +87,8 @@ def test_a_public_url_loses_its_trailing_slash(tmp_path: Path) -> None:
     assert load_config(office_config(tmp_path, PUBLIC)).office.public_url == "https://hcc.tanphu.gov.vn"
 
 
-@pytest.mark.parametrize("bad", ["127.0.0.1:8080", "ftp://hcc.vn", "http://", "http://hcc.vn:99999", "hcc.tanphu.gov.vn"])
+@pytest.mark.parametrize("bad", ["127.0.0.1:8080", "ftp://hcc.vn", "http://", "http://hcc.vn:99999",
+                                 "hcc.tanphu.gov.vn"])
 def test_a_public_url_that_is_not_a_web_address_is_refused_naming_the_key(tmp_path: Path, bad: str) -> None:
     path = office_config(tmp_path, {'hotline = "1900 1234"\n': f'hotline = "1900 1234"\npublic_url = "{bad}"\n'})
     with pytest.raises(ConfigError) as refused:
@@ -129,8 +131,8 @@ def test_forwarded_headers_are_ignored_without_a_public_url(api: InProcess) -> N
     assert answer.get_json()["ticket"]["status_url"] == "http://10.0.0.5:8080/t/tok1"
 
 
-@pytest.mark.parametrize("host", ["evil.example<script>", "a b", "", "hcc.vn:99999", "ủy-ban.vn", ("a" * 60 + ".") * 5 + "vn",
-                                  "hcc.vn:80/t/../../admin", "hcc.vn@evil.example"])
+@pytest.mark.parametrize("host", ["evil.example<script>", "a b", "", "hcc.vn:99999", "ủy-ban.vn",
+                                  ("a" * 60 + ".") * 5 + "vn", "hcc.vn:80/t/../../admin", "hcc.vn@evil.example"])
 def test_a_hostile_host_header_gets_a_bare_path_and_no_error(api: InProcess, host: str) -> None:
     answer = api.client.post("/api/tickets", json={"service": "HT"},
                              headers={**api.auth("kiosk"), "Idempotency-Key": "k", "Host": host})
@@ -149,8 +151,8 @@ def test_a_host_with_an_overlong_label_is_refused_by_flask_with_the_error_shape(
 
 def test_a_request_without_a_host_header_gets_a_bare_path(api: InProcess) -> None:
     """HTTP/1.0 may omit Host; waitress then names itself "waitress.invalid", which no phone can open."""
-    environ = EnvironBuilder(path="/api/tickets", method="POST", json={"service": "HT"},
-                             headers={**api.auth("kiosk"), "Idempotency-Key": "k"}).get_environ()
+    headers = Headers({**api.auth("kiosk"), "Idempotency-Key": "k"})
+    environ = EnvironBuilder(path="/api/tickets", method="POST", json={"service": "HT"}, headers=headers).get_environ()
     del environ["HTTP_HOST"]
     environ["SERVER_NAME"] = "waitress.invalid"
     body, status, _ = run_wsgi_app(api.app, environ, buffered=True)
@@ -214,8 +216,9 @@ def _serve(db: OfficeDb, config: Path, host: str, port: int, log: Path) -> subpr
     """``motcua serve`` on this address, answering health checks; stderr kept apart in ``log``."""
     env = {**os.environ, "MOTCUA_DB": str(db.path), "MOTCUA_CONFIG": str(config)}
     with open(log, "wb") as err:
-        process = subprocess.Popen([sys.executable, "-m", "queue_server.cli", "serve", "--host", host, "--port", str(port)],
-                                   env=env, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=err)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "queue_server.cli", "serve", "--host", host, "--port", str(port)],
+            env=env, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=err)
     reach = "127.0.0.1" if host == "0.0.0.0" else host
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -232,7 +235,7 @@ def _serve(db: OfficeDb, config: Path, host: str, port: int, log: Path) -> subpr
 
 @pytest.fixture
 def serve_office(office_template: OfficeDb, tmp_path: Path) -> Iterator[Callable[..., tuple[OfficeDb, int, Path]]]:
-    """Start real servers: ``serve_office(host, replacements)`` → (database, port, stderr log); stopped after the test."""
+    """Start real servers: ``serve_office(host, replacements)`` → (database, port, stderr log); stopped after."""
     started: list[subprocess.Popen] = []
 
     def start(host: str, replacements: dict[str, str] | None = None) -> tuple[OfficeDb, int, Path]:

@@ -1,4 +1,4 @@
-"""Revoking: ``motcua device list/revoke``, ``motcua user list/disable/enable/password``, at once on a running server."""
+"""Revoking: ``motcua device list/revoke``, ``motcua user list/disable/enable/password``, at once on a live server."""
 
 from __future__ import annotations
 
@@ -142,8 +142,11 @@ def test_a_disabled_clerks_cached_session_stops_within_a_quarter_second(api: InP
 def console_session(url: str, username: str = "quay1", password: str = CLERK_PASSWORD) -> requests.Session:
     """A browser-like session signed in through the console's form."""
     browser = requests.Session()
-    token = CSRF_FIELD.search(browser.get(url + "/console/login", timeout=5).text).group(1)
-    answer = browser.post(url + "/console/login", data={"csrf_token": token, "username": username, "password": password},
+    form = browser.get(url + "/console/login", timeout=5).text
+    field = CSRF_FIELD.search(form)
+    assert field is not None, form[:300]
+    answer = browser.post(url + "/console/login",
+                          data={"csrf_token": field.group(1), "username": username, "password": password},
                           allow_redirects=False, timeout=5)
     assert answer.status_code == 303, answer.text[:300]
     return browser
@@ -188,7 +191,8 @@ def test_disabling_a_clerk_ends_their_sessions_and_sign_in_on_the_running_server
     assert status_within(lambda: browser.get(server.url + "/api/me", timeout=5), 401) < 1.0
     assert browser.get(server.url + "/console", allow_redirects=False, timeout=5).status_code == 302
     assert requests.get(server.url + "/api/me", headers=bearer(token), timeout=5).status_code == 401
-    refused = requests.post(server.url + "/api/login", json={"username": "quay1", "password": CLERK_PASSWORD}, timeout=5)
+    refused = requests.post(server.url + "/api/login", json={"username": "quay1", "password": CLERK_PASSWORD},
+                            timeout=5)
     assert refused.status_code == 401 and refused.json()["error"]["code"] == "bad_credentials"
     assert server.login("admin", ADMIN_PASSWORD)  # others still sign in
     motcua_process("user", "enable", "quay1", db=server.db, config=server.config)

@@ -13,7 +13,8 @@ from tests.support.servers import InProcess, act, issue
 def database_bytes(api: InProcess) -> bytes:
     """Everything SQLite keeps on disk for this database: the file, its WAL and shared memory."""
     api.engine.wait_idle()
-    parts = [api.db.path, api.db.path.with_name(api.db.path.name + "-wal"), api.db.path.with_name(api.db.path.name + "-shm")]
+    path = api.db.path
+    parts = [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
     return b"".join(p.read_bytes() for p in parts if p.exists())
 
 
@@ -49,7 +50,8 @@ def test_an_expired_session_is_refused(api: InProcess) -> None:
     with api.db.connect() as conn:
         person_id = conn.execute("SELECT id FROM users WHERE username = 'quay1'").fetchone()[0]
         past = datetime.now(UTC) - timedelta(minutes=1)
-        conn.execute("INSERT INTO tokens (token_hash, kind, subject_id, created_at, expires_at) VALUES (?, 'session', ?, ?, ?)",
+        conn.execute("INSERT INTO tokens (token_hash, kind, subject_id, created_at, expires_at)"
+                     " VALUES (?, 'session', ?, ?, ?)",
                      (auth.hash_token(expired), person_id, (past - timedelta(hours=12)).isoformat(), past.isoformat()))
     issue(api, "HT", "a")
     for answer in (api.client.get("/api/me", headers={"Authorization": f"Bearer {expired}"}),
@@ -75,7 +77,8 @@ def test_logout_revokes_the_token_for_every_action(api: InProcess) -> None:
     assert api.client.post("/api/counters/1/call-next", headers=bearer).status_code == 200
     assert api.client.post("/api/logout", headers=bearer).status_code == 200
     with api.db.connect() as conn:
-        assert conn.execute("SELECT revoked FROM tokens WHERE token_hash = ?", (auth.hash_token(token),)).fetchone() == (1,)
+        revoked = conn.execute("SELECT revoked FROM tokens WHERE token_hash = ?", (auth.hash_token(token),)).fetchone()
+        assert revoked == (1,)
     for answer in (api.client.post("/api/counters/1/complete", headers=bearer),
                    api.client.post("/api/tickets", json={"service": "HT"}, headers={**bearer, "Idempotency-Key": "b"}),
                    api.client.get("/api/me", headers=bearer)):
