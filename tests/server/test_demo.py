@@ -22,8 +22,9 @@ def test_demo_without_a_screen_prints_the_addresses_and_serves(tmp_path) -> None
     env["XDG_DATA_HOME"] = str(tmp_path)
     demo = subprocess.Popen([sys.executable, "-m", "queue_server.cli", "demo", "--port", str(port)], env=env,
                             cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert demo.stdout is not None  # stdout=PIPE
     try:
-        printed = []
+        printed: list[str] = []
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             line = demo.stdout.readline()

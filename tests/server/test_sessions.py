@@ -49,8 +49,10 @@ def checker(monkeypatch: pytest.MonkeyPatch) -> auth.PasswordChecker:
 
 def form_sign_in(client, username: str = "quay1", password: str = CLERK_PASSWORD, address: str = "127.0.0.1"):
     page = client.get("/console/login", environ_base={"REMOTE_ADDR": address}).get_data(as_text=True)
-    token = CSRF_FIELD.search(page).group(1)
-    return client.post("/console/login", data={"csrf_token": token, "username": username, "password": password},
+    field = CSRF_FIELD.search(page)
+    assert field is not None, page[:300]
+    return client.post("/console/login",
+                       data={"csrf_token": field.group(1), "username": username, "password": password},
                        environ_base={"REMOTE_ADDR": address})
 
 
@@ -122,9 +124,10 @@ def test_session_cookie_is_httponly_and_samesite_strict_and_not_secure_over_http
 def test_session_cookie_is_secure_over_https(api: InProcess) -> None:
     client = api.app.test_client()
     page = client.get("/console/login", base_url="https://localhost").get_data(as_text=True)
-    token = CSRF_FIELD.search(page).group(1)
+    field = CSRF_FIELD.search(page)
+    assert field is not None, page[:300]
     answer = client.post("/console/login", base_url="https://localhost",
-                         data={"csrf_token": token, "username": "quay1", "password": CLERK_PASSWORD})
+                         data={"csrf_token": field.group(1), "username": "quay1", "password": CLERK_PASSWORD})
     assert answer.status_code == 303
     cookie = answer.headers["Set-Cookie"]
     assert "; Secure" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie
