@@ -196,8 +196,9 @@ def test_every_status_a_row_of_the_api_doc_names_is_in_the_document(doc_text: st
     assert missing == []
 
 
-JSON_TYPES = {"string": str, "integer": int, "number": (int, float), "boolean": bool, "object": dict,
-              "array": list, "null": type(None)}
+JSON_TYPES: dict[str, type | tuple[type, ...]] = {
+    "string": str, "integer": int, "number": (int, float), "boolean": bool, "object": dict, "array": list,
+    "null": type(None)}
 
 
 def fits(value: Any, schema: dict[str, Any]) -> bool:

@@ -74,14 +74,16 @@ def test_kill_9_loses_nothing_acknowledged_and_the_server_issues_on(start_server
     # Each kiosk retries the request the crash cut off, with the same key.
     headers = {"Authorization": f"Bearer {server.tokens['kiosk']}"}
     for kiosk in kiosks:
+        key = kiosk.in_flight
+        assert key is not None  # every kiosk had one cut off (checked above)
         retry = requests.post(server.url + "/api/tickets", json={"service": kiosk.service},
-                              headers={**headers, "Idempotency-Key": kiosk.in_flight}, timeout=10)
+                              headers={**headers, "Idempotency-Key": key}, timeout=10)
         assert retry.status_code in (200, 201), retry.text
         ticket = retry.json()["ticket"]
         if retry.status_code == 200:  # committed before the crash, answer lost: the same ticket again
             assert stored[ticket["id"]] == (ticket["number"], ticket["service"])
         again = requests.post(server.url + "/api/tickets", json={"service": kiosk.service},
-                              headers={**headers, "Idempotency-Key": kiosk.in_flight}, timeout=10)
+                              headers={**headers, "Idempotency-Key": key}, timeout=10)
         assert (again.status_code, again.json()) == (200, retry.json())
     with sqlite3.connect(server.db) as conn:
         keys = conn.execute("SELECT COUNT(*), COUNT(DISTINCT ticket_id) FROM idempotency_keys").fetchone()

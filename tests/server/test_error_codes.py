@@ -55,7 +55,7 @@ def _literal_text(node: ast.AST | None) -> str | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
     if isinstance(node, ast.JoinedStr):
-        return "".join(part.value if isinstance(part, ast.Constant) else "{}" for part in node.values)
+        return "".join(str(part.value) if isinstance(part, ast.Constant) else "{}" for part in node.values)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         left, right = _literal_text(node.left), _literal_text(node.right)
         if left is None and right is None:
@@ -69,6 +69,16 @@ def _argument(call: ast.Call, index: int, keyword: str) -> ast.AST | None:
         if given.arg == keyword:
             return given.value
     return call.args[index] if index < len(call.args) else None
+
+
+def _code_text(value: object) -> str:
+    """A literal code as text; one that is not text keeps its repr, so the published check flags it."""
+    return value if isinstance(value, str) else repr(value)
+
+
+def _literal_code(node: ast.AST | None) -> str | None:
+    """The code when the call gives it as a literal (``None`` for a name, a call or a literal ``None``)."""
+    return _code_text(node.value) if isinstance(node, ast.Constant) and node.value is not None else None
 
 
 def _called_name(call: ast.Call) -> str | None:
@@ -88,12 +98,11 @@ def raise_sites() -> Iterator[RaiseSite]:
                 code_at, message_at = CODE_POSITION[name]
                 code = _argument(node, code_at, "code") if code_at is not None else None
                 message = _argument(node, message_at, "message")
-                yield RaiseSite(where, code.value if isinstance(code, ast.Constant) else None, _literal_text(message))
+                yield RaiseSite(where, _literal_code(code), _literal_text(message))
             elif name in CORE_ERRORS and node.args:
                 yield RaiseSite(where, None, _literal_text(node.args[0]))
             elif name == "int_param":
-                code = _argument(node, 99, "code")
-                yield RaiseSite(where, code.value if isinstance(code, ast.Constant) else None, None)
+                yield RaiseSite(where, _literal_code(_argument(node, 99, "code")), None)
 
 
 def _server_modules() -> Iterator[Path]:
@@ -116,7 +125,7 @@ def default_codes() -> Iterator[tuple[str, str]]:
             elif isinstance(node, ast.Dict):
                 for key, value in zip(node.keys, node.values, strict=True):
                     if isinstance(key, ast.Constant) and key.value == "code" and isinstance(value, ast.Constant):
-                        yield f"{path.name}:{node.lineno}", value.value
+                        yield f"{path.name}:{node.lineno}", _code_text(value.value)
 
 
 def test_the_scan_finds_the_raise_sites() -> None:
