@@ -43,7 +43,11 @@ def make_slide(path: Path, title: str, lines: list[str], colour: tuple[int, int,
 
 
 def make_video(path: Path, seconds: float = 6.0, fps: int = 10, size: tuple[int, int] = (640, 360)) -> None:
-    """A short, small video: a moving band and a caption (stands in for a procedure clip)."""
+    """A short, small WebM (VP9) video: a moving band and a caption (stands in for a procedure clip).
+
+    VP9 in WebM because every Chromium (TV boxes, smart-TV browsers) and OpenCV play it;
+    the MPEG-4 Part 2 (``mp4v``) OpenCV writes by default does not play in Chromium.
+    """
     import cv2
     import numpy as np
 
@@ -54,7 +58,7 @@ def make_video(path: Path, seconds: float = 6.0, fps: int = 10, size: tuple[int,
     draw.text((size[0] // 2, size[1] // 2), "Nộp hồ sơ trực tuyến", font=ImageFont.truetype(font_path(True), 40),
               fill=(255, 255, 255), anchor="mm")
     frame0 = cv2.cvtColor(np.asarray(base), cv2.COLOR_RGB2BGR)
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), fps, size)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"VP90"), fps, size)
     for index in range(int(seconds * fps)):
         frame = frame0.copy()
         x = int(index / (seconds * fps) * size[0])
@@ -68,7 +72,7 @@ def main(out_dir: Path = HERE) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, (title, lines, colour) in SLIDES.items():
         make_slide(out_dir / name, title, lines, colour)
-    make_video(out_dir / "nop-truc-tuyen.mp4")
+    make_video(out_dir / "nop-truc-tuyen.webm")
 
 
 if __name__ == "__main__":

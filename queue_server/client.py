@@ -305,6 +305,7 @@ class ErrorCode:
     # the live feed and the display
     INVALID_LAST_EVENT_ID = "invalid_last_event_id"
     SPEECH_UNAVAILABLE = "speech_unavailable"
+    SPEECH_UNAVAILABLE = "speech_unavailable"
     INVALID_COUNTERS = "invalid_counters"
 
     # the server's state (retry later)

@@ -109,13 +109,14 @@ VOICE_KEYS = {"enabled", "voice", "rate", "repeat", "number_reading", "english",
 def load_display_config(config: OfficeConfig) -> DisplayConfig:
     """Validate the office's ``[display]`` section (defaults when absent)."""
     return parse_display_section(config.section("display"), config.path,
-                                 tuple(c.number for c in config.office.counters))
+                                 tuple(c.number for c in config.office.counters), files_dir=config.files_dir)
 
 
-def parse_display_section(raw: Mapping[str, Any], path: Path | str,
-                          counter_numbers: tuple[int, ...]) -> DisplayConfig:
-    """Validate a raw ``[display]`` mapping against the office's counters."""
+def parse_display_section(raw: Mapping[str, Any], path: Path | str, counter_numbers: tuple[int, ...],
+                          files_dir: Path | None = None) -> DisplayConfig:
+    """Validate a raw ``[display]`` mapping against the office's counters (media relative to ``files_dir``)."""
     path = Path(path)
+    media_dir = Path(files_dir) if files_dir else path.parent  # as OfficeConfig.resolve: a copy keeps the originals
     _reject_unknown(path, "display", raw, DISPLAY_KEYS)
     screen_tables = _list(path, "display.screens", raw)
     screens = tuple(_parse_screen(path, i, t, counter_numbers) for i, t in enumerate(screen_tables))
@@ -130,7 +131,7 @@ def parse_display_section(raw: Mapping[str, Any], path: Path | str,
         recent_calls=optional(path, "display.recent_calls", raw, int, 5),
         flash_seconds=optional(path, "display.flash_seconds", raw, float, 8.0),
         voice=_parse_voice(path, _table(path, "display.voice", raw.get("voice", {}))),
-        media=tuple(_parse_media(path, i, t) for i, t in enumerate(_list(path, "display.media", raw))),
+        media=tuple(_parse_media(path, i, t, media_dir) for i, t in enumerate(_list(path, "display.media", raw))),
         cameras=tuple(_parse_camera(path, i, t, counter_numbers)
                       for i, t in enumerate(_list(path, "display.cameras", raw))),
         path=str(path),
@@ -193,14 +194,14 @@ def _parse_voice(path: Path, table: Mapping[str, Any]) -> VoiceConfig:
     return voice
 
 
-def _parse_media(path: Path, index: int, table: Any) -> MediaItem:
-    """One ``[[display.media]]`` item; relative files are next to the office file."""
+def _parse_media(path: Path, index: int, table: Any, media_dir: Path) -> MediaItem:
+    """One ``[[display.media]]`` item; relative files are in ``media_dir`` (the office file's folder)."""
     key = f"display.media[{index}]"
     table = _table(path, key, table)
     _reject_unknown(path, key, table, {"file", "seconds"})
     file = Path(require(path, f"{key}.file", table, str))
     if not file.is_absolute():
-        file = path.parent / file
+        file = media_dir / file
     kind = next((k for k, suffixes in MEDIA_SUFFIXES.items() if file.suffix.lower() in suffixes), None)
     if kind is None:
         allowed = ", ".join(s for suffixes in MEDIA_SUFFIXES.values() for s in suffixes)

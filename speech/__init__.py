@@ -2,7 +2,7 @@
 
 A device package beside ``printers``: the lobby boards speak calls with it and
 the kiosk's read-aloud button speaks screen texts. It imports nothing of the
-project (standard library, numpy, espeak-ng or pyttsx3).
+project (standard library, espeak-ng or pyttsx3).
 
 - ``read_number(1002)`` → "một nghìn không trăm linh hai";
   ``read_ticket_number("A012", "digits")`` → "A, không, một, hai" (``speech.texts``).

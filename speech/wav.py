@@ -1,9 +1,10 @@
-"""16-bit mono WAV files: measure, write, read, silence and the call chime (``wave`` and numpy)."""
+"""16-bit mono WAV files: measure, write, read, silence and the call chime (standard library only)."""
 
 from __future__ import annotations
 
 import array
 import math
+import sys
 import wave
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,11 +31,12 @@ def wav_stats(path: Path | str) -> WavStats:
         rate, channels, width = wav.getframerate(), wav.getnchannels(), wav.getsampwidth()
     if width != 2:
         raise SpeechError(f"{path}: expected 16-bit audio")
-    import numpy as np
-
-    samples = np.frombuffer(frames, dtype="<i2").astype(np.float64)
-    rms = float(np.sqrt(np.mean(samples * samples)) / 32768) if samples.size else 0.0
-    return WavStats(samples.size / channels / rate if rate else 0.0, rms, rate, channels)
+    # The standard library's array, not numpy: the server renders the browser board's calls with this too.
+    samples = array.array("h", frames)
+    if sys.byteorder == "big":
+        samples.byteswap()  # WAV samples are little-endian
+    rms = math.sqrt(math.fsum(s * s for s in samples) / len(samples)) / 32768 if samples else 0.0
+    return WavStats(len(samples) / channels / rate if rate else 0.0, rms, rate, channels)
 
 
 def chime_frames(sample_rate: int = SAMPLE_RATE) -> bytes:

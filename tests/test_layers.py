@@ -50,6 +50,9 @@ DEVICES = frozenset(DEVICE_MAY_IMPORT)
 LEAVES = frozenset({"wording"})
 """Pure packages every layer may import (the one Vietnamese vocabulary); they import no project package."""
 
+SERVER_MAY_SPEAK = frozenset({"queue_server.web.announcements"})
+"""The one server module that may import ``speech`` (a leaf knowing nothing of the server): the browser board speaks."""
+
 COMPOSITION_ROOT = "queue_server.cli"
 """The one server module allowed to import devices, and only their ``cli`` modules (``motcua kiosk``, ...)."""
 
@@ -115,7 +118,8 @@ def violation(imp: Import) -> str | None:
             return f"{where}: {source_top} may import only {sorted(DEVICE_MAY_IMPORT[source_top]) or 'no device'}"
     elif source_top == SERVER:
         wires_a_part = imp.module == COMPOSITION_ROOT and _within(imp.target, {f"{target_top}.cli"})
-        if target_top in DEVICES and not wires_a_part:
+        speaks = imp.module in SERVER_MAY_SPEAK and target_top == "speech"
+        if target_top in DEVICES and not wires_a_part and not speaks:
             return f"{where}: the server imports no device package (only {COMPOSITION_ROOT} wires <part>.cli)"
         if _within(imp.module, PUBLISHED) and target_top == SERVER and not _within(imp.target, PUBLISHED_MAY_USE):
             return f"{where}: a module published for devices may use only {sorted(PUBLISHED_MAY_USE)}"
@@ -162,6 +166,7 @@ def test_module_keeps_the_layer_rule(path: Path):
     ("kiosk.settings", "from queue_server.display_settings import DisplayConfig"),
     ("queue_server.web.display_page", "from display.launch import run_board"),
     ("queue_server.engine", "import speech"),
+    ("queue_server.web.announcements", "from display.board import reduce"),
     ("queue_server.demo", "from kiosk import cli"),
     ("queue_server.cli", "from kiosk.launch import run_kiosk"),
     ("queue_server.cli", "import kiosk"),
@@ -189,6 +194,7 @@ def test_the_guard_catches_an_import_across_the_boundary(module: str, source: st
     ("queue_server.cli", "from kiosk import cli as kiosk_cli"),
     ("queue_server.web.display_page", "from ..display_settings import load_display_config"),
     ("queue_server.config", "from .core.office import Office"),
+    ("queue_server.web.announcements", "from speech import render_announcement"),
     ("speech.texts", "from wording import read_number"),
     ("printers.ticket", "from wording import wait_text"),
     ("queue_server.core.views", "from wording import wait_text"),

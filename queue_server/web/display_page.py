@@ -54,6 +54,7 @@ def board() -> str | Response:
         "tickerSpeed": display.ticker_speed,
         "recentCalls": display.recent_calls,
         "flashSeconds": display.flash_seconds,
+        "voice": display.voice.enabled and screen.voice,  # calls said aloud (audio.js, /display/audio/<id>.wav)
         "media": [
             {"url": f"/display/media/{index}", "kind": item.kind, "seconds": item.seconds}
             for index, item in enumerate(display.media)

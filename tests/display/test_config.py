@@ -60,3 +60,11 @@ def test_relative_media_and_camera_files_are_next_to_the_office_file(tmp_path):
                                     tmp_path / "office.toml", COUNTERS)
     assert display.media[0].path == tmp_path / "slides" / "a.png"
     assert display.camera(1).source == str(tmp_path / "cam1.mp4")
+
+
+def test_a_copy_of_an_office_file_keeps_showing_the_originals_media(tmp_path):
+    from tests.support.servers import office_config
+
+    display = load_display_config(load_config(office_config(tmp_path)))
+    assert display.media and all(item.path.parent == CONFIG.resolve() / "media" for item in display.media)
+    assert all(item.path.exists() for item in display.media)

@@ -106,8 +106,9 @@
       tr.dataset.counter = c.number;
       const fields = c.services.map((code) => names[code] || code).join(" · ");
       const field = c.state === "paused" ? ("Tạm ngưng" + (c.pauseReason ? ": " + c.pauseReason : ""))
-        : c.state === "closed" ? fields + " — Chưa mở quầy" : fields;
-      [[String(c.number), "num"], [field, "field"], [c.ticket || "—", "ticket"]].forEach(([value, cls]) => {
+        : fields;
+      const ticket = c.state === "closed" ? "Chưa mở quầy" : (c.ticket || "—");  // its own cell, not after the field
+      [[String(c.number), "num"], [field, "field"], [ticket, "ticket"]].forEach(([value, cls]) => {
         const td = document.createElement("td");
         td.className = cls;
         td.textContent = value;
@@ -165,6 +166,7 @@
     $("call").classList.add("flash");
     clearTimeout(flashTimer);
     flashTimer = setTimeout(draw, settings.flashSeconds * 1000 + 50);
+    if (settings.voice && window.motcuaAudio) window.motcuaAudio.say(c);  // audio.js: chime and words, in order
   }
 
   // -- clock, ticker, media -------------------------------------------------------------
