@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import requests
@@ -38,6 +38,8 @@ class ServerEvent:
     id: int | None
     type: str
     data: dict[str, Any]
+    replayed: bool = field(default=False, compare=False)
+    """Missed while away and replayed on resume (after the server's ``replay`` event): show it, don't announce it."""
 
 
 def new_idempotency_key() -> str:
@@ -175,16 +177,26 @@ class QueueClient:
 
 
 def parse_event_stream(lines: Iterator[str]) -> Iterator[ServerEvent]:
-    """Turn text/event-stream lines into events (comments and heartbeats are skipped)."""
+    """Turn text/event-stream lines into events (comments and heartbeats are skipped).
+
+    The server's ``replay`` event is not passed on: it marks the events up to its ``until``
+    id as ``replayed``.
+    """
     event_id: int | None = None
     event_type = "message"
     data: list[str] = []
+    replay_until = 0
     for line in lines:
         if line is None:
             continue
         if line == "":
             if data:
-                yield ServerEvent(event_id, event_type, json.loads("\n".join(data)))
+                body = json.loads("\n".join(data))
+                if event_type == "replay" and event_id is None:
+                    replay_until = int(body.get("until") or 0)
+                else:
+                    yield ServerEvent(event_id, event_type, body,
+                                      replayed=event_id is not None and event_id <= replay_until)
             event_id, event_type, data = None, "message", []
             continue
         if line.startswith(":"):
@@ -238,6 +250,15 @@ class ErrorCode:
     TOO_MANY_ATTEMPTS = "too_many_attempts"
     TOO_MANY_ATTEMPTS_FROM_ADDRESS = "too_many_attempts_from_address"
     NOT_YOUR_COUNTER = "not_your_counter"
+    PASSWORD_CHANGE_REQUIRED = "password_change_required"
+
+    # officers managed from /admin
+    INVALID_PERSON = "invalid_person"
+    PERSON_EXISTS = "person_exists"
+    UNKNOWN_PERSON = "unknown_person"
+    CANNOT_CHANGE_SELF = "cannot_change_self"
+    WRONG_PASSWORD = "wrong_password"
+    INVALID_PASSWORD = "invalid_password"
 
     # taking a ticket
     MISSING_IDEMPOTENCY_KEY = "missing_idempotency_key"
@@ -256,6 +277,7 @@ class ErrorCode:
     TICKET_NOT_CALLABLE = "ticket_not_callable"
     COUNTER_NOT_PAUSED = "counter_not_paused"
     ALREADY_SERVING = "already_serving"
+    TICKET_IN_PROGRESS = "ticket_in_progress"
 
     # appointments
     APPOINTMENTS_DISABLED = "appointments_disabled"
@@ -304,7 +326,6 @@ class ErrorCode:
 
     # the live feed and the display
     INVALID_LAST_EVENT_ID = "invalid_last_event_id"
-    SPEECH_UNAVAILABLE = "speech_unavailable"
     SPEECH_UNAVAILABLE = "speech_unavailable"
     INVALID_COUNTERS = "invalid_counters"
 

@@ -93,6 +93,7 @@ class CommandContext:
             data = views.event_view(self.state, self.office, event, self.now, view_of=self.ticket_view)
             if event.ticket_id is not None and "ticket" not in data and event.ticket_id in outcome.tickets:
                 data["ticket"] = self.ticket_view(outcome.tickets[event.ticket_id])
+            data.setdefault("at", views.local_iso(self.now, self.office))  # the event's own time (boards, benches)
             data_json = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
             event_id = repository.append_event(self.conn, event, self.now, data_json, self.actor)
             self.state.last_event_id = event_id

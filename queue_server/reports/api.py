@@ -7,9 +7,11 @@ order as the queue's own changes, so a rating always sees its ticket as committe
 
 from __future__ import annotations
 
+import sqlite3
 import unicodedata
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
 
@@ -27,6 +29,7 @@ from ..web.security_headers import SELF, content_security_policy
 from ..web.sessions import csrf_token, require
 from ..web.errors import ApiError
 from . import charts, docx_report, export, store
+from .board_notices import publish_notices
 from .live import live_view
 from .queries import clerk_logins
 from .ratings import (RATINGS_PER_MINUTE_PER_DEVICE, RatingRejected, check_has_ticket, check_rateable, find_ticket_in,
@@ -36,6 +39,7 @@ from .service import PeriodError, Reports, parse_period
 bp = Blueprint("reports", __name__, template_folder="templates", static_folder="static",
                static_url_path="/admin/static")
 
+T = TypeVar("T")
 MAX_NOTICE = 300
 MAX_NOTICE_POSITION = 1_000_000  # the ticker's order; far more notices than a lobby shows, well inside SQLite's integers
 CONTENT_SECURITY_POLICY = content_security_policy(frame_ancestors=SELF)  # a staff page, like the console
@@ -246,9 +250,8 @@ def create_notice() -> Any:
     admin = require("admin")
     values = _notice_values(json_body(), creating=True)
     _check_notice_dates(values)
-    conn = read_conn()
-    notice_id = store.save_notice(conn, {**values, **_stamp(admin)})
-    return jsonify({"notice": store.get_notice(conn, notice_id)}), 201
+    notice_id = _change_notices(lambda conn: store.save_notice(conn, {**values, **_stamp(admin)}), admin)
+    return jsonify({"notice": store.get_notice(read_conn(), notice_id)}), 201
 
 
 @bp.route("/api/notices/<int:notice_id>", methods=["PATCH", "PUT"])
@@ -260,17 +263,32 @@ def update_notice(notice_id: int) -> Any:
         raise ApiError(404, "unknown_notice", f"Không có thông báo số {notice_id}.")
     values = _notice_values(json_body(), creating=False)
     _check_notice_dates({**store.get_notice(conn, notice_id), **values})
-    store.save_notice(conn, {**values, **_stamp(admin)}, notice_id)
+    _change_notices(lambda write: store.save_notice(write, {**values, **_stamp(admin)}, notice_id), admin)
     return {"notice": store.get_notice(conn, notice_id)}
 
 
 @bp.delete("/api/notices/<int:notice_id>")
 def delete_notice(notice_id: int) -> Any:
     """Remove a notice (admin)."""
-    require("admin")
-    if not _is_row_id(notice_id) or not store.delete_notice(read_conn(), notice_id):
+    admin = require("admin")
+    if not _is_row_id(notice_id) or not _change_notices(lambda conn: store.delete_notice(conn, notice_id), admin):
         raise ApiError(404, "unknown_notice", f"Không có thông báo số {notice_id}.")
     return {"status": "deleted"}
+
+
+def _change_notices(change: Callable[[sqlite3.Connection], T], admin: auth.Principal) -> T:
+    """Write a notice change in the queue's writer, which also pushes the boards the new list (``notice.changed``).
+
+    Through the writer, not a side connection, so the change and its event commit together and a
+    board that reconnects gets it replayed in order. A delete of nothing (False) publishes nothing.
+    """
+    def run(ctx: CommandContext) -> T:
+        result = change(ctx.conn)
+        if result is not False:
+            publish_notices(ctx)
+        return result
+
+    return engine().execute(run, actor=admin.name)
 
 
 def _check_notice_dates(notice: dict[str, Any]) -> None:

@@ -16,7 +16,9 @@ from collections.abc import Callable, Generator
 from flask import Blueprint, Response, current_app, request
 
 from ..core import views
+from ..core.actions import service_day
 from ..engine import QueueEngine
+from ..reports.board_notices import board_notices
 from ..store import repository
 from .context import engine, thread_conn
 from .errors import ApiError
@@ -151,11 +153,17 @@ def _last_event_id() -> int | None:
                      hint=" Kết nối lại không kèm Last-Event-ID để nhận ảnh chụp mới.")
 
 
-def _snapshot(queue: QueueEngine) -> tuple[int, str]:
-    """The current queue and the id of the last event it includes."""
+def _snapshot(queue: QueueEngine, conn) -> tuple[int, str]:
+    """The current queue and the id of the last event it includes, with the office's notices for the boards.
+
+    The notices are read before the queue (never under its lock); a change in between is a
+    ``notice.changed`` after the snapshot's id, so the board still ends with the latest list.
+    """
+    notices = board_notices(conn, service_day(queue.office, queue.clock()))
     return queue.read(lambda state, now: (
         state.last_event_id,
-        json.dumps(views.snapshot_view(state, queue.office, now), ensure_ascii=False, separators=(",", ":")),
+        json.dumps({**views.snapshot_view(state, queue.office, now), "notices": notices},
+                   ensure_ascii=False, separators=(",", ":")),
     ))
 
 
@@ -187,12 +195,12 @@ def _events_since(queue: QueueEngine, db_path: str, last_id: int | None) -> Gene
     broker = queue.broker
     conn = thread_conn(db_path)
     yield f"retry: {RETRY_MS}\n\n"
-    cursor, chunks = _catch_up(queue, conn, last_id)
+    cursor, chunks = _catch_up(queue, conn, last_id, resumed=True)
     yield from chunks
     while not broker.closed:
         fresh = broker.wait_after(cursor, HEARTBEAT_SECONDS)
-        if fresh is None:  # fell behind the in-memory buffer
-            cursor, chunks = _catch_up(queue, conn, cursor)
+        if fresh is None:  # fell behind the in-memory buffer: still this connection's live events
+            cursor, chunks = _catch_up(queue, conn, cursor, resumed=False)
             yield from chunks
         elif not fresh:
             yield ": ping\n\n"
@@ -201,13 +209,28 @@ def _events_since(queue: QueueEngine, db_path: str, last_id: int | None) -> Gene
             cursor = fresh[-1].id
 
 
-def _catch_up(queue: QueueEngine, conn, last_id: int | None) -> tuple[int, list[str]]:
-    """Replay from the log after ``last_id``, or a snapshot when that is impossible or too long."""
+def _catch_up(queue: QueueEngine, conn, last_id: int | None, *, resumed: bool) -> tuple[int, list[str]]:
+    """Replay from the log after ``last_id``, or a snapshot when that is impossible or too long.
+
+    A resume's replay is announced first by a ``replay`` event (see ``replay_marker``).
+    """
     current = queue.broker.last_id
     if last_id is not None and last_id <= current:
         missed = repository.events_after(conn, last_id, MAX_REPLAY + 1)
         if len(missed) <= MAX_REPLAY:
             cursor = missed[-1][0] if missed else last_id
-            return cursor, [sse(kind, data, event_id) for event_id, kind, data in missed]
-    snapshot_id, data = _snapshot(queue)
+            head = [replay_marker(queue, cursor)] if missed and resumed else []
+            return cursor, head + [sse(kind, data, event_id) for event_id, kind, data in missed]
+    snapshot_id, data = _snapshot(queue, conn)
     return snapshot_id, [sse("snapshot", data, snapshot_id)]
+
+
+def replay_marker(queue: QueueEngine, until: int) -> str:
+    """``event: replay`` (no id) before the events a resuming client missed: ``{"until", "at"}``.
+
+    Events up to ``until`` happened while the client was away: a lobby board shows them
+    without flashing or saying them (the citizen was called then, not now); what follows is
+    live. ``at`` is the server's time of the resume. Clients that do not listen for it lose nothing.
+    """
+    data = {"until": until, "at": views.local_iso(queue.clock(), queue.office)}
+    return f"event: replay\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"

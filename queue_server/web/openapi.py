@@ -67,6 +67,9 @@ def _public_paths() -> dict[str, Any]:
             "responses": {"200": json_response(_object(counters={"type": "array", "items": COUNTER}))}}},
         "/api/events": {"get": {
             "summary": "Server-Sent Events: snapshot, then ticket.* and counter.* events with ids",
+            "description": "Also notice.changed (the office's notices, as in the snapshot's notices); every "
+                           "event's data has at (the server's time). A resume's replay starts with an "
+                           "event 'replay' without id, data {until, at}: events up to until were missed.",
             "parameters": [{"name": "Last-Event-ID", "in": "header", "schema": INTEGER},
                            {"name": "last_event_id", "in": "query", "schema": INTEGER,
                             "description": "the same, for clients that cannot set the header"}],

@@ -12,7 +12,8 @@ from queue_server.web import api_events
 from tests.support.event_feed import Feed
 from tests.support.servers import InProcess, act, issue
 
-SNAPSHOT_KEYS = {"office", "day", "services", "counters", "waiting_tickets", "recent_calls", "last_event_id", "at"}
+SNAPSHOT_KEYS = {"office", "day", "services", "counters", "waiting_tickets", "recent_calls", "last_event_id", "at",
+                 "notices"}
 
 
 @pytest.fixture
