@@ -42,7 +42,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
-from tests.support.live_server import CLERK_PASSWORD, LiveServer, prepare_server  # noqa: E402
+from tests.support.live_server import CLERK_PASSWORD, LiveServer, bench_config, prepare_server  # noqa: E402
 
 ATTACKER, GUESSER, OFFICE = "127.0.0.2", "127.0.0.3", "127.0.0.1"
 ROUND_SECONDS = 30.0  # no round lasts longer than this
@@ -347,16 +347,6 @@ def nothing_lost(server: LiveServer, kiosk: Kiosk) -> str:
     missing = [t for t in kiosk.acknowledged if request(server.port, "GET", f"/api/tickets/{t}")[0] != 200]
     duplicated = len(kiosk.acknowledged) - len(set(kiosk.acknowledged))
     return f"after kill -9: {len(kiosk.acknowledged)} acknowledged, {len(missing)} missing, {duplicated} duplicated"
-
-
-def bench_config(tmp: Path) -> Path:
-    """The sample office with the kiosk's per-minute limit lifted (the bench's kiosk takes 60 tickets in a minute)."""
-    text = (PROJECT / "config" / "commune.toml").read_text(encoding="utf-8")
-    text = text.replace("tickets_per_minute_per_device = 30", "tickets_per_minute_per_device = 100000")
-    text = text.replace("[office]\n", f'[office]\nfiles_dir = "{PROJECT / "config"}"\n', 1)
-    path = tmp / "attack.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def main() -> None:

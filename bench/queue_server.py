@@ -31,7 +31,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
-from tests.support.live_server import LiveServer, free_port, prepare_server  # noqa: E402
+from tests.support.live_server import LiveServer, bench_config, free_port, prepare_server  # noqa: E402
 
 CLIENTS = 8
 SUBSCRIBERS = 20
@@ -120,16 +120,6 @@ def issue_load(port: int, token: str | None, per_client: int, services: list[str
     elapsed = time.perf_counter() - started
     flat = [x for per in latencies for x in per]
     return len(flat) / elapsed, flat, errors[0]
-
-
-def bench_config(tmp: Path) -> Path:
-    """The sample office with the per-device rate limit lifted: the bench is one very fast 'kiosk'."""
-    text = (PROJECT / "config" / "commune.toml").read_text(encoding="utf-8")
-    text = text.replace("tickets_per_minute_per_device = 30", "tickets_per_minute_per_device = 100000000")
-    text = text.replace("[office]\n", f'[office]\nfiles_dir = "{PROJECT / "config"}"\n', 1)
-    path = tmp / "bench.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def cold_start(tmp: Path, config: Path) -> tuple[LiveServer, float]:

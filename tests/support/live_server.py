@@ -7,6 +7,7 @@ also kill it (-9) and start it again on the same database.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -114,3 +115,23 @@ def prepare_server(tmp_path: Path, config: Path = COMMUNE) -> LiveServer:
     for role in ("kiosk", "display", "rating"):
         server.tokens[role] = motcua("device", "add", f"{role}-1", "--role", role, db=db, config=config).strip()
     return server
+
+
+BENCH_TICKETS_PER_MINUTE = 100_000_000
+"""A bench is one very fast kiosk: the per-device ticket limit (30 a minute) would be all it measures."""
+
+
+def bench_config(folder: Path) -> Path:
+    """The sample office with the per-device ticket limit lifted, written to ``folder/bench.toml`` for prepare_server.
+
+    ``files_dir`` keeps the copy's catalogue, holidays and media pointing at the originals.
+    """
+    text = COMMUNE.read_text(encoding="utf-8")
+    limit = "tickets_per_minute_per_device = 30"
+    if text.count(limit) != 1 or text.count("[office]\n") != 1:
+        raise RuntimeError(f"{COMMUNE} no longer has one [office] and one '{limit}': update bench_config")
+    text = text.replace(limit, f"tickets_per_minute_per_device = {BENCH_TICKETS_PER_MINUTE}")
+    text = text.replace("[office]\n", f"[office]\nfiles_dir = {json.dumps(str(COMMUNE.parent))}\n")
+    path = folder / "bench.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
