@@ -56,9 +56,21 @@ def to_docx(report: dict[str, Any], paragraphs: Sequence[str]) -> bytes:
     document.add_heading("II. Kết quả khảo sát sự hài lòng", level=2)
     for text in paragraphs:
         document.add_paragraph(text)
+    if report.get("dossiers"):
+        document.add_heading("III. Kết quả giải quyết hồ sơ", level=2)
+        document.add_paragraph(dossier_sentence(report["dossiers"]))
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def dossier_sentence(dossiers: dict[str, Any]) -> str:
+    """The dossiers of the period in one sentence, saying where the figures come from."""
+    received = dossiers["received"]
+    return (f"Theo dữ liệu xuất từ Hệ thống thông tin giải quyết thủ tục hành chính của tỉnh: tiếp nhận "
+            f"{received} hồ sơ, trong đó {dossiers['online']} hồ sơ trực tuyến; đã giải quyết đúng hạn "
+            f"{dossiers['on_time']} hồ sơ, quá hạn {dossiers['late']} hồ sơ, đang giải quyết trong hạn "
+            f"{dossiers['pending']} hồ sơ.")
 
 
 def _queue_section(document: Any, report: dict[str, Any]) -> None:

@@ -13,10 +13,12 @@ from datetime import date
 from typing import Any
 
 from ..config import OfficeConfig
+from .dossiers import figures as dossier_figures
 from .narrative import satisfaction_paragraphs
 from .queries import period_rows
 from .settings import RatingSettings, ReportSettings, rating_settings, report_settings
 from .stats import period_bounds
+from .store import has_dossiers, load_dossiers
 from .summary import build_report
 
 MAX_PERIOD_DAYS = 3 * 366 + 1
@@ -76,6 +78,8 @@ class Reports:
         report = build_report(self.office, self.ratings, first, last, period_rows(conn, first, last, today))
         satisfaction = report["satisfaction"]
         satisfaction["paragraphs"] = satisfaction_paragraphs(satisfaction, self.settings.share_rounding)
+        report["dossiers"] = (dossier_figures(load_dossiers(conn, first, last), first, last, today or last)
+                              if has_dossiers(conn) else None)
         with self._lock:
             if len(self._cache) > 16:
                 self._cache.clear()

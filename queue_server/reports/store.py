@@ -7,13 +7,17 @@ migration; add a new one.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
+
+from .dossiers import ColumnMap, Dossier
 
 migrations = Migrations("motcua.reports")
 
@@ -130,9 +134,57 @@ def m002_day_summaries(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m003_imported_dossiers(db: sqlite_utils.Database) -> None:
+    """Dossiers imported from the provincial one-stop system's export (reports.dossiers), one row per code."""
+    db.execute(
+        "CREATE TABLE dossiers (code TEXT PRIMARY KEY, field TEXT NOT NULL, received_on TEXT NOT NULL, "
+        "due_on TEXT, finished_on TEXT, online INTEGER NOT NULL, imported_at TEXT NOT NULL) WITHOUT ROWID"
+    )
+    db.execute("CREATE INDEX dossiers_received ON dossiers (received_on)")
+
+
 def apply_migrations(db: sqlite_utils.Database) -> None:
     """Create or upgrade this part's tables."""
     migrations.apply(db)
+
+
+DOSSIER_MAP_KEY = "dossier_columns"
+
+
+def save_dossiers(conn: sqlite3.Connection, dossiers: Iterable[Dossier], imported_at: str) -> int:
+    """Insert or replace by code: an export that overlaps the last one updates, never doubles. Returns the count."""
+    rows = [(d.code, d.field, d.received_on.isoformat(), d.due_on.isoformat() if d.due_on else None,
+             d.finished_on.isoformat() if d.finished_on else None, int(d.online), imported_at) for d in dossiers]
+    conn.executemany("INSERT OR REPLACE INTO dossiers (code, field, received_on, due_on, finished_on, online, "
+                     "imported_at) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    return len(rows)
+
+
+def load_dossiers(conn: sqlite3.Connection, first: date, last: date) -> list[Dossier]:
+    """The dossiers received in a period."""
+    rows = conn.execute("SELECT code, field, received_on, due_on, finished_on, online FROM dossiers "
+                        "WHERE received_on BETWEEN ? AND ?", (first.isoformat(), last.isoformat()))
+    return [Dossier(code=c, field=f, received_on=date.fromisoformat(r), online=bool(o),
+                    due_on=date.fromisoformat(d) if d else None, finished_on=date.fromisoformat(x) if x else None)
+            for c, f, r, d, x, o in rows]
+
+
+def has_dossiers(conn: sqlite3.Connection) -> bool:
+    """Whether the office ever imported an export (a report without one says nothing of dossiers)."""
+    return conn.execute("SELECT 1 FROM dossiers LIMIT 1").fetchone() is not None
+
+
+def dossier_map(conn: sqlite3.Connection) -> ColumnMap | None:
+    """The column map the admin saved, if any."""
+    row = conn.execute("SELECT value FROM settings WHERE key = ?", (DOSSIER_MAP_KEY,)).fetchone()
+    return ColumnMap(json.loads(row[0])) if row else None
+
+
+def save_dossier_map(conn: sqlite3.Connection, mapping: ColumnMap) -> None:
+    """Remember the column map: the next quarter's export imports without asking."""
+    conn.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = "
+                 "excluded.value", (DOSSIER_MAP_KEY, json.dumps(dict(mapping.columns), ensure_ascii=False)))
 
 
 @dataclass(frozen=True)
