@@ -96,6 +96,7 @@ class Principal:
     name: str
     role: str
     counters: tuple[int, ...] = ()
+    must_change_password: bool = False  # signed in with a password an admin gave (shown on their screen)
 
     @property
     def key(self) -> str:
@@ -168,12 +169,13 @@ def check_password(conn: sqlite3.Connection, username: str, password: str,
     """
     password = unicodedata.normalize("NFC", password)
     row = conn.execute(
-        "SELECT id, username, password_hash, role, counters FROM users WHERE username = ? AND active = 1",
+        "SELECT id, username, password_hash, role, counters, must_change_password FROM users "
+        "WHERE username = ? AND active = 1",
         (normalize_username(username),),
     ).fetchone()
     if not (checker or PASSWORDS).check(row[2] if row else None, password) or row is None:
         return None
-    return Principal("person", row[0], row[1], row[3], tuple(json.loads(row[4])))
+    return Principal("person", row[0], row[1], row[3], tuple(json.loads(row[4])), bool(row[5]))
 
 
 BEARER, COOKIE = "bearer", "cookie"
@@ -221,18 +223,16 @@ def resolve_token(conn: sqlite3.Connection, token: str, channel: str = BEARER) -
     if kind == "device":
         device = conn.execute("SELECT id, name, role FROM devices WHERE id = ?", (subject_id,)).fetchone()
         return Principal("device", device[0], device[1], device[2]) if device else None
-    person = conn.execute(
-        "SELECT id, username, role, counters FROM users WHERE id = ? AND active = 1", (subject_id,)
-    ).fetchone()
-    return Principal("person", person[0], person[1], person[2], tuple(json.loads(person[3]))) if person else None
+    return person_by_id(conn, subject_id)
 
 
 def person_by_id(conn: sqlite3.Connection, person_id: int) -> Principal | None:
     """An active person by id (for cookie sessions)."""
     row = conn.execute(
-        "SELECT id, username, role, counters FROM users WHERE id = ? AND active = 1", (person_id,)
+        "SELECT id, username, role, counters, must_change_password FROM users WHERE id = ? AND active = 1",
+        (person_id,),
     ).fetchone()
-    return Principal("person", row[0], row[1], row[2], tuple(json.loads(row[3]))) if row else None
+    return Principal("person", row[0], row[1], row[2], tuple(json.loads(row[3])), bool(row[4])) if row else None
 
 
 def constant_time_equal(a: str, b: str) -> bool:

@@ -323,6 +323,9 @@ class ErrorCode:
     UNKNOWN_CHART = "unknown_chart"
     UNKNOWN_NOTICE = "unknown_notice"
     INVALID_NOTICE = "invalid_notice"
+    INVALID_COLUMNS = "invalid_columns"
+    COLUMNS_NOT_MAPPED = "columns_not_mapped"
+    INVALID_DOSSIER_FILE = "invalid_dossier_file"
 
     # the live feed and the display
     INVALID_LAST_EVENT_ID = "invalid_last_event_id"

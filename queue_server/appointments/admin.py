@@ -6,10 +6,13 @@ booking, so a block and a booking of the same seat can never both win.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from flask import Blueprint, jsonify, request
 
+from .. import staff
+from ..engine import CommandContext
 from ..web.context import engine, read_conn
 from ..web.errors import ApiError
 from ..web.request_input import field, json_body
@@ -20,6 +23,18 @@ from .service import field_name, local_today, settings
 bp = Blueprint("appointments_admin", __name__)
 
 MAX_REASON = 200
+T = TypeVar("T")
+
+
+def _audited(command: Callable[[CommandContext], T], actor: str, action: str, target: str,
+             detail: Mapping[str, Any]) -> Callable[[CommandContext], T]:
+    """The command and its line in the audit log, committed together by the writer."""
+    def run(ctx: CommandContext) -> T:
+        result = command(ctx)
+        staff.audit(ctx.conn, actor, action, target, detail, now=ctx.now)
+        return result
+
+    return run
 
 
 def _reason(body: dict[str, Any]) -> str:
@@ -56,7 +71,8 @@ def cancel_with_reason(code: str) -> Any:
     admin = require("admin")
     reason = _reason(json_body())
     command = booking.cancel_command(settings(), booking.normalize_code(code), reason=f"{reason} ({admin.name})")
-    engine().execute(command, actor=admin.name)
+    engine().execute(_audited(command, admin.name, "booking.cancel", booking.normalize_code(code),
+                              {"reason": reason}), actor=admin.name)
     row = store.booking_row(read_conn(), booking.normalize_code(code))
     assert row is not None  # the command answered 404 otherwise
     return {"appointment": _admin_view(row)}
@@ -71,8 +87,11 @@ def add_block() -> Any:
     service = field(body, "service", str, required=False, max_length=16) or None
     time = field(body, "time", str, required=False, max_length=5)
     slot = booking.parse_slot(f"{day.isoformat()}T{time}") if time else None
-    command = booking.block_command(settings(), service, day, slot, _reason(body), admin.name)
-    return jsonify({"block": engine().execute(command, actor=admin.name)}), 201
+    reason = _reason(body)
+    command = booking.block_command(settings(), service, day, slot, reason, admin.name)
+    detail = {"service": service, "time": time, "reason": reason}
+    audited = _audited(command, admin.name, "booking.block", day.isoformat(), detail)
+    return jsonify({"block": engine().execute(audited, actor=admin.name)}), 201
 
 
 @bp.delete("/api/admin/booking-blocks/<int:block_id>")
@@ -81,5 +100,6 @@ def remove_block(block_id: int) -> Any:
     admin = require("admin")
     if not 0 < block_id < 2**63:
         raise ApiError(404, "unknown_block", f"Không có khóa lịch số {block_id}.")
-    engine().execute(booking.unblock_command(block_id), actor=admin.name)
+    engine().execute(_audited(booking.unblock_command(block_id), admin.name, "booking.unblock", str(block_id), {}),
+                     actor=admin.name)
     return {"status": "deleted"}

@@ -23,17 +23,24 @@ from ..store import repository
 from ..web import sessions as web_sessions
 from ..web import sign_in as web_sign_in
 from ..web.context import engine, read_conn
+from ..web.errors import ApiError
 from ..web.rate_limit import RateLimiter
 from ..web.request_input import int_param, json_body
 from ..web.security_headers import SELF, content_security_policy
 from ..web.sessions import csrf_token, require
-from ..web.errors import ApiError
 from . import charts, docx_report, export, store
 from .board_notices import publish_notices
 from .live import live_view
 from .queries import clerk_logins
-from .ratings import (RATINGS_PER_MINUTE_PER_DEVICE, RatingRejected, check_has_ticket, check_rateable, find_ticket_in,
-                      parse_rating, prompt_ticket)
+from .ratings import (
+    RATINGS_PER_MINUTE_PER_DEVICE,
+    RatingRejected,
+    check_has_ticket,
+    check_rateable,
+    find_ticket_in,
+    parse_rating,
+    prompt_ticket,
+)
 from .service import PeriodError, Reports, parse_period
 
 bp = Blueprint("reports", __name__, template_folder="templates", static_folder="static",
@@ -356,8 +363,11 @@ def dashboard() -> Any:
     if person.role != "admin":
         return render_template("admin_forbidden.html", office_name=engine().office.name, person=person,
                                csrf_token=csrf_token()), 403
+    if person.must_change_password:
+        return redirect(url_for("people_admin.change_password_page"))
     return render_template("admin.html", office_name=engine().office.name, person=person, csrf_token=csrf_token(),
-                           today=today().isoformat(), timezone=engine().office.timezone)
+                           today=today().isoformat(), timezone=engine().office.timezone,
+                           counters=engine().office.counters)
 
 
 @bp.get("/admin/login")
@@ -384,6 +394,8 @@ def login_submit() -> Any:
     if person.role != "admin":
         return _login_form("Trang này dành cho lãnh đạo / quản trị. Cán bộ quầy dùng trang /console.", person.name, 403)
     web_sessions.sign_in_cookie(person)
+    if person.must_change_password:
+        return redirect(url_for("people_admin.change_password_page"), code=303)
     return redirect(url_for("reports.dashboard"), code=303)
 
 

@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 FIELDS = {
-    "code": "Mã hồ sơ",
+    "dossier": "Mã hồ sơ",
     "field": "Lĩnh vực",
     "received_on": "Ngày tiếp nhận",
     "due_on": "Ngày hẹn trả (hạn xử lý)",
@@ -27,10 +27,10 @@ FIELDS = {
     "channel": "Hình thức nộp",
 }
 """Our names for the export's columns, and what a person calls them (the mapping form's labels)."""
-REQUIRED = ("code", "received_on")
+REQUIRED = ("dossier", "received_on")
 
 DEFAULT_GUESSES = {
-    "code": ("mã hồ sơ", "ma ho so", "số hồ sơ"),
+    "dossier": ("mã hồ sơ", "ma ho so", "số hồ sơ"),
     "field": ("lĩnh vực", "linh vuc"),
     "received_on": ("ngày tiếp nhận", "ngày nhận", "ngay tiep nhan"),
     "due_on": ("ngày hẹn trả", "hạn xử lý", "hạn giải quyết", "ngày hẹn"),
@@ -161,7 +161,7 @@ def _records(rows: Iterable[Sequence[Any]], index: Mapping[str, int]) -> Iterato
         return row[position] if position is not None and position < len(row) else None
 
     for number, row in enumerate(rows, start=2):  # row 1 is the header, as the spreadsheet numbers it
-        code = unicodedata.normalize("NFC", str(cell(row, "code") or "")).strip()
+        code = unicodedata.normalize("NFC", str(cell(row, "dossier") or "")).strip()
         if not code:
             raise DossierImportError(f"Dòng {number}: thiếu mã hồ sơ.")
         try:

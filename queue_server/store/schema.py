@@ -13,11 +13,11 @@ from sqlite_utils.migrations import Migrations
 from ..appointments import store as appointments_store
 from ..catalog import store as catalog_store
 from ..reports import store as reports_store
-from . import idempotency
+from . import idempotency, staff_schema
 
 migrations = Migrations("motcua.queue")
 
-PART_MIGRATIONS = (catalog_store, reports_store, appointments_store)
+PART_MIGRATIONS = (staff_schema, catalog_store, reports_store, appointments_store)
 """Parts with their own migration sets (each module's ``apply_migrations``), applied after the queue's own."""
 
 
@@ -165,6 +165,13 @@ def m005_rating_tablets(db: sqlite_utils.Database) -> None:
         "CREATE TABLE rating_tablets (device_id INTEGER PRIMARY KEY REFERENCES devices (id) ON DELETE CASCADE, "
         "counter INTEGER NOT NULL)"
     )
+
+
+@migrations()
+def m006_transfer_context(db: sqlite_utils.Database) -> None:
+    """Where a transferred ticket came from and the sending clerk's note (staff only), for the receiving clerk."""
+    for column in ("transferred_from INTEGER", "transferred_from_service TEXT", "transfer_note TEXT"):
+        db.execute(f"ALTER TABLE tickets ADD COLUMN {column}")
 
 
 def apply_migrations(db: sqlite_utils.Database) -> None:

@@ -63,7 +63,7 @@ def me() -> Any:
 
 def _person_view(principal: auth.Principal) -> dict[str, Any]:
     return {"name": principal.name, "role": principal.role, "kind": principal.kind,
-            "counters": list(principal.counters)}
+            "counters": list(principal.counters), "must_change_password": principal.must_change_password}
 
 
 # A kiosk has a printer, a screen, a network…: a device inventing names keeps only its latest 16.

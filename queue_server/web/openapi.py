@@ -112,17 +112,22 @@ def _counter_paths() -> dict[str, Any]:
     """The clerk's actions at a counter."""
     return {
         "/api/counters/{n}/call-next": _counter_action("Call the next ticket; 204 when nobody waits"),
-        "/api/counters/{n}/call": _counter_action("Call one chosen ticket (e.g. a no-show back within the grace)",
-                                                  {"type": "object", "required": ["ticket"],
-                                                   "properties": {"ticket": INTEGER}}),
+        "/api/counters/{n}/call": _counter_action(
+            "Call one chosen ticket out of order, by id or printed number (a no-show back within the grace too); "
+            "only tickets of the counter's fields or sent to it",
+            {"type": "object", "required": ["ticket"], "properties": {"ticket": {
+                "type": ["integer", "string"], "description": 'the ticket\'s id, or today\'s printed number, e.g. "A012"'}}}),
         "/api/counters/{n}/recall": _counter_action("Announce the current ticket again"),
         "/api/counters/{n}/start": _counter_action("The called citizen is at the counter"),
         "/api/counters/{n}/no-show": _counter_action("The called citizen did not come"),
         "/api/counters/{n}/complete": _counter_action("The current ticket is done"),
-        "/api/counters/{n}/transfer": _counter_action("Send the current ticket to a service or counter",
-                                                      _object(service=TEXT, counter=INTEGER)),
-        "/api/counters/{n}/pause": _counter_action("Pause with a reason", {"type": "object", "required": ["reason"],
-                                                                           "properties": {"reason": TEXT}}, "counter"),
+        "/api/counters/{n}/transfer": _counter_action(
+            "Send the current ticket to a service or counter, with an optional note for the receiving clerk "
+            "(staff only, at most 200 characters)",
+            _object(service=TEXT, counter=INTEGER, note={"type": ["string", "null"], "maxLength": 200})),
+        "/api/counters/{n}/pause": _counter_action(
+            "Pause with a reason; 409 ticket_in_progress while a ticket is called or served there",
+            {"type": "object", "required": ["reason"], "properties": {"reason": TEXT}}, "counter"),
         "/api/counters/{n}/resume": _counter_action("End a pause", None, "counter"),
         "/api/counters/{n}/close": _counter_action("Close the counter", None, "counter"),
     }
@@ -152,6 +157,38 @@ def _people_paths() -> dict[str, Any]:
                             "description": "any value (e.g. 1): each device also lists its "
                                            "recent changes of state, newest first"}],
             "responses": {"200": json_response(_devices_schema()), **error_responses(401, 403)}}},
+        **_staff_paths(),
+    }
+
+
+def _staff_paths() -> dict[str, Any]:
+    """Officers managed from /admin, and a person's own password (issue 15.1)."""
+    person_body = {"type": "object", "properties": {
+        "full_name": TEXT, "username": TEXT, "role": {"type": "string", "enum": ["clerk", "admin"]},
+        "counters": {"type": "array", "items": INTEGER}, "active": {"type": "boolean"}}}
+    username = path_parameter("username", TEXT)
+    return {
+        "/api/people": {
+            "get": {"summary": "Officers and the latest changes of the audit log (admin)", "security": BEARER,
+                    "responses": {"200": json_response(OBJECT), **error_responses(401, 403)}},
+            "post": {"summary": "Add an officer; the answer carries a temporary password, shown only then (admin)",
+                     "security": BEARER, "requestBody": json_body(person_body),
+                     "responses": {"201": json_response(_object(person=OBJECT, password=TEXT)),
+                                   **error_responses(400, 401, 403, 409, 422)}}},
+        "/api/people/{username}": {"patch": {
+            "summary": "Rename, move, lock or unlock an officer (admin)", "security": BEARER,
+            "parameters": [username], "requestBody": json_body(person_body),
+            "responses": {"200": json_response(_object(person=OBJECT)),
+                          **error_responses(400, 401, 403, 404, 409, 422)}}},
+        "/api/people/{username}/reset-password": {"post": {
+            "summary": "A new temporary password, shown once; the officer's sessions end (admin)", "security": BEARER,
+            "parameters": [username],
+            "responses": {"200": json_response(_object(password=TEXT)), **error_responses(401, 403, 404)}}},
+        "/api/me/password": {"post": {
+            "summary": "Replace one's own password (required after a temporary one)", "security": BEARER,
+            "requestBody": json_body({"type": "object", "required": ["current", "new"],
+                                      "properties": {"current": TEXT, "new": TEXT}}),
+            "responses": {"200": json_response(OBJECT), **error_responses(400, 401, 403, 422)}}},
     }
 
 

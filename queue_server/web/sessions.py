@@ -109,8 +109,12 @@ class _SecureOnHttps:
         return bool(super().get_cookie_secure(app)) or (has_request_context() and request.is_secure)  # type: ignore[misc]
 
 
-def require(*roles: str) -> auth.Principal:
-    """The caller, who must have one of these roles (401 when anonymous, 403 otherwise)."""
+def require(*roles: str, allow_temporary_password: bool = False) -> auth.Principal:
+    """The caller, who must have one of these roles (401 when anonymous, 403 otherwise).
+
+    A person still on a password an admin gave may only replace it (``allow_temporary_password``):
+    someone else saw it on the admin's screen.
+    """
     principal = current_principal()
     if principal is None:
         raise ApiError(401, "unauthorized",
@@ -118,6 +122,9 @@ def require(*roles: str) -> auth.Principal:
     if principal.role not in roles:
         raise ApiError(403, "forbidden",
                        f"Vai trò {principal.role} không được làm việc này; cần vai trò {' hoặc '.join(roles)}.")
+    if principal.must_change_password and not allow_temporary_password:
+        raise ApiError(403, "password_change_required",
+                       "Xin đổi mật khẩu trước (trang /doi-mat-khau): mật khẩu này do quản trị cấp.")
     return principal
 
 

@@ -57,6 +57,12 @@ class TokenCache:
                 self._entries.clear()
                 self._generation = generation
 
+    def forget_all(self) -> None:
+        """Drop every cached principal (a revocation made in this process counts at its next request)."""
+        with self._lock:
+            self._entries.clear()
+            self._checked_at = float("-inf")
+
     def forget(self, token: str, channel: str = auth.BEARER) -> None:
         """Drop a token at once (sign-out)."""
         with self._lock:

@@ -58,6 +58,9 @@ def test_a_blocked_slot_cannot_be_booked_and_opens_again_when_unblocked(app) -> 
     removed = app.client.delete(f"/api/admin/booking-blocks/{block.get_json()['block']['id']}",
                                 headers=app.auth("admin"))
     assert removed.status_code == 200 and book(app, "2026-03-03T09:00")["status"] == "booked"
+    audit = app.client.get("/api/people", headers=app.auth("admin")).get_json()["audit"]
+    assert [(a["actor"], a["action"], a["target"]) for a in audit] == [
+        ("admin", "booking.unblock", str(block.get_json()["block"]["id"])), ("admin", "booking.block", "2026-03-03")]
 
 
 def test_a_day_blocked_for_every_field_is_closed_with_its_reason(app) -> None:

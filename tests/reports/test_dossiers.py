@@ -28,7 +28,7 @@ EXPORT = (
     "4;H12.22-260915-0004;Đăng ký khai tử;Hộ tịch;15/09/2026;20/09/2026;;Trực tiếp\r\n"
     "5;H12.22-261001-0005;Đăng ký khai sinh;Hộ tịch;01/10/2026;01/10/2026;01/10/2026;Trực tiếp\r\n"
 ).encode()
-MAP = ColumnMap({"code": "Mã hồ sơ", "field": "Lĩnh vực", "received_on": "Ngày tiếp nhận",
+MAP = ColumnMap({"dossier": "Mã hồ sơ", "field": "Lĩnh vực", "received_on": "Ngày tiếp nhận",
                  "due_on": "Ngày hẹn trả", "finished_on": "Ngày có kết quả", "channel": "Hình thức nộp"})
 Q3 = (date(2026, 7, 1), date(2026, 9, 30))
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import requests
 
-from queue_server.client import ApiError, QueueClient, ServerEvent
+from queue_server.client import ApiError, ErrorCode, QueueClient, ServerEvent
 from tests.support.live_server import CLERK_PASSWORD, LiveServer
 
 
@@ -103,9 +103,13 @@ def test_every_counter_action(server: LiveServer) -> None:
     sent = answered(fifth, 5, "transfer", {"counter": 4})["ticket"]
     assert (sent["target_counter"], sent["service"]) == (4, "DC")
     assert answered(clerk, 4, "call-next")["ticket"]["id"] == second["id"]
+    with pytest.raises(ApiError) as refused:  # a called citizen must not be sent to a paused counter
+        clerk.counter_action(4, "pause", {"reason": "Họp giao ban"})
+    assert (refused.value.status, refused.value.code) == (409, ErrorCode.TICKET_IN_PROGRESS)
+    assert answered(clerk, 4, "complete")["ticket"]["status"] == "done"
     paused = answered(clerk, 4, "pause", {"reason": "Họp giao ban"})["counter"]
     assert (paused["state"], paused["pause_reason"]) == ("paused", "Họp giao ban")
-    assert answered(clerk, 4, "resume")["counter"]["state"] == "serving"
+    assert answered(clerk, 4, "resume")["counter"]["state"] == "idle"
     assert clerk.counter_action(4, "call-next") is None  # 204: the DC line is empty
     assert answered(clerk, 4, "close")["counter"]["state"] == "closed"
 
@@ -116,7 +120,8 @@ def test_login_me_logout(server: LiveServer) -> None:
         person.login("quay1", "not-the-password")
     assert (wrong.value.status, wrong.value.code) == (401, "bad_credentials")
     person.login("quay1", CLERK_PASSWORD)
-    assert person.get_json("/api/me") == {"user": {"name": "quay1", "role": "clerk", "kind": "person", "counters": [1]}}
+    assert person.get_json("/api/me") == {"user": {"name": "quay1", "role": "clerk", "kind": "person", "counters": [1],
+                                                "must_change_password": False}}
     assert person.post_json("/api/logout") == {"status": "signed_out"}
     with pytest.raises(ApiError) as revoked:
         person.get_json("/api/me")
