@@ -20,8 +20,8 @@ from queue_server.cli import main
 from queue_server.service_cli import protect_home, render
 from tests.support.live_server import COMMUNE
 
-SYSTEMD_ANALYZE = shutil.which("systemd-analyze")
-needs_systemd_analyze = pytest.mark.skipif(SYSTEMD_ANALYZE is None,
+SYSTEMD_ANALYZE = shutil.which("systemd-analyze") or ""
+needs_systemd_analyze = pytest.mark.skipif(not SYSTEMD_ANALYZE,
                                            reason="systemd-analyze is not installed (Debian package systemd)")
 MOTCUA = Path(sys.executable).parent / "motcua"
 PROGRAM = MOTCUA if MOTCUA.is_file() else Path(sys.executable)
@@ -86,7 +86,8 @@ def test_verify_catches_a_unit_whose_program_is_missing(every_role: Path, tmp_pa
 
 @needs_systemd_analyze
 def test_the_server_unit_is_rated_well_hardened(every_role: Path) -> None:
-    result = subprocess.run([SYSTEMD_ANALYZE, "security", "--offline=yes", str(every_role / UNITS / "motcua-server.service")],
+    unit = every_role / UNITS / "motcua-server.service"
+    result = subprocess.run([SYSTEMD_ANALYZE, "security", "--offline=yes", str(unit)],
                             capture_output=True, text=True, check=False, timeout=60)
     level = re.search(r"Overall exposure level for motcua-server.service: ([\d.]+)", result.stdout)
     assert level is not None, result.stdout + result.stderr
@@ -137,7 +138,8 @@ def test_the_token_file_is_for_root_only_and_survives_a_reinstall(tmp_path: Path
     assert "MOTCUA_TOKEN=secret" in token_file.read_text(encoding="utf-8")
 
 
-def test_a_dry_run_shows_every_file_and_the_user_but_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_dry_run_shows_every_file_and_the_user_but_writes_nothing(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
     assert install(tmp_path, "server", "--dry-run") == 0
     out = capsys.readouterr().out
     assert list(tmp_path.iterdir()) == []
@@ -159,7 +161,8 @@ def test_an_install_without_an_office_file_is_refused(tmp_path: Path, monkeypatc
     assert "--config /etc/motcua/office.toml" in capsys.readouterr().err
 
 
-def test_a_path_with_a_space_is_refused_before_it_breaks_execstart(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_path_with_a_space_is_refused_before_it_breaks_execstart(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
     spaced = tmp_path / "my office.toml"
     shutil.copyfile(COMMUNE, spaced)
     files_dir = f'[office]\nfiles_dir = "{COMMUNE.parent}"\n'

@@ -32,7 +32,8 @@ pytestmark = pytest.mark.e2e
 
 
 def _tracked_files() -> list[str]:
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=PROJECT, capture_output=True, check=True).stdout
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=PROJECT,
+                            capture_output=True, check=True).stdout
     return [name for name in listed.decode().split("\0") if name]
 
 
@@ -106,7 +107,8 @@ def _run(installed: dict[str, Path], *args: str, stdin: str | None = None) -> st
 def test_installed_wheel_inits_serves_and_every_page_loads(installed):
     _run(installed, "init")
     assert (installed["home"] / ".local" / "share" / "motcua" / "motcua.db").exists()
-    token = re.search(r"\b[A-Za-z0-9_-]{32,}\b", _run(installed, "device", "add", "kiosk-1", "--role", "kiosk")).group(0)
+    added = _run(installed, "device", "add", "kiosk-1", "--role", "kiosk")
+    token = re.search(r"\b[A-Za-z0-9_-]{32,}\b", added).group(0)
     port = free_port()
     log_path = installed["cwd"].parent / "serve.log"
     with open(log_path, "wb") as log:  # the child keeps its own copy of the handle

@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -40,12 +41,12 @@ class ServedApp:
 @pytest.fixture
 def served(make_app: Callable[..., InProcess]) -> Iterator[Callable[..., ServedApp]]:
     """``served(replacements, max_streams=…)``: serve an in-process app on a free loopback port."""
-    import waitress
+    from waitress.server import create_server
 
     from queue_server.web.app import create_app
     from tests.support.live_server import free_port
 
-    running: list[object] = []
+    running: list[Any] = []
 
     def start(replacements: dict[str, str] | None = None, max_streams: int = 50) -> ServedApp:
         made = make_app(replacements)
@@ -53,7 +54,8 @@ def served(make_app: Callable[..., InProcess]) -> Iterator[Callable[..., ServedA
         port = free_port()
         # poll(), not select(): a socket closed by the teardown below while the loop waits is then
         # reported to the loop (POLLNVAL) instead of failing its select() with EBADF in its thread.
-        server = waitress.create_server(app, host="127.0.0.1", port=port, threads=8, asyncore_use_poll=True)
+        # Any: the fixture pins the engine and the loop thread on the server (and reads waitress' socket map).
+        server: Any = create_server(app, host="127.0.0.1", port=port, threads=8, asyncore_use_poll=True)
         server.application_engine = made.engine
         server.loop_thread = threading.Thread(target=server.run, daemon=True)
         server.loop_thread.start()

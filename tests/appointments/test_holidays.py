@@ -7,6 +7,7 @@ Dates come in as arguments and the app's clock is the fake one: nothing here rea
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -126,7 +127,7 @@ def test_holiday_names_are_vietnamese_with_composed_diacritics() -> None:
 def test_holidays_are_computed_only_for_the_years_asked_about() -> None:
     asked: list[int] = []
 
-    def recording(year: int) -> dict[date, str]:
+    def recording(year: int) -> Mapping[date, str]:
         asked.append(year)
         return public_holidays(year)
 
@@ -141,7 +142,7 @@ def test_the_slot_rules_take_a_calendar_or_a_plain_mapping() -> None:
     services = {"HT": ServiceSlots()}
     computed = BookingRules(services=services, holidays=OfficeCalendar())
     plain = BookingRules(services=services, holidays={date(2028, 3, 1): "Nghỉ"})
-    assert "Tết" in closed_reason(computed, date(2028, 1, 26))
+    assert "Tết" in (closed_reason(computed, date(2028, 1, 26)) or "")
     assert closed_reason(plain, date(2028, 1, 26)) is None
     assert closed_reason(plain, date(2028, 3, 1)) == "Ngày 01/03/2028 là ngày nghỉ (Nghỉ); xin chọn ngày khác."
 

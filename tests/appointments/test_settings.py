@@ -54,19 +54,19 @@ def test_mistakes_name_the_key_and_the_fix(tmp_path: Path, section: str, key: st
 
 def test_a_copied_office_file_still_finds_the_shipped_closures(tmp_path: Path) -> None:
     settings = load_settings(load_config(office_with(tmp_path, '[appointments]\nclosures_file = "closures.toml"')))
-    assert "nghỉ thêm" in settings.closed_reason(date(2027, 2, 11))
+    assert "nghỉ thêm" in (settings.closed_reason(date(2027, 2, 11)) or "")
 
 
 def test_an_office_file_naming_the_old_key_and_the_old_calendar_gets_the_closures(tmp_path: Path) -> None:
     office_file = office_with(tmp_path, '[appointments]\nholidays_file = "holidays_vn_2026.toml"')
     settings = load_settings(load_config(office_file))
-    assert "nghỉ thêm" in settings.closed_reason(date(2027, 2, 11))
-    assert "Ngày Chiến thắng" in settings.closed_reason(date(2026, 4, 30))
+    assert "nghỉ thêm" in (settings.closed_reason(date(2027, 2, 11)) or "")
+    assert "Ngày Chiến thắng" in (settings.closed_reason(date(2026, 4, 30)) or "")
 
 
 def test_an_old_full_holiday_file_of_an_office_still_works_alongside_the_computed_holidays(tmp_path: Path) -> None:
     (tmp_path / "nghi-le.toml").write_text(
         '[[holidays]]\nfrom = 2026-02-14\nto = 2026-02-22\nname = "Tết Nguyên đán"\n', encoding="utf-8")
     settings = load_settings(load_config(office_with(tmp_path, '[appointments]\nholidays_file = "nghi-le.toml"')))
-    assert "(Tết Nguyên đán)" in settings.closed_reason(date(2026, 2, 17))  # the office's own name wins
-    assert "(Tết Nguyên Đán)" in settings.closed_reason(date(2028, 1, 26))
+    assert "(Tết Nguyên đán)" in (settings.closed_reason(date(2026, 2, 17)) or "")  # the office's own name wins
+    assert "(Tết Nguyên Đán)" in (settings.closed_reason(date(2028, 1, 26)) or "")

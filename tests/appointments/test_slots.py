@@ -55,8 +55,8 @@ def test_weekends_and_holidays_have_no_slots() -> None:
     assert day_slots(rules(), "HT", SATURDAY) == []
     assert day_slots(rules(), "HT", SUNDAY) == []
     assert day_slots(rules(), "HT", TET) == []
-    assert "Tết Nguyên đán" in closed_reason(rules(), TET)
-    assert "Chủ nhật" in closed_reason(rules(), SUNDAY)
+    assert "Tết Nguyên đán" in (closed_reason(rules(), TET) or "")
+    assert "Chủ nhật" in (closed_reason(rules(), SUNDAY) or "")
 
 
 def test_saturday_morning_opens_only_the_morning_when_the_office_chooses_it() -> None:

@@ -12,9 +12,11 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 import requests
+from selenium.webdriver import Chrome
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -28,7 +30,10 @@ pytestmark = pytest.mark.e2e
 DOCS_IMAGE = PROJECT / "docs" / "img" / "console.png"
 
 
-def wait_until(check: Callable[[], object], what: str, timeout: float = 6.0) -> object:
+T = TypeVar("T")
+
+
+def wait_until(check: Callable[[], T], what: str, timeout: float = 6.0) -> T:
     """Poll until ``check`` returns something true; fail naming ``what``."""
     deadline = time.monotonic() + timeout
     last: object = None
@@ -83,7 +88,8 @@ class ConsolePage:
 
     def press(self, *keys: str) -> None:
         """Keys as a clerk types them, into whatever has the focus."""
-        wait_until(lambda: "busy" not in self.driver.find_element(By.TAG_NAME, "body").get_attribute("class"), "idle")
+        wait_until(lambda: "busy" not in (self.driver.find_element(By.TAG_NAME, "body").get_attribute("class") or ""),
+                   "idle")
         ActionChains(self.driver).send_keys(*keys).perform()
 
     def shot(self, name: str) -> Path:
@@ -116,7 +122,7 @@ class Api:
 
 
 @pytest.fixture
-def page(browser: WebDriver, live_server: LiveServer, tmp_path: Path) -> Iterator[ConsolePage]:
+def page(browser: Chrome, live_server: LiveServer, tmp_path: Path) -> Iterator[ConsolePage]:
     """The browser on a fresh server; afterwards, no script error may have been logged."""
     shots = tmp_path / "screenshots"
     shots.mkdir()
@@ -131,8 +137,8 @@ def save_docs_image(source: Path) -> None:
     """A small palette PNG of the console for the README."""
     from PIL import Image
 
-    with Image.open(source) as image:
-        image = image.convert("RGB")
+    with Image.open(source) as opened:
+        image = opened.convert("RGB")
         image.thumbnail((960, 960))
         buffer = io.BytesIO()
         image.quantize(colors=256).save(buffer, format="PNG", optimize=True)
@@ -191,8 +197,11 @@ def test_a_clerk_works_the_queue_with_buttons_and_keys_and_sees_other_counters_l
     page.wait_text("ticket-number", "A004")
     page.shot("03-no-show")
     # A005 came back. The list re-renders on every event, so find and click in one step, retried.
-    wait_until(lambda: page.driver.find_element(By.CSS_SELECTOR, "#no-shows li button").click() or True,
-               "the call-back button")
+    def call_back() -> bool:
+        page.driver.find_element(By.CSS_SELECTOR, "#no-shows li button").click()
+        return True
+
+    wait_until(call_back, "the call-back button")
     page.wait_text("ticket-number", "A005")
     wait_until(lambda: not page.driver.find_elements(By.CSS_SELECTOR, "#no-shows li"), "the no-show list to empty")
 
@@ -221,7 +230,7 @@ def test_pause_by_preset_and_by_typed_reason_without_firing_shortcuts_then_sign_
     api = Api(live_server)
     api.issue()
     page.driver.get(live_server.url + "/")
-    links = [a.get_attribute("href") for a in page.driver.find_elements(By.CSS_SELECTOR, "a.big-link")]
+    links = [a.get_attribute("href") or "" for a in page.driver.find_elements(By.CSS_SELECTOR, "a.big-link")]
     paths = [link.removeprefix(live_server.url) for link in links]
     assert paths[0] == "/console" and paths[-1] == "/api/openapi.json"  # the lobby board between, when installed
     page.shot("00-home")

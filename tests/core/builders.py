@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, settings
 
 from queue_server.core import actions
 from queue_server.core.model import QueueState, ServiceState, Ticket, WaitingLine
-from queue_server.core.office import Counter, Office, QueuePolicy, Service
+from queue_server.core.office import Counter, Office, PriorityPolicyName, QueuePolicy, Service
 from tests.support.clock import MORNING
 
 TZ = "Asia/Ho_Chi_Minh"
@@ -47,7 +47,7 @@ def service(code: str, prefix: str | None = None, **kwargs: Any) -> Service:
 
 
 def office(
-    policy: str = "priority_first",
+    policy: PriorityPolicyName = "priority_first",
     *,
     services: Iterable[Service | str] = DEFAULT_SERVICES,
     counters: Mapping[int, Iterable[str]] = DEFAULT_COUNTERS,

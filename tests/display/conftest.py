@@ -6,6 +6,7 @@ import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -47,15 +48,16 @@ def live_server(display_template: Path, tmp_path: Path) -> Iterator[LiveServer]:
 @pytest.fixture
 def board_app(display_template: Path, tmp_path: Path):
     """The Flask app in this process on a copy of the template database, served on loopback."""
-    from werkzeug.serving import make_server
+    from werkzeug.serving import ThreadedWSGIServer, make_server
 
     from queue_server.config import load_config
     from queue_server.web.app import create_app
 
     db_path = tmp_path / "motcua.db"
     shutil.copyfile(display_template, db_path)
-    app = create_app(load_config(COMMUNE), db_path)
+    app: Any = create_app(load_config(COMMUNE), db_path)  # the tests read the url and tokens pinned on it
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    assert isinstance(server, ThreadedWSGIServer)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

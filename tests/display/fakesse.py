@@ -25,8 +25,10 @@ def counter(number: int, state: str = "idle", current: dict | None = None, servi
 
 
 SERVICES = [
-    {"code": "HT", "name": "Tư pháp – Hộ tịch", "prefix": "A", "counters": [1, 2], "waiting": 3, "estimated_wait_s": 600},
-    {"code": "VP", "name": "Văn phòng – Thống kê", "prefix": "B", "counters": [3], "waiting": 1, "estimated_wait_s": 300},
+    {"code": "HT", "name": "Tư pháp – Hộ tịch", "prefix": "A", "counters": [1, 2], "waiting": 3,
+     "estimated_wait_s": 600},
+    {"code": "VP", "name": "Văn phòng – Thống kê", "prefix": "B", "counters": [3], "waiting": 1,
+     "estimated_wait_s": 300},
 ]
 
 
@@ -81,7 +83,10 @@ class FakeEventServer:
                 try:
                     while True:
                         with fake.condition:
-                            fake.condition.wait_for(lambda: fake.last_id() > sent or fake.generation != generation, 0.5)
+                            def moved(seen: int = sent) -> bool:
+                                return fake.last_id() > seen or fake.generation != generation
+
+                            fake.condition.wait_for(moved, 0.5)
                             if fake.generation != generation:
                                 self.close_connection = True
                                 return

@@ -59,7 +59,8 @@ def test_calls_from_a_snapshot_are_shown_but_not_announced():
 
 
 def test_a_recall_moves_the_ticket_to_the_top_without_duplicating_it():
-    state = reduce_all(start(), [called(11, 1, "A001"), called(12, 2, "A002", at=2), called(13, 1, "A001", recall=True)])
+    state = reduce_all(start(), [called(11, 1, "A001"), called(12, 2, "A002", at=2),
+                                 called(13, 1, "A001", recall=True)])
     assert [c.number for c in state.recent_calls] == ["A001", "A002"]
     assert state.latest_call.recall
 

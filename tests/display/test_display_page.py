@@ -14,6 +14,7 @@ from tests.support.live_server import CLERK_PASSWORD
 
 def settings_of(page: str) -> dict:
     found = re.search(r'<script id="settings" type="application/json">(.*?)</script>', page, re.S)
+    assert found is not None, page
     return json.loads(found.group(1))
 
 
@@ -27,7 +28,8 @@ def test_the_page_carries_the_screen_settings(board_app):
 
 
 def test_a_tv_without_an_entry_can_pick_its_counters(board_app):
-    settings = settings_of(board_app.test_client().get("/display?counters=1,2&orientation=portrait").get_data(as_text=True))
+    page = board_app.test_client().get("/display?counters=1,2&orientation=portrait").get_data(as_text=True)
+    settings = settings_of(page)
     assert settings["counters"] == [1, 2] and settings["orientation"] == "portrait"
 
 
@@ -81,7 +83,8 @@ def test_the_browser_board_in_portrait_shows_only_its_zone(board_app, browser, t
     try:
         browser.get(board_app.url + "/display?counters=3&orientation=portrait")
         wait_text(browser, "#waiting [data-service=VP] .count", "0 người đang chờ")
-        assert [row.get_attribute("data-counter") for row in browser.find_elements(By.CSS_SELECTOR, "#grid tbody tr")] == ["3"]
+        rows = browser.find_elements(By.CSS_SELECTOR, "#grid tbody tr")
+        assert [row.get_attribute("data-counter") for row in rows] == ["3"]
         kiosk = QueueClient(board_app.url, board_app.tokens["kiosk"])
         kiosk.issue_ticket("HT", idempotency_key=new_idempotency_key())
         kiosk.issue_ticket("VP", idempotency_key=new_idempotency_key())

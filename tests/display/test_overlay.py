@@ -41,7 +41,8 @@ def test_a_called_ticket_not_yet_served_reads_as_calling_and_pauses_hide_the_rea
     t = ticket(7, "A007", counter=1, status="called")
     state = reduce(serving_state(), ServerEvent(3, "ticket.called", {"ticket": t, "counter": counter(1, "serving", t)}))
     assert overlay_info(state, 1).state == "calling"
-    paused = reduce(state, ServerEvent(4, "counter.paused", {"counter": counter(1, "paused", reason="Nguyễn Văn A ốm")}))
+    paused = reduce(state, ServerEvent(4, "counter.paused",
+                                       {"counter": counter(1, "paused", reason="Nguyễn Văn A ốm")}))
     info = overlay_info(paused, 1)
     assert info.state == "paused" and "Nguyễn" not in "".join(strip_text(info, START))
 
@@ -55,7 +56,7 @@ def test_overlaid_frames_differ_from_the_source_only_in_the_strip_and_the_clock_
                            on_frame=lambda frame, moment: outputs.append((frame.copy(), moment)))
     assert runner.run() == len(originals) == 30
     strip = strip_height_for(360)
-    for (frame, _), original in zip(outputs, originals):
+    for (frame, _), original in zip(outputs, originals, strict=True):  # a frame out for each frame in
         assert np.array_equal(frame[:-strip], original[:-strip])
         assert not np.array_equal(frame[-strip:], original[-strip:])
     moments = [moment for _, moment in outputs]
@@ -65,7 +66,8 @@ def test_overlaid_frames_differ_from_the_source_only_in_the_strip_and_the_clock_
     assert np.array_equal(outputs[0][0][-strip:], outputs[1][0][-strip:])
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert names == ["quay1-20261123-09.csv", "quay1-20261123-09.mp4", "quay1-20261123-10.csv", "quay1-20261123-10.mp4"]
-    rows = [list(csv.DictReader(io.StringIO((tmp_path / "out" / name).read_text(encoding="utf-8")))) for name in names[::2]]
+    rows = [list(csv.DictReader(io.StringIO((tmp_path / "out" / name).read_text(encoding="utf-8"))))
+            for name in names[::2]]
     assert [r["time"][11:19] for r in rows[0]] == ["09:59:58", "09:59:59"] and rows[0][1]["frame"] == "10"
     assert [r["time"][11:19] for r in rows[1]] == ["10:00:00"]
     assert {r["ticket"] for part in rows for r in part} == {"A007"}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -55,7 +56,7 @@ def kiosk(kiosk_server, tmp_path_factory: pytest.TempPathFactory):
     with FakePrinter() as printer:
         client = QueueClient(kiosk_server.url, kiosk_server.tokens["kiosk"], timeout=2.0)
         app = KioskApp(client, settings, PackagePrinter(printer.uri, timeout_s=5.0), SilentReader())
-        driver = Driver(app).start()
+        driver: Any = Driver(app).start()  # the suite pins its printer and shot folder on it
         driver.fake_printer = printer
         driver.shots = Path(tmp_path_factory.mktemp("kiosk-shots"))
         try:

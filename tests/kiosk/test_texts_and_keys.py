@@ -70,8 +70,9 @@ def test_typing_khai_sinh_with_the_tone_key_gives_nfc_vietnamese():
 
 
 def test_tones_go_where_vietnamese_spelling_puts_them():
-    cases = {("hoa", "huyen"): "hòa", ("toan", "sac"): "toán", ("ngươi", "huyen"): "người", ("quy", "sac"): "quý", ("gia", "sac"): "giá",
-             ("thuy", "hoi"): "thủy", ("mua", "sac"): "múa", ("tiên", "sac"): "tiến", ("đăng", "nang"): "đặng"}
+    cases = {("hoa", "huyen"): "hòa", ("toan", "sac"): "toán", ("ngươi", "huyen"): "người", ("quy", "sac"): "quý",
+             ("gia", "sac"): "giá", ("thuy", "hoi"): "thủy", ("mua", "sac"): "múa", ("tiên", "sac"): "tiến",
+             ("đăng", "nang"): "đặng"}
     for (word, tone), expected in cases.items():
         assert apply_tone(word, tone) == expected
 

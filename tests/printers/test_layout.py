@@ -95,7 +95,7 @@ def test_a_word_wider_than_the_line_is_cut_between_letters() -> None:
 @pytest.mark.parametrize("number", ["A012", "1002", "HT1234"])
 def test_the_number_is_the_largest_text_and_fits(number: str) -> None:
     image = render_ticket(ticket(number=number), 58)
-    rows = dots(image).any(axis=1)
+    rows = np.asarray(dots(image).any(axis=1))  # one flag per dot row: any black dot in it
     runs, run = [], 0
     for filled in rows:
         run = run + 1 if filled else 0

@@ -97,7 +97,9 @@ def test_the_docs_example_section_is_valid(tmp_path: Path) -> None:
     import tomllib
 
     text = (PROJECT / "docs" / "printing.md").read_text(encoding="utf-8")
-    example = re.search(r"```toml\n(.*?)```", text, re.S).group(1)
+    found = re.search(r"```toml\n(.*?)```", text, re.S)
+    assert found is not None, "docs/printing.md has no TOML example"
+    example = found.group(1)
     (tmp_path / "logo.png").write_bytes(b"")
     settings = parse_printer_settings(tomllib.loads(example)["printer"], tmp_path / "office.toml")
     assert settings.paper == 80 and settings.uri.startswith("tcp://")

@@ -10,7 +10,9 @@ from tests.support.reports_office import PASSWORD, Office
 def _sign_in(office: Office, username: str):
     client = office.client()
     page = client.get("/admin/login").data.decode()
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found is not None, page
+    token = found.group(1)
     answer = client.post("/admin/login", data={"csrf_token": token, "username": username, "password": PASSWORD})
     return client, answer
 
@@ -41,4 +43,5 @@ def test_a_wrong_password_or_an_old_form_is_refused(office):
     assert client.post("/admin/login", data={"username": "admin", "password": PASSWORD}).status_code == 403
     page = client.get("/admin/login").data.decode()
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    assert client.post("/admin/login", data={"csrf_token": token, "username": "admin", "password": "sai"}).status_code == 401
+    refused = client.post("/admin/login", data={"csrf_token": token, "username": "admin", "password": "sai"})
+    assert refused.status_code == 401

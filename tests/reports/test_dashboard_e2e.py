@@ -69,7 +69,8 @@ def _today_traffic(server: LiveServer) -> None:
         assert _api(server, "POST", "/api/tickets", kiosk, json={"service": service}).status_code == 201
     served = _api(server, "POST", "/api/counters/1/call-next", clerk).json()["ticket"]
     _api(server, "POST", "/api/counters/1/complete", clerk)
-    rated = _api(server, "POST", "/api/ratings", server.tokens["rating"], json={"ticket": served["id"], "overall": "satisfied"})
+    rated = _api(server, "POST", "/api/ratings", server.tokens["rating"],
+                 json={"ticket": served["id"], "overall": "satisfied"})
     assert rated.status_code == 201
     _api(server, "POST", "/api/counters/1/call-next", clerk)
 

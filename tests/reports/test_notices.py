@@ -46,8 +46,8 @@ def test_only_admins_change_notices(office):
 
 
 def test_bad_notices_are_422(office):
-    for body in ({}, {"text": ""}, {"text": "x" * 301}, {"text": "x", "position": "1"}, {"text": "x", "starts_on": "mai"},
-                 {"text": "x", "active": "yes"}):
+    for body in ({}, {"text": ""}, {"text": "x" * 301}, {"text": "x", "position": "1"},
+                 {"text": "x", "starts_on": "mai"}, {"text": "x", "active": "yes"}):
         answer = _add(office, body)
         assert answer.status_code == 422 and answer.get_json()["error"]["code"] == "invalid_notice"
 

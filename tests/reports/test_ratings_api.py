@@ -101,7 +101,8 @@ def test_invalid_bodies_are_422_with_a_message_naming_the_field(office, body, sa
 
 def test_only_rating_devices_kiosks_and_admins_may_rate(office):
     ticket = _served(office)
-    assert office.client().post("/api/ratings", json={"ticket": ticket["id"], "overall": "satisfied"}).status_code == 401
+    anonymous = office.client().post("/api/ratings", json={"ticket": ticket["id"], "overall": "satisfied"})
+    assert anonymous.status_code == 401
     for who in ("display", "quay1"):
         assert _rate(office, {"ticket": ticket["id"], "overall": "satisfied"}, who=who).status_code == 403
 
@@ -119,8 +120,9 @@ def test_the_tablet_is_prompted_for_the_ticket_just_completed_until_it_expires(o
     ticket = _served(office)
     office.clock.advance(seconds=10)
     prompt = office.get("/api/counters/1/rating-prompt", "rating").get_json()
-    assert prompt == {"ticket": {"id": ticket["id"], "number": "A001", "service": "HT", "service_name": "Tư pháp – Hộ tịch",
-                                 "counter": 1, "finished_at": "2026-11-23T08:05:00+07:00"},
+    assert prompt == {"ticket": {"id": ticket["id"], "number": "A001", "service": "HT",
+                                 "service_name": "Tư pháp – Hộ tịch", "counter": 1,
+                                 "finished_at": "2026-11-23T08:05:00+07:00"},
                       "expires_at": "2026-11-23T08:05:30+07:00", "expires_in_s": 20.0}
     assert office.get("/api/counters/2/rating-prompt", "rating").status_code == 204
     office.clock.advance(seconds=21)

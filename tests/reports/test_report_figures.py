@@ -36,7 +36,8 @@ def test_the_default_period_is_today(morning):
 
 def test_per_service_figures(morning):
     services = {s["code"]: s for s in _report(morning)["by_service"]}
-    assert services["HT"]["tickets"] == {"issued": 4, "served": 3, "no_show": 1, "transferred": 1, "cancelled": 0, "open": 0}
+    assert services["HT"]["tickets"] == {"issued": 4, "served": 3, "no_show": 1, "transferred": 1, "cancelled": 0,
+                                         "open": 0}
     assert services["VP"]["tickets"]["issued"] == 0 and services["VP"]["wait_s"]["mean"] is None
     assert services["VH"]["tickets"]["open"] == 1
 
@@ -47,7 +48,8 @@ def test_per_counter_and_per_clerk_figures(morning):
     assert counters[1]["tickets"]["served"] == 2
     assert counters[1]["wait_s"] == {"count": 2, "mean": 540.0, "median": 540.0, "p90": 732.0}
     assert counters[1]["service_s"]["mean"] == 570.0
-    assert counters[2]["tickets"] == {"issued": 2, "served": 1, "no_show": 1, "transferred": 1, "cancelled": 0, "open": 0}
+    assert counters[2]["tickets"] == {"issued": 2, "served": 1, "no_show": 1, "transferred": 1, "cancelled": 0,
+                                      "open": 0}
     assert counters[3]["tickets"]["issued"] == 0  # B001 left counter 3 by transfer: it counts where it was served
     clerks = {c["clerk"]: c for c in report["by_clerk"]}
     assert set(clerks) == {"quay1", "quay2"}
@@ -57,7 +59,8 @@ def test_per_counter_and_per_clerk_figures(morning):
 def test_satisfaction_overall_and_per_counter(morning):
     report = _report(morning)
     shares = {lv["code"]: (lv["count"], lv["share"]) for lv in report["satisfaction"]["levels"]}
-    assert shares == {"very_satisfied": (1, 33.3), "satisfied": (1, 33.3), "neutral": (0, 0.0), "dissatisfied": (1, 33.3)}
+    assert shares == {"very_satisfied": (1, 33.3), "satisfied": (1, 33.3), "neutral": (0, 0.0),
+                      "dissatisfied": (1, 33.3)}
     assert report["satisfaction"]["satisfied_share"] == 66.7
     counter1 = next(c for c in report["by_counter"] if c["number"] == 1)["satisfaction"]
     assert (counter1["ratings"], counter1["satisfied_share"]) == (2, 50.0)

@@ -53,7 +53,8 @@ def test_every_ticket_is_closed_and_numbered_uniquely(simulated):
 def test_ratings_are_a_share_of_the_served_and_linked_to_them(simulated):
     (served, rated, linked), = _one(simulated, "SELECT (SELECT COUNT(*) FROM tickets WHERE status = 'done'), "
                                                "(SELECT COUNT(*) FROM ratings), (SELECT COUNT(*) FROM ratings r JOIN "
-                                               "tickets t ON t.id = r.ticket_id AND t.status = 'done' AND t.counter = r.counter)")
+                                               "tickets t ON t.id = r.ticket_id AND t.status = 'done' "
+                                               "AND t.counter = r.counter)")
     assert rated == linked and 0.2 * served < rated < 0.4 * served
 
 
@@ -118,7 +119,8 @@ def test_day_summaries_give_the_same_report_as_the_tickets(simulated):
         assert db.conn.execute("SELECT MAX(day) FROM report_days").fetchone()[0] == "2026-11-28"
         again = period_rows(db.conn, first, last, today=last + timedelta(days=1))
         assert db.conn.execute("SELECT COUNT(*) FROM report_days").fetchone()[0] == 14
-    reports = [build_report(config.office, rating_settings(config), first, last, rows) for rows in (live, summarised, again)]
+    reports = [build_report(config.office, rating_settings(config), first, last, rows)
+               for rows in (live, summarised, again)]
     assert reports[0] == reports[1] == reports[2]
 
 

@@ -41,7 +41,8 @@ def test_a_share_of_nothing_is_none():
     assert share(0, 0) is None
 
 
-@given(st.integers(min_value=1, max_value=100_000).flatmap(lambda whole: st.tuples(st.integers(0, whole), st.just(whole))))
+@given(st.integers(min_value=1, max_value=100_000).flatmap(
+    lambda whole: st.tuples(st.integers(0, whole), st.just(whole))))
 def test_share_equals_decimal_half_up_of_the_exact_percentage(pair):
     part, whole = pair
     exact = Fraction(100 * part, whole)

@@ -32,6 +32,12 @@ RESULT_TIMING = {"early": 24, "on_time": 128, "late": 8}                        
 REASONS = {"waited_long": 12, "unclear_guidance": 6, "extra_papers": 5, "come_back": 4, "attitude": 3, "facilities": 2}
 
 
+def _given(answer: str | None) -> str:
+    """An answer the ballot has (every ballot answers the overall question)."""
+    assert answer is not None
+    return answer
+
+
 def _spread(counts: dict[str, int], total: int = 174) -> list[str | None]:
     """One answer per ballot (None: left blank), in a fixed order."""
     answers = list(itertools.chain.from_iterable([code] * n for code, n in counts.items()))
@@ -56,9 +62,9 @@ def _ballots() -> list[RatingRecord]:
     for i in range(174):
         ballots.append(RatingRecord(
             ticket_id=None, day=DAY, rated_at=f"{DAY}T03:00:00.000000+00:00", service="HT", counter=1 + i % 5,
-            clerk=f"quay{1 + i % 5}", overall=overall[i],
-            criteria={k: v[i] for k, v in columns.items() if v[i] is not None},
-            answers={k: v[i] for k, v in questions.items() if v[i] is not None},
+            clerk=f"quay{1 + i % 5}", overall=_given(overall[i]),
+            criteria={k: _given(v[i]) for k, v in columns.items() if v[i] is not None},
+            answers={k: _given(v[i]) for k, v in questions.items() if v[i] is not None},
             reasons=tuple(reasons.get(i, ()))))
     return ballots
 
@@ -72,7 +78,8 @@ def survey(tmp_path_factory) -> dict:
         insert_ratings(db.conn, _ballots())
         db.conn.execute("COMMIT")
         rows = period_rows(db.conn, date(2026, 9, 15), date(2026, 9, 15))
-    return build_report(config.office, rating_settings(config), date(2026, 9, 15), date(2026, 9, 15), rows)["satisfaction"]
+    day = date(2026, 9, 15)
+    return build_report(config.office, rating_settings(config), day, day, rows)["satisfaction"]
 
 
 def _shares(items: list[dict]) -> dict[str, float]:
@@ -81,17 +88,20 @@ def _shares(items: list[dict]) -> dict[str, float]:
 
 def test_overall_shares_of_174_ballots(survey):
     assert survey["ratings"] == 174
-    assert _shares(survey["levels"]) == {"very_satisfied": 35.1, "satisfied": 50.0, "neutral": 10.9, "dissatisfied": 4.0}
+    assert _shares(survey["levels"]) == {"very_satisfied": 35.1, "satisfied": 50.0, "neutral": 10.9,
+                                         "dissatisfied": 4.0}
     assert survey["satisfied_share"] == 85.1  # (61 + 87) / 174 = 85.057…
 
 
 def test_criterion_shares_count_only_the_ballots_that_answered(survey):
     attitude, forms = (c for c in survey["criteria"] if c["code"] in ("attitude", "forms"))
     assert attitude["answered"] == 170
-    assert _shares(attitude["answers"]) == {"very_satisfied": 57.6, "satisfied": 35.3, "neutral": 5.3, "dissatisfied": 1.8}
+    assert _shares(attitude["answers"]) == {"very_satisfied": 57.6, "satisfied": 35.3, "neutral": 5.3,
+                                            "dissatisfied": 1.8}
     assert forms["answered"] == 160
     # 56.25 → 56.3 and 1.25 → 1.3: half up, so this column adds up to 100.1.
-    assert _shares(forms["answers"]) == {"very_satisfied": 56.3, "satisfied": 32.5, "neutral": 10.0, "dissatisfied": 1.3}
+    assert _shares(forms["answers"]) == {"very_satisfied": 56.3, "satisfied": 32.5, "neutral": 10.0,
+                                         "dissatisfied": 1.3}
 
 
 def test_unanswered_criteria_have_no_shares(survey):
