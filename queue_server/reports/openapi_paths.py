@@ -80,7 +80,8 @@ OPENAPI_PATHS: dict[str, Any] = {
         "summary": "The office head's report of a period (admin): tickets, waits, service times, heatmap, satisfaction",
         "security": [{"bearer": []}],
         "parameters": PERIOD_PARAMETERS + [{"name": "format", "in": "query",
-                                            "schema": {"type": "string", "enum": ["json", "csv", "csv-vi", "xlsx", "docx"]}}],
+                                            "schema": {"type": "string",
+                                                       "enum": ["json", "csv", "csv-vi", "xlsx", "docx"]}}],
         "responses": {"200": json_response({"type": "object"}), **error_responses(401, 403, 422)},
     }},
     "/api/reports/charts/{name}.png": {"get": {
