@@ -30,6 +30,7 @@ from ..web.security_headers import SELF, content_security_policy
 from ..web.sessions import csrf_token, require
 from . import charts, docx_report, export, store
 from .board_notices import publish_notices
+from .dossier_api import bp as dossier_bp
 from .live import live_view
 from .queries import clerk_logins
 from .ratings import (
@@ -45,6 +46,7 @@ from .service import PeriodError, Reports, parse_period
 
 bp = Blueprint("reports", __name__, template_folder="templates", static_folder="static",
                static_url_path="/admin/static")
+bp.register_blueprint(dossier_bp)
 
 T = TypeVar("T")
 MAX_NOTICE = 300

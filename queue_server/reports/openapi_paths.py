@@ -116,4 +116,24 @@ OPENAPI_PATHS: dict[str, Any] = {
                    "parameters": [NOTICE_ID],
                    "responses": {"200": json_response({"type": "object"}), **error_responses(401, 403, 404)}},
     },
+    **{
+        "/api/admin/dossiers/columns": {
+            "get": {"summary": "The saved column map of the provincial export, and our fields (admin)",
+                    "security": [{"bearer": []}],
+                    "responses": {"200": json_response({"type": "object"}), **error_responses(401, 403)}},
+            "put": {"summary": "Save which column of the export holds each field (admin)",
+                    "security": [{"bearer": []}],
+                    "requestBody": json_body({"type": "object", "required": ["columns"], "properties": {
+                        "columns": {"type": "object", "additionalProperties": TEXT}}}),
+                    "responses": {"200": json_response({"type": "object"}), **error_responses(400, 401, 403, 422)}},
+        },
+        "/api/admin/dossiers/preview": {"post": {
+            "summary": "An export's headers, a guessed column map and the saved one (admin; multipart field file)",
+            "security": [{"bearer": []}],
+            "responses": {"200": json_response({"type": "object"}), **error_responses(401, 403, 422)}}},
+        "/api/admin/dossiers/import": {"post": {
+            "summary": "Import the provincial one-stop system's export, CSV or XLSX (admin; multipart field file)",
+            "security": [{"bearer": []}],
+            "responses": {"200": json_response({"type": "object"}), **error_responses(401, 403, 409, 422)}}},
+    },
 }

@@ -98,3 +98,32 @@ def test_reimporting_an_overlapping_export_replaces_by_code_and_the_map_is_kept(
         assert (again["received"], again["on_time"], again["late"]) == (4, 2, 1)
         store.save_dossier_map(db.conn, MAP)
         assert store.dossier_map(db.conn) == MAP and store.has_dossiers(db.conn)
+
+
+def test_the_admin_maps_the_columns_once_then_imports_and_the_report_counts_them(make_app) -> None:
+    api = make_app()
+    headers = api.auth("admin")
+
+    def send(path: str, content: bytes = EXPORT, name: str = "xuat-quy-3.csv"):
+        return api.client.post(path, data={"file": (io.BytesIO(content), name)}, headers=headers,
+                               content_type="multipart/form-data")
+
+    assert send("/api/admin/dossiers/import").get_json()["error"]["code"] == "columns_not_mapped"
+    preview = send("/api/admin/dossiers/preview").get_json()
+    assert preview["rows"] == 5 and preview["columns"] is None and preview["proposal"] == dict(MAP.columns)
+    saved = api.client.put("/api/admin/dossiers/columns", json={"columns": preview["proposal"]}, headers=headers)
+    assert saved.status_code == 200
+    bad = send("/api/admin/dossiers/import", EXPORT.replace(b"03/07/2026;03/07/2026", b"3 thg 7;03/07/2026"))
+    assert bad.status_code == 422 and "Dòng 3" in bad.get_json()["error"]["message"]
+    assert api.client.get("/api/reports/summary?period=quarter&date=2026-08-01", headers=headers
+                          ).get_json()["dossiers"] is None  # the bad file imported nothing
+    done = send("/api/admin/dossiers/import").get_json()
+    assert done == {"imported": 5, "file": "xuat-quy-3.csv"}
+    report = api.client.get("/api/reports/summary?from=2026-07-01&to=2026-09-30&format=json", headers=headers)
+    assert (report.get_json()["dossiers"]["received"], report.get_json()["dossiers"]["online"]) == (4, 2)
+    audit = api.client.get("/api/people", headers=headers).get_json()["audit"]
+    assert [a["action"] for a in audit[:2]] == ["dossiers.import", "dossiers.columns"]
+    assert send("/api/admin/dossiers/import").status_code == 200  # the same export again counts once
+    again = api.client.get("/api/reports/summary?from=2026-07-01&to=2026-09-30", headers=headers).get_json()
+    assert again["dossiers"]["received"] == 4
+    assert api.client.post("/api/admin/dossiers/import", headers=api.auth("quay1")).status_code == 403

@@ -94,6 +94,10 @@ async function showReport(event) {
       ["Vắng mặt", number(r.tickets.no_show)], ["Chuyển", number(r.tickets.transferred)],
       ["Chờ trung bình", minutes(r.wait_s.mean)], ["Chờ trung vị", minutes(r.wait_s.median)], ["90% chờ dưới", minutes(r.wait_s.p90)],
       ["Phục vụ trung bình", minutes(r.service_s.mean)], ["Lượt đánh giá", number(s.ratings)], ["Tỷ lệ hài lòng", percent(s.satisfied_share)]];
+    if (r.dossiers) {  // from the provincial system's export, when the office imported one
+      cards.push(["Hồ sơ tiếp nhận", number(r.dossiers.received)], ["Hồ sơ trực tuyến", number(r.dossiers.online)],
+        ["Đúng hạn", number(r.dossiers.on_time)], ["Quá hạn", number(r.dossiers.late)]);
+    }
     $("cards").replaceChildren(...cards.map(([label, value]) => el("div", { class: "card" }, el("b", {}, value), el("span", {}, label))));
     for (const name of ["tickets", "wait", "satisfaction", "heatmap", "service"]) $("chart-" + name).src = `/api/reports/charts/${name}.png?${query}`;
     groupTable("by-service", r.by_service, (x) => `${x.code} – ${x.name}`);
