@@ -20,7 +20,8 @@ HERE = Path(__file__).resolve().parent.parent / "queue_server" / "offices" / "me
 SLIDES = {
     "vneid.png": ("Ứng dụng VNeID", ["Định danh điện tử mức 2", "Nộp hồ sơ trực tuyến không cần giấy tờ",
                                       "Tải VNeID trên điện thoại của bạn"], (0, 84, 166)),
-    "dich-vu-cong.png": ("Cổng Dịch vụ công quốc gia", ["dichvucong.gov.vn", "Nộp hồ sơ, theo dõi, thanh toán trực tuyến",
+    "dich-vu-cong.png": ("Cổng Dịch vụ công quốc gia", ["dichvucong.gov.vn",
+                                                         "Nộp hồ sơ, theo dõi, thanh toán trực tuyến",
                                                          "Nhiều thủ tục làm toàn trình tại nhà"], (150, 20, 20)),
     "lay-so.png": ("Hướng dẫn lấy số thứ tự", ["1. Chọn lĩnh vực trên máy lấy số", "2. Giữ phiếu, chờ gọi số",
                                                "3. Đến đúng quầy khi số của bạn hiện lên"], (10, 110, 70)),

@@ -137,7 +137,9 @@ def add_user(conn: sqlite3.Connection, username: str, password: str, role: str, 
         )
     except sqlite3.IntegrityError:
         raise AuthError(f"User '{username}' already exists.") from None
-    return int(cursor.lastrowid)
+    if cursor.lastrowid is None:  # sqlite3 sets it after every INSERT
+        raise AuthError(f"User '{username}' was not added.")
+    return cursor.lastrowid
 
 
 def add_device(conn: sqlite3.Connection, name: str, role: str) -> str:
@@ -193,7 +195,8 @@ def _stored_hash(token: str, channel: str) -> str:
     return cookie_hash(token) if channel == COOKIE else hash_token(token)
 
 
-def open_session(conn: sqlite3.Connection, person: Principal, hours: int, channel: str = BEARER) -> tuple[str, datetime]:
+def open_session(conn: sqlite3.Connection, person: Principal, hours: int,
+                 channel: str = BEARER) -> tuple[str, datetime]:
     """A session for a signed-in person, valid for ``hours``: a bearer token, or a cookie's id."""
     token = ("ck_" if channel == COOKIE else "ses_") + secrets.token_urlsafe(32)
     expires = _now() + timedelta(hours=hours)
@@ -277,7 +280,8 @@ def list_devices(conn: sqlite3.Connection) -> list[dict]:
 
 def revoke_device(conn: sqlite3.Connection, name: str) -> None:
     """Make a device's token stop working (a stolen or retired kiosk); raises AuthError if unknown."""
-    row = conn.execute("SELECT id FROM devices WHERE name = ?", (unicodedata.normalize("NFC", name).strip(),)).fetchone()
+    row = conn.execute("SELECT id FROM devices WHERE name = ?",
+                       (unicodedata.normalize("NFC", name).strip(),)).fetchone()
     if row is None:
         raise AuthError(f"No device '{name}'. See: motcua device list.")
     conn.execute("UPDATE tokens SET revoked = 1 WHERE kind = 'device' AND subject_id = ?", (row[0],))
@@ -292,7 +296,8 @@ def list_users(conn: sqlite3.Connection) -> list[dict]:
         "AND t.subject_id = u.id AND t.revoked = 0 AND (t.expires_at IS NULL OR t.expires_at > ?)) "
         "FROM users u ORDER BY username", (now,)
     ).fetchall()
-    return [{"name": n, "role": r, "counters": json.loads(c), "active": bool(a), "sessions": s} for n, r, c, a, s in rows]
+    return [{"name": n, "role": r, "counters": json.loads(c), "active": bool(a), "sessions": s}
+            for n, r, c, a, s in rows]
 
 
 def _user_id(conn: sqlite3.Connection, username: str) -> int:

@@ -11,7 +11,7 @@ import json
 import uuid
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import requests
 
@@ -169,7 +169,9 @@ class QueueClient:
         if response.status_code >= 400:
             raise _error_from(response)
         try:
-            yield from parse_event_stream(response.iter_lines(decode_unicode=True))
+            # text/event-stream always has an encoding (ISO-8859-1 at worst), so decode_unicode gives str;
+            # types-requests allows bytes for a response without one.
+            yield from parse_event_stream(cast("Iterator[str]", response.iter_lines(decode_unicode=True)))
         except requests.RequestException as exc:
             raise ServerUnreachable("Mất kết nối luồng sự kiện") from exc
         finally:

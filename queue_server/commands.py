@@ -7,9 +7,9 @@ import logging
 import signal
 import sys
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from . import auth
 from .cli_support import CommandError, add_office_options, default_db_path
@@ -33,21 +33,25 @@ def register(subcommands: argparse._SubParsersAction) -> None:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0 for the office LAN)")
     serve.add_argument("--port", type=int, default=DEMO_PORT)
     serve.add_argument("--threads", type=int, default=DEFAULT_THREADS,
-                       help=f"worker threads: each open live-feed stream holds one, {RESERVED_THREADS} stay for requests")
+                       help=f"worker threads: each open live-feed stream holds one, "
+                            f"{RESERVED_THREADS} stay for requests")
     serve.set_defaults(handler=cmd_serve)
 
-    user = subcommands.add_parser("user", help="manage people who sign in").add_subparsers(dest="user_command", metavar="ACTION")
+    user = subcommands.add_parser("user", help="manage people who sign in").add_subparsers(dest="user_command",
+                                                                                            metavar="ACTION")
     user.required = True
     add = user.add_parser("add", help="add a clerk or admin")
     add.add_argument("name")
     add.add_argument("--role", choices=auth.PERSON_ROLES, required=True)
     add.add_argument("--counter", type=int, action="append", default=[], help="a counter this clerk works at (repeat)")
-    add.add_argument("--password-stdin", action="store_true", required=True, help="read the password from standard input")
+    add.add_argument("--password-stdin", action="store_true", required=True,
+                     help="read the password from standard input")
     add_office_options(add)
     add.set_defaults(handler=cmd_user_add)
     _user_admin_commands(user)
 
-    device = subcommands.add_parser("device", help="manage devices").add_subparsers(dest="device_command", metavar="ACTION")
+    device = subcommands.add_parser("device", help="manage devices").add_subparsers(dest="device_command",
+                                                                                     metavar="ACTION")
     device.required = True
     add_device = device.add_parser("add", help="add a device and print its token once")
     add_device.add_argument("name")
@@ -142,7 +146,8 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     unknown = [n for n in args.counter if config.office.counter(n) is None]
     if unknown:
-        raise CommandError(f"no counter {unknown[0]} in {config.path}; counters: {', '.join(str(c.number) for c in config.office.counters)}")
+        known = ", ".join(str(c.number) for c in config.office.counters)
+        raise CommandError(f"no counter {unknown[0]} in {config.path}; counters: {known}")
     with _database(db_path) as db:
         try:
             auth.add_user(db.conn, args.name, password, args.role, args.counter)
@@ -178,7 +183,8 @@ def _user_admin_commands(user: argparse._SubParsersAction) -> None:
         parser.set_defaults(handler=cmd_user_active, active=action == "enable")
     password = user.add_parser("password", help="set a new password (ends the person's sessions)")
     password.add_argument("name")
-    password.add_argument("--password-stdin", action="store_true", required=True, help="read the password from standard input")
+    password.add_argument("--password-stdin", action="store_true", required=True,
+                          help="read the password from standard input")
     add_office_options(password)
     password.set_defaults(handler=cmd_user_password)
 
@@ -342,7 +348,8 @@ def _is_loopback(host: str) -> bool:
 
 def _end_streams_on_interrupt(engine) -> None:
     """On Ctrl+C end the live-feed streams first: waitress waits up to 5 s for busy threads before it stops."""
-    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
         return
 
     def interrupt(signum, frame):

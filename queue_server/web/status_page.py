@@ -53,7 +53,8 @@ TEXTS = {
            "sound_on": "Âm báo đã bật", "live": "Tự cập nhật", "polling": "Cập nhật mỗi 10 giây",
            "offline": "Mất kết nối – đang thử lại", "other": "English", "counter": "Quầy", "priority": "Ưu tiên",
            "appointment": "Đặt lịch hẹn", "note": "Trang này không cần đăng nhập và không có thông tin cá nhân.",
-           "missing": "Không tìm thấy số này", "missing_help": "Đường dẫn không đúng hoặc đã hết hạn. Xin quét lại mã QR trên phiếu.",
+           "missing": "Không tìm thấy số này",
+           "missing_help": "Đường dẫn không đúng hoặc đã hết hạn. Xin quét lại mã QR trên phiếu.",
            "rate_question": "Quý khách có hài lòng với lượt phục vụ không?",
            "rate_reasons": "Vì sao? (chọn một hay nhiều)", "rate_send": "Gửi đánh giá",
            "rate_thanks": "Cảm ơn quý khách đã đánh giá!", "rate_failed": "Chưa gửi được đánh giá, xin thử lại."},
@@ -65,7 +66,8 @@ TEXTS = {
            "sound_on": "Sound alerts on", "live": "Live", "polling": "Updating every 10 s",
            "offline": "Connection lost – retrying", "other": "Tiếng Việt", "counter": "Counter", "priority": "Priority",
            "appointment": "Appointment", "note": "No sign-in and no personal data on this page.",
-           "missing": "Ticket not found", "missing_help": "The link is wrong or has expired. Scan the QR code on your ticket again.",
+           "missing": "Ticket not found",
+           "missing_help": "The link is wrong or has expired. Scan the QR code on your ticket again.",
            "rate_question": "Were you satisfied with the service?", "rate_reasons": "Why? (choose any)",
            "rate_send": "Send rating", "rate_thanks": "Thank you for your rating!",
            "rate_failed": "The rating was not sent; please try again."},
@@ -101,7 +103,8 @@ def ticket_status(token: str) -> Any:
     offer = rating_offer(ticket, token)
     boot = {"token": token, "lang": lang, "soonAhead": SOON_AHEAD, "pollMs": POLL_SECONDS * 1000, "texts": texts,
             "ticket": ticket, "rating": {key: offer[key] for key in ("url", "rated", "levels", "reasons")}}
-    return render_template("status.html", lang=lang, t=texts, css=inline_style()[0], ticket=ticket, phase=phase, office_name=office.name,
+    return render_template("status.html", lang=lang, t=texts, css=inline_style()[0], ticket=ticket, phase=phase,
+                           office_name=office.name,
                            wait_text=wait_text(ticket, texts), other_lang="en" if lang == "vi" else "vi", rating=offer,
                            boot_json=json.dumps(boot, ensure_ascii=False).replace("<", "\\u003c"))
 
