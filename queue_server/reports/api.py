@@ -50,7 +50,8 @@ bp.register_blueprint(dossier_bp)
 
 T = TypeVar("T")
 MAX_NOTICE = 300
-MAX_NOTICE_POSITION = 1_000_000  # the ticker's order; far more notices than a lobby shows, well inside SQLite's integers
+# The ticker's order: far more notices than a lobby shows, well inside SQLite's integers.
+MAX_NOTICE_POSITION = 1_000_000
 CONTENT_SECURITY_POLICY = content_security_policy(frame_ancestors=SELF)  # a staff page, like the console
 
 
@@ -117,7 +118,9 @@ def _rated_ticket(ctx: CommandContext, ref: int | str | None, counter: int | Non
     if ref is None:
         # Rating a counter: only the ticket its tablet is asking about (ratings of no ticket were stuffed).
         try:
-            return check_has_ticket(prompt_ticket(ctx.state.tickets.values(), counter, ctx.now, prompt_seconds), counter)
+            asked = None if counter is None else prompt_ticket(ctx.state.tickets.values(), counter, ctx.now,
+                                                               prompt_seconds)
+            return check_has_ticket(asked, counter)
         except RatingRejected as exc:
             raise ApiError(exc.status, exc.code, exc.message) from None
     ticket = find_ticket_in(ctx.state.tickets.values(), ref)
@@ -129,7 +132,8 @@ def _rated_ticket(ctx: CommandContext, ref: int | str | None, counter: int | Non
     if ticket is None:
         raise ApiError(404, "unknown_ticket", f"Không tìm thấy phiếu {ref} hôm nay. Xin kiểm tra số trên phiếu.")
     if counter is not None and ticket.counter is not None and counter != ticket.counter:
-        raise ApiError(422, "wrong_counter", f"Phiếu {ticket.number} được phục vụ ở quầy {ticket.counter}, không phải quầy {counter}.")
+        raise ApiError(422, "wrong_counter",
+                       f"Phiếu {ticket.number} được phục vụ ở quầy {ticket.counter}, không phải quầy {counter}.")
     try:
         check_rateable(ticket)
     except RatingRejected as exc:
@@ -268,10 +272,11 @@ def update_notice(notice_id: int) -> Any:
     """Change a notice's text, order, dates or whether it shows (admin)."""
     admin = require("admin")
     conn = read_conn()
-    if not _is_row_id(notice_id) or store.get_notice(conn, notice_id) is None:
+    existing = store.get_notice(conn, notice_id) if _is_row_id(notice_id) else None
+    if existing is None:
         raise ApiError(404, "unknown_notice", f"Không có thông báo số {notice_id}.")
     values = _notice_values(json_body(), creating=False)
-    _check_notice_dates({**store.get_notice(conn, notice_id), **values})
+    _check_notice_dates({**existing, **values})
     _change_notices(lambda write: store.save_notice(write, {**values, **_stamp(admin)}, notice_id), admin)
     return {"notice": store.get_notice(conn, notice_id)}
 
