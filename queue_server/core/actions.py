@@ -8,6 +8,7 @@ here reads a clock, a file or a database.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime, timedelta
 
 from . import errors
@@ -34,6 +35,7 @@ from .office import Counter, Office
 from .selection import choose_next
 
 MAX_REASON_LENGTH = 200
+MAX_TRANSFER_NOTE_LENGTH = 200  # a line or two for the receiving clerk ("thiếu bản sao CCCD"), not a dossier
 
 
 def new_state(office: Office) -> QueueState:
@@ -229,6 +231,25 @@ def call_ticket(
     return ticket, outcome
 
 
+def call_ticket_number(
+    state: QueueState,
+    office: Office,
+    counter_number: int,
+    number: str,
+    now: datetime,
+    *,
+    clerk: str | None = None,
+) -> tuple[Ticket, Outcome]:
+    """Call a ticket by its printed number (``A012``), out of order: the clerk sees the citizen or the chip.
+
+    The same checks as ``call_ticket``: only today's tickets this counter takes.
+    """
+    found = None if is_new_day(state, office, now) else state.today_by_number(number)
+    if found is None:
+        raise errors.UnknownTicket(f"Hôm nay không có phiếu số {number.strip().upper()} trong hàng chờ.")
+    return call_ticket(state, office, counter_number, found, now, clerk=clerk)
+
+
 def _check_callable(ticket: Ticket, office: Office, services: tuple[str, ...], counter_number: int,
                     now: datetime) -> None:
     """Raise unless this counter may call this ticket now."""
@@ -292,10 +313,16 @@ def transfer(
     *,
     service_code: str | None = None,
     to_counter: int | None = None,
+    note: str | None = None,
 ) -> tuple[Ticket, Outcome]:
-    """Send the current ticket to another service or counter, keeping its place by issue time."""
+    """Send the current ticket to another service or counter, keeping its place by issue time.
+
+    The ticket remembers where it came from and the sending clerk's ``note`` (optional), for the
+    receiving clerk; the event says only the counters and the field, as it goes to every screen.
+    """
     if (service_code is None) == (to_counter is None):
         raise errors.InvalidRequest('Xin chỉ chọn một nơi chuyển tới: "service" hoặc "counter", không cả hai.')
+    note = clean_transfer_note(note)
     ticket = _require_current(state, office, counter_number)
     if service_code is not None and office.service(service_code) is None:
         raise errors.UnknownService(f"Không có lĩnh vực '{service_code}' để chuyển tới.")
@@ -316,6 +343,7 @@ def transfer(
     ticket.counter = None
     ticket.called_at = ticket.served_at = None
     ticket.transfers += 1
+    ticket.transferred_from, ticket.transferred_from_service, ticket.transfer_note = counter_number, from_service, note
     state.set_status(ticket, WAITING)
     outcome.touch_ticket(ticket)
     outcome.events.append(
@@ -329,14 +357,32 @@ def transfer(
     return ticket, outcome
 
 
+def clean_transfer_note(note: str | None) -> str | None:
+    """The note as kept: NFC, trimmed, None when blank; InvalidRequest beyond MAX_TRANSFER_NOTE_LENGTH."""
+    note = unicodedata.normalize("NFC", note or "").strip()
+    if len(note) > MAX_TRANSFER_NOTE_LENGTH:
+        raise errors.InvalidRequest(f"Ghi chú chuyển phiếu quá dài: tối đa {MAX_TRANSFER_NOTE_LENGTH} ký tự.")
+    return note or None
+
+
 def pause(state: QueueState, office: Office, counter_number: int, reason: str, now: datetime) -> Outcome:
-    """Pause a counter with a reason shown on the lobby screen."""
+    """Pause a counter with a reason shown on the lobby screen.
+
+    Refused while a citizen is called or served here: the board would show "Tạm ngưng" and the
+    phone "Mời bạn đến Quầy 2" to someone walking to a counter that has stopped.
+    """
     _require_counter(office, counter_number)
     reason = (reason or "").strip()
     if not reason:
         raise errors.InvalidRequest('Xin ghi lý do tạm dừng, ví dụ {"reason": "Nghỉ trưa"}.')
     if len(reason) > MAX_REASON_LENGTH:
         raise errors.InvalidRequest(f"Lý do quá dài: tối đa {MAX_REASON_LENGTH} ký tự.")
+    current = state.current_ticket(counter_number)
+    if current is not None and current.status in IN_PROGRESS:
+        raise errors.TicketInProgress(
+            f"Phiếu {current.number} vẫn đang ở quầy {counter_number}: xin bấm Hoàn thành, Vắng mặt "
+            "hoặc Chuyển phiếu trước khi tạm dừng."
+        )
     counter = state.counters[counter_number]
     counter.state, counter.pause_reason = COUNTER_PAUSED, reason
     outcome = Outcome()

@@ -76,3 +76,10 @@ class AlreadyServing(QueueError):
     """"Start" was pressed for a ticket already being served."""
 
     code = "already_serving"
+
+
+class TicketInProgress(QueueError):
+    """Pause was pressed while the counter still has a called or serving ticket: that citizen would be
+    sent to a paused counter."""
+
+    code = "ticket_in_progress"

@@ -55,6 +55,11 @@ class Ticket:
     recalls: int = 0
     transfers: int = 0
     issued_service: str = ""
+    # Where the last transfer came from and the sending clerk's note: for the receiving clerk only
+    # (the note is staff-only; ``views.clerk_ticket_view`` shows it, no public view carries it).
+    transferred_from: int | None = None
+    transferred_from_service: str | None = None
+    transfer_note: str | None = None
 
     def __post_init__(self) -> None:
         # The service a ticket was numbered in never changes, even after a
@@ -249,6 +254,17 @@ class QueueState:
     def waiting_count(self, service_code: str) -> int:
         """How many tickets of this service wait."""
         return len(self.line(service_code))
+
+    def today_by_number(self, number: str) -> int | None:
+        """The id of today's ticket printed with ``number``: a callable one (waiting, absent) first, then the latest.
+
+        Numbers restart each day and two fields may share a prefix; a waiting ticket is the one a clerk means.
+        """
+        wanted = number.strip().upper()
+        matches = [t for t in self.tickets.values() if t.number == wanted and t.day == self.day]
+        if not matches:
+            return None
+        return max(matches, key=lambda t: (t.status in (WAITING, NO_SHOW), t.id)).id
 
     def current_ticket(self, counter_number: int) -> Ticket | None:
         """The ticket called or served at this counter, if any."""

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from .estimate import WaitEstimate, estimate_wait
-from .model import WAITING, Event, QueueState, Ticket
+from .model import DONE, WAITING, Event, QueueState, Ticket
 from .office import Office
 from .selection import estimated_wait_s, people_ahead
 
@@ -93,6 +93,53 @@ PRIVATE_TICKET_FIELDS = ("status_url", "procedure")
 def public_ticket_view(view: dict[str, Any]) -> dict[str, Any]:
     """A ticket view for anyone (screens, the live feed, anonymous reads): same shape, private fields null."""
     return {**view, **dict.fromkeys(PRIVATE_TICKET_FIELDS)}
+
+
+def clerk_ticket_view(state: QueueState, office: Office, ticket: Ticket, now: datetime,
+                      base_url: str = "") -> dict[str, Any]:
+    """A ticket as the counter's clerk sees it: the whole view, how long the citizen has waited against the
+    field's target, where a transfer sent it from and the sending clerk's note. Staff only, never public."""
+    service = office.service(ticket.service)
+    target_s = (service.target_wait_minutes if service else 0) * 60
+    waited_s = int(max(0.0, (waited_until(ticket, now) - ticket.issued_at).total_seconds()))
+    return {
+        **ticket_view(state, office, ticket, now, base_url),
+        "waited_s": waited_s,
+        "target_wait_s": target_s,
+        "over_target": bool(target_s) and waited_s > target_s,
+        "transferred_from": transfer_origin(office, ticket),
+        "transfer_note": ticket.transfer_note,
+    }
+
+
+def waited_until(ticket: Ticket, now: datetime) -> datetime:
+    """When the citizen's wait ended: the call (their turn came), or ``now`` while they still wait."""
+    if ticket.status == WAITING or ticket.called_at is None:
+        return now
+    return ticket.called_at
+
+
+def transfer_origin(office: Office, ticket: Ticket) -> dict[str, Any] | None:
+    """Where the last transfer came from ("từ Quầy 1 (Hộ tịch)"), or None for a ticket never transferred."""
+    if ticket.transferred_from is None:
+        return None
+    counter = office.counter(ticket.transferred_from)
+    code = ticket.transferred_from_service or ""
+    service = office.service(code)
+    return {
+        "counter": ticket.transferred_from,
+        "counter_name": counter.name if counter else f"Quầy {ticket.transferred_from}",
+        "service": code or None,
+        "service_name": service.name if service else (code or None),
+    }
+
+
+def served_at_counter(state: QueueState, counter_number: int) -> list[Ticket]:
+    """Today's tickets completed at this counter, the latest first (the clerk's own record of the day)."""
+    served = [t for t in state.tickets.values()
+              if t.status == DONE and t.counter == counter_number and t.day == state.day and t.finished_at]
+    served.sort(key=lambda t: (t.finished_at, t.id), reverse=True)
+    return served
 
 
 def services_view(state: QueueState, office: Office, now: datetime | None = None) -> list[dict[str, Any]]:

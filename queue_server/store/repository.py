@@ -21,7 +21,7 @@ OPEN_STATUSES = (WAITING, CALLED, SERVING)
 TICKET_COLUMNS = (
     "id", "day", "issued_service", "service", "seq", "number", "priority", "status", "procedure", "device",
     "issued_at", "queued_at", "called_at", "served_at", "finished_at", "counter", "target_counter",
-    "recalls", "transfers", "status_token",
+    "recalls", "transfers", "status_token", "transferred_from", "transferred_from_service", "transfer_note",
 )
 _TIME_COLUMNS = ("issued_at", "queued_at", "called_at", "served_at", "finished_at")
 

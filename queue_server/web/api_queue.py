@@ -176,9 +176,14 @@ def call_next(counter: int) -> Any:
 
 @bp.post("/counters/<int:counter>/call")
 def call_ticket(counter: int) -> Any:
-    """Call one chosen ticket, e.g. a no-show who came back within the grace."""
+    """Call one chosen ticket out of order, by id or printed number ("A012"); also a no-show back within the grace."""
     clerk = _clerk_of(counter)
-    ticket_id = field(json_body(), "ticket", int)
+    body = json_body()
+    if isinstance(body.get("ticket"), str):
+        number = field(body, "ticket", str, max_length=16)
+        return _ticket_action(clerk, lambda ctx: actions.call_ticket_number(ctx.state, ctx.office, counter, number,
+                                                                            ctx.now, clerk=clerk))
+    ticket_id = field(body, "ticket", int)
     return _ticket_action(clerk, lambda ctx: actions.call_ticket(ctx.state, ctx.office, counter, ticket_id, ctx.now,
                                                                  clerk=clerk))
 
@@ -215,8 +220,10 @@ def transfer(counter: int) -> Any:
     body = json_body()
     service = field(body, "service", str, required=False, max_length=16)
     to_counter = field(body, "counter", int, required=False)
+    # Bounded again after NFC by the rule: a decomposed (NFD) note may take three code points a letter.
+    note = field(body, "note", str, required=False, max_length=3 * actions.MAX_TRANSFER_NOTE_LENGTH)
     return _ticket_action(clerk, lambda ctx: actions.transfer(ctx.state, ctx.office, counter, ctx.now,
-                                                              service_code=service, to_counter=to_counter))
+                                                              service_code=service, to_counter=to_counter, note=note))
 
 
 @bp.post("/counters/<int:counter>/pause")

@@ -4,8 +4,9 @@ The page itself is static HTML + JS; it acts through the JSON API with the
 session cookie and the ``X-CSRF-Token`` header (see ``sessions.current_principal``).
 This blueprint only signs people in and out, serves the page with what it
 needs to start (CSRF token, the person's counters, services, presets), and
-answers one read the live feed does not carry: the waiting tickets and the
-recent no-shows of a counter.
+answers one read the live feed does not carry: the counter's current ticket as
+its clerk sees it (procedure, transfer origin and note), the waiting tickets with
+their waits, the recent no-shows and the tickets served there today.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from typing import Any
 from flask import Blueprint, Response, current_app, redirect, render_template, session, url_for
 
 from .. import auth
+from ..catalog.api import current_catalog
 from ..core import views
-from ..core.model import NO_SHOW, WAITING, QueueState, Ticket
+from ..core.model import IN_PROGRESS, NO_SHOW, WAITING, QueueState, Ticket
 from .context import engine
 from .request_input import request_base_url
 from .security_headers import SELF, content_security_policy
@@ -39,6 +41,7 @@ PRIORITY_LABELS = {
 """How the API's priority codes read on the console."""
 
 QUEUE_PREVIEW = 12  # waiting tickets listed on the console; the count shows the rest
+SERVED_PREVIEW = 20  # tickets served today listed on the console, the latest first; the count shows the rest
 
 # The console loads nothing from elsewhere: no CDN, no inline script.
 CONTENT_SECURITY_POLICY = content_security_policy(frame_ancestors=SELF)
@@ -102,6 +105,8 @@ def login_submit() -> Any:
         return _login_form(refused.message, refused.username, refused.status)
     # A fresh session and CSRF token at sign-in: nothing set before it survives (no fixation).
     sign_in_cookie(person)
+    if person.must_change_password:  # a password the admin gave: replaced before any work
+        return redirect(url_for("people_admin.change_password_page"), code=303)
     return redirect(url_for("console.console_page"), code=303)
 
 
@@ -118,6 +123,8 @@ def console_page() -> Any:
     if person is None:
         session.pop("sid", None)
         return redirect(url_for("console.login_page"))
+    if person.must_change_password:
+        return redirect(url_for("people_admin.change_password_page"))
     office = engine().office
     allowed = [c for c in office.counters if person.role == "admin" or c.number in person.counters]
     bootstrap = {
@@ -141,7 +148,22 @@ def counter_queue(counter: int) -> Any:
     config = queue.office.counter(counter)
     assert config is not None  # require_counter_clerk answered 404 otherwise
     base_url = request_base_url()
-    return queue.read(lambda state, now: _queue_view(state, queue.office, config, now, base_url))
+    return with_procedure_names(queue.read(lambda state, now: _queue_view(state, queue.office, config, now, base_url)))
+
+
+def with_procedure_names(answer: dict[str, Any]) -> dict[str, Any]:
+    """Name each ticket's procedure (chosen at the kiosk) as the catalogue does; its code when the catalogue lacks it.
+
+    Read after the queue, outside the engine's lock: the catalogue is another part's index.
+    """
+    tickets = [answer["current"], *answer["waiting"], *answer["no_shows"], *answer["served"]]
+    codes = {t["procedure"] for t in tickets if t and t.get("procedure")}
+    index = current_catalog().index if codes else None
+    names = {code: getattr(index.get(code) if index else None, "name", code) for code in codes}
+    for ticket in tickets:
+        if ticket:
+            ticket["procedure_name"] = names.get(ticket.get("procedure") or "")
+    return answer
 
 
 def _queue_view(state: QueueState, office, config, now, base_url: str = "") -> dict[str, Any]:
@@ -155,18 +177,43 @@ def _queue_view(state: QueueState, office, config, now, base_url: str = "") -> d
             waiting.append(ticket)
         elif ticket.status == NO_SHOW and ticket.finished_at is not None and now - ticket.finished_at <= grace:
             no_shows.append((ticket.finished_at, ticket))
-    waiting_views = [views.ticket_view(state, office, t, now, base_url) for t in waiting]
+    waiting_views = [views.clerk_ticket_view(state, office, t, now, base_url) for t in waiting]
     waiting_views.sort(key=lambda v: (v["ahead"], v["issued_at"] or "", v["id"]))
     no_shows.sort(key=lambda pair: pair[0], reverse=True)
+    current = state.current_ticket(config.number)
+    served = views.served_at_counter(state, config.number)
     return {
         "counter": config.number,
+        "at": views.local_iso(now, office),
+        "current": views.clerk_ticket_view(state, office, current, now, base_url)
+        if current is not None and current.status in IN_PROGRESS else None,
         "waiting_total": len(waiting_views),
         "waiting": waiting_views[:QUEUE_PREVIEW],
         "no_shows": [
-            {**views.ticket_view(state, office, t, now, base_url),
+            {**views.clerk_ticket_view(state, office, t, now, base_url),
              "callable_until": views.local_iso(finished + grace, office)}
             for finished, t in no_shows
         ],
+        "served_total": len(served),
+        "served": [_served_brief(t, office) for t in served[:SERVED_PREVIEW]],
+    }
+
+
+def _served_brief(ticket: Ticket, office) -> dict[str, Any]:
+    """A ticket served at this counter today: number, field, procedure, when, and how long the service took."""
+    service = office.service(ticket.service)
+    started = ticket.served_at or ticket.called_at
+    spent = (ticket.finished_at - started).total_seconds() if started and ticket.finished_at else None
+    return {
+        "id": ticket.id,
+        "number": ticket.number,
+        "service": ticket.service,
+        "service_name": service.name if service else ticket.service,
+        "priority": ticket.priority,
+        "procedure": ticket.procedure,
+        "called_at": views.local_iso(ticket.called_at, office),
+        "finished_at": views.local_iso(ticket.finished_at, office),
+        "service_s": int(spent) if spent is not None else None,
     }
 
 

@@ -42,6 +42,7 @@ CORE_ERROR_STATUS: dict[type[core_errors.QueueError], int] = {
     core_errors.TicketNotCallable: 409,
     core_errors.CounterNotPaused: 409,
     core_errors.AlreadyServing: 409,
+    core_errors.TicketInProgress: 409,
 }
 """How each rule violation is answered."""
 

@@ -116,7 +116,8 @@ def _counter_paths() -> dict[str, Any]:
             "Call one chosen ticket out of order, by id or printed number (a no-show back within the grace too); "
             "only tickets of the counter's fields or sent to it",
             {"type": "object", "required": ["ticket"], "properties": {"ticket": {
-                "type": ["integer", "string"], "description": 'the ticket\'s id, or today\'s printed number, e.g. "A012"'}}}),
+                "type": ["integer", "string"],
+                "description": 'the ticket\'s id, or today\'s printed number, e.g. "A012"'}}}),
         "/api/counters/{n}/recall": _counter_action("Announce the current ticket again"),
         "/api/counters/{n}/start": _counter_action("The called citizen is at the counter"),
         "/api/counters/{n}/no-show": _counter_action("The called citizen did not come"),

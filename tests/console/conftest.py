@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from queue_server import auth
+from queue_server.catalog.store import ensure_sample_catalog
 from queue_server.config import load_config
 from queue_server.engine import QueueEngine
 from queue_server.store.db import connect
@@ -22,10 +23,12 @@ from tests.support.live_server import ADMIN_PASSWORD, CLERK_PASSWORD, COMMUNE, L
 
 @pytest.fixture(scope="session")
 def console_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database with clerks quay1 and quay2, an admin and a kiosk, made once (scrypt is slow)."""
+    """A database with the sample catalogue, clerks quay1 and quay2, an admin and a kiosk, made once (scrypt
+    is slow)."""
     path = tmp_path_factory.mktemp("console-template") / "template.db"
     db = connect(path)
     apply_migrations(db)
+    ensure_sample_catalog(db, load_config(COMMUNE))  # as `motcua init` does: the console names procedures
     for counter in (1, 2):
         auth.add_user(db.conn, f"quay{counter}", CLERK_PASSWORD, "clerk", [counter])
     auth.add_user(db.conn, "admin", ADMIN_PASSWORD, "admin", [])

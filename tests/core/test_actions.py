@@ -466,12 +466,17 @@ def test_transfer_to_an_unknown_counter_raises_unknown_counter():
         actions.transfer(s, o, 1, at(1), to_counter=9)
 
 
+def paused_with_a_ticket(s, counter: int = 1, reason: str = "Họp") -> None:
+    """A counter paused with a ticket still called there, as a database written before pause refused it holds."""
+    s.counters[counter].state, s.counters[counter].pause_reason = "paused", reason
+
+
 def test_transfer_keeps_a_paused_counter_paused():
     o = office()
     s = queue(o)
     issue(s, o, "HT")
     call_next(s, o, 1)
-    actions.pause(s, o, 1, "Họp", at(1))
+    paused_with_a_ticket(s)
     actions.transfer(s, o, 1, at(2), service_code="VP")
     assert (s.counters[1].state, s.counters[1].current) == ("paused", None)
 
@@ -487,13 +492,39 @@ def test_pause_keeps_the_reason_for_the_lobby_screen():
     assert [(e.type, e.data) for e in outcome.events] == [("counter.paused", {"reason": "Nghỉ trưa"})]
 
 
-def test_pause_keeps_the_ticket_in_progress_at_the_counter():
+def test_pause_with_a_called_ticket_is_refused_and_changes_nothing():
     o = office()
     s = queue(o)
     ticket = issue(s, o, "HT")
     call_next(s, o, 1)
-    actions.pause(s, o, 1, "Tra cứu hồ sơ", at(1))
-    assert (s.counters[1].current, ticket.status) == (ticket.id, CALLED)
+    before = snapshot(s)
+    with pytest.raises(errors.TicketInProgress, match="A001.*Hoàn thành, Vắng mặt hoặc Chuyển"):
+        actions.pause(s, o, 1, "Tra cứu hồ sơ", at(1))
+    assert fingerprint(s) == before
+    assert (s.counters[1].state, s.counters[1].current, ticket.status) == ("serving", ticket.id, CALLED)
+
+
+def test_pause_with_a_ticket_being_served_is_refused():
+    o = office()
+    s = queue(o)
+    issue(s, o, "HT")
+    call_next(s, o, 1)
+    actions.start_serving(s, o, 1, at(1))
+    with pytest.raises(errors.TicketInProgress):
+        actions.pause(s, o, 1, "Nghỉ trưa", at(2))
+
+
+def test_pause_is_taken_once_the_ticket_is_finished_absent_or_transferred():
+    o = office()
+    s = queue(o)
+    for _ in range(3):
+        issue(s, o, "HT")
+    for finish in (lambda: actions.complete(s, o, 1, at(1)), lambda: actions.mark_no_show(s, o, 1, at(1)),
+                   lambda: actions.transfer(s, o, 1, at(1), service_code="VP")):
+        call_next(s, o, 1)
+        finish()
+        actions.pause(s, o, 1, "Nghỉ trưa", at(2))
+        assert (s.counters[1].state, s.counters[1].current) == ("paused", None)
 
 
 def test_pause_without_a_reason_raises_invalid_request():
@@ -535,7 +566,7 @@ def test_resume_returns_a_counter_with_a_ticket_to_serving():
     s = queue(o)
     issue(s, o, "HT")
     call_next(s, o, 1)
-    actions.pause(s, o, 1, "Nghỉ", at(0))
+    paused_with_a_ticket(s, reason="Nghỉ")
     actions.resume(s, o, 1, at(1))
     assert s.counters[1].state == "serving"
 

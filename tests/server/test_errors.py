@@ -38,6 +38,10 @@ def _action(counter: int, action: str, body: Any = None, who: str | None = None,
     return send
 
 
+def _call_next(counter: int):
+    return lambda api: act(api, counter, "call-next")
+
+
 def _get(path: str, headers: dict[str, str] | None = None):
     return lambda api: api.client.get(path, headers=headers or {})
 
@@ -105,7 +109,15 @@ ERRORS: dict[str, tuple[Callable[[InProcess], Any], int, str]] = {
     "counter beyond SQLite integers": (_action(99999999999999999999, "call-next", who="admin"), 404, "unknown_counter"),
     "call an unknown ticket": (_action(1, "call", {"ticket": 999}), 404, "unknown_ticket"),
     "call without a ticket": (_action(1, "call", {}), 422, "missing_field"),
-    "call with a ticket that is not a number": (_action(1, "call", {"ticket": "A001"}), 422, "invalid_field"),
+    "call with a ticket that is neither an id nor a number": (_action(1, "call", {"ticket": [1]}), 422,
+                                                              "invalid_field"),
+    "call a printed number nobody holds today": (_action(1, "call", {"ticket": "A001"}), 404, "unknown_ticket"),
+    "call a printed number of another field": (_issue_then(_action(3, "call", {"ticket": "A001"})), 409,
+                                               "ticket_not_callable"),
+    "pause with a citizen called": (_issue_then(_action(1, "pause", {"reason": "Họp"}, setup=_call_next(1))),
+                                    409, "ticket_in_progress"),
+    "transfer with an overlong note": (_issue_then(_action(1, "transfer", {"counter": 2, "note": "x" * 201},
+                                                           setup=_call_next(1))), 422, "invalid_request"),
     "call a ticket of another field": (_issue_then(_action(3, "call", {"ticket": 1})), 409, "ticket_not_callable"),
     "recall with no current ticket": (_action(1, "recall"), 409, "no_current_ticket"),
     "start with no current ticket": (_action(1, "start"), 409, "no_current_ticket"),
