@@ -140,6 +140,8 @@ def child(server: str, token: str, printer_uri: str, width: int, height: int, ta
     take = driver.at("take_number")
     driver.wait_until(lambda: take.ids.services.children, what="fields")
     driver.tap(take.ids.services.children[-1])
+    driver.wait_until(lambda: take.asking, what="the priority question")
+    driver.tap(take.ids.no_priority_button)  # "Không": a normal ticket (issue 14.6)
     ticket = driver.at("ticket")
     driver.wait_until(lambda: ticket.print_state != "printing", what="the ticket printed")
     assert ticket.print_state == "printed", ticket.print_state

@@ -45,16 +45,21 @@ TEXTS: dict[str, dict[str, str]] = {
         "home.rate": "Đánh giá hài lòng",
         "home.rate.hint": "Cho biết ý kiến của quý khách",
         "home.language": "English",
-        "home.spoken": ("Xin kính chào. Chạm vào nút màu xanh để lấy số thứ tự. Nút màu cam để tra cứu thủ tục. Nút "
-                        "màu tím để đánh giá sự hài lòng."),
+        # Each button by its words and its own colour: "xanh" alone is green or blue (issue 14.6).
+        "home.spoken": ("Xin kính chào quý khách. Để lấy số thứ tự, chạm nút xanh lá: {take}. Để tra cứu thủ tục, "
+                        "chạm nút màu cam: {lookup}. Để đánh giá, chạm nút màu tím: {rate}."),
         "take.title": "Lấy số thứ tự",
         "take.choose": "Chạm vào lĩnh vực quý khách cần làm thủ tục",
         "take.waiting": "Đang chờ: {n} người",
         "take.nobody_waiting": "Không có ai đang chờ",
         "take.wait_estimate": "Chờ khoảng {wait}",
         "take.counters": "Quầy {counters}",
-        "take.priority": "Ưu tiên (nếu có):",
-        "take.priority.none": "Không ưu tiên",
+        "take.priority.question": "Quý khách thuộc diện ưu tiên?",
+        "take.priority.field": "Lĩnh vực: {service}",
+        "take.priority.none": "Không",
+        "take.priority.other_field": "Chọn lĩnh vực khác",
+        "take.priority.spoken": ("Quý khách thuộc diện ưu tiên? Nếu có, chạm nút: {groups}. "
+                                 "Nếu không, chạm nút Không."),
         "take.issuing": "Đang lấy số, xin chờ…",
         "take.retrying": "Chưa kết nối được máy chủ. Máy đang thử lại (lần {attempt})… Quý khách không cần bấm lại.",
         "take.no_services": "Chưa tải được danh sách lĩnh vực.",
@@ -82,6 +87,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "ticket.closes_in": "Màn hình tự đóng sau {n} giây",
         "ticket.spoken": ("Số thứ tự của quý khách là {number_spoken}. Lĩnh vực {service}. Mời đến quầy số "
                           "{counters} khi được gọi. Có {n} người đang chờ trước quý khách."),
+        "ticket.spoken.nobody_ahead": ("Số thứ tự của quý khách là {number_spoken}. Lĩnh vực {service}. Mời đến "
+                                       "quầy số {counters} khi được gọi. Không có ai đang chờ trước quý khách."),
         "search.title": "Tra cứu thủ tục",
         "search.placeholder": "Gõ tên thủ tục, ví dụ: khai sinh",
         "search.browse": "Hoặc chọn lĩnh vực:",
@@ -184,16 +191,19 @@ TEXTS: dict[str, dict[str, str]] = {
         "home.rate": "Rate our service",
         "home.rate.hint": "Tell us what you think",
         "home.language": "Tiếng Việt",
-        "home.spoken": ("Welcome. Touch the green button to take a number, the orange one to look up a procedure, "
-                        "the purple one to rate our service."),
+        "home.spoken": ("Welcome. To take a number, touch the green button: {take}. To look up a procedure, touch "
+                        "the orange button: {lookup}. To rate us, touch the purple button: {rate}."),
         "take.title": "Take a number",
         "take.choose": "Touch the field of your procedure",
         "take.waiting": "Waiting: {n}",
         "take.nobody_waiting": "Nobody waiting",
         "take.wait_estimate": "About {wait}",
         "take.counters": "Counter {counters}",
-        "take.priority": "Priority (if any):",
-        "take.priority.none": "No priority",
+        "take.priority.question": "Do you belong to a priority group?",
+        "take.priority.field": "Field: {service}",
+        "take.priority.none": "No",
+        "take.priority.other_field": "Choose another field",
+        "take.priority.spoken": "Do you belong to a priority group? If so, touch: {groups}. If not, touch No.",
         "take.issuing": "Getting your number…",
         "take.retrying": "Cannot reach the server. Retrying (attempt {attempt})… No need to touch again.",
         "take.no_services": "The list of fields could not be loaded.",
@@ -222,6 +232,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "ticket.closes_in": "This screen closes in {n} s",
         "ticket.spoken": ("Your number is {number_spoken}. Field {service}. Go to counter {counters} when called. "
                           "{n} people are ahead of you."),
+        "ticket.spoken.nobody_ahead": ("Your number is {number_spoken}. Field {service}. Go to counter {counters} "
+                                       "when called. Nobody is ahead of you."),
         "search.title": "Look up a procedure",
         "search.placeholder": "Type a procedure, e.g. birth",
         "search.browse": "Or choose a field:",
@@ -315,6 +327,12 @@ def tr(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
     table = TEXTS.get(lang, TEXTS[DEFAULT_LANGUAGE])
     template = table.get(key) or TEXTS[DEFAULT_LANGUAGE].get(key) or key
     return template.format(**values) if values else template
+
+
+def home_spoken(lang: str = DEFAULT_LANGUAGE) -> str:
+    """Home read aloud: each big button by the words written on it."""
+    return tr("home.spoken", lang, take=tr("home.take_number", lang), lookup=tr("home.lookup", lang),
+              rate=tr("home.rate", lang))
 
 
 def has_text(key: str) -> bool:

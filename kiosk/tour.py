@@ -118,13 +118,22 @@ class Tour:
         self.shot("home-english")
         d.tap(d.screen.ids.language_button)
 
-    def issue(self, service_index: int = 0) -> Any:
+    def issue(self, service_index: int = 0, priority: str = "", shot: str = "") -> Any:
+        """Tap a field, then answer the priority question (``""``: "Không"), picturing the question as ``shot``."""
         d = self.d
         screen = d.at("take_number")
         d.wait_until(lambda: screen.ids.services.children and not screen.loading, what="fields")
         buttons = list(reversed(screen.ids.services.children))
         d.tap(buttons[service_index])
+        self.answer(screen, priority, shot)
         return screen
+
+    def answer(self, screen: Any, priority: str = "", shot: str = "") -> None:
+        """Answer "Quý khách thuộc diện ưu tiên?" once it shows."""
+        self.d.wait_until(lambda: screen.asking, what="the priority question")
+        if shot:
+            self.shot(shot)
+        self.d.tap(screen._priority_buttons[priority] if priority else screen.ids.no_priority_button)
 
     def take_number(self) -> None:
         d = self.d
@@ -132,10 +141,8 @@ class Tour:
         screen = d.at("take_number")
         d.wait_until(lambda: screen.ids.services.children and not screen.loading, what="fields")
         self.shot("take-number")
-        d.tap(screen._priority_buttons["elderly"])
-        self.shot("take-number-priority-chosen")
         self.printer.hold.clear()
-        self.issue(0)
+        self.issue(0, "elderly", shot="take-number-priority-question")
         ticket = d.at("ticket")
         self.shot("ticket-printing")
         self.printer.hold.set()
@@ -159,6 +166,7 @@ class Tour:
         real = self.app.client.base_url
         self.app.client.base_url = f"http://127.0.0.1:{closed_port()}"
         d.tap(list(reversed(screen.ids.services.children))[2])
+        self.answer(screen)
         d.wait_until(lambda: screen.requester.retrying and self.app.offline, what="retrying")
         key = screen.requester.pending.key
         d.wait_until(lambda: screen.requester.pending.attempts >= 2, what="second attempt")
@@ -199,6 +207,7 @@ class Tour:
         detail.ids.scroll.scroll_y = 0
         self.shot("procedure-detail-scrolled")
         d.tap(detail.ids.take_button)
+        self.answer(d.at("take_number"))
         ticket = d.at("ticket")
         d.wait_until(lambda: ticket.print_state != "printing", what="printed")
         self.shot("ticket-for-procedure")

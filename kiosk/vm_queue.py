@@ -38,6 +38,35 @@ def service_rows(services: list[dict[str, Any]], lang: str) -> list[ServiceRow]:
     return rows
 
 
+NO_PRIORITY = ""
+"""The answer "Không" to the priority question: a normal ticket."""
+
+
+@dataclass(frozen=True)
+class PriorityChoice:
+    """One big button under "Quý khách thuộc diện ưu tiên?"."""
+
+    code: str  # an API priority code, or NO_PRIORITY
+    label: str
+
+
+def priority_choices(groups: tuple[str, ...] | list[str], lang: str) -> list[PriorityChoice]:
+    """The answers to the priority question: the office's groups, then "Không".
+
+    Asked after the field is tapped, so nobody gets a normal ticket by tapping
+    the field before reading a strip of priority buttons below it.
+    """
+    choices = [PriorityChoice(code, tr(f"priority.{code}", lang)) for code in groups]
+    return [*choices, PriorityChoice(NO_PRIORITY, tr("take.priority.none", lang))]
+
+
+def priority_question_spoken(groups: tuple[str, ...] | list[str], lang: str) -> str:
+    """The question read aloud with every group's words ("a / b" read as "a hoặc b")."""
+    alternative = " hoặc " if lang == "vi" else " or "
+    labels = [tr(f"priority.{code}", lang).replace(" / ", alternative) for code in groups]
+    return tr("take.priority.spoken", lang, groups=", ".join(labels))
+
+
 @dataclass
 class TicketRequest:
     """One citizen's request for a ticket, kept with its idempotency key until it succeeds.
@@ -174,8 +203,10 @@ class TicketView:
 
     def spoken(self, lang: str) -> str:
         """The ticket read aloud, the number digit by digit."""
-        return tr("ticket.spoken", lang, number_spoken=spell_ticket_number(self.number), service=self.service_name,
-                  counters=join_numbers(self.counters, lang), n=int(self.ticket.get("ahead") or 0))
+        ahead = int(self.ticket.get("ahead") or 0)
+        key = "ticket.spoken" if ahead else "ticket.spoken.nobody_ahead"  # never "Có 0 người"
+        return tr(key, lang, number_spoken=spell_ticket_number(self.number), service=self.service_name,
+                  counters=join_numbers(self.counters, lang), n=ahead)
 
 
 def counters_of(service_code: str, services: list[dict[str, Any]]) -> list[int]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..texts import tr
+from ..texts import home_spoken
 from .base import KioskScreen, load_kv
 
 load_kv(__file__)
@@ -12,5 +12,5 @@ class HomeScreen(KioskScreen):
     """The kiosk's resting screen."""
 
     def spoken_text(self, lang: str) -> str:
-        """A welcome that says which button does what, by colour."""
-        return tr("home.spoken", lang)
+        """A welcome that names each button by its words (and its real colour)."""
+        return home_spoken(lang)

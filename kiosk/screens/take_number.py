@@ -1,10 +1,11 @@
-"""Take a number: the fields with people waiting and the wait, a priority choice, then the ticket."""
+"""Take a number: the fields with people waiting and the wait, then "Quý khách thuộc diện ưu tiên?", then the ticket."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from kivy.clock import Clock
+from kivy.factory import Factory
 from kivy.properties import BooleanProperty, ColorProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
@@ -13,7 +14,14 @@ from queue_server.client import ApiError, ServerUnreachable, new_idempotency_key
 
 from .. import theme
 from ..texts import tr
-from ..vm_queue import TicketRequester, service_rows
+from ..vm_queue import (
+    NO_PRIORITY,
+    TicketRequester,
+    priority_choices,
+    priority_question_spoken,
+    service_name,
+    service_rows,
+)
 from .base import KioskScreen, load_kv
 
 load_kv(__file__)
@@ -30,13 +38,15 @@ class ServiceButton(ButtonBehavior, BoxLayout):
 
 
 class TakeNumberScreen(KioskScreen):
-    """Choose a field (and a priority group if any); issues the ticket with retries."""
+    """Choose a field, then answer the priority question; issues the ticket with retries."""
 
     status = StringProperty("")
     status_kind = StringProperty("")  # "", "busy", "error"
     priority = StringProperty("")
     procedure_name = StringProperty("")
     loading = BooleanProperty(False)
+    asking = BooleanProperty(False)  # the priority question is on screen instead of the fields
+    asked_name = StringProperty("")  # the field (or procedure) the question is about
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -45,6 +55,19 @@ class TakeNumberScreen(KioskScreen):
         self.procedure: str | None = None
         self._retry_event = None
         self._priority_buttons: dict[str, Any] = {}
+        self._asked_service: str | None = None
+        # Out of the widget tree until a field is tapped: a hidden, disabled panel would still swallow the taps
+        # on the field cards under it (Kivy's disabled widgets eat the touches that land on them).
+        self._question = self.ids.question.__self__  # ids are weak: keep the panel alive while it is out
+        self._question_box = self._question.parent
+        self._question_box.remove_widget(self._question)
+
+    def on_asking(self, _screen: Any, asking: bool) -> None:
+        """Show the priority question in place of the fields, or take it away again."""
+        if asking and self._question.parent is None:
+            self._question_box.add_widget(self._question)  # last, below the (now empty) fields
+        elif not asking and self._question.parent is not None:
+            self._question_box.remove_widget(self._question)
 
     # -- loading --------------------------------------------------------------
     def on_pre_enter(self, *_args) -> None:
@@ -91,16 +114,17 @@ class TakeNumberScreen(KioskScreen):
             button.name, button.details = row.name, details
 
     def _build_priorities(self) -> None:
-        from ..widgets import KButton
-
-        strip = self.ids.priorities
+        """The answers to the priority question, built once: a big button per group of the office."""
+        grid = self.ids.priorities
         if self._priority_buttons:
             return
-        for code in self.app.settings.priorities:
-            button = KButton(key=code, bg=theme.BLUE, font_size=theme.SMALL * self.app.scale)
-            button.bind(on_release=lambda b: self.toggle_priority(b.key))
-            self._priority_buttons[code] = button
-            strip.add_widget(button)
+        for choice in priority_choices(self.app.settings.priorities, self.app.lang):
+            if choice.code == NO_PRIORITY:
+                continue  # "Không" is its own, wider button below the groups (kv)
+            button = Factory.PriorityButton(key=choice.code)
+            button.bind(on_release=lambda b: self.answer_priority(b.key))
+            self._priority_buttons[choice.code] = button
+            grid.add_widget(button)
         self.app.bind(lang=lambda *_: self._relabel())
         self._label_priorities()
 
@@ -111,16 +135,9 @@ class TakeNumberScreen(KioskScreen):
             self._show_services()
 
     def _label_priorities(self) -> None:
+        labels = {choice.code: choice.label for choice in priority_choices(list(self._priority_buttons), self.app.lang)}
         for code, button in self._priority_buttons.items():
-            button.text = tr(f"priority.{code}", self.app.lang)
-            button.selected = code == self.priority
-            button.bg = theme.BLUE if code == self.priority else theme.SELECTED
-            button.fg = theme.WHITE if code == self.priority else theme.TEXT
-
-    def toggle_priority(self, code: str) -> None:
-        """Choose a priority group; the same again means none."""
-        self.priority = "" if self.priority == code else code
-        self._label_priorities()
+            button.text = labels[code]
 
     # -- issuing ----------------------------------------------------------------
     def issue_for_procedure(self, service: str, procedure: str | None, procedure_name: str = "") -> None:
@@ -130,8 +147,38 @@ class TakeNumberScreen(KioskScreen):
         self.choose(service)
 
     def choose(self, service: str) -> None:
-        """A tap on a field: start a request unless one is under way."""
-        if self.requester.start(service, self.priority or None, self.procedure) is None:
+        """A tap on a field: ask "Quý khách thuộc diện ưu tiên?" (read aloud), unless a request is under way."""
+        if self.requester.pending is not None:
+            return
+        self._build_priorities()  # from a procedure's detail the question may come before the screen's first visit
+        if not self._priority_buttons:
+            self._start(service, NO_PRIORITY)  # an office without priority groups: nothing to ask
+            return
+        self._asked_service = service
+        self.asked_name = self.procedure_name or service_name(service, self.services or self.app.services_cache)
+        self.asking = True
+        if self.app.settings.read_aloud:
+            self.app.reader.speak(self.spoken_text(self.app.lang), self.app.lang)
+
+    def answer_priority(self, code: str) -> None:
+        """The citizen's answer: a ticket for the field just chosen, with that group (``NO_PRIORITY``: none)."""
+        service = self._asked_service
+        if not self.asking or service is None:
+            return
+        self._close_question()
+        self.priority = code
+        self._start(service, code)
+
+    def choose_other_field(self) -> None:
+        """Back from the question to the fields (a procedure chosen before is dropped with its field)."""
+        self._close_question()
+        self.procedure, self.procedure_name = None, ""
+
+    def _close_question(self) -> None:
+        self.asking, self.asked_name, self._asked_service = False, "", None
+
+    def _start(self, service: str, priority: str) -> None:
+        if self.requester.start(service, priority or None, self.procedure) is None:
             return
         self._send()
 
@@ -182,15 +229,18 @@ class TakeNumberScreen(KioskScreen):
             self._retry_event = None
         self.requester.abandon()
         self._set_status("", "")
+        self._close_question()
         self.procedure, self.procedure_name = None, ""
 
     def reset(self) -> None:
-        """No priority chosen for the next citizen."""
+        """No priority chosen and no question open for the next citizen."""
         self.priority = ""
-        self._label_priorities()
+        self._close_question()
 
     def spoken_text(self, lang: str) -> str:
-        """The instruction, then each field with its waiting count."""
+        """The priority question when it is open; else the instruction, then each field with its waiting count."""
+        if self.asking:
+            return priority_question_spoken(list(self._priority_buttons), lang)
         parts = [tr("take.spoken", lang)]
         parts += [f"{row.name}: {row.waiting_text}." for row in service_rows(self.services, lang)]
         if self.status:

@@ -8,7 +8,7 @@ import time
 import pytest
 import requests
 
-from tests.support.kiosk_screens import field_button, wait_fields
+from tests.support.kiosk_screens import answer_priority, field_button, take_ticket, wait_fields
 
 pytestmark = pytest.mark.e2e
 
@@ -44,6 +44,7 @@ def test_search_khai_sanh_then_detail_then_ticket_printed_then_rated(d, kiosk_se
     assert detail.portal_url  # fully online: a QR to the national portal
     jobs_before = len(d.fake_printer.jobs)
     d.tap(detail.ids.take_button)
+    answer_priority(d, d.at("take_number"))  # the question comes after a procedure's "Lấy số" too
     ticket = d.at("ticket")
     d.wait_until(lambda: ticket.print_state != "printing", what="printing")
     assert ticket.print_state == "printed"
@@ -94,9 +95,7 @@ def test_taking_a_number_with_a_priority_prints_it_and_returns_home_by_itself(d)
     app = d.app
     app.settings = dataclasses.replace(app.settings, ticket_screen_seconds=2)
     d.tap(d.screen.ids.take_button)
-    screen = wait_fields(d)
-    d.tap(screen._priority_buttons["elderly"])
-    d.tap(field_button(screen, 1))
+    take_ticket(d, wait_fields(d), 1, "elderly")
     ticket = d.at("ticket")
     d.wait_until(lambda: ticket.print_state != "printing", what="printed")
     assert ticket.print_state == "printed"
@@ -108,11 +107,13 @@ def test_a_double_tap_issues_one_ticket(d, kiosk_server):
     d.tap(d.screen.ids.take_button)
     screen = wait_fields(d)
     waiting_before = _waiting(kiosk_server, "VH")
-    button = field_button(screen, 3)
+    d.tap(field_button(screen, 3))
+    button = screen.ids.no_priority_button
     d.tap(button)
     if d.app.manager.current == "take_number":  # the answer is not back yet: a second, impatient tap
         assert screen.requester.pending is not None
         d.touch(button)
+        d.touch(field_button(screen, 3))
         d.frame()
     d.at("ticket")
     assert _waiting(kiosk_server, "VH") == waiting_before + 1
@@ -130,7 +131,7 @@ def test_printer_down_says_so_plainly_and_keeps_the_ticket_on_screen_longer(d):
     app = d.app
     app.printer = PackagePrinter(f"tcp://127.0.0.1:{closed_port()}", timeout_s=1.0)
     d.tap(d.screen.ids.take_button)
-    d.tap(field_button(wait_fields(d), 0))
+    take_ticket(d, wait_fields(d), 0)
     ticket = d.at("ticket")
     d.wait_until(lambda: ticket.print_state != "printing", what="print failure")
     assert ticket.print_state == "failed"
@@ -154,7 +155,7 @@ def test_server_down_then_back_retries_with_the_same_idempotency_key(d, kiosk_se
     app.client.issue_ticket = spy
     try:
         kiosk_server.kill()
-        d.tap(field_button(screen, 2))
+        take_ticket(d, screen, 2)
         d.wait_until(lambda: len(keys) >= 2 and app.offline,
                      what=lambda: f"retries while the server is down: {keys} {app.offline} {screen.status!r}")
         assert "thử lại" in screen.ids.status.text and app.root.ids.offline_banner.opacity == 1
@@ -298,7 +299,7 @@ def test_serve_as_wants_the_password_in_the_environment(monkeypatch):
 def _rss_mb() -> float:
     from pathlib import Path
 
-    line = next(l for l in Path("/proc/self/status").read_text().splitlines() if l.startswith("VmRSS:"))
+    line = next(row for row in Path("/proc/self/status").read_text().splitlines() if row.startswith("VmRSS:"))
     return int(line.split()[1]) / 1024
 
 

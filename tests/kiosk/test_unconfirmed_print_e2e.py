@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.kiosk_screens import field_button, wait_fields
+from tests.support.kiosk_screens import take_ticket, wait_fields
 
 pytestmark = pytest.mark.e2e
 
@@ -20,7 +20,7 @@ def test_a_ticket_sent_to_a_mute_printer_stays_on_screen_longer(d) -> None:
         with FakePrinter(behaviour="mute") as printer:
             app.printer = PackagePrinter(printer.uri, timeout_s=2.0)
             d.tap(d.screen.ids.take_button)
-            d.tap(field_button(wait_fields(d), 0))
+            take_ticket(d, wait_fields(d), 0)
             ticket = d.at("ticket")
             d.wait_until(lambda: ticket.print_state != "printing", what="printed")
             job = printer.wait_job()

@@ -16,3 +16,15 @@ def wait_fields(d: Any) -> Any:
     screen = d.at("take_number")
     d.wait_until(lambda: screen.ids.services.children and not screen.loading, what="fields")
     return screen
+
+
+def answer_priority(d: Any, screen: Any, code: str = "") -> None:
+    """Answer "Quý khách thuộc diện ưu tiên?" after a field was tapped: a group's code, or "" for "Không"."""
+    d.wait_until(lambda: screen.asking, what="the priority question")
+    d.tap(screen._priority_buttons[code] if code else screen.ids.no_priority_button)
+
+
+def take_ticket(d: Any, screen: Any, index: int = 0, priority: str = "") -> None:
+    """Tap the index-th field and answer the priority question, as a citizen does to get a ticket."""
+    d.tap(field_button(screen, index))
+    answer_priority(d, screen, priority)
