@@ -12,7 +12,6 @@ import logging
 import signal
 import time
 from collections import deque
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from kivy.app import App
@@ -24,18 +23,13 @@ from queue_server.client import QueueClient, ServerEvent
 from queue_server.display_settings import DisplayConfig, ScreenConfig
 from speech import Speaker, call_announcement
 
-from .board import EMPTY, BoardState, Call, call_age_s, in_zone, new_call, reduce, screen_view, server_clock_offset_s
+from .board import EMPTY, BoardState, Call, in_zone, new_call, notices_showing, reduce, screen_view
 from .board_view import BoardScreen
 from .live import EventFeed
 from .media import Playlist, expand_playlist
 from .recording import FrameRecorder
 
 log = logging.getLogger(__name__)
-
-# A call replayed after a long network cut is shown but not flashed or spoken:
-# the citizen has long been called (and the clerk has moved on).
-STALE_CALL_S = 120.0
-
 
 class BoardApp(App):
     """One lobby screen."""
@@ -50,7 +44,6 @@ class BoardApp(App):
         self.state: BoardState = EMPTY
         self.connected = False
         self._inbox: deque[tuple[ServerEvent, float]] = deque()  # (event, wall-clock time it arrived)
-        self._server_offset = 0.0
         self._apply_trigger = Clock.create_trigger(self._apply_events, 0)
         self._refresh_trigger = Clock.create_trigger(self._refresh, 0)
         speak = voice and display.voice.enabled and screen.voice
@@ -98,27 +91,33 @@ class BoardApp(App):
             before = self.state
             if not event.type.startswith("connection."):
                 self.state = reduce(before, event)
-            if event.type == "snapshot":
-                self._server_offset = server_clock_offset_s(event.data.get("at"), datetime.now(UTC))
             call = new_call(before, self.state)
-            if call is not None and in_zone(call, self.screen_config.counters) and not self._stale(call):
+            flashed = call is not None and in_zone(call, self.screen_config.counters) and self._live(call, event)
+            if call is not None and flashed:
                 self.board.announce(call)
                 self._speak(call, event)
-            self.recorder.applied(event, received, call.number if call else None)
+            notices = notices_showing(self.state)
+            changed = notices if notices != notices_showing(before) else None
+            self.recorder.applied(event, received, call.number if call else None, flashed, changed)
         self._refresh()
         self.board.canvas.ask_update()  # even an event that changes nothing gets its frame
 
-    def _stale(self, call: Call) -> bool:
-        server_now = datetime.now(UTC) - timedelta(seconds=self._server_offset)
-        age = call_age_s(call, server_now)
-        if age is not None and age > STALE_CALL_S:
-            log.info("not announcing %s: called %.0f s ago (replayed after a break)", call.number, age)
-            return True
-        return False
+    @staticmethod
+    def _live(call: Call, event: ServerEvent) -> bool:
+        """Whether a call happens now: flashed and said. Only what the server replays on a resume is not.
+
+        Judged by the event, not by when the ticket was first called: a recall minutes after
+        the first call is as live as the call was (issue 14.1). The snapshot's calls never get here.
+        """
+        if event.replayed:
+            log.info("not announcing %s: missed while away, replayed on reconnecting", call.number)
+            return False
+        return True
 
     def _refresh(self, _dt: float = 0.0) -> None:
         view = screen_view(self.state, self.screen_config.counters, self.display.recent_calls)
         self.board.show(view, self.connected)
+        self.board.show_notices(self.display.ticker + notices_showing(self.state))
 
     def _speak(self, call: Call, event: ServerEvent) -> None:
         if self.speaker is None:

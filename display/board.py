@@ -18,6 +18,7 @@ from queue_server.client import ServerEvent
 
 RECENT_LIMIT = 12  # more than any screen shows; bounds memory over a long day
 CALL_EVENTS = ("ticket.called", "ticket.recalled")
+NOTICES_EVENT = "notice.changed"  # the whole list of the office's notices, after any change in /admin
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,22 @@ class Call:
 
 
 @dataclass(frozen=True)
+class Notice:
+    """One of the office's notices from /admin, with the days it shows (ISO dates, None: open-ended)."""
+
+    id: int | None
+    text: str
+    starts_on: str | None = None
+    ends_on: str | None = None
+
+    def shows_on(self, day: str | None) -> bool:
+        """True on the days between its start and end (any day when the server's day is unknown)."""
+        if day is None:
+            return True
+        return (self.starts_on is None or self.starts_on <= day) and (self.ends_on is None or day <= self.ends_on)
+
+
+@dataclass(frozen=True)
 class BoardState:
     """Everything a lobby screen draws."""
 
@@ -74,6 +91,7 @@ class BoardState:
     recent_calls: tuple[Call, ...] = ()  # newest first
     last_event_id: int | None = None
     synced: bool = False  # a snapshot has been applied
+    notices: tuple[Notice, ...] = ()  # the office's live notices, in ticker order
 
     @property
     def latest_call(self) -> Call | None:
@@ -106,6 +124,8 @@ def reduce(state: BoardState, event: ServerEvent) -> BoardState:
         new = _with_waiting(new, data["waiting"])
     if event.type in CALL_EVENTS and isinstance(data.get("ticket"), Mapping):
         new = _with_call(new, _call(data["ticket"], recall=event.type == "ticket.recalled", event_id=event.id))
+    elif event.type == NOTICES_EVENT:
+        new = replace(new, notices=_notices(data.get("notices")))
     elif event.type == "day.started":
         new = replace(new, day=data.get("day", new.day), recent_calls=(),
                       counters=tuple(replace(c, ticket_id=None, ticket_number=None, ticket_service=None,
@@ -130,7 +150,7 @@ def from_snapshot(data: Mapping[str, Any], event_id: int | None = None) -> Board
         office_name=str(office.get("name", "")),
         timezone=str(office.get("timezone") or "Asia/Ho_Chi_Minh"),
         hotline=str(office.get("hotline") or ""),
-        day=data.get("day"),
+        day=data.get("day") or _local_date(data.get("at")),
         services=tuple(
             ServiceRow(code=s["code"], name=s.get("name", s["code"]), prefix=s.get("prefix", ""),
                        counters=tuple(s.get("counters") or ()), waiting=int(s.get("waiting") or 0))
@@ -141,7 +161,26 @@ def from_snapshot(data: Mapping[str, Any], event_id: int | None = None) -> Board
                            for t in (data.get("recent_calls") or ())[:RECENT_LIMIT]),
         last_event_id=last_id if isinstance(last_id, int) else event_id,
         synced=True,
+        notices=_notices(data.get("notices")),
     )
+
+
+def notices_showing(state: BoardState) -> tuple[str, ...]:
+    """The texts of the office's notices showing on the server's day (its ``day``, not this screen's clock)."""
+    return tuple(n.text for n in state.notices if n.shows_on(state.day))
+
+
+def _local_date(at: Any) -> str | None:
+    """The office's date of a server time in its own offset (``2026-11-23T08:00:00+07:00`` -> ``2026-11-23``)."""
+    return at[:10] if isinstance(at, str) and len(at) >= 10 else None
+
+
+def _notices(raw: Any) -> tuple[Notice, ...]:
+    """Notices from a snapshot or ``notice.changed`` (already in ticker order); anything malformed is skipped."""
+    if not isinstance(raw, list | tuple):
+        return ()
+    return tuple(Notice(n.get("id"), n["text"], n.get("starts_on"), n.get("ends_on"))
+                 for n in raw if isinstance(n, Mapping) and isinstance(n.get("text"), str) and n["text"].strip())
 
 
 def new_call(before: BoardState, after: BoardState) -> Call | None:

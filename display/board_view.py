@@ -240,11 +240,20 @@ class Ticker(TickerStrip):
 
     def start(self, notices: tuple[str, ...], speed: float) -> None:
         """Show the notices, moving ``speed`` pixels per second at 1080p."""
-        self.label.text = "      •      ".join(notices)  # Roboto has no ◆
+        self.speed = speed * self.unit
+        self.show(notices)
+
+    def show(self, notices: tuple[str, ...]) -> None:
+        """Scroll these notices from now on (the office's live ones change while the board runs)."""
+        text = "      •      ".join(notices)  # Roboto has no ◆
+        if text == self.label.text:
+            return  # every redraw passes the notices: only a change costs a new texture
+        self.label.text = text
         self.label.texture_update()
         self.label.size = self.label.texture_size
-        self.speed = speed * self.unit
-        self._event = Clock.schedule_interval(self._move, 1 / TICKER_FPS) if notices else None
+        if notices and self._event is None:
+            self._event = Clock.schedule_interval(self._move, 1 / TICKER_FPS)
+        self._place()
 
     def _move(self, dt: float) -> None:
         self.offset += self.speed * dt
@@ -311,6 +320,7 @@ class BoardScreen(Panel):
         self.timezone = ZoneInfo("Asia/Ho_Chi_Minh")
         self.view: ScreenView | None = None
         self._flash_until = 0.0
+        self._flashed: Call | None = None  # the call on the stage while it flashes
         self._flash_event: ClockEvent | None = None
         self._recent_cells: list = []
         self._waiting_codes: tuple[str, ...] = ()
@@ -347,14 +357,19 @@ class BoardScreen(Panel):
         self.offline.text = "" if connected else "• mất kết nối"
         self.grid.height = self._grid_box.height
         self.grid.show(view)
-        self._show_recent(view.recent_calls[1:] if self._flashing() else view.recent_calls)
+        self._show_recent(self._off_stage(view.recent_calls))
         self._show_waiting(view)
         if not self._flashing() and self.media is None:
             self.call_panel.show(view.recent_calls[0] if view.recent_calls else None, live=False)
 
+    def show_notices(self, notices: tuple[str, ...]) -> None:
+        """The ticker's lines: the configured ones, then the office's notices showing today."""
+        self.ticker.show(notices)
+
     def announce(self, call: Call) -> None:
         """The newest call takes over the stage and flashes for a few seconds."""
         self._flash_until = time.monotonic() + self.display.flash_seconds
+        self._flashed = call
         self._put_on_stage(self.call_panel)
         self.call_panel.show(call, live=True)
         self.call_panel.set_flash(True)
@@ -362,7 +377,14 @@ class BoardScreen(Panel):
             self._flash_on = True
             self._flash_event = Clock.schedule_interval(self._flash_step, FLASH_PERIOD)
         if self.view is not None:
-            self._show_recent(tuple(c for c in self.view.recent_calls if c is not call))
+            self._show_recent(self._off_stage(self.view.recent_calls))
+
+    def _off_stage(self, calls: tuple[Call, ...]) -> tuple[Call, ...]:
+        """The recent calls but the one flashing on the stage (a call replayed meanwhile may be newer)."""
+        flashed = self._flashed
+        if flashed is None or not self._flashing():
+            return calls
+        return tuple(c for c in calls if c is not flashed and (c.ticket_id is None or c.ticket_id != flashed.ticket_id))
 
     def _flashing(self) -> bool:
         return time.monotonic() < self._flash_until

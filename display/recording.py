@@ -1,8 +1,9 @@
 """The board's record mode and frame timing, apart from the App that wires them.
 
 ``timings.jsonl`` (``--timings FILE``, or inside ``--record DIR``) gets one
-JSON line per event when it is painted (arrived, applied, painted, frame cost)
-and one when its call starts to be spoken: what ``bench/display.py`` reads.
+JSON line per event when it is painted (arrived, applied, painted, frame cost,
+whether its call was flashed, the ticker's notices when it changed them) and one
+when its call starts to be spoken: what ``bench/display.py`` and the tests read.
 With ``--record DIR`` every painted frame that shows an event is also saved as
 ``NNNN-e<id>-<type>.png``, written on a thread so the next frame is not held up.
 """
@@ -31,6 +32,8 @@ class AppliedEvent:
     received: float  # wall-clock seconds when the feed delivered it
     applied: float  # wall-clock seconds when the main thread folded it in
     number: str | None  # the ticket it called, if any
+    flashed: bool = False  # its call took the stage (and was said): live, not replayed
+    notices: tuple[str, ...] | None = None  # the office's notices now on the ticker, when this event changed them
 
 
 class TimingLog:
@@ -72,9 +75,10 @@ class FrameRecorder:
         """In record mode: the last event has not had its frame yet, so the next one must wait."""
         return self.one_event_per_frame and bool(self._pending)
 
-    def applied(self, event: ServerEvent, received: float, number: str | None) -> None:
+    def applied(self, event: ServerEvent, received: float, number: str | None, flashed: bool = False,
+                notices: tuple[str, ...] | None = None) -> None:
         """An event was folded in now; its paint time is logged with the next frame."""
-        self._pending.append(AppliedEvent(event, received, time.time(), number))
+        self._pending.append(AppliedEvent(event, received, time.time(), number, flashed, notices))
 
     def draw_began(self) -> None:
         """Kivy starts drawing a frame (its cost is measured from here)."""
@@ -90,8 +94,9 @@ class FrameRecorder:
                  "frame_cpu_ms": round((time.process_time() - cpu_began) * 1000, 1)}
         pending, self._pending = self._pending, []
         for item in pending:
+            shown = {} if item.notices is None else {"notices": list(item.notices)}
             self.timings.write(item.event.id, type=item.event.type, number=item.number, received=item.received,
-                               applied=item.applied, painted=painted, **frame)
+                               applied=item.applied, painted=painted, flashed=item.flashed, **shown, **frame)
         if self.record_dir and grab_frame is not None:
             self._frames += 1
             event = pending[-1].event

@@ -76,3 +76,22 @@ def browser() -> Iterator[object]:
     """One headless Chromium for the display tests."""
     with headless_chromium("1920,1080") as driver:
         yield driver
+
+
+@pytest.fixture(scope="session")
+def clock_lobby_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Clerks of counters 1 and 5, an admin, a kiosk and a display, for ``clock_lobby`` (made once per run)."""
+    from tests.support.clock_lobby import template_db
+
+    return template_db(tmp_path_factory.mktemp("clock-lobby"))
+
+
+@pytest.fixture
+def lobby(clock_lobby_template: Path, tmp_path: Path) -> Iterator[Any]:
+    """The commune on the tests' FakeClock behind a relay the test can cut; calls flash for 2 s (issue 14.1, 14.2)."""
+    from tests.support.clock_lobby import clock_lobby, copy_db
+    from tests.support.servers import office_config
+
+    config = office_config(tmp_path, {"flash_seconds = 8": "flash_seconds = 2"})
+    with clock_lobby(copy_db(clock_lobby_template, tmp_path), config) as served:
+        yield served

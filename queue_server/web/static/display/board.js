@@ -11,7 +11,7 @@
   const RECENT_LIMIT = 12;
   const EVENT_TYPES = ["snapshot", "ticket.issued", "ticket.called", "ticket.recalled", "ticket.serving",
     "ticket.no_show", "ticket.completed", "ticket.transferred", "ticket.cancelled", "counter.paused",
-    "counter.resumed", "counter.closed", "counter.opened", "day.started"];
+    "counter.resumed", "counter.closed", "counter.opened", "day.started", "notice.changed"];
 
   // -- the reducer ---------------------------------------------------------------
   function fromSnapshot(data, id) {
@@ -22,7 +22,21 @@
       counters: (data.counters || []).map(counterRow),
       recent: (data.recent_calls || []).slice(0, RECENT_LIMIT).map((t) => call(t, false, null)),
       lastEventId: typeof data.last_event_id === "number" ? data.last_event_id : id,
+      day: data.day || (typeof data.at === "string" ? data.at.slice(0, 10) : null), notices: notices(data.notices),
     };
+  }
+
+  // The office's notices from /admin (snapshot and notice.changed), in ticker order, with the days they show.
+  function notices(list) {
+    return (Array.isArray(list) ? list : []).filter((n) => n && typeof n.text === "string" && n.text.trim())
+      .map((n) => ({ id: n.id, text: n.text, startsOn: n.starts_on || null, endsOn: n.ends_on || null }));
+  }
+
+  // Those showing on the server's day (the snapshot's and day.started's `day`), not this TV's clock.
+  function noticesShowing(s) {
+    if (!s) return [];
+    return s.notices.filter((n) => !s.day || ((!n.startsOn || n.startsOn <= s.day) && (!n.endsOn || s.day <= n.endsOn)))
+      .map((n) => n.text);
   }
 
   function counterRow(view) {
@@ -55,7 +69,10 @@
     if ((type === "ticket.called" || type === "ticket.recalled") && data.ticket) {
       const c = call(data.ticket, type === "ticket.recalled", id);
       next.recent = [c].concat(next.recent.filter((r) => r.ticketId !== c.ticketId)).slice(0, RECENT_LIMIT);
+    } else if (type === "notice.changed") {
+      next.notices = notices(data.notices);
     } else if (type === "day.started") {
+      next.day = data.day || next.day;
       next.recent = [];
       next.counters = next.counters.map((c) => Object.assign({}, c, { ticket: null }));
     }
@@ -65,7 +82,8 @@
 
   // A polled counter whose current ticket is new, or was recalled, is a call the board has not shown.
   function fromPoll(state, counters, services, pollId) {
-    const base = state || { officeName: "", timezone: "Asia/Ho_Chi_Minh", services: [], counters: [], recent: [], lastEventId: null };
+    const base = state || { officeName: "", timezone: "Asia/Ho_Chi_Minh", services: [], counters: [], recent: [], lastEventId: null,
+      day: null, notices: [] };
     const next = Object.assign({}, base, {
       services: services.map((s) => ({ code: s.code, name: s.name, counters: s.counters || [], waiting: s.waiting || 0 })),
       counters: counters.map(counterRow),
@@ -88,9 +106,11 @@
   const $ = (id) => document.getElementById(id);
   const inZone = (counter) => zone.length === 0 || zone.indexOf(counter) >= 0;
   let state = null;
-  let serverOffsetMs = 0;  // this TV's clock minus the server's, from the snapshot's `at`
-  const STALE_CALL_MS = 120000;  // a call replayed after a long cut is shown, not flashed
+  // Events up to this id were replayed on a resume (the server's `replay` event): shown, never flashed
+  // or said. Everything else from the feed is live, a recall minutes after its call included (issue 14.1).
+  let replayUntil = 0;
   let flashUntil = 0;
+  let flashTicket;  // the ticket id of the call flashing on the stage
   let flashTimer = null;
 
   function text(el, value) { if (el.textContent !== value) el.textContent = value; }
@@ -119,7 +139,10 @@
     $("grid").tBodies[0].replaceChildren(...rows);
     const calls = state.recent.filter((c) => inZone(c.counter));
     const flashing = Date.now() < flashUntil;
-    const shown = calls.slice(flashing || settings.media.length === 0 ? 1 : 0, settings.recentCalls);
+    // The call on the stage is not repeated below it: the flashing one (a call replayed meanwhile may be
+    // newer), or between calls without slides the newest.
+    const onStage = flashing ? flashTicket : (settings.media.length === 0 && calls[0] ? calls[0].ticketId : undefined);
+    const shown = calls.filter((c) => onStage === undefined || c.ticketId !== onStage);
     $("recent").replaceChildren(...shown.slice(0, Math.max(1, settings.recentCalls - 1)).map((c) => {
       const li = document.createElement("li");
       li.innerHTML = '<span class="n"></span><span class="c"></span>';
@@ -160,6 +183,7 @@
 
   function announce(c) {
     flashUntil = Date.now() + settings.flashSeconds * 1000;
+    flashTicket = c.ticketId;
     $("media").hidden = true;
     $("call").hidden = false;
     showCall(c, true);
@@ -181,10 +205,15 @@
     text($("date"), (WEEKDAYS[parts.weekday] || "") + ", " + parts.day + "/" + parts.month + "/" + parts.year);
   }
 
+  // The configured lines, then the office's live notices; redrawn only when they change.
+  function showTicker() {
+    const lines = settings.ticker.concat(noticesShowing(state));
+    text($("ticker-text"), lines.join("     ◆     "));
+  }
+
   function startTicker() {
     const el = $("ticker-text");
-    el.textContent = settings.ticker.join("     ◆     ");
-    if (!settings.ticker.length) return;
+    showTicker();
     let x = el.parentElement.clientWidth;
     let last = performance.now();
     function step(now) {
@@ -234,6 +263,7 @@
       }
     };
     EVENT_TYPES.forEach((type) => source.addEventListener(type, onEvent));
+    source.addEventListener("replay", onReplay);
   }
 
   // -- polling, when no stream is to be had ------------------------------------------------
@@ -264,31 +294,36 @@
     }).catch(() => { $("offline").hidden = false; });
   }
 
-  function stale(c) {
-    const at = c.calledAt ? Date.parse(c.calledAt) : NaN;
-    return !isNaN(at) && (Date.now() - serverOffsetMs) - at > STALE_CALL_MS;
+  function replayed(c) {
+    return typeof c.eventId === "number" && c.eventId <= replayUntil;
+  }
+
+  function onReplay(message) {
+    let data;
+    try { data = JSON.parse(message.data); } catch (e) { return; }
+    if (typeof data.until === "number") replayUntil = Math.max(replayUntil, data.until);
   }
 
   function onEvent(message) {
     let data;
     try { data = JSON.parse(message.data); } catch (e) { return; }
     const id = /^\d+$/.test(message.lastEventId || "") ? Number(message.lastEventId) : null;
-    if (message.type === "snapshot" && data.at && !isNaN(Date.parse(data.at))) serverOffsetMs = Date.now() - Date.parse(data.at);
     show(reduce(state, message.type, id, data));
   }
 
-  // Draw a new state; flash the newest call when it is new, in this board's zone and not stale.
+  // Draw a new state; flash the newest call when it is new, in this board's zone and live (not replayed).
   function show(next) {
     const before = state;
     state = next;
     const latest = state && state.recent[0];
     const beforeLatest = before && before.recent[0];
     if (latest && latest.eventId !== null && state !== before && (!beforeLatest || beforeLatest.eventId !== latest.eventId)
-        && inZone(latest.counter) && !stale(latest)) {
+        && inZone(latest.counter) && !replayed(latest)) {
       announce(latest);
     }
     document.body.dataset.lastEventId = state && state.lastEventId !== null ? state.lastEventId : "";
     draw();
+    showTicker();
   }
 
   document.getElementById("board").className = "board " + settings.orientation;
