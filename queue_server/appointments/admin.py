@@ -17,8 +17,10 @@ from ..web.context import engine, read_conn
 from ..web.errors import ApiError
 from ..web.request_input import field, json_body
 from ..web.sessions import require
-from . import booking, store
-from .service import field_name, local_today, settings
+from . import booking, office_calendar, store
+from .holidays import public_holidays
+from .office_calendar import CalendarRefused
+from .service import field_name, forget_calendar, local_today, settings
 
 bp = Blueprint("appointments_admin", __name__)
 
@@ -103,3 +105,85 @@ def remove_block(block_id: int) -> Any:
     engine().execute(_audited(booking.unblock_command(block_id), admin.name, "booking.unblock", str(block_id), {}),
                      actor=admin.name)
     return {"status": "deleted"}
+
+
+# -- the booking calendar: days off, làm bù days, hours ----------------------------------------
+
+def _calendar_change(change: Callable[[Any], T], actor: str, action: str, target: str,
+                     detail: Mapping[str, Any]) -> T:
+    """One calendar change with its audit line, in one transaction; the effective settings are read again."""
+    conn = read_conn()
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        result = change(conn)
+        staff.audit(conn, actor, action, target, detail)
+        conn.execute("COMMIT")
+    except CalendarRefused as refused:
+        conn.execute("ROLLBACK")
+        raise ApiError(422, refused.code, refused.message) from None
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    forget_calendar()
+    return result
+
+
+@bp.get("/api/admin/calendar")
+def calendar() -> Any:
+    """``?year=``: the public holidays computed for the year, the admin's days, and the hours in force."""
+    require("admin")
+    try:
+        year = int(request.args.get("year") or local_today().year)
+        assert 2000 <= year <= 2100
+    except (ValueError, AssertionError):
+        raise ApiError(422, "invalid_date", "Năm không hợp lệ; ví dụ year=2027.") from None
+    rules = settings().rules
+    return {"year": year, "public_holidays": [{"date": d.isoformat(), "name": n}
+                                              for d, n in public_holidays(year).items()],
+            "days": office_calendar.office_days(read_conn()),
+            "hours": {"morning": f"{rules.morning[0]:%H:%M}-{rules.morning[1]:%H:%M}",
+                      "afternoon": f"{rules.afternoon[0]:%H:%M}-{rules.afternoon[1]:%H:%M}",
+                      "saturday_morning": rules.saturday_morning}}
+
+
+@bp.post("/api/admin/calendar/days")
+def set_day() -> Any:
+    """``{"date", "kind": "closed"|"working", "name"}``: close a day (with why) or work a weekend day (làm bù)."""
+    admin = require("admin")
+    body = json_body()
+
+    def change(conn: Any) -> dict[str, Any]:
+        day, kind, name = office_calendar.check_day(body)
+        booked = office_calendar.save_day(conn, day, kind, name, admin.name, engine().clock().isoformat())
+        return {"date": day.isoformat(), "kind": kind, "name": name, "booked": booked}
+
+    done = _calendar_change(change, admin.name, "calendar.day", str(body.get("date")), body)
+    return jsonify({"day": done}), 201
+
+
+@bp.delete("/api/admin/calendar/days/<day>")
+def unset_day(day: str) -> Any:
+    """Forget the admin's choice for a day (the office file and the public holidays decide again)."""
+    admin = require("admin")
+    which = booking.parse_day(day)
+
+    def change(conn: Any) -> None:
+        if not office_calendar.delete_day(conn, which):  # raised inside: the audit line is rolled back too
+            raise ApiError(404, "unknown_day", f"Ngày {which:%d/%m/%Y} không có thay đổi nào để bỏ.")
+
+    _calendar_change(change, admin.name, "calendar.day_removed", which.isoformat(), {})
+    return {"status": "deleted"}
+
+
+@bp.put("/api/admin/calendar/hours")
+def set_hours() -> Any:
+    """``{"morning": "07:30-11:30", "afternoon": "13:30-17:00", "saturday_morning": false}``."""
+    admin = require("admin")
+    body = json_body()
+
+    def change(conn: Any) -> dict[str, Any]:
+        hours = office_calendar.check_hours(body)
+        office_calendar.save_hours(conn, hours)
+        return hours
+
+    return {"hours": _calendar_change(change, admin.name, "calendar.hours", "hours", body)}

@@ -106,6 +106,28 @@ OPENAPI_PATHS: dict[str, Any] = {
             "date": {"type": "string", "format": "date"}, "service": TEXT,
             "time": {"type": "string", "example": "09:30"}, "reason": TEXT}}),
         "responses": {"201": json_response({"type": "object"}), **error_responses(401, 403, 404, 409, 422)}}},
+    "/api/admin/calendar": {"get": {
+        "summary": "The year's public holidays, the admin's days off and làm bù days, the hours in force (admin)",
+        "security": [{"bearer": []}],
+        "parameters": [{"name": "year", "in": "query", "schema": {"type": "integer"}}],
+        "responses": {"200": json_response({"type": "object"}), **error_responses(401, 403, 422)}}},
+    "/api/admin/calendar/days": {"post": {
+        "summary": "Close a day for booking (with why) or open a weekend day as a working day, làm bù (admin)",
+        "security": [{"bearer": []}],
+        "requestBody": json_body({"type": "object", "required": ["date", "kind"], "properties": {
+            "date": {"type": "string", "format": "date"}, "kind": {"type": "string", "enum": ["closed", "working"]},
+            "name": TEXT}}),
+        "responses": {"201": json_response({"type": "object"}), **error_responses(401, 403, 422)}}},
+    "/api/admin/calendar/days/{date}": {"delete": {
+        "summary": "Forget the admin's choice for a day (admin)", "security": [{"bearer": []}],
+        "parameters": [path_parameter("date", TEXT)],
+        "responses": {"200": json_response({"type": "object"}), **error_responses(401, 403, 404, 422)}}},
+    "/api/admin/calendar/hours": {"put": {
+        "summary": "The office's hours for booking, over the office file's (admin)", "security": [{"bearer": []}],
+        "requestBody": json_body({"type": "object", "required": ["morning", "afternoon"], "properties": {
+            "morning": {"type": "string", "example": "07:30-11:30"},
+            "afternoon": {"type": "string", "example": "13:30-17:00"}, "saturday_morning": {"type": "boolean"}}}),
+        "responses": {"200": json_response({"type": "object"}), **error_responses(400, 401, 403, 422)}}},
     "/api/admin/booking-blocks/{id}": {"delete": {
         "summary": "Open a blocked slot or day again (admin)", "security": [{"bearer": []}],
         "parameters": [path_parameter("id")],

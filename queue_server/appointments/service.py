@@ -21,16 +21,28 @@ from ..core.office import Office
 from ..web.context import engine, read_conn
 from ..web.errors import ApiError
 from ..web.rate_limit import RateLimiter
-from . import booking, store
+from . import booking, office_calendar, store
 from .settings import AppointmentSettings
 from .slots import closed_reason, day_slots
 
 log = logging.getLogger(__name__)
 
 
+EFFECTIVE = "motcua.appointments_effective"
+
+
 def settings() -> AppointmentSettings:
-    """This office's validated [appointments] settings."""
-    return current_app.extensions["motcua.appointments"]
+    """This office's [appointments] settings with the admin's days off, làm bù days and hours laid over them."""
+    found = current_app.extensions.get(EFFECTIVE)
+    if found is None:
+        found = current_app.extensions[EFFECTIVE] = office_calendar.effective(
+            current_app.extensions["motcua.appointments"], read_conn())
+    return found
+
+
+def forget_calendar() -> None:
+    """The admin changed a day or the hours: the next request reads them again."""
+    current_app.extensions.pop(EFFECTIVE, None)
 
 
 def local_today() -> date:

@@ -52,6 +52,8 @@ class BookingRules:
     min_notice_minutes: int = 0
     checkin_before_minutes: int = 15
     checkin_after_minutes: int = 15
+    # Weekend days the Government swapped into full working days (làm bù), set by the admin.
+    working_days: frozenset[date] = frozenset()
 
 
 class BookingRefused(Exception):
@@ -78,6 +80,8 @@ def closed_reason(rules: BookingRules, day: date) -> str | None:
     holiday = holiday_name(rules, day)
     if holiday is not None:
         return f"Ngày {day:%d/%m/%Y} là ngày nghỉ ({holiday}); xin chọn ngày khác."
+    if day in rules.working_days:
+        return None
     weekday = day.weekday()
     if weekday == SATURDAY and rules.saturday_morning:
         return None
@@ -91,7 +95,7 @@ def opening_periods(rules: BookingRules, day: date) -> list[tuple[time, time]]:
     """The day's working periods (the gap between them is the lunch break)."""
     if closed_reason(rules, day) is not None:
         return []
-    if day.weekday() == SATURDAY:
+    if day.weekday() == SATURDAY and day not in rules.working_days:
         return [rules.morning]
     return [rules.morning, rules.afternoon]
 

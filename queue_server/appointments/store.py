@@ -85,6 +85,15 @@ def m004_form_nonces(db: sqlite_utils.Database) -> None:
     db.execute("CREATE UNIQUE INDEX appointments_form_nonce ON appointments (form_nonce) WHERE form_nonce IS NOT NULL")
 
 
+@migrations()
+def m005_office_days(db: sqlite_utils.Database) -> None:
+    """Days the admin closes (a local closure, a bridge day announced late) or opens (a swapped working Saturday)."""
+    db.execute(
+        "CREATE TABLE office_days (day TEXT PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('closed', 'working')), "
+        "name TEXT NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL) WITHOUT ROWID"
+    )
+
+
 def code_of_form(conn: sqlite3.Connection, nonce: str) -> str | None:
     """The booking a booking form already made, if that form was sent before."""
     row = conn.execute("SELECT code FROM appointments WHERE form_nonce = ?", (nonce,)).fetchone()
