@@ -15,6 +15,7 @@ from collections.abc import Callable, Generator
 
 from flask import Blueprint, Response, current_app, request
 
+from .. import auth
 from ..core import views
 from ..core.actions import service_day
 from ..engine import QueueEngine
@@ -22,6 +23,7 @@ from ..reports.board_notices import board_notices
 from ..store import repository
 from .context import engine, thread_conn
 from .errors import ApiError
+from .live_devices import LiveDevices
 from .request_input import int_param
 from .sessions import current_principal
 
@@ -68,9 +70,35 @@ def events() -> Response:
     if refusal is not None:
         status, code, message = STREAM_REFUSALS[refusal]
         raise ApiError(status, code, message)
-    stream = _stream(engine(), str(current_app.config["MOTCUA_DB"]), last_id, lambda: slots.release(address, device))
+    db_path = str(current_app.config["MOTCUA_DB"])
+    release = _releaser(slots, address, device, db_path)
+    stream = _stream(engine(), db_path, last_id, release)
     return Response(stream, mimetype="text/event-stream",
                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+def _releaser(slots: StreamSlots, address: str, device: bool, db_path: str) -> Callable[[], None]:
+    """What ends the stream: its slot back, and for a device (a board, a tablet) its connected mark."""
+    live: LiveDevices = current_app.extensions["motcua.live_devices"]
+    principal = _device_principal()
+    if principal is None:
+        return lambda: slots.release(address, device)
+    live.opened(thread_conn(db_path), principal.id)
+
+    def release() -> None:
+        slots.release(address, device)
+        live.closed(thread_conn(db_path), principal.id)
+
+    return release
+
+
+def _device_principal() -> auth.Principal | None:
+    """The device behind this stream's token, if it is one."""
+    try:
+        principal = current_principal()
+    except ApiError:
+        return None
+    return principal if principal is not None and principal.kind == "device" else None
 
 
 def _is_signed_in() -> bool:

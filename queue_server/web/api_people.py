@@ -124,7 +124,9 @@ def list_devices() -> Any:
     require("admin")
     conn = read_conn()
     rows = conn.execute("SELECT id, name, role, last_seen_at, status FROM devices ORDER BY name").fetchall()
-    devices = [{"name": n, "role": r, "last_seen_at": seen, "status": json.loads(s)} for _, n, r, seen, s in rows]
+    live = current_app.extensions["motcua.live_devices"]
+    devices = [{"name": n, "role": r, "last_seen_at": seen, "status": json.loads(s), "connected": live.connected(i)}
+               for i, n, r, seen, s in rows]
     if request.args.get("history"):
         for (device_id, *_), device in zip(rows, devices, strict=True):  # one device made per row
             device["history"] = [

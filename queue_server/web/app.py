@@ -30,6 +30,7 @@ from . import (
 from .disk_guard import install_disk_guard
 from .errors import register_error_handlers
 from .guarded_server import TrustedAddresses
+from .live_devices import LiveDevices
 from .rate_limit import RateLimiter
 from .token_cache import TokenCache
 
@@ -70,6 +71,7 @@ def create_app(config: OfficeConfig, db_path: Path | str, *, engine: QueueEngine
     app.extensions["motcua.token_cache"] = TokenCache()
     app.extensions["motcua.trusted_addresses"] = TrustedAddresses()
     app.extensions["motcua.stream_slots"] = api_events.StreamSlots(max_streams)
+    app.extensions["motcua.live_devices"] = LiveDevices()
     app.session_interface = LazyCookieSessions()
     register_error_handlers(app)
     install_disk_guard(app, db_path)

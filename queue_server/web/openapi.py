@@ -203,6 +203,7 @@ def _devices_schema() -> dict[str, Any]:
     change = {"type": "object", "properties": {"component": TEXT, **report["properties"]}}
     device = {"type": "object", "required": ["name", "role", "last_seen_at", "status"], "properties": {
         "name": TEXT, "role": TEXT, "last_seen_at": {"type": ["string", "null"], "format": "date-time"},
+        "connected": {"type": "boolean", "description": "holds the live feed open now (a board, a tablet)"},
         "status": {"type": "object", "additionalProperties": report,
                    "description": "part (e.g. printer) → its last report"},
         "history": {"type": "array", "items": change}}}

@@ -75,5 +75,19 @@ def test_the_same_state_again_is_a_heartbeat_not_history(api: InProcess) -> None
 def test_the_device_list_keeps_its_shape_without_history(api: InProcess) -> None:
     report(api, "printer", False, code="paper_out", message="Hết giấy")
     kiosk = devices(api)["kiosk-1"]
-    assert set(kiosk) == {"name", "role", "last_seen_at", "status"}
+    assert set(kiosk) == {"name", "role", "last_seen_at", "status", "connected"}
     assert kiosk["status"]["printer"]["code"] == "paper_out"
+
+
+def test_a_board_is_connected_while_its_feed_is_open_and_its_last_contact_is_kept(api: InProcess) -> None:
+    """A board only listens (it posts no report): /admin showed one that ran for hours as 'chưa liên lạc'."""
+    assert devices(api)["display-1"]["connected"] is False and devices(api)["display-1"]["last_seen_at"] is None
+    stream = api.client.get("/api/events", headers=api.auth("display"), buffered=False)
+    assert stream.status_code == 200
+    next(iter(stream.response))  # the stream has begun
+    board = devices(api)["display-1"]
+    assert board["connected"] is True and board["last_seen_at"] is not None
+    stream.close()
+    after = devices(api)["display-1"]
+    assert after["connected"] is False and after["last_seen_at"] >= board["last_seen_at"]
+    assert devices(api)["kiosk-1"]["connected"] is False

@@ -170,7 +170,7 @@ async function loadDevices() {
     const parts = Object.entries(d.status || {}).map(([part, s]) => `${part}: ${s.ok ? "tốt" : "lỗi"}${s.message ? " – " + s.message : ""}`);
     const bad = Object.values(d.status || {}).some((s) => !s.ok);
     return el("tr", { class: bad ? "late" : "" }, el("td", {}, d.name), el("td", {}, ROLES[d.role] || d.role),
-      el("td", {}, d.last_seen_at ? officeTime(d.last_seen_at) : "chưa liên lạc"),
+      el("td", {}, d.connected ? "đang kết nối" : d.last_seen_at ? officeTime(d.last_seen_at) : "chưa liên lạc"),
       el("td", {}, parts.join("; ") || "–"));
   }));
 }
