@@ -18,14 +18,18 @@ const state = {
   counter: null,         // the chosen counter's number
   counters: new Map(),   // number -> counter (API shape)
   services: new Map(),   // code -> service (API shape)
-  queue: { waiting: [], waiting_total: 0, no_shows: [] },
+  queue: emptyQueue(),   // the counter's read: current (clerk's view), waiting, no-shows, served today
   timezone: "Asia/Ho_Chi_Minh",
   busy: false,           // an action is on its way: keys and buttons wait
   connected: false,
 };
 
+function emptyQueue() {
+  return { current: null, waiting: [], waiting_total: 0, no_shows: [], served: [], served_total: 0, readAt: 0 };
+}
+
 const api = apiClient(boot.csrf, "/console/login");
-const view = createView(boot, state, { onCallBack: callBack });
+const view = createView(boot, state, { onCallBack: callBack, onCallNumber: (ticket) => callNumber(ticket.number) });
 
 // -- reading the queue -------------------------------------------------------------------
 
@@ -48,7 +52,7 @@ async function refreshQueue() {
   const counter = state.counter;
   const answer = await api("GET", `/console/api/counters/${counter}/queue`);
   if (answer.ok && counter === state.counter) {
-    state.queue = answer.json;
+    state.queue = { ...answer.json, readAt: Date.now() };
     view.renderQueue();
   }
 }
@@ -149,8 +153,30 @@ function trigger(action) {
     case "transfer": return openTransfer();
     case "pause":
       if (isPaused(state)) return act("resume", {}, () => "Quầy đã tiếp tục làm việc.");
+      if (currentTicket(state)) return refusePause(currentTicket(state));
       return openPause();
   }
+}
+
+// A citizen already called would walk to a paused counter (the board says "Tạm ngưng"): finish first.
+function refusePause(ticket) {
+  view.showMessage(`Số ${ticket.number} chưa xong: bấm Hoàn thành, Vắng mặt hoặc Chuyển trước khi tạm dừng.`, "error");
+}
+
+/** "Call this number": a waiting ticket out of order, by the number on its chip or typed from the paper. */
+function callNumber(number) {
+  const wanted = String(number || "").trim().toUpperCase();
+  if (!wanted) return;
+  return act("call", { ticket: wanted }, (json) => `Đã gọi số ${numberIn(json)}.`);
+}
+
+function onCallNumberForm(event) {
+  event.preventDefault();
+  const field = $("call-number");
+  const number = field.value;
+  field.value = "";
+  field.blur();
+  callNumber(number);
 }
 
 function callBack(ticket) {
@@ -185,9 +211,11 @@ function openTransfer() {
   if (!ticket) return;
   const dialog = $("transfer-dialog");
   $("transfer-number").textContent = ticket.number;
+  $("transfer-note").value = "";
   const choose = (body) => () => {
+    const note = $("transfer-note").value.trim().normalize("NFC");
     dialog.close();
-    act("transfer", body, (json) => `Đã chuyển số ${numberIn(json)}.`);
+    act("transfer", note ? { ...body, note } : body, (json) => `Đã chuyển số ${numberIn(json)}.`);
   };
   let key = 0;
   const services = boot.services.filter((s) => s.code !== ticket.service).map((service) => {
@@ -251,7 +279,7 @@ function onKey(event) {
 function chooseCounter(number) {
   state.counter = number;
   try { window.localStorage.setItem(STORAGE_KEY, String(number)); } catch (e) { /* storage off */ }
-  state.queue = { waiting: [], waiting_total: 0, no_shows: [] };
+  state.queue = emptyQueue();
   view.render();
   view.renderQueue();
   refreshQueue().catch(() => {});
@@ -288,6 +316,9 @@ function start() {
   document.addEventListener("keydown", onKey);
   for (const id of ["transfer-dialog", "pause-dialog"]) $(id).addEventListener("keydown", onDialogKey);
   $("pause-dialog").addEventListener("close", onPauseClosed);
+  $("call-number-form").addEventListener("submit", onCallNumberForm);
+  // Enter in the note must not close the dialog without a choice: the clerk picks where it goes.
+  $("transfer-note").addEventListener("keydown", (event) => { if (event.key === "Enter") event.preventDefault(); });
   for (const button of document.querySelectorAll(".dialog-cancel")) {
     button.addEventListener("click", () => button.closest("dialog").close("cancel"));
   }

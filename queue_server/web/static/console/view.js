@@ -27,7 +27,19 @@ export function enabled(state, action) {
 
 const timeOf = (iso) => (iso ? iso.slice(11, 16) : ""); // ISO times carry the office's offset already
 
-export function createView(boot, state, { onCallBack }) {
+/** "từ Quầy 1 (Tư pháp – Hộ tịch)" for a transferred ticket, or "". */
+export function transferOrigin(ticket) {
+  const from = ticket && ticket.transferred_from;
+  if (!from) return "";
+  return `từ ${from.counter_name}` + (from.service_name ? ` (${from.service_name})` : "");
+}
+
+/** Seconds waited now: the server's figure at the last read plus the time since, so the PC's clock may be off. */
+export function waitedSeconds(ticket, readAt, now = Date.now()) {
+  return (ticket.waited_s || 0) + (ticket.status === "waiting" ? Math.max(0, (now - readAt) / 1000) : 0);
+}
+
+export function createView(boot, state, { onCallBack, onCallNumber }) {
   function serviceName(code) {
     const service = boot.services.find((s) => s.code === code);
     return service ? service.name : code;
@@ -36,18 +48,28 @@ export function createView(boot, state, { onCallBack }) {
   function marksOf(ticket) {
     const marks = [];
     if (ticket.priority) marks.push(["priority", "Ưu tiên: " + (boot.priority_labels[ticket.priority] || ticket.priority)]);
-    if (ticket.transfers > 0 || ticket.target_counter) marks.push(["transfer", "Được chuyển đến"]);
+    if (ticket.transfers > 0 || ticket.target_counter) {
+      const origin = transferOrigin(ticket);
+      marks.push(["transfer", "Được chuyển đến" + (origin ? " " + origin : "")]);
+    }
     return marks;
   }
 
+  // Short marks for chips: the priority group stays named (who it is matters to the clerk), the transfer shortens.
   function markElements(ticket, short) {
     return marksOf(ticket).map(([kind, text]) => {
       const mark = document.createElement("span");
       mark.className = "mark mark-" + kind;
-      mark.textContent = short ? (kind === "priority" ? "Ưu tiên" : "Chuyển") : text;
+      mark.textContent = short && kind === "transfer" ? "Chuyển" : text;
       mark.title = text;
       return mark;
     });
+  }
+
+  /** The clerk's read of the current ticket (procedure, transfer, note), when it is the one on screen. */
+  function contextOf(ticket) {
+    const context = state.queue.current;
+    return ticket && context && context.id === ticket.id ? context : null;
   }
 
   function render() {
@@ -86,6 +108,26 @@ export function createView(boot, state, { onCallBack }) {
     }
     $("ticket-status").textContent = status;
     $("ticket-marks").replaceChildren(...(ticket ? markElements(ticket, false) : []));
+    renderContext(ticket);
+  }
+
+  function renderContext(ticket) {
+    const context = contextOf(ticket);
+    $("ticket-procedure").textContent = context && context.procedure_name ? "Thủ tục: " + context.procedure_name : "";
+    const box = $("ticket-transfer");
+    box.replaceChildren();
+    const origin = transferOrigin(context);
+    if (!origin) return;
+    const line = document.createElement("div");
+    line.className = "transfer-origin";
+    line.textContent = "Chuyển " + origin;
+    box.append(line);
+    if (context.transfer_note) {
+      const note = document.createElement("div");
+      note.className = "transfer-note";
+      note.textContent = "Ghi chú: " + context.transfer_note;
+      box.append(note);
+    }
   }
 
   function renderFields() {
@@ -114,18 +156,70 @@ export function createView(boot, state, { onCallBack }) {
     const items = state.queue.waiting.map((ticket) => {
       const item = document.createElement("li");
       item.className = ticket.priority ? "priority" : "";
+      item.dataset.ticket = ticket.id;
       const number = document.createElement("strong");
       number.textContent = ticket.number;
-      const time = document.createElement("span");
-      time.className = "muted";
-      time.textContent = timeOf(ticket.issued_at);
-      item.append(number, ...markElements(ticket, true), time);
+      const waited = document.createElement("span");
+      waited.className = "waited";
+      const call = document.createElement("button");
+      call.type = "button";
+      call.className = "btn btn-small btn-chip";
+      call.textContent = "Gọi";
+      call.title = `Gọi số ${ticket.number} ngay (ngoài thứ tự)`;
+      call.disabled = state.busy;
+      call.addEventListener("click", () => { call.blur(); onCallNumber(ticket); });
+      item.title = [ticket.procedure_name && "Thủ tục: " + ticket.procedure_name, transferOrigin(ticket) &&
+        "Chuyển " + transferOrigin(ticket), ticket.transfer_note && "Ghi chú: " + ticket.transfer_note,
+        `Lấy số lúc ${timeOf(ticket.issued_at)}`].filter(Boolean).join(" · ");
+      item.append(number, ...markElements(ticket, true), waited, call);
       return item;
     });
     $("queue").replaceChildren(...items);
+    renderWaits();
     const more = state.queue.waiting_total - state.queue.waiting.length;
     $("queue-more").textContent = more > 0 ? `… và ${more} số nữa` : (items.length ? "" : "Không có ai đang chờ.");
     renderNoShows();
+    renderServed();
+    renderContext(currentTicket(state));
+  }
+
+  /** Each chip's wait in minutes, marked past the field's target wait; redrawn by the clock too. */
+  function renderWaits() {
+    const byId = new Map(state.queue.waiting.map((t) => [String(t.id), t]));
+    for (const item of document.querySelectorAll("#queue li")) {
+      const ticket = byId.get(item.dataset.ticket);
+      if (!ticket) continue;
+      const seconds = waitedSeconds(ticket, state.queue.readAt || Date.now());
+      const minutes = Math.floor(seconds / 60);
+      const over = ticket.target_wait_s > 0 && seconds > ticket.target_wait_s;
+      const waited = item.querySelector(".waited");
+      waited.textContent = minutes < 1 ? "vừa lấy" : `chờ ${minutes} phút`;
+      waited.title = over ? `Quá thời gian chờ mục tiêu ${Math.round(ticket.target_wait_s / 60)} phút` : "";
+      item.classList.toggle("over-target", over);
+    }
+  }
+
+  function renderServed() {
+    const served = state.queue.served || [];
+    const items = served.map((ticket) => {
+      const item = document.createElement("li");
+      const number = document.createElement("strong");
+      number.textContent = ticket.number;
+      const when = document.createElement("span");
+      when.className = "muted";
+      const minutes = ticket.service_s == null ? "" :
+        ticket.service_s < 60 ? " · dưới 1 phút" : ` · ${Math.round(ticket.service_s / 60)} phút`;
+      when.textContent = `${timeOf(ticket.called_at)}–${timeOf(ticket.finished_at)}${minutes}`;
+      const what = document.createElement("span");
+      what.className = "served-what";
+      what.textContent = ticket.procedure_name || ticket.service_name || "";
+      item.append(number, when, what);
+      return item;
+    });
+    $("served").replaceChildren(...items);
+    const total = state.queue.served_total || 0;
+    $("served-count").textContent = total ? `(${total} số)` : "";
+    $("served-empty").hidden = items.length > 0;
   }
 
   function renderNoShows() {
@@ -160,7 +254,9 @@ export function createView(boot, state, { onCallBack }) {
     const pauseButton = $("btn-pause");
     pauseButton.firstChild.textContent = paused ? "Tiếp tục " : "Tạm dừng ";
     pauseButton.classList.toggle("btn-resume", paused);
-    for (const button of document.querySelectorAll("#no-shows button")) button.disabled = state.busy;
+    for (const button of document.querySelectorAll("#no-shows button, #queue button, #call-number-ok")) {
+      button.disabled = state.busy;
+    }
     document.body.classList.toggle("busy", state.busy);
   }
 
@@ -192,6 +288,7 @@ export function createView(boot, state, { onCallBack }) {
     const now = new Date();
     $("clock").textContent = now.toLocaleTimeString("vi-VN", { timeZone: state.timezone, hour: "2-digit", minute: "2-digit" });
     renderNoShows(); // drops no-shows whose grace has run out
+    renderWaits(); // the minutes on the chips keep counting between reads
   }
 
   return {
