@@ -306,7 +306,8 @@ def test_login_me_and_logout(api: InProcess) -> None:
     assert login.status_code == 200
     body = login.get_json()
     assert set(body) == {"token", "expires_at", "user"}
-    assert body["user"] == {"name": "quay1", "role": "clerk", "kind": "person", "counters": [1]}
+    assert body["user"] == {"name": "quay1", "role": "clerk", "kind": "person", "counters": [1],
+                            "must_change_password": False}
     bearer = {"Authorization": f"Bearer {body['token']}"}
     me = api.client.get("/api/me", headers=bearer)
     assert (me.status_code, me.get_json()) == (200, {"user": body["user"]})
@@ -328,9 +329,10 @@ def test_devices_report_status_and_the_admin_sees_it(api: InProcess) -> None:
     kiosk = devices["kiosk-1"]
     at = kiosk["status"]["printer"].pop("at")
     assert kiosk["last_seen_at"] == at
-    assert kiosk == {"name": "kiosk-1", "role": "kiosk", "last_seen_at": at,
+    assert kiosk == {"name": "kiosk-1", "role": "kiosk", "last_seen_at": at, "connected": False,
                      "status": {"printer": {"ok": False, "code": "paper_out", "message": "Hết giấy"}}}
-    assert devices["display-1"] == {"name": "display-1", "role": "display", "last_seen_at": None, "status": {}}
+    assert devices["display-1"] == {"name": "display-1", "role": "display", "last_seen_at": None, "status": {},
+                                    "connected": False}
 
 
 def test_vietnamese_text_is_stored_nfc(api: InProcess) -> None:
