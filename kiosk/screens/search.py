@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from kivy.core.window import Window
+from kivy.factory import Factory
 from kivy.properties import StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.label import Label
@@ -13,7 +14,6 @@ from kivy.utils import escape_markup
 
 from queue_server.client import ApiError
 
-from .. import theme
 from ..texts import tr
 from ..vm_catalog import SearchState, field_names, result_rows
 from ..vnkeys import type_key
@@ -161,8 +161,9 @@ class SearchScreen(KioskScreen):
         if len(self._fields_cache) != len(self.fields):
             self._fields_cache = []
             for value, label in self.fields:
-                button = KButton(text=label, bg=theme.BLUE, size_hint_y=None, height=theme.TOUCH_MIN * self.app.scale,
-                                 font_size=theme.BODY * self.app.scale, key=value)
+                # Sized in kv, so it follows app.scale: built during the warm-up, while the window may still
+                # be Kivy's first 800×600, a size fixed here stayed 53 px tall on a 1080p kiosk.
+                button = Factory.FieldChip(text=label, key=value)
                 button.bind(on_release=lambda b: self.choose_field(b.key))
                 self._fields_cache.append(button)
         return self._fields_cache

@@ -161,4 +161,8 @@ def test_the_search_hint_is_shown_whole(d, width, height):
         measured.refresh()
         assert measured.texture.size[1] <= box.height  # every line of it fits the box's height
         assert box.font_size >= 28 * d.app.scale
+        search = d.screen
+        d.wait_until(lambda: search.ids.results.children, what="the fields to browse")
+        for chip in search.ids.results.children:  # built before the window had its size: still full targets
+            assert chip.height >= 96 * d.app.scale * 0.99, (chip.text, chip.height)
         d.shot(d.shots / f"search-hint-{width}x{height}.png")
