@@ -37,6 +37,10 @@ Builder.load_file(str(resources.files("display") / "board_view.kv"))
 
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
 COLUMN_SHARES = (0.14, 0.56, 0.30)
+MIN_TEXT = 30  # units (px at 1080p): no text under 30 px, readable from the back of the lobby (issue 14.2)
+HEAD_ROW, COUNTER_ROW, ROW_PADDING = 60, 84, 6  # units: a counter row holds a field name of two lines
+PAGE_SECONDS = 8  # long enough to find one's counter, short enough to see every page within a minute
+WAITING_PER_PAGE = {"landscape": (5, 1), "portrait": (3, 2)}  # (columns, rows) of the waiting counts
 TICKER_FPS = 20  # smooth enough to read; each step redraws the whole screen
 FLASH_PERIOD = 0.5  # seconds per colour: noticeable, not a strobe
 
@@ -78,43 +82,60 @@ def format_clock(now: datetime) -> tuple[str, str]:
 
 
 class CounterGrid(GridLayout):
-    """Counter — field — number being served, one row per counter."""
+    """Counter — field — number being served, one row per counter; a page at a time when they do not all fit."""
 
     unit = NumericProperty(1.0)
+    box_height = NumericProperty(0.0)  # the height there is for the grid (its GridBox's): how many rows fit
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._row_cells: list[tuple[CellLabel, CellLabel, CellLabel]] = []
         self.rows_by_number: dict[int, tuple[CellLabel, CellLabel, CellLabel]] = {}
-        self._numbers: tuple[int, ...] | None = None
+        self.page = 0
+        self.pages = 1
+        self._view: ScreenView | None = None
+
+    def rows_per_page(self) -> int:
+        """How many counter rows fit under the column heads (at least one)."""
+        u = self.unit
+        room = self.box_height - HEAD_ROW * u - 2 * ROW_PADDING * u
+        return max(1, int(room // ((COUNTER_ROW + 2) * u)))
 
     def show(self, view: ScreenView) -> None:
-        """Update the rows (rebuilding only when the set of counters changes)."""
-        numbers = tuple(c.number for c in view.counters)
-        if numbers != self._numbers:
-            self._rebuild(len(numbers))
-            self._numbers = numbers
+        """Update the rows of the current page (rebuilding only when the number of rows changes)."""
+        self._view = view
+        per_page = self.rows_per_page()
+        self.pages = max(1, -(-len(view.counters) // per_page))
+        self.page %= self.pages
+        shown = view.counters[self.page * per_page:(self.page + 1) * per_page]
+        if len(shown) != len(self._row_cells) or not self.children:
+            self._rebuild(len(shown))
         names = {s.code: s.name for s in view.state.services}
-        for index, (counter, cells) in enumerate(zip(view.counters, self._row_cells, strict=True)):  # a row each
+        for index, (counter, cells) in enumerate(zip(shown, self._row_cells, strict=True)):
             self._fill(counter, cells, names, ROW_A if index % 2 == 0 else ROW_B)
+        self.rows_by_number = {c.number: cells for c, cells in zip(shown, self._row_cells, strict=True)}
+
+    def turn_page(self) -> None:
+        """The next page of counters (the first again after the last)."""
+        if self.pages > 1 and self._view is not None:
+            self.page += 1
+            self.show(self._view)
 
     def _rebuild(self, count: int) -> None:
         self.clear_widgets()
         u = self.unit
-        row_height = max(56 * u, min(120 * u, (self.height or 700 * u) / max(1, count + 1)))
         for text, share in zip(("QUẦY", "LĨNH VỰC", "ĐANG PHỤC VỤ"), COLUMN_SHARES, strict=True):
-            self.add_widget(cell(text, 30 * u, "center", GOLD, GRID_HEAD, bold=True, size_hint=(share, None),
-                                 height=60 * u, padding=(6 * u, 0)))
+            self.add_widget(cell(text, MIN_TEXT * u, "center", GOLD, GRID_HEAD, bold=True, size_hint=(share, None),
+                                 height=HEAD_ROW * u, padding=(6 * u, 0)))
         self._row_cells = []
-        number_size = min(84 * u, row_height * 0.72)
-        text_size = min(38 * u, row_height * 0.34)
+        row_height = COUNTER_ROW * u
         for _ in range(count):
             cells = (
-                cell("", number_size, "center", WHITE, ROW_A, bold=True, size_hint=(COLUMN_SHARES[0], None),
+                cell("", 56 * u, "center", WHITE, ROW_A, bold=True, size_hint=(COLUMN_SHARES[0], None),
                      height=row_height),
-                cell("", text_size, "left", WHITE, ROW_A, size_hint=(COLUMN_SHARES[1], None), height=row_height,
+                cell("", MIN_TEXT * u, "left", WHITE, ROW_A, size_hint=(COLUMN_SHARES[1], None), height=row_height,
                      padding=(14 * u, 0), shorten=False, max_lines=2, line_height=0.95),
-                cell("", number_size, "center", GOLD, ROW_A, bold=True, size_hint=(COLUMN_SHARES[2], None),
+                cell("", 60 * u, "center", GOLD, ROW_A, bold=True, size_hint=(COLUMN_SHARES[2], None),
                      height=row_height),
             )
             for widget in cells:
@@ -131,12 +152,14 @@ class CounterGrid(GridLayout):
         if counter.state == "paused":
             field_cell.text, field_cell.fg = f"Tạm ngưng: {counter.pause_reason or ''}".strip(": "), list(AMBER)
             number_cell.text, number_cell.fg = counter.ticket_number or "—", list(AMBER)
-        elif counter.state == "closed":
-            field_cell.text, field_cell.fg = f"{fields} — Chưa mở quầy", list(GREY)
-            number_cell.text, number_cell.fg = "—", list(GREY)
+        elif counter.state == "closed":  # its own cell, in small type, not appended to the field
+            field_cell.text, field_cell.fg = fields, list(GREY)
+            number_cell.text, number_cell.fg, number_cell.font_size = "Chưa mở quầy", list(GREY), MIN_TEXT * self.unit
+            return
         else:
             field_cell.text, field_cell.fg = fields, list(WHITE)
             number_cell.text, number_cell.fg = counter.ticket_number or "—", list(GOLD)
+        number_cell.font_size = 60 * self.unit
 
 
 class CallPanel(Panel):
@@ -325,6 +348,7 @@ class BoardScreen(Panel):
         self._recent_cells: list = []
         self._waiting_codes: tuple[str, ...] = ()
         self._waiting_cells: list = []
+        self._waiting_page, self._waiting_pages = 0, 1
 
         ids = self.ids
         self.header, self.office, self.offline = ids.header, ids.office, ids.offline
@@ -343,6 +367,8 @@ class BoardScreen(Panel):
             self.media.start()
         self.tick_clock()
         Clock.schedule_interval(self.tick_clock, 1.0)
+        self._grid_box.bind(height=self._refit_grid)
+        Clock.schedule_interval(self.turn_pages, PAGE_SECONDS)
 
     # -- data ---------------------------------------------------------------
     def show(self, view: ScreenView, connected: bool) -> None:
@@ -355,7 +381,7 @@ class BoardScreen(Panel):
         title = self.screen.title
         self.office.text = state.office_name + (f" — {title}" if title else "")
         self.offline.text = "" if connected else "• mất kết nối"
-        self.grid.height = self._grid_box.height
+        self.grid.box_height = self._grid_box.height
         self.grid.show(view)
         self._show_recent(self._off_stage(view.recent_calls))
         self._show_waiting(view)
@@ -444,25 +470,40 @@ class BoardScreen(Panel):
                 self.recent_row.add_widget(box)
 
     def _show_waiting(self, view: ScreenView) -> None:
-        u = self.unit
+        """The waiting counts of this page of fields: names in 30 px, counts in 34 px, a page at a time."""
         services = view.services
-        codes = tuple(service.code for service in services)
+        cols, rows = WAITING_PER_PAGE["portrait" if self.portrait else "landscape"]
+        per_page = cols * rows
+        pages = max(1, -(-len(services) // per_page))
+        self._waiting_page %= pages
+        self._waiting_pages = pages
+        shown = services[self._waiting_page * per_page:(self._waiting_page + 1) * per_page]
+        codes = tuple(service.code for service in shown)
         if codes != self._waiting_codes:
             self.waiting.clear_widgets()
             self._waiting_cells = []
-            # Portrait screens are narrow: two fields a row; landscape: up to four.
-            per_row = 2 if self.portrait else 4
-            self.waiting.cols = max(1, min(per_row, len(services)))
-            rows = -(-len(services) // self.waiting.cols) if services else 1
-            size = min(30 * u, (self.waiting_panel.height - 12 * u) / rows / 3.4)
-            for service in services:
-                box = WaitingBox(service_name=service.name, text_px=size)
+            self.waiting.cols = max(1, min(cols, len(services)))
+            for service in shown:
+                box = WaitingBox(service_name=service.name, text_px=MIN_TEXT * self.unit)
                 self.waiting.add_widget(box)
                 self._waiting_cells.append(box.ids.count)
             self._waiting_codes = codes
-        for service, count in zip(services, self._waiting_cells, strict=True):  # the same codes: a box each
+        for service, count in zip(shown, self._waiting_cells, strict=True):
             count.text = f"{service.waiting} người đang chờ"
             count.fg = list(GOLD if service.waiting else GREY)
+
+    def turn_pages(self, *_args) -> None:
+        """The next page of counters and of waiting counts, where there are more than fit."""
+        self.grid.turn_page()
+        if self._waiting_pages > 1 and self.view is not None:
+            self._waiting_page += 1
+            self._show_waiting(self.view)
+
+    def _refit_grid(self, *_args) -> None:
+        """The grid's box got its size: as many rows a page as fit now."""
+        self.grid.box_height = self._grid_box.height
+        if self.view is not None:
+            self.grid.show(self.view)
 
     def tick_clock(self, *_args) -> None:
         """Refresh the date and clock."""

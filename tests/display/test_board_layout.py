@@ -8,6 +8,10 @@ the paged grid and waiting counts, during a call and between calls.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,10 +21,11 @@ import pytest
 
 from queue_server.client import new_idempotency_key
 from tests.support.browser import doc_shot, headless_chromium
-from tests.support.lobby import PROVINCE, Lobby, busy_morning, lobby_server
+from tests.support.lobby import Lobby, busy_morning, lobby_server, province_copy
 from tests.support.servers import office_config
 from tests.support.text_layout import text_problems
 
+PROJECT = Path(__file__).resolve().parents[2]
 SIZES = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
 
 
@@ -83,9 +88,7 @@ def commune_lobby(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lobby]:
 def province_lobby(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lobby]:
     """The province's 17 counters on a busy morning, the calls flashing for 2 s."""
     folder = tmp_path_factory.mktemp("province-lobby")
-    text = PROVINCE.read_text(encoding="utf-8").replace("flash_seconds = 8", "flash_seconds = 2")
-    config = folder / "province.toml"
-    config.write_text(text.replace("[office]\n", f'[office]\nfiles_dir = "{PROVINCE.parent}"\n', 1), encoding="utf-8")
+    config = province_copy(folder, {"flash_seconds = 8": "flash_seconds = 2"})
     with lobby_server(folder, config) as lobby:
         busy_morning(lobby)
         yield lobby
@@ -156,3 +159,22 @@ def test_slides_show_between_calls_and_the_video_plays(chromium, tmp_path):
         call_shown = "!document.getElementById('call').hidden && document.getElementById('media').hidden"
         wait_until(chromium, "return " + call_shown, "the call over the slides")
         wait_until(chromium, "return !(" + call_shown + ")", "the slides back after the call")
+
+
+KIVY_SCREENS = [("5-quay", "sanh-chinh"), ("5-quay", "cua-vao"), ("17-quay", "tat-ca-ngang"), ("17-quay", "tat-ca-doc")]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("office, screen", KIVY_SCREENS)
+def test_the_kivy_board_keeps_every_label_readable(office, screen, tmp_path):
+    config = office_config(tmp_path) if office == "5-quay" else province_copy(tmp_path)
+    with lobby_server(tmp_path, config) as lobby:
+        busy_morning(lobby)
+        out = tmp_path / "kivy"
+        env = {**os.environ, "KIVY_NO_ARGS": "1"}
+        done = subprocess.run([sys.executable, "-m", "tests.support.kivy_board_probe", lobby.url, str(config), screen,
+                               str(out)], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads((out / "problems.json").read_text(encoding="utf-8")) == []
+    pictures = sorted(p.name for p in out.glob("*.png"))  # look at them when changing the board
+    assert any(p.startswith("during-a-call") for p in pictures) and any(p.startswith("between-calls") for p in pictures)

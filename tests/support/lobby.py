@@ -9,6 +9,7 @@ then as full as they get, which is what the layout rules must survive.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -72,6 +73,26 @@ def lobby_server(folder: Path, config: Path = COMMUNE) -> Iterator[Lobby]:
         app.extensions["motcua.engine"].broker.close()
         server.shutdown()
         app.extensions["motcua.engine"].stop()
+
+
+def province_copy(folder: Path, replacements: dict[str, str] | None = None) -> Path:
+    """The province's office file in ``folder`` (its media still the originals), with two screens of all 17 counters.
+
+    ``tat-ca-ngang`` (landscape) and ``tat-ca-doc`` (portrait): the most a board is asked to hold.
+    """
+    text = PROVINCE.read_text(encoding="utf-8")
+    assert text.count("[office]\n") == 1
+    text = text.replace("[office]\n", f"[office]\nfiles_dir = {json.dumps(str(PROVINCE.parent))}\n")
+    for old, new in (replacements or {}).items():
+        assert old in text, f"{old!r} is not in the province's file any more"
+        text = text.replace(old, new)
+    every = ", ".join(str(n) for n in range(1, 18))
+    for name, orientation in (("tat-ca-ngang", "landscape"), ("tat-ca-doc", "portrait")):
+        text += (f'\n[[display.screens]]\nname = "{name}"\ntitle = "Tất cả các quầy"\ncounters = [{every}]\n'
+                 f'orientation = "{orientation}"\n')
+    path = folder / "province.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 def busy_morning(lobby: Lobby) -> None:
