@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from wording import WAIT_NOTES
+from wording import PRIORITY_LABELS, WAIT_NOTES, join_alternatives, read_ticket_number, wait_minutes, wait_text
 
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
@@ -64,11 +64,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "take.retrying": "Chưa kết nối được máy chủ. Máy đang thử lại (lần {attempt})… Quý khách không cần bấm lại.",
         "take.no_services": "Chưa tải được danh sách lĩnh vực.",
         "take.spoken": "Chạm vào lĩnh vực quý khách cần làm thủ tục để lấy số thứ tự.",
-        "priority.elderly": "Người cao tuổi",
-        "priority.disabled": "Người khuyết tật",
-        "priority.pregnant": "Phụ nữ mang thai / có con nhỏ",
-        "priority.merit": "Người có công",
-        "priority.appointment": "Có hẹn trước",
+        **{f"priority.{code}": label for code, label in PRIORITY_LABELS.items()},  # the one list (wording)
         "ticket.title": "Số thứ tự của quý khách",
         "ticket.service": "Lĩnh vực: {service}",
         "ticket.counters": "Mời đến quầy số {counters} khi được gọi",
@@ -317,10 +313,6 @@ TEXTS: dict[str, dict[str, str]] = {
     },
 }
 
-DIGIT_WORDS = {"0": "không", "1": "một", "2": "hai", "3": "ba", "4": "bốn", "5": "năm",
-               "6": "sáu", "7": "bảy", "8": "tám", "9": "chín"}
-LETTER_WORDS = {"A": "A", "B": "Bê", "C": "Xê", "D": "Dê", "Đ": "Đê", "E": "E", "G": "Giê", "H": "Hát"}
-
 
 def tr(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
     """The text for ``key`` in ``lang`` with ``{name}`` values filled in."""
@@ -344,10 +336,9 @@ def format_wait(seconds: float | int | None, lang: str = DEFAULT_LANGUAGE) -> st
     """An estimated wait as people say it: "dưới 1 phút", "15 phút" (rounded up to 5 beyond 10)."""
     if not seconds or seconds < 60:
         return tr("common.under_minute", lang)
-    minutes = int((seconds + 59) // 60)
-    if minutes > 10:
-        minutes = (minutes + 4) // 5 * 5  # a promise of "25 phút" is kept better than "23 phút"
-    return tr("common.minutes", lang, n=minutes)
+    if lang == DEFAULT_LANGUAGE:
+        return wait_text(seconds, about=False)  # "25 phút", "1 giờ 20 phút": the paper's and the phone's words
+    return tr("common.minutes", lang, n=wait_minutes(seconds))
 
 
 SENTENCES_THE_NOTE_REPLACES = ("take.wait_estimate",)
@@ -367,19 +358,14 @@ def wait_sentence(key: str, item: Mapping[str, Any], lang: str = DEFAULT_LANGUAG
 
 def join_numbers(numbers: list[int] | tuple[int, ...], lang: str = DEFAULT_LANGUAGE) -> str:
     """Counters as people say them: "1", "1 hoặc 2", "1, 2 hoặc 3"."""
-    items = [str(n) for n in numbers]
-    if not items:
+    if not numbers:
         return "?"
-    if len(items) == 1:
-        return items[0]
-    word = " hoặc " if lang == "vi" else " or "
-    return ", ".join(items[:-1]) + word + items[-1]
+    return join_alternatives(numbers, "hoặc" if lang == "vi" else "or")
 
 
 def spell_ticket_number(number: str) -> str:
-    """A ticket number read slowly for speech: "A012" → "A, không, một, hai"."""
-    words = [DIGIT_WORDS.get(ch, LETTER_WORDS.get(ch.upper(), ch)) for ch in number if not ch.isspace()]
-    return ", ".join(words)
+    """A ticket number read slowly for speech, as the lobby boards say it: "B012" → "Bê, không, một, hai"."""
+    return read_ticket_number(number, "digits")
 
 
 def label_for(kind: str, code: str, lang: str = DEFAULT_LANGUAGE, office_labels: dict[str, str] | None = None) -> str:

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from wording import wait_promise
+
 from .estimate import WaitEstimate, estimate_wait
 from .model import DONE, WAITING, Event, QueueState, Ticket
 from .office import Office
@@ -80,9 +82,11 @@ def wait_fields(estimate: WaitEstimate, office: Office) -> dict[str, Any]:
 
     ``wait_note`` is null, "after_break" (say "Sau giờ nghỉ trưa, khoảng HH:MM" from
     ``expected_call_at``) or "may_miss_today" (say "Có thể không kịp phục vụ hôm nay").
+    ``wait_text`` is that promise in words (``wording``), so web pages say what the kiosk and paper say.
     """
-    return {"estimated_wait_s": estimate.wait_s, "wait_note": estimate.note,
-            "expected_call_at": local_iso(estimate.called_at, office)}
+    called_at = local_iso(estimate.called_at, office)
+    return {"estimated_wait_s": estimate.wait_s, "wait_note": estimate.note, "expected_call_at": called_at,
+            "wait_text": wait_promise(estimate.wait_s, estimate.note, called_at)}
 
 
 PRIVATE_TICKET_FIELDS = ("status_url", "procedure")

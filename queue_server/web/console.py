@@ -16,6 +16,8 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, redirect, render_template, session, url_for
 
+import wording
+
 from .. import auth
 from ..catalog.api import current_catalog
 from ..core import views
@@ -31,14 +33,8 @@ bp = Blueprint("console", __name__)
 PAUSE_PRESETS = ("Nghỉ trưa", "Họp", "Hỗ trợ công dân khác", "Xử lý hồ sơ")
 """Reasons offered with one tap; the clerk may type any other."""
 
-PRIORITY_LABELS = {
-    "elderly": "Người cao tuổi",
-    "disabled": "Người khuyết tật",
-    "pregnant": "Phụ nữ mang thai / có con nhỏ",
-    "merit": "Người có công",
-    "appointment": "Đặt lịch hẹn",
-}
-"""How the API's priority codes read on the console."""
+PRIORITY_LABELS = dict(wording.PRIORITY_LABELS)
+"""How the API's priority codes read on the console: the kiosk's, the paper's and the boards' words."""
 
 QUEUE_PREVIEW = 12  # waiting tickets listed on the console; the count shows the rest
 SERVED_PREVIEW = 20  # tickets served today listed on the console, the latest first; the count shows the rest

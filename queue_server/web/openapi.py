@@ -213,6 +213,8 @@ def _devices_schema() -> dict[str, Any]:
 WAIT_NOTE = {"type": ["string", "null"], "enum": [None, "after_break", "before_opening", "may_miss_today"],
              "description": "null: promise the minutes; after_break, before_opening: the call follows the lunch "
                             "break or the opening (see expected_call_at); may_miss_today: it would fall after closing"}
+WAIT_TEXT = {"type": "string", "description": "the promise in the office's words, as the kiosk, paper and "
+                                             "phone say it: \"khoảng 25 phút\", \"Sau giờ nghỉ trưa, khoảng 13:40\""}
 EXPECTED_CALL_AT = {"type": ["string", "null"], "format": "date-time",
                     "description": "the likely call (office time), set with wait_note after_break or before_opening"}
 
@@ -235,6 +237,7 @@ def ticket_schema() -> dict[str, Any]:
         "counter": nullable_integer, "counter_name": nullable_text, "target_counter": nullable_integer,
         "procedure": nullable_text, "recalls": INTEGER, "transfers": INTEGER,
         "ahead": INTEGER, "estimated_wait_s": INTEGER, "wait_note": WAIT_NOTE, "expected_call_at": EXPECTED_CALL_AT,
+        "wait_text": WAIT_TEXT,
         "status_url": {"type": ["string", "null"], "description": "the ticket's public page; null in public views"},
     }
     return {"type": "object", "required": list(properties), "properties": properties}
@@ -254,7 +257,7 @@ def components() -> dict[str, Any]:
                 "code": {"type": "string"}, "name": {"type": "string"}, "prefix": {"type": "string"},
                 "counters": {"type": "array", "items": {"type": "integer"}}, "waiting": {"type": "integer"},
                 "estimated_wait_s": {"type": "integer"}, "wait_note": WAIT_NOTE,
-                "expected_call_at": EXPECTED_CALL_AT}},
+                "expected_call_at": EXPECTED_CALL_AT, "wait_text": WAIT_TEXT}},
             "Counter": {"type": "object", "properties": {
                 "number": {"type": "integer"}, "name": {"type": "string"},
                 "services": {"type": "array", "items": {"type": "string"}},

@@ -19,6 +19,8 @@ from typing import Any
 from flask import Blueprint, Response, render_template, request
 from markupsafe import Markup
 
+from wording import wait_minutes
+
 from ..core.errors import QueueError
 from ..reports import store as ratings_store
 from ..reports.api import reports
@@ -104,8 +106,8 @@ def ticket_status(token: str) -> Any:
     boot = {"token": token, "lang": lang, "soonAhead": SOON_AHEAD, "pollMs": POLL_SECONDS * 1000, "texts": texts,
             "ticket": ticket, "rating": {key: offer[key] for key in ("url", "rated", "levels", "reasons")}}
     return render_template("status.html", lang=lang, t=texts, css=inline_style()[0], ticket=ticket, phase=phase,
-                           office_name=office.name,
-                           wait_text=wait_text(ticket, texts), other_lang="en" if lang == "vi" else "vi", rating=offer,
+                           office_name=office.name, wait_text=wait_text(ticket, texts, lang),
+                           other_lang="en" if lang == "vi" else "vi", rating=offer,
                            boot_json=json.dumps(boot, ensure_ascii=False).replace("<", "\\u003c"))
 
 
@@ -133,7 +135,10 @@ def phase_of(ticket: dict[str, Any]) -> str:
     return "ended"
 
 
-def wait_text(ticket: dict[str, Any], texts: dict[str, str]) -> str:
-    """The estimated wait in words (the same rule as status.js)."""
-    minutes = -(-int(ticket.get("estimated_wait_s") or 0) // 60)
-    return texts["under_minute"] if minutes < 1 else f"~{minutes} {texts['minutes']}"
+def wait_text(ticket: dict[str, Any], texts: dict[str, str], lang: str = "vi") -> str:
+    """The estimated wait in words: the server's own (``wait_text``, as kiosk and paper say it) in Vietnamese;
+    English pages round the minutes the same way (``wording.wait_minutes``)."""
+    if lang != "en" and ticket.get("wait_text"):
+        return str(ticket["wait_text"])
+    seconds = int(ticket.get("estimated_wait_s") or 0)
+    return texts["under_minute"] if seconds < 60 else f"~{wait_minutes(seconds)} {texts['minutes']}"

@@ -37,6 +37,7 @@ def test_a_waiting_ticket_view_has_the_whole_public_shape():
         "estimated_wait_s": 600,  # 1 ahead x the default 10 minutes; no counter open yet
         "wait_note": None,
         "expected_call_at": None,
+        "wait_text": "khoảng 10 phút",  # the kiosk's and the paper's words (wording)
         "status_url": f"/t/{ticket.status_token}",  # no public_url, no base_url: the path, completed by the web layer
     }
 
@@ -98,9 +99,11 @@ def test_the_services_view_lists_counters_waiting_and_wait():
     # A new HT ticket: counter 1 ends its 10-minute service in progress, calls the one waiting, then this one.
     assert views.services_view(s, o, at(0)) == [
         {"code": "HT", "name": "Tư pháp – Hộ tịch", "prefix": "A", "counters": [1, 3], "waiting": 1,
-         "estimated_wait_s": 1200, "wait_note": None, "expected_call_at": None, "target_wait_minutes": 30},
+         "estimated_wait_s": 1200, "wait_note": None, "expected_call_at": None, "wait_text": "khoảng 20 phút",
+         "target_wait_minutes": 30},
         {"code": "VP", "name": "Văn phòng – Thống kê", "prefix": "B", "counters": [2, 3], "waiting": 0,
-         "estimated_wait_s": 0, "wait_note": None, "expected_call_at": None, "target_wait_minutes": 30},
+         "estimated_wait_s": 0, "wait_note": None, "expected_call_at": None, "wait_text": "dưới 1 phút",
+         "target_wait_minutes": 30},
     ]
 
 

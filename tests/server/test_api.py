@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from tests.support.servers import InProcess, act, issue
+from wording import wait_promise
 
 SERVICE_NAMES = {
     "HT": "Tư pháp – Hộ tịch",
@@ -47,9 +48,11 @@ def ticket_body(ticket_id: int, number: str, service: str = "HT", **changes: Any
         "expected_call_at": None,
         "status_url": f"http://localhost/t/tok{ticket_id}",  # the host the test client reaches the app at
     }
-    unknown = set(changes) - set(body)
+    unknown = set(changes) - set(body) - {"wait_text"}
     assert not unknown, unknown
     body.update(changes)
+    if "wait_text" not in changes:  # the kiosk's and the paper's words for the same promise (wording)
+        body["wait_text"] = wait_promise(body["estimated_wait_s"], body["wait_note"], body["expected_call_at"])
     return body
 
 
@@ -75,19 +78,19 @@ def test_services_list_every_field_with_waiting_counts_and_estimates(api: InProc
     assert answer.get_json() == {"services": [
         # Two wait for Hộ tịch; no counter is open yet, so one default service time (10 min) each.
         {"code": "HT", "name": SERVICE_NAMES["HT"], "prefix": "A", "counters": [1, 2], "waiting": 2,
-         "estimated_wait_s": 1200, "wait_note": None, "expected_call_at": None,
+         "estimated_wait_s": 1200, "wait_note": None, "expected_call_at": None, "wait_text": "khoảng 20 phút",
          "target_wait_minutes": 20},
         {"code": "VP", "name": SERVICE_NAMES["VP"], "prefix": "B", "counters": [3], "waiting": 0,
-         "estimated_wait_s": 0, "wait_note": None, "expected_call_at": None,
+         "estimated_wait_s": 0, "wait_note": None, "expected_call_at": None, "wait_text": "dưới 1 phút",
          "target_wait_minutes": 20},
         {"code": "DC", "name": SERVICE_NAMES["DC"], "prefix": "C", "counters": [4], "waiting": 0,
-         "estimated_wait_s": 0, "wait_note": None, "expected_call_at": None,
+         "estimated_wait_s": 0, "wait_note": None, "expected_call_at": None, "wait_text": "dưới 1 phút",
          "target_wait_minutes": 30},
         {"code": "VH", "name": SERVICE_NAMES["VH"], "prefix": "D", "counters": [5], "waiting": 0,
-         "estimated_wait_s": 0, "wait_note": None, "expected_call_at": None,
+         "estimated_wait_s": 0, "wait_note": None, "expected_call_at": None, "wait_text": "dưới 1 phút",
          "target_wait_minutes": 20},
         {"code": "KQ", "name": SERVICE_NAMES["KQ"], "prefix": "K", "counters": [5], "waiting": 0,
-         "estimated_wait_s": 0, "wait_note": None, "expected_call_at": None,
+         "estimated_wait_s": 0, "wait_note": None, "expected_call_at": None, "wait_text": "dưới 1 phút",
          "target_wait_minutes": 10},
     ]}
 

@@ -136,11 +136,10 @@ export function createView(boot, state, { onCallBack, onCallNumber }) {
       const service = state.services.get(code) || { name: serviceName(code), waiting: 0, estimated_wait_s: 0 };
       const row = document.createElement("tr");
       row.dataset.service = code;
-      const minutes = Math.ceil((service.estimated_wait_s || 0) / 60);
       for (const [text, cls] of [
         [service.name || serviceName(code), "name"],
         [String(service.waiting ?? 0), "num waiting"],
-        [!service.waiting ? "—" : minutes < 1 ? "dưới 1 phút" : `~${minutes} phút`, "num"],
+        [!service.waiting ? "—" : service.wait_text || "—", "num"],  // the server's words, as kiosk and paper
       ]) {
         const cell = document.createElement("td");
         cell.className = cls;

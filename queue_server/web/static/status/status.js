@@ -19,9 +19,12 @@
     return "ended";
   }
 
+  // The server's words for the promise (the kiosk's and the paper's: wording.wait_promise) on a Vietnamese page.
   function waitText(t) {
-    const minutes = Math.ceil((t.estimated_wait_s || 0) / 60);
-    return minutes < 1 ? T.under_minute : "~" + minutes + " " + T.minutes;
+    if (boot.lang !== "en" && t.wait_text) return t.wait_text;
+    const seconds = t.estimated_wait_s || 0;
+    const minutes = Math.ceil(seconds / 60);
+    return seconds < 60 ? T.under_minute : "~" + (minutes > 10 ? Math.ceil(minutes / 5) * 5 : minutes) + " " + T.minutes;
   }
 
   function render(t) {
