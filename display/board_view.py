@@ -28,6 +28,7 @@ from kivy.uix.label import Label
 from kivy.uix.stencilview import StencilView
 
 from queue_server.display_settings import DisplayConfig, ScreenConfig
+from wording import WEEKDAYS  # the kiosk's and the browser board's names too
 
 from .board import Call, CounterRow, ScreenView
 from .board_theme import AMBER, FLASH_OFF, FLASH_ON, GOLD, GREY, GRID_HEAD, NAVY, ROW_A, ROW_B, WHITE
@@ -35,7 +36,6 @@ from .media import Playlist, Slide, VideoReader
 
 Builder.load_file(str(resources.files("display") / "board_view.kv"))
 
-WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
 COLUMN_SHARES = (0.14, 0.56, 0.30)
 MIN_TEXT = 30  # units (px at 1080p): no text under 30 px, readable from the back of the lobby (issue 14.2)
 HEAD_ROW, COUNTER_ROW, ROW_PADDING = 60, 84, 6  # units: a counter row holds a field name of two lines

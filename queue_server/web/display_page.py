@@ -13,6 +13,8 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
 
+import wording
+
 from ..display_settings import DisplayConfig, load_display_config
 from .errors import ApiError
 from .request_input import int_param
@@ -53,6 +55,7 @@ def board() -> str | Response:
         "ticker": list(display.ticker),
         "tickerSpeed": display.ticker_speed,
         "recentCalls": display.recent_calls,
+        "weekdays": list(wording.WEEKDAYS),  # Monday first: the clock's words, the Kivy board's and the kiosk's
         "flashSeconds": display.flash_seconds,
         "voice": display.voice.enabled and screen.voice,  # calls said aloud (audio.js, /display/audio/<id>.wav)
         "media": [

@@ -194,7 +194,8 @@
   }
 
   // -- clock, ticker, media -------------------------------------------------------------
-  const WEEKDAYS = { Mon: "Thứ Hai", Tue: "Thứ Ba", Wed: "Thứ Tư", Thu: "Thứ Năm", Fri: "Thứ Sáu", Sat: "Thứ Bảy", Sun: "Chủ Nhật" };
+  // The server's weekday names (wording.WEEKDAYS, Monday first), keyed as Intl's short English names come.
+  const WEEKDAYS = Object.fromEntries(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].map((d, i) => [d, settings.weekdays[i]]));
   function tick() {
     const tz = (state && state.timezone) || "Asia/Ho_Chi_Minh";
     const parts = {};
