@@ -286,11 +286,12 @@ def _refuse_outside_day(verdict: str, slot: datetime, now: datetime, settings: A
     when = f"{slot:%H:%M} ngày {slot:%d/%m/%Y}"
     if verdict == rules_mod.EARLY:
         opens, _ = rules_mod.checkin_window(settings.rules, slot)
-        raise ApiError(409, "too_early", f"Lịch hẹn của bạn lúc {when}. Xin quay lại quét mã từ {opens:%H:%M}, "
+        raise ApiError(409, "too_early", f"Lịch hẹn của quý khách lúc {when}. Xin quay lại quét mã từ {opens:%H:%M}, "
                                          "hoặc lấy số thường nếu muốn làm ngay.")
     if verdict == rules_mod.OTHER_DAY:
         if slot.date() > now.date():
-            raise ApiError(409, "not_today", f"Lịch hẹn của bạn là {when}, không phải hôm nay. Xin đến đúng ngày hẹn.")
+            raise ApiError(409, "not_today",
+                           f"Lịch hẹn của quý khách là {when}, không phải hôm nay. Xin đến đúng ngày hẹn.")
         raise ApiError(409, "booking_expired", f"Lịch hẹn lúc {when} đã qua. Xin lấy số thường hoặc đặt lịch mới.")
 
 
@@ -299,7 +300,7 @@ def _answer(ctx: CommandContext, ticket, late: bool, slot: datetime, settings: A
         message = (f"Bạn đến muộn hơn {settings.rules.checkin_after_minutes} phút so với giờ hẹn {slot:%H:%M}, "
                    f"nên nhận số thường {ticket.number}. Xin chờ gọi số theo thứ tự.")
     else:
-        message = f"Đã nhận lịch hẹn lúc {slot:%H:%M}. Số của bạn là {ticket.number}, được ưu tiên theo lịch hẹn."
+        message = f"Đã nhận lịch hẹn lúc {slot:%H:%M}. Số của quý khách là {ticket.number}, được ưu tiên theo lịch hẹn."
     if ticket.id in ctx.state.tickets:
         view = ctx.ticket_view(ticket)
     else:

@@ -19,6 +19,7 @@ from typing import Any
 from flask import Blueprint, Response, render_template, request
 from markupsafe import Markup
 
+import wording
 from wording import wait_minutes
 
 from ..core.errors import QueueError
@@ -47,14 +48,17 @@ def inline_style() -> tuple[Markup, str]:
     return Markup(css), f"sha256-{digest}"
 
 TEXTS = {
-    "vi": {"title": "Số thứ tự của bạn", "ahead": "Số người trước bạn", "wait": "Thời gian chờ ước tính",
-           "minutes": "phút", "under_minute": "dưới 1 phút", "go_to": "Mời bạn đến", "waiting": "Đang chờ",
-           "soon": "Sắp đến lượt bạn – xin chú ý màn hình", "called": "Đến lượt bạn!", "serving": "Đang được phục vụ",
-           "done": "Đã xong. Cảm ơn bạn!", "no_show": "Bạn đã bị bỏ qua vì vắng mặt – xin gặp quầy để được gọi lại",
+    "vi": {"title": "Số thứ tự của quý khách", "ahead": "Số người trước quý khách", "wait": "Thời gian chờ ước tính",
+           "minutes": "phút", "under_minute": "dưới 1 phút", "go_to": "Mời quý khách đến", "waiting": "Đang chờ",
+           "soon": "Sắp đến lượt quý khách – xin chú ý màn hình", "called": "Đến lượt quý khách!",
+           "serving": "Đang được phục vụ",
+           "done": "Đã xong. Cảm ơn quý khách!",
+           "no_show": "Quý khách đã bị bỏ qua vì vắng mặt – xin gặp quầy để được gọi lại",
            "transferred": "Đã chuyển quầy", "cancelled": "Số này đã hết hiệu lực", "sound": "Bật âm báo",
            "sound_on": "Âm báo đã bật", "live": "Tự cập nhật", "polling": "Cập nhật mỗi 10 giây",
            "offline": "Mất kết nối – đang thử lại", "other": "English", "counter": "Quầy", "priority": "Ưu tiên",
-           "appointment": "Đặt lịch hẹn", "note": "Trang này không cần đăng nhập và không có thông tin cá nhân.",
+           "appointment": wording.PRIORITY_LABELS["appointment"],
+           "note": "Trang này không cần đăng nhập và không có thông tin cá nhân.",
            "missing": "Không tìm thấy số này",
            "missing_help": "Đường dẫn không đúng hoặc đã hết hạn. Xin quét lại mã QR trên phiếu.",
            "rate_question": "Quý khách có hài lòng với lượt phục vụ không?",

@@ -76,7 +76,7 @@ def test_checking_in_inside_the_window_gives_an_appointment_ticket_once(app) -> 
     assert first.status_code == 201
     body = first.get_json()
     assert body["late"] is False and body["ticket"]["priority"] == "appointment" and body["ticket"]["service"] == "HT"
-    assert body["message"] == (f"Đã nhận lịch hẹn lúc 09:00. Số của bạn là {body['ticket']['number']}, "
+    assert body["message"] == (f"Đã nhận lịch hẹn lúc 09:00. Số của quý khách là {body['ticket']['number']}, "
                                "được ưu tiên theo lịch hẹn.")
     again = check_in(app, code)
     assert again.status_code == 200 and again.get_json()["ticket"]["id"] == body["ticket"]["id"]

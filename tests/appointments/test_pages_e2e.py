@@ -61,7 +61,7 @@ def test_the_ticket_page_follows_the_queue_live_and_alerts_at_third_in_line_and_
         requests.post(server.url + "/api/counters/1/call-next", headers=clerk, timeout=10).raise_for_status()
     wait_for(lambda: body.get_attribute("class") == "phase-called")
     assert phone.find_element("id", "counter-name").text == "Quầy 1"
-    assert phone.find_element("id", "headline").text == "Đến lượt bạn!"
+    assert phone.find_element("id", "headline").text == "Đến lượt quý khách!"  # wording.ADDRESS
     assert phone.execute_script("return window.__buzz.length") == 2
     doc_shot(phone, "status-page.png", tmp_path)
     logs = [entry for entry in phone.get_log("browser") if entry["level"] == "SEVERE"]
@@ -155,7 +155,7 @@ def test_the_clerk_console_shows_the_dossier_code_and_the_appointment(served, ph
         requests.post(site.url + "/api/counters/1/call-next", headers=site.app.auth("quay1"),
                       timeout=10).raise_for_status()
         wait_for(lambda: phone.find_element("id", "ticket-number").text == "A001")
-        assert phone.find_element("id", "ticket-marks").text == "Ưu tiên: Đặt lịch hẹn"
+        assert phone.find_element("id", "ticket-marks").text == "Ưu tiên: Có hẹn trước"  # wording.PRIORITY_LABELS
         assert wait_for(lambda: phone.find_element("id", "ticket-details").text) == \
             f"Lịch hẹn 08:30 · mã {code['appointment']['code'][:4]}-{code['appointment']['code'][4:]}"
     finally:
