@@ -2,49 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from queue_server.client import QueueClient, new_idempotency_key
 from speech import wav_stats
+from tests.support.kivy_board import PROJECT, names, start_display, stop, wait_for
 
 from .fakesse import FakeEventServer, counter, ticket
-
-PROJECT = Path(__file__).resolve().parents[2]
-
-
-def start_display(url: str, record: Path, *extra: str) -> subprocess.Popen:
-    env = {**os.environ, "KIVY_NO_ARGS": "1"}
-    with open(record.parent / "display.log", "ab") as log:
-        return subprocess.Popen([sys.executable, "-m", "queue_server.cli", "display", "--server", url, "--record",
-                                 str(record), *extra], cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=log)
-
-
-def wait_for(predicate, timeout: float = 40.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def names(record: Path, pattern: str) -> list[str]:
-    return sorted(p.name for p in record.glob(pattern))
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
 
 
 @pytest.mark.e2e

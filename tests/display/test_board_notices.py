@@ -14,9 +14,7 @@ from typing import Any
 import pytest
 
 from tests.support.clock_lobby import ClockLobby
-
-from .test_board_e2e import names, start_display, stop, wait_for
-from .test_board_recalls import script_until, timings
+from tests.support.kivy_board import names, script_until, start_display, stop, timings, wait_for
 
 SHOWN_WITHIN_S = 5.0  # "within seconds": the feed pushes the change; nothing polls
 CONFIGURED = "Đường dây nóng: 1900 1234."  # the last [display] ticker line of the sample commune

@@ -9,7 +9,6 @@ server through a relay the test cuts (tests/support/cut_proxy.py), as a switch t
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Any
@@ -18,18 +17,11 @@ import pytest
 
 from tests.support.browser import wait_text
 from tests.support.clock_lobby import ClockLobby
-
-from .test_board_e2e import names, start_display, stop, wait_for
+from tests.support.kivy_board import names, script_until, start_display, stop, timings, wait_for
 
 
 def last_event_id(lobby: ClockLobby) -> int:
     return lobby.app.extensions["motcua.engine"].broker.last_id  # type: ignore[attr-defined]
-
-
-def script_until(browser: Any, script: str, what: str, timeout: float = 15) -> None:
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    WebDriverWait(browser, timeout, poll_frequency=0.05).until(lambda b: b.execute_script(script), what)
 
 
 def flashing(browser: Any) -> bool:
@@ -89,11 +81,6 @@ def test_the_browser_board_flashes_a_late_recall_and_shows_a_replay_silently(lob
     wait_text(browser, "#call-title", "MỜI LẠI CÔNG DÂN SỐ")
     assert browser.find_element("id", "call-number").text == "D002"
     assert len(browser.execute_script("return window.said")) in (spoken, spoken + 1)
-
-
-def timings(record: Path) -> list[dict]:
-    path = record / "timings.jsonl"
-    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
 def painted(record: Path, event_id: int) -> dict | None:
