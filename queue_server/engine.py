@@ -32,7 +32,7 @@ from .core import actions, views
 from .core.clock import observe_clock
 from .core.errors import QueueError
 from .core.model import Outcome, QueueState
-from .store import idempotency, repository
+from .store import counter_fields, idempotency, repository
 from .store.db import connect
 from .store.schema import apply_migrations
 
@@ -130,6 +130,7 @@ class QueueEngine:
         self._db = connect(self.db_path)
         apply_migrations(self._db)
         self._conn = self._db.conn
+        self.office = counter_fields.applied(config.office, self._conn)  # today's fields, as the admin set them
         self.state = repository.load_state(self._conn, self.office)
         self.broker.last_id = self.state.last_event_id
         self._threads: list[threading.Thread] = []
@@ -222,6 +223,7 @@ class QueueEngine:
         self._conn.execute("SAVEPOINT command")
         try:
             command.result = command.run(ctx)
+            self.office = ctx.office  # a command may reassign a counter's fields (admin): later ones see it
         except QueueError as exc:
             if ctx.applied:
                 raise RuntimeError("a command raised after changing the state") from exc
@@ -263,6 +265,7 @@ class QueueEngine:
             if self._conn.in_transaction:
                 self._conn.execute("ROLLBACK")
             watch = self.state.clock
+            self.office = counter_fields.applied(self.config.office, self._conn)
             self.state = repository.load_state(self._conn, self.office)
             self.state.clock = watch  # what the clock did is not in the database
         except sqlite3.Error:

@@ -6,10 +6,12 @@ These frozen dataclasses are built once from the office's TOML file
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Literal
 from zoneinfo import ZoneInfo
+
+from .errors import InvalidRequest, UnknownCounter, UnknownService
 
 PRIORITY_CODES: tuple[str, ...] = ("elderly", "disabled", "pregnant", "merit", "appointment")
 """API codes of the priority groups; offices rename them on screen, not in the API."""
@@ -115,3 +117,26 @@ class Office:
     def counters_for(self, service_code: str) -> tuple[Counter, ...]:
         """Counters that take tickets of this service."""
         return self._counters_by_service.get(service_code, ())
+
+
+def with_counter_services(office: Office, number: int, services: tuple[str, ...]) -> Office:
+    """The office with one counter taking other fields today (the admin reassigns counters often).
+
+    Refused (``QueueError``s, nothing changed) for a counter or field the office
+    does not have, an empty list, or a change that leaves a field no counter.
+    """
+    if office.counter(number) is None:
+        raise UnknownCounter(f"Không có quầy {number}.")
+    unknown = [code for code in services if office.service(code) is None]
+    if unknown:
+        known = ", ".join(s.code for s in office.services)
+        raise UnknownService(f"Không có lĩnh vực {', '.join(unknown)}; các lĩnh vực: {known}.")
+    if not services:
+        raise InvalidRequest("Một quầy cần nhận ít nhất một lĩnh vực; muốn ngưng nhận, xin đóng quầy.")
+    counters = tuple(replace(c, services=tuple(dict.fromkeys(services))) if c.number == number else c
+                     for c in office.counters)
+    orphans = [s.name for s in office.services if not any(s.code in c.services for c in counters)]
+    if orphans:
+        raise InvalidRequest(f"Sau thay đổi này, lĩnh vực {', '.join(orphans)} không còn quầy nào nhận; "
+                             "xin giao lĩnh vực đó cho một quầy khác trước.")
+    return replace(office, counters=counters)

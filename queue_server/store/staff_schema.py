@@ -1,4 +1,5 @@
-"""The tables of the web administration (issue 15.1): officers' full names and first-sign-in flag, the audit log.
+"""The tables of the web administration (issue 15.1): officers' full names and first-sign-in flag, the audit log,
+the counters' fields of today.
 
 Its own migration set (like the parts'), applied after the queue's, since it
 alters the queue's ``users`` table.
@@ -20,6 +21,15 @@ def m001_full_names_and_audit(db: sqlite_utils.Database) -> None:
     db.execute(
         "CREATE TABLE audit_log (id INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, "
         "action TEXT NOT NULL, target TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '{}')"
+    )
+
+
+@migrations()
+def m002_counter_fields(db: sqlite_utils.Database) -> None:
+    """The fields a counter takes as the admin set them on /admin, over the office file's (kept until changed)."""
+    db.execute(
+        "CREATE TABLE counter_fields (counter INTEGER PRIMARY KEY, services TEXT NOT NULL, updated_at TEXT NOT NULL, "
+        "updated_by TEXT NOT NULL)"
     )
 
 

@@ -16,6 +16,7 @@ from ..engine import QueueEngine
 from ..reports import api as reports_api
 from ..store.db import connect
 from . import (
+    admin_counters,
     admin_people,
     announcements,
     api_events,
@@ -36,8 +37,8 @@ from .token_cache import TokenCache
 
 BLUEPRINTS: tuple[Blueprint, ...] = (
     api_queue.bp, api_events.bp, api_people.bp, openapi.bp,
-    console.bp, admin_people.bp, display_page.bp, announcements.bp, catalog_api.bp, reports_api.bp,
-    appointments_api.bp, status_page.bp, rating_tablet.bp,
+    console.bp, admin_people.bp, admin_counters.bp, display_page.bp, announcements.bp, catalog_api.bp,
+    reports_api.bp, appointments_api.bp, status_page.bp, rating_tablet.bp,
 )
 """Every blueprint of the server, in registration order (the queue's API first, then the pages and parts)."""
 

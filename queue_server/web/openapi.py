@@ -131,6 +131,15 @@ def _counter_paths() -> dict[str, Any]:
             {"type": "object", "required": ["reason"], "properties": {"reason": TEXT}}, "counter"),
         "/api/counters/{n}/resume": _counter_action("End a pause", None, "counter"),
         "/api/counters/{n}/close": _counter_action("Close the counter", None, "counter"),
+        "/api/counters/{n}/services": {
+            "put": {"summary": "The fields this counter takes from now on, over the office file's (admin)",
+                    "security": BEARER, "parameters": [path_parameter("n")],
+                    "requestBody": json_body({"type": "object", "required": ["services"], "properties": {
+                        "services": {"type": "array", "items": TEXT}}}),
+                    "responses": {"200": json_response(OBJECT), **error_responses(400, 401, 403, 404, 422)}},
+            "delete": {"summary": "Back to the office file's fields for this counter (admin)", "security": BEARER,
+                       "parameters": [path_parameter("n")],
+                       "responses": {"200": json_response(OBJECT), **error_responses(401, 403, 404, 422)}}},
     }
 
 

@@ -107,4 +107,19 @@ def test_a_bad_officer_gets_a_vietnamese_message_and_a_clerk_gets_no_admin(serve
     desk.find_element("id", "day-add").click()
     until(lambda: "chỉ thứ Bảy hoặc Chủ nhật" in desk.find_element("id", "calendar-message").text)
     assert site.app.client.get("/api/appointments/slots?service=HT&date=2026-03-07").get_json()["closed"] is None
+
+
+def test_the_head_reassigns_a_counter_and_a_change_leaving_a_field_uncovered_is_refused(served, desk) -> None:
+    site = served()
+    sign_in(desk, site.url, "/admin/login", "admin", ADMIN_PASSWORD)
+    row = until(lambda: desk.find_element("css selector", '#counters-table tr[data-counter="3"]'))
+    row.find_element("css selector", 'input[value="DC"]').click()
+    row.find_element("css selector", "button.save").click()
+    until(lambda: "Đã lưu: Quầy 3 nhận 2 lĩnh vực." in desk.find_element("id", "counters-message").text)
+    counters = site.app.client.get("/api/counters").get_json()["counters"]
+    assert next(c for c in counters if c["number"] == 3)["services"] == ["VP", "DC"]
+    row = desk.find_element("css selector", '#counters-table tr[data-counter="4"]')
+    row.find_element("css selector", 'input[value="DC"]').click()  # counter 4 would take no field: refused
+    row.find_element("css selector", "button.save").click()
+    until(lambda: "Một quầy cần nhận ít nhất một lĩnh vực" in desk.find_element("id", "counters-message").text)
     assert site.app.client.get("/api/admin/bookings", headers=site.app.auth("quay1")).status_code == 403

@@ -11,7 +11,7 @@
   const RECENT_LIMIT = 12;
   const EVENT_TYPES = ["snapshot", "ticket.issued", "ticket.called", "ticket.recalled", "ticket.serving",
     "ticket.no_show", "ticket.completed", "ticket.transferred", "ticket.cancelled", "counter.paused",
-    "counter.resumed", "counter.closed", "counter.opened", "day.started", "notice.changed"];
+    "counter.resumed", "counter.closed", "counter.opened", "counter.changed", "day.started", "notice.changed"];
 
   // -- the reducer ---------------------------------------------------------------
   function fromSnapshot(data, id) {
