@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
 
-from .. import auth
+from .. import auth, staff
 from ..core.actions import service_day
 from ..core.views import local_iso
 from ..engine import CommandContext
@@ -241,7 +241,9 @@ def report_live() -> Any:
     clerks = clerk_logins(read_conn())
     factor = reports().settings.staffing.alert_factor
     queue = engine()
-    return queue.read(lambda state, now: live_view(state, queue.office, now, clerks=clerks, alert_factor=factor))
+    names = staff.full_names(read_conn())  # "cán bộ Nguyễn Văn A", not the login
+    return queue.read(lambda state, now: live_view(state, queue.office, now, clerks=clerks, alert_factor=factor,
+                                                   names=names))
 
 
 # -- notices for the lobby ticker ----------------------------------------------------------

@@ -26,7 +26,7 @@ def _group_rows(report: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, An
     for row in report["by_counter"]:
         yield "counter", row["name"], row
     for row in report["by_clerk"]:
-        yield "clerk", row["clerk"], row
+        yield "clerk", row.get("name") or row["clerk"], row
 
 
 def _metrics(group: dict[str, Any]) -> Iterator[tuple[str, Any]]:
@@ -155,7 +155,7 @@ def to_xlsx(report: dict[str, Any], *, charts: bool = True) -> bytes:
     sheet.append(["Tỷ lệ hài lòng (%)", overall["satisfied_share"]])
     for title, rows, name_of in (("Lĩnh vực", report["by_service"], lambda r: f"{r['code']} – {r['name']}"),
                              ("Quầy", report["by_counter"], lambda r: r["name"]),
-                             ("Cán bộ", report["by_clerk"], lambda r: r["clerk"])):
+                             ("Cán bộ", report["by_clerk"], lambda r: r.get("name") or r["clerk"])):
         _group_sheet(book.create_sheet(title), title, rows, name_of, overall["levels"])
     _satisfaction_sheet(book.create_sheet("Hài lòng"), overall)
     heat = book.create_sheet("Giờ cao điểm")

@@ -6,7 +6,7 @@ stays fast however large the database grows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +19,7 @@ from ..core.views import local_iso
 
 
 def live_view(state: QueueState, office: Office, now: datetime, *, clerks: Iterable[tuple[str, list[int]]] = (),
-              alert_factor: float = 1.0) -> dict[str, Any]:
+              alert_factor: float = 1.0, names: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Waiting, serving and average wait per service today, counters, and staffing alerts."""
     waits: dict[str, list[float]] = {s.code: [] for s in office.services}
     oldest: dict[str, datetime] = {}
@@ -52,7 +52,8 @@ def live_view(state: QueueState, office: Office, now: datetime, *, clerks: Itera
         "at": local_iso(now, office),
         "services": services,
         "counters": counters,
-        "alerts": staffing_alerts(services, state, office, list(clerks), alert_factor) + clock_alerts(state, office),
+        "alerts": (staffing_alerts(services, state, office, list(clerks), alert_factor, names or {})
+                   + clock_alerts(state, office)),
     }
 
 
@@ -85,7 +86,8 @@ def _counter(state: QueueState, office: Office, number: int) -> dict[str, Any]:
 
 
 def staffing_alerts(services: list[dict[str, Any]], state: QueueState, office: Office,
-                    clerks: list[tuple[str, list[int]]], alert_factor: float = 1.0) -> list[dict[str, Any]]:
+                    clerks: list[tuple[str, list[int]]], alert_factor: float = 1.0,
+                    names: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
     """Fields whose wait is past target, with the idle counters and reserve clerks that could open for them.
 
     A field is late when its oldest waiting citizen, or the estimate for a new
@@ -112,7 +114,7 @@ def staffing_alerts(services: list[dict[str, Any]], state: QueueState, office: O
             "idle_counters": [{"number": c.number, "name": c.name, "state": state.counters[c.number].state}
                               for c in free],
             "reserve_clerks": reserves,
-            "message": _advice(view, free, reserves, limit),
+            "message": _advice(view, free, [(names or {}).get(r, r) for r in reserves], limit),
         })
     return alerts
 

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from ..config import OfficeConfig
+from ..staff import full_names
 from .dossiers import figures as dossier_figures
 from .narrative import satisfaction_paragraphs
 from .queries import period_rows
@@ -78,6 +79,9 @@ class Reports:
         report = build_report(self.office, self.ratings, first, last, period_rows(conn, first, last, today))
         satisfaction = report["satisfaction"]
         satisfaction["paragraphs"] = satisfaction_paragraphs(satisfaction, self.settings.share_rounding)
+        names = full_names(conn)
+        for row in report["by_clerk"]:  # reports name the officer ("Nguyễn Văn A"), not the login ("quay1")
+            row["name"] = names.get(row["clerk"], row["clerk"])
         report["dossiers"] = (dossier_figures(load_dossiers(conn, first, last), first, last, today or last)
                               if has_dossiers(conn) else None)
         with self._lock:

@@ -42,6 +42,8 @@ def test_a_field_past_its_target_names_an_idle_counter_and_a_reserve_clerk():
     assert alert["message"].startswith("Tư pháp – Hộ tịch: 2 người chờ, lâu nhất 25 phút (mục tiêu 20 phút); "
                                        "người lấy số bây giờ dự kiến chờ khoảng 30 phút.")
     assert "Đề nghị mở Quầy 2 (cán bộ quay2)." in alert["message"]
+    named = live_view(state, OFFICE, NOW, clerks=clerks, names={"quay2": "Trần Văn Bình"})["alerts"][0]
+    assert "Đề nghị mở Quầy 2 (cán bộ Trần Văn Bình)." in named["message"] and named["reserve_clerks"] == ["quay2"]
     assert alert["longest_wait_s"] == 25 * 60 - 1  # the second ticket, issued a second after the first
 
 

@@ -84,3 +84,16 @@ def test_a_wrong_current_password_changes_nothing(api: InProcess) -> None:
                              headers=api.auth("quay1"))
     assert answer.status_code == 403 and answer.get_json()["error"]["code"] == "wrong_password"
     assert api.client.get("/api/me", headers=api.auth("quay1")).status_code == 200
+
+
+def test_reports_name_the_officer_not_the_login(api: InProcess) -> None:
+    renamed = api.client.patch("/api/people/quay1", json={"full_name": "Nguyễn Thị Hoa"}, headers=api.auth("admin"))
+    assert renamed.status_code == 200
+    token = sign_in(api, "quay1", CLERK_PASSWORD).get_json()["token"]  # a rename ended the old sessions
+    issue(api, "HT")
+    for action in ("call-next", "complete"):
+        assert api.client.post(f"/api/counters/1/{action}", headers=bearer(token)).status_code == 200
+    report = api.client.get("/api/reports/summary", headers=api.auth("admin")).get_json()
+    assert [(r["clerk"], r["name"]) for r in report["by_clerk"]] == [("quay1", "Nguyễn Thị Hoa")]
+    people_csv = api.client.get("/api/reports/summary?format=csv-vi", headers=api.auth("admin")).data
+    assert "Cán bộ;Nguyễn Thị Hoa;" in people_csv.decode("utf-8-sig")

@@ -102,7 +102,7 @@ async function showReport(event) {
     for (const name of ["tickets", "wait", "satisfaction", "heatmap", "service"]) $("chart-" + name).src = `/api/reports/charts/${name}.png?${query}`;
     groupTable("by-service", r.by_service, (x) => `${x.code} – ${x.name}`);
     groupTable("by-counter", r.by_counter, (x) => x.name);
-    groupTable("by-clerk", r.by_clerk, (x) => x.clerk);
+    groupTable("by-clerk", r.by_clerk, (x) => x.name || x.clerk);
     const blocks = [...s.criteria, ...s.questions].map((c) => el("p", {}, el("b", {}, `${c.label} (${c.answered} trả lời): `),
       c.answers.map((a) => `${a.label} ${percent(a.share)}`).join(" · ")));
     blocks.push(el("p", {}, el("b", {}, `Lý do chưa hài lòng (${s.reasons.low_ratings} phiếu): `),
