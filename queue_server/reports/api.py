@@ -16,8 +16,10 @@ from typing import Any, TypeVar
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
 
 from .. import auth, staff
+from ..config import ConfigError
 from ..core.actions import service_day
 from ..core.views import local_iso
+from ..display_settings import load_display_config
 from ..engine import CommandContext
 from ..store import repository
 from ..web import sessions as web_sessions
@@ -376,7 +378,15 @@ def dashboard() -> Any:
         return redirect(url_for("people_admin.change_password_page"))
     return render_template("admin.html", office_name=engine().office.name, person=person, csrf_token=csrf_token(),
                            today=today().isoformat(), timezone=engine().office.timezone,
-                           counters=engine().office.counters)
+                           counters=engine().office.counters, ticker=_configured_ticker())
+
+
+def _configured_ticker() -> list[str]:
+    """The office file's [display] ticker lines: the boards scroll them before the notices added here."""
+    try:
+        return list(load_display_config(current_app.extensions["motcua.config"]).ticker)
+    except ConfigError:
+        return []
 
 
 @bp.get("/admin/login")
