@@ -22,7 +22,7 @@ from ..web.context import engine, read_conn
 from ..web.errors import ApiError
 from . import booking, store
 from .qr import qr_svg
-from .service import book, field_name, kept_phone, local_today, page_procedure, settings, slots_of_day
+from .service import book, field_name, floods, kept_phone, local_today, page_procedure, settings, slots_of_day
 from .settings import AppointmentSettings
 from .slots import closed_reason
 
@@ -69,10 +69,34 @@ def _stale_form(back: str) -> Any:
     return render_template("booking_stale.html", office_name=engine().office.name, error=STALE_FORM, back=back), 403
 
 
-def _book_form() -> dict[str, str]:
-    """The booking form's one-time id and its token: sent twice (Back, then submit), it books once."""
+def _book_form() -> dict[str, Any]:
+    """The booking form's one-time id and its token: sent twice (Back, then submit), it books once.
+
+    During a flood the token also binds the answer of a small sum the page asks ("7 + 5 = ?").
+    """
     nonce = secrets.token_urlsafe(12)
-    return {"book_nonce": nonce, "book_token": form_token(f"book:{nonce}")}
+    if not floods().flooding(local_today()):
+        return {"book_nonce": nonce, "book_token": form_token(f"book:{nonce}"), "challenge": None}
+    a, b = secrets.randbelow(9) + 1, secrets.randbelow(9) + 1
+    return {"book_nonce": nonce, "book_token": form_token(f"book:{nonce}:{a + b}"), "challenge": f"{a} + {b}"}
+
+
+CHALLENGE_WRONG = "Kết quả phép tính chưa đúng; xin tính lại (câu hỏi mới ở dưới)."
+CHALLENGE_NEEDED = "Hôm nay có nhiều lượt đặt lịch tự động: xin trả lời câu hỏi nhỏ ở dưới rồi bấm lại."
+
+
+def _book_post_refusal(nonce: str) -> tuple[str, int] | None:
+    """Why this booking form may not book (a message and a status), or None: token, and the sum in a flood."""
+    answer = "".join(ch for ch in request.form.get("challenge_answer", "") if ch.isdigit())[:3]
+    if answer and form_post_allowed(f"book:{nonce}:{answer}"):
+        return None
+    if not answer and not floods().flooding(local_today()) and form_post_allowed(f"book:{nonce}"):
+        return None
+    if "challenge_answer" in request.form:
+        return CHALLENGE_WRONG, 422
+    if form_post_allowed(f"book:{nonce}"):
+        return CHALLENGE_NEEDED, 429
+    return STALE_FORM, 403
 
 
 def _page_context(found: AppointmentSettings, **extra: Any) -> dict[str, Any]:
@@ -146,8 +170,10 @@ def booking_submit() -> Any:
     if procedure is not None and procedure["service"] != service:
         procedure = None
     nonce = request.form.get("form_nonce", "")[:32]
-    if not nonce or not form_post_allowed(f"book:{nonce}"):
-        return _slot_page(found, service, day_text, error=STALE_FORM, status=403, phone=phone_text, procedure=procedure)
+    refusal = _book_post_refusal(nonce) if nonce else (STALE_FORM, 403)
+    if refusal is not None:
+        return _slot_page(found, service, day_text, error=refusal[0], status=refusal[1], phone=phone_text,
+                          procedure=procedure)
     try:
         if not slot_text:
             raise ApiError(422, "invalid_slot", "Xin chọn một khung giờ còn trống.")

@@ -110,6 +110,8 @@ def book(found: AppointmentSettings, service: str, slot: datetime, phone: str | 
 
 FLOOD_CODES = ("too_many_bookings", *booking.LIMIT_CODES)
 """Refusals that mean one address is booking far more than a citizen does."""
+FLOOD_REFUSALS, FLOOD_ADDRESSES = 20, 5
+"""A day with this many refused bookings, or refusals from this many addresses, is a flood."""
 
 
 class BookingFloods:
@@ -132,6 +134,17 @@ class BookingFloods:
         if first:
             log.warning("online bookings refused for %s (%s): one address is booking a lot, "
                         "see GET /api/appointments/flood", address, code)
+
+    def flooding(self, day: date) -> bool:
+        """Whether today looks like a booking flood: many refusals, or refusals from many addresses.
+
+        Then the booking page asks a small sum before it books (a script that
+        changes address still has to read and answer it on every booking).
+        """
+        with self._lock:
+            entries = self._days.get(day, {})
+            return (sum(e["refused"] for e in entries.values()) >= FLOOD_REFUSALS
+                    or len(entries) >= FLOOD_ADDRESSES)
 
     def view(self, day: date, office: Office) -> list[dict[str, Any]]:
         """The day's addresses, most refused first."""

@@ -8,8 +8,10 @@ to its form (the booking's code for a cancel), and works without JavaScript.
 from __future__ import annotations
 
 import re
+from zoneinfo import ZoneInfo
 
 SITE = "http://localhost"
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 EVIL = "https://evil.example"
 
 
@@ -134,3 +136,23 @@ def test_a_cancel_asks_first_and_does_nothing_without_the_box_ticked(app) -> Non
     assert answer.status_code == 303 and answer.headers["Location"].endswith("?m=confirm")
     assert _status(app, code) == "booked"
     assert "Tôi muốn hủy lịch hẹn này" in app.client.get(f"/dat-lich/{code}").get_data(as_text=True)
+
+
+def test_in_a_booking_flood_the_page_asks_a_small_sum_before_it_books(app) -> None:
+    from queue_server.appointments.service import FLOOD_ADDRESSES, floods
+
+    old_form = _book_form(app)  # a page opened before the flood began
+    with app.app.app_context():
+        for i in range(FLOOD_ADDRESSES):  # refusals from many addresses: a flood
+            floods().record(app.clock().astimezone(ZONE).date(), f"10.0.0.{i}", "too_many_bookings", app.clock())
+    page = app.client.get("/dat-lich?service=HT&date=2026-03-03").get_data(as_text=True)
+    sum_asked = re.search(r"Chống đặt chỗ tự động: (\d) \+ (\d) = \?", page)
+    assert sum_asked, "the page asks no sum in a flood"
+    form = {"service": "HT", "slot": "2026-03-03T09:30", "form_token": _token(page, "/dat-lich"),
+            "form_nonce": re.search(r'name="form_nonce" value="([^"]+)"', page).group(1)}
+    wrong = app.client.post("/dat-lich", data={**form, "challenge_answer": "99"})
+    assert wrong.status_code == 422 and "chưa đúng" in wrong.get_data(as_text=True)
+    missing = app.client.post("/dat-lich", data=old_form)
+    assert missing.status_code == 429 and "câu hỏi nhỏ" in missing.get_data(as_text=True)
+    right = int(sum_asked.group(1)) + int(sum_asked.group(2))
+    assert app.client.post("/dat-lich", data={**form, "challenge_answer": str(right)}).status_code == 303
