@@ -88,6 +88,8 @@ def _cache() -> AnnouncementCache:
 
 def _called(event_id: int) -> tuple[str, int]:
     """The ticket number and counter of a call or recall event; 404 for any other id."""
+    if event_id >= 2**63:  # SQLite's integers end there: a longer number in the address names no event
+        raise ApiError(404, "not_found", f"Không có lượt gọi số nào mang mã {event_id}.")
     row = read_conn().execute("SELECT type, counter, data FROM events WHERE id = ?", (event_id,)).fetchone()
     if row is None or row[0] not in CALL_EVENTS:
         raise ApiError(404, "not_found", f"Không có lượt gọi số nào mang mã {event_id}.")
