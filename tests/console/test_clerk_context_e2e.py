@@ -7,11 +7,9 @@ Screenshots go to the test's temp folder: look at them when changing the console
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 import requests
@@ -19,6 +17,7 @@ from selenium.webdriver import Chrome
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
+from tests.support.browser import wait_until
 from tests.support.live_server import CLERK_PASSWORD, LiveServer
 
 pytestmark = pytest.mark.e2e
@@ -28,22 +27,6 @@ BIRTH = "1.001193"  # "Đăng ký khai sinh" in the sample catalogue
 # Date.now() moved forward on demand, so the chips' minutes run on without waiting half an hour.
 SHIFTED_NOW = ("(() => { const real = Date.now.bind(Date); "
                "Date.now = () => real() + (window.__motcuaShiftMs || 0); })();")
-T = TypeVar("T")
-
-
-def wait_until(check: Callable[[], T], what: str, timeout: float = 8.0) -> T:
-    """Poll until ``check`` returns something true; fail naming ``what``."""
-    deadline = time.monotonic() + timeout
-    last: object = None
-    while time.monotonic() < deadline:
-        try:
-            last = check()
-            if last:
-                return last
-        except Exception as exc:  # the lists re-render on every event
-            last = exc
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what} (last: {last!r})")
 
 
 class Clerk:

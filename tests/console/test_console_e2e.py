@@ -10,9 +10,8 @@ import io
 import os
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 import requests
@@ -23,6 +22,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.select import Select
 
+from tests.support.browser import wait_until
 from tests.support.live_server import ADMIN_PASSWORD, CLERK_PASSWORD, PROJECT, LiveServer
 
 pytestmark = pytest.mark.e2e
@@ -30,22 +30,6 @@ pytestmark = pytest.mark.e2e
 DOCS_IMAGE = PROJECT / "docs" / "img" / "console.png"
 
 
-T = TypeVar("T")
-
-
-def wait_until(check: Callable[[], T], what: str, timeout: float = 6.0) -> T:
-    """Poll until ``check`` returns something true; fail naming ``what``."""
-    deadline = time.monotonic() + timeout
-    last: object = None
-    while time.monotonic() < deadline:
-        try:
-            last = check()
-            if last:
-                return last
-        except Exception as exc:  # an element may be re-rendered under our feet
-            last = exc
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what} (last: {last!r})")
 
 
 class ConsolePage:

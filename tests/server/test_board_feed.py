@@ -7,27 +7,7 @@ the same feed on the real boards.
 
 from __future__ import annotations
 
-import pytest
-
-from queue_server.web import api_events
-from tests.support.event_feed import Feed
 from tests.support.servers import InProcess, act, issue
-
-
-@pytest.fixture
-def feeds(monkeypatch: pytest.MonkeyPatch):
-    """Open feeds, closed after the test; quiet feeds send a heartbeat every 0.3 s."""
-    monkeypatch.setattr(api_events, "HEARTBEAT_SECONDS", 0.3)
-    opened: list[Feed] = []
-
-    def open_feed(api: InProcess, last_event_id: int | None = None) -> Feed:
-        feed = Feed(api, last_event_id)
-        opened.append(feed)
-        return feed
-
-    yield open_feed
-    for feed in opened:
-        feed.close()
 
 
 def notice(api: InProcess, text: str, **fields) -> int:

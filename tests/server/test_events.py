@@ -16,22 +16,6 @@ SNAPSHOT_KEYS = {"office", "day", "services", "counters", "waiting_tickets", "re
                  "notices"}
 
 
-@pytest.fixture
-def feeds(monkeypatch: pytest.MonkeyPatch):
-    """Open feeds, closed after the test; quiet feeds send a heartbeat every 0.3 s."""
-    monkeypatch.setattr(api_events, "HEARTBEAT_SECONDS", 0.3)
-    opened: list[Feed] = []
-
-    def open_feed(api: InProcess, last_event_id: int | str | None = None) -> Feed:
-        feed = Feed(api, last_event_id)
-        opened.append(feed)
-        return feed
-
-    yield open_feed
-    for feed in opened:
-        feed.close()
-
-
 def event_ids(api: InProcess, after: int = 0) -> list[int]:
     with api.db.connect() as conn:
         return [row[0] for row in conn.execute("SELECT id FROM events WHERE id > ? ORDER BY id", (after,))]

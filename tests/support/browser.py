@@ -9,10 +9,11 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -64,3 +65,22 @@ def wait_text(browser: Any, css: str, expected: str, timeout: float = 10) -> Non
 
     WebDriverWait(browser, timeout).until(lambda b: b.find_element(By.CSS_SELECTOR, css).text == expected,
                                           f"{css} never showed {expected!r}")
+
+
+T = TypeVar("T")
+
+
+def wait_until(check: Callable[[], T], what: str, timeout: float = 8.0) -> T:
+    """Poll until ``check`` returns something true (an element re-rendered under our feet counts as not yet);
+    fail naming ``what`` and the last thing seen."""
+    deadline = time.monotonic() + timeout
+    last: object = None
+    while time.monotonic() < deadline:
+        try:
+            last = check()
+            if last:
+                return last
+        except Exception as exc:  # the page re-renders its lists on every event
+            last = exc
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what} (last: {last!r})")
