@@ -39,9 +39,11 @@ def _register_parts(subcommands: argparse._SubParsersAction) -> None:
 
     from . import backup_cli, service_cli
     from .catalog import cli as catalog_cli
+    from .hub import cli as hub_cli
     from .reports import cli as reports_cli
 
-    for module in (catalog_cli, reports_cli, printers_cli, kiosk_cli, display_cli, service_cli, backup_cli):
+    for module in (catalog_cli, reports_cli, printers_cli, kiosk_cli, display_cli, service_cli, backup_cli,
+                   hub_cli):
         module.register(subcommands)
 
 

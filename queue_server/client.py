@@ -337,6 +337,12 @@ class ErrorCode:
     SPEECH_UNAVAILABLE = "speech_unavailable"
     INVALID_COUNTERS = "invalid_counters"
 
+    # the province hub (issue 16)
+    UNKNOWN_OFFICE = "unknown_office"
+    OFFICE_REVOKED = "office_revoked"
+    OFFICE_NOT_SYNCED = "office_not_synced"
+    SYNC_GAP = "sync_gap"
+
     # the server's state (retry later)
     TRY_AGAIN = "try_again"
     SERVER_BUSY = "server_busy"

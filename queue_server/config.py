@@ -28,7 +28,7 @@ CONFIG_DIR = Path(str(resources.files("queue_server.offices")))
 """The sample offices and their data, shipped inside the package (``motcua init`` works with no --config)."""
 SAMPLE_OFFICE = CONFIG_DIR / "commune.toml"
 
-OTHER_SECTIONS = ("printer", "display", "kiosk", "ratings", "catalog", "appointments", "reports")
+OTHER_SECTIONS = ("printer", "display", "kiosk", "ratings", "catalog", "appointments", "reports", "sync")
 """Top-level tables validated by the part of motcua that owns them."""
 
 

@@ -12,12 +12,13 @@ from sqlite_utils.migrations import Migrations
 
 from ..appointments import store as appointments_store
 from ..catalog import store as catalog_store
+from ..hub import office_schema as hub_office_schema
 from ..reports import store as reports_store
 from . import idempotency, staff_schema
 
 migrations = Migrations("motcua.queue")
 
-PART_MIGRATIONS = (staff_schema, catalog_store, reports_store, appointments_store)
+PART_MIGRATIONS = (staff_schema, catalog_store, reports_store, appointments_store, hub_office_schema)
 """Parts with their own migration sets (each module's ``apply_migrations``), applied after the queue's own."""
 
 

@@ -1,0 +1,50 @@
+"""The office side's bookkeeping of the province hub (issue 16): what changed, and what the hub acknowledged.
+
+A migration set of its own (``motcua.sync``), applied after the queue's and
+the reports' (it watches their ``tickets`` and ``ratings``). Events are
+append-only and shipped by id; tickets and ratings change in place, so
+triggers note every changed row in ``sync_outbox`` under a new sequence
+number (one row per ticket or rating: a row changed again moves to the
+end), and the worker ships the rows noted after the hub's last
+acknowledgement. The triggers write in the queue's own transaction, so a
+change and its note commit together; the worker only reads, and writes
+``sync_acks`` alone.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("motcua.sync")
+
+WATCHED = (("tickets", "ticket", "NEW.id"), ("ratings", "rating", "NEW.id"),
+           ("rating_answers", "rating", "NEW.rating_id"))
+"""(table, kind noted, the row id noted): an answer notes its rating, which is shipped with its answers."""
+
+
+@migrations()
+def m001_outbox_and_acks(db: sqlite_utils.Database) -> None:
+    """The change log of tickets and ratings, its triggers, and the hub's acknowledgements."""
+    db.execute("CREATE TABLE sync_outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, "
+               "row_id INTEGER NOT NULL, UNIQUE (kind, row_id))")
+    db.execute("CREATE TABLE sync_acks (stream TEXT PRIMARY KEY, acked INTEGER NOT NULL, at TEXT NOT NULL)")
+    for table, kind, row_id in WATCHED:
+        for when in ("INSERT", "UPDATE"):
+            # DELETE then INSERT rather than INSERT OR REPLACE: an outer INSERT OR IGNORE would turn a
+            # trigger's REPLACE into IGNORE (SQLite lets the outer statement's conflict rule win).
+            db.execute(f"""
+                CREATE TRIGGER sync_note_{table}_{when.lower()} AFTER {when} ON {table}
+                BEGIN
+                    DELETE FROM sync_outbox WHERE kind = '{kind}' AND row_id = {row_id};
+                    INSERT INTO sync_outbox (kind, row_id) VALUES ('{kind}', {row_id});
+                END
+            """)
+    # What the database held before: noted once, in id order, so the first sync ships it all.
+    db.execute("INSERT INTO sync_outbox (kind, row_id) SELECT 'ticket', id FROM tickets ORDER BY id")
+    db.execute("INSERT INTO sync_outbox (kind, row_id) SELECT 'rating', id FROM ratings ORDER BY id")
+
+
+def apply_migrations(db: sqlite_utils.Database) -> None:
+    """Create or upgrade the sync tables (the queue's and the reports' tables must exist)."""
+    migrations.apply(db)

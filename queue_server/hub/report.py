@@ -1,0 +1,56 @@
+"""An office's report rebuilt at the hub with the office's own report code, from the rows it shipped.
+
+The hub does not re-implement the report: it loads the period's ticket and
+rating rows into a private in-memory SQLite database with the office's own
+schema and asks ``queue_server.reports.service.Reports`` for the summary,
+exactly as the office's ``GET /api/reports/summary`` does; the office's
+configuration (services, counters, rating levels) is the copy it sent with
+its batches. So both answer the same JSON for the same period.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from typing import Any
+
+import psycopg
+import sqlite_utils
+
+from ..config import parse_config
+from ..reports.service import Reports
+from ..store.schema import apply_migrations
+from . import store
+
+
+def office_summary(conn: psycopg.Connection, code: str, settings: dict[str, Any], first: date,
+                   last: date) -> dict[str, Any]:
+    """The office's summary of [first, last] as its own server computes it."""
+    config = parse_config(settings, f"<hub>/{code}.toml")
+    local = sqlite_utils.Database(memory=True)
+    apply_migrations(local)
+    load_rows(local.conn, store.period_tickets(conn, code, first, last), store.period_ratings(conn, code, first, last))
+    try:
+        return Reports(config).summary(local.conn, first, last, today=None, fresh=True)
+    finally:
+        local.close()
+
+
+def load_rows(conn: sqlite3.Connection, tickets: list[dict[str, Any]], ratings: list[dict[str, Any]]) -> None:
+    """Insert shipped rows into an office-shaped database (columns as the office sent them)."""
+    conn.execute("BEGIN")
+    for table, rows in (("tickets", tickets), ("ratings", [_without_answers(r) for r in ratings])):
+        known = {name for _, name, *_ in conn.execute(f"PRAGMA table_info({table})")}
+        for row in rows:
+            # Only this schema's columns: a newer office's extra ones are not part of the report.
+            values = {name: value for name, value in row.items() if name in known}
+            columns = ", ".join(f'"{name}"' for name in values)
+            conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * len(values))})",
+                         list(values.values()))
+    conn.executemany("INSERT INTO rating_answers (rating_id, day, kind, code, value) VALUES (?, ?, ?, ?, ?)",
+                     [(r["id"], r["day"], *answer) for r in ratings for answer in r["answers"]])
+    conn.execute("COMMIT")
+
+
+def _without_answers(rating: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in rating.items() if key != "answers"}

@@ -1,0 +1,217 @@
+"""The office's sync worker: ship the history to the province hub after what it acknowledged, forever.
+
+It runs beside the queue (``motcua sync``), on its own SQLite connection:
+reads are one WAL snapshot per batch, so the queue's writer never waits
+for it, and its only writes are the two acknowledgements in ``sync_acks``
+(one short transaction per batch). A batch is the events after the events
+ack and the tickets and ratings noted in ``sync_outbox`` after the changes
+ack, gzip JSON in one POST; the hub answers its new acks. Failures (hub
+down, link cut, 5xx) back off exponentially up to ``max_backoff_seconds``,
+so an office offline for weeks catches up by itself when the link returns.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import sqlite3
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from .sync_settings import SyncSettings
+from .wire import gzip_json
+
+log = logging.getLogger(__name__)
+
+EVENT_COLUMNS = "id, at, type, ticket_id, counter, actor, data"
+
+
+class SyncFailed(Exception):
+    """The hub did not take a batch; the message says why (for the log or the CLI)."""
+
+    def __init__(self, message: str, *, status: int | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code = status, code
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What one batch carried and the acks the hub answered."""
+
+    events: int
+    changes: int
+    events_ack: int
+    changes_ack: int
+
+
+def open_db(path: Path | str) -> sqlite3.Connection:
+    """The worker's own connection (autocommit; explicit transactions), waiting briefly if the queue writes."""
+    conn = sqlite3.connect(str(path), isolation_level=None, timeout=5.0, check_same_thread=False)
+    conn.execute("PRAGMA busy_timeout = 5000")
+    return conn
+
+
+def local_acks(conn: sqlite3.Connection) -> tuple[int, int]:
+    """(events, changes) the hub acknowledged, as last stored here."""
+    acks = dict(conn.execute("SELECT stream, acked FROM sync_acks").fetchall())
+    return int(acks.get("events", 0)), int(acks.get("changes", 0))
+
+
+def store_acks(conn: sqlite3.Connection, events_ack: int, changes_ack: int, now: datetime) -> None:
+    """Keep the hub's acknowledgements (one short write transaction, like every write of the office)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.executemany("INSERT OR REPLACE INTO sync_acks (stream, acked, at) VALUES (?, ?, ?)",
+                         [("events", events_ack, now.isoformat()), ("changes", changes_ack, now.isoformat())])
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def build_batch(conn: sqlite3.Connection, office_code: str, settings: dict[str, Any], max_events: int,
+                max_changes: int) -> tuple[dict[str, Any], int, int]:
+    """The next batch from one snapshot; returns it with its event and change counts (both 0: nothing new)."""
+    events_after, changes_after = local_acks(conn)
+    conn.execute("BEGIN")  # one consistent snapshot of events, outbox and rows while the queue keeps writing
+    try:
+        events = conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE id > ? ORDER BY id LIMIT ?",
+                              (events_after, max_events)).fetchall()
+        noted = conn.execute("SELECT seq, kind, row_id FROM sync_outbox WHERE seq > ? ORDER BY seq LIMIT ?",
+                             (changes_after, max_changes)).fetchall()
+        tickets = _rows(conn, "tickets", [row_id for _, kind, row_id in noted if kind == "ticket"])
+        ratings = _rows(conn, "ratings", [row_id for _, kind, row_id in noted if kind == "rating"])
+        _add_answers(conn, ratings)
+    finally:
+        conn.execute("COMMIT")
+    batch = {
+        "office": office_code,
+        "events": {"after": events_after, "last": events[-1][0] if events else events_after,
+                   "rows": [list(row) for row in events]},
+        "changes": {"after": changes_after, "last": noted[-1][0] if noted else changes_after,
+                    "tickets": tickets, "ratings": ratings},
+        "settings": settings,
+    }
+    return batch, len(events), len(noted)
+
+
+def _rows(conn: sqlite3.Connection, table: str, ids: list[int]) -> list[dict[str, Any]]:
+    """Rows as {column: value}, in chunks (SQLite limits the number of parameters)."""
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        cursor = conn.execute(f"SELECT * FROM {table} WHERE id IN ({', '.join('?' * len(chunk))})", chunk)
+        names = [column[0] for column in cursor.description]
+        found += [dict(zip(names, row, strict=True)) for row in cursor]
+    return found
+
+
+def _add_answers(conn: sqlite3.Connection, ratings: list[dict[str, Any]]) -> None:
+    by_id = {rating["id"]: rating for rating in ratings}
+    for rating in ratings:
+        rating["answers"] = []
+    ids = list(by_id)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        for rating_id, kind, code, value in conn.execute(
+                "SELECT rating_id, kind, code, value FROM rating_answers "
+                f"WHERE rating_id IN ({', '.join('?' * len(chunk))}) ORDER BY rating_id, kind, code", chunk):
+            by_id[rating_id]["answers"].append([kind, code, value])
+
+
+class Syncer:
+    """Ships one office database to its hub; ``send_once`` is one batch, ``run`` the worker's loop."""
+
+    def __init__(self, settings: SyncSettings, db_path: Path | str, office_settings: dict[str, Any], *,
+                 clock: Callable[[], datetime] | None = None) -> None:
+        self.settings, self.office_settings = settings, office_settings
+        self.conn = open_db(db_path)
+        self.http = requests.Session()
+        self.http.headers["Authorization"] = f"Bearer {settings.token}"
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.failures = 0
+
+    def close(self) -> None:
+        """Close the connection and the HTTP session."""
+        self.conn.close()
+        self.http.close()
+
+    def send_once(self) -> Sent:
+        """Build and post one batch (an empty one asks the acks); a refused start rewinds to the hub's ack."""
+        s = self.settings
+        batch, events, changes = build_batch(self.conn, s.office_code, self.office_settings, s.batch_events,
+                                             s.batch_changes)
+        answer = self._post("/api/hub/batches", gzip_json(batch))
+        if answer.get("code") == "sync_gap":
+            acks = self._get("/api/hub/ack")
+            store_acks(self.conn, int(acks["events_ack"]), int(acks["changes_ack"]), self.clock())
+            log.warning("hub holds less than this office thought; resending after %s", acks)
+            return self.send_once()
+        store_acks(self.conn, int(answer["events_ack"]), int(answer["changes_ack"]), self.clock())
+        return Sent(events, changes, int(answer["events_ack"]), int(answer["changes_ack"]))
+
+    def _post(self, path: str, body: bytes) -> dict[str, Any]:
+        headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+        try:
+            response = self.http.post(self.settings.hub_url + path, data=body, headers=headers, timeout=(5, 120))
+        except requests.RequestException as exc:
+            raise SyncFailed(f"hub unreachable: {exc.__class__.__name__}") from None
+        return self._answer(response, allow_gap=True)
+
+    def _get(self, path: str) -> dict[str, Any]:
+        try:
+            response = self.http.get(self.settings.hub_url + path, timeout=(5, 30))
+        except requests.RequestException as exc:
+            raise SyncFailed(f"hub unreachable: {exc.__class__.__name__}") from None
+        return self._answer(response, allow_gap=False)
+
+    @staticmethod
+    def _answer(response: requests.Response, *, allow_gap: bool) -> dict[str, Any]:
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        error = body.get("error") if isinstance(body, dict) else None
+        if response.status_code == 409 and allow_gap and error and error.get("code") == "sync_gap":
+            return {"code": "sync_gap"}
+        if response.status_code != 200 or not isinstance(body, dict) or error:
+            code = error.get("code") if isinstance(error, dict) else None
+            message = error.get("message") if isinstance(error, dict) else response.reason
+            raise SyncFailed(f"hub answered {response.status_code} {code or ''}: {message}",
+                             status=response.status_code, code=code)
+        return body
+
+    def catch_up(self, max_batches: int = 1_000_000) -> int:
+        """Send batches until nothing is left (or ``max_batches``); returns the batches sent. Raises SyncFailed."""
+        for sent_count in range(1, max_batches + 1):
+            sent = self.send_once()
+            if sent.events < self.settings.batch_events and sent.changes < self.settings.batch_changes:
+                return sent_count
+        return max_batches
+
+    def backoff(self) -> float:
+        """Seconds to wait after the latest failure: doubling from 1 s, capped, with ±20 % jitter."""
+        base = min(self.settings.max_backoff_seconds, 2.0 ** max(0, self.failures - 1))
+        return base * random.uniform(0.8, 1.2)
+
+    def run(self, stop: threading.Event) -> None:
+        """Catch up, wait ``interval_seconds``, again, until ``stop`` is set; failures back off and retry."""
+        while not stop.is_set():
+            try:
+                self.catch_up()
+            except SyncFailed as exc:
+                self.failures += 1
+                delay = self.backoff()
+                log.warning("sync failed (%s); retrying in %.1f s", exc, delay)
+                stop.wait(delay)
+                continue
+            if self.failures:
+                log.info("sync back after %d failures", self.failures)
+            self.failures = 0
+            stop.wait(self.settings.interval_seconds)

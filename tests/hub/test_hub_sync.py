@@ -1,0 +1,320 @@
+"""Offices ship their history to a real province hub on a real PostgreSQL; the hub reports what they report.
+
+Each test gets a fresh hub database on the module's throwaway cluster and a
+real ``motcua hub serve`` process on loopback (so the link can be cut by
+stopping it); the offices are real databases filled by the simulator and by
+the office's own API on a FakeClock, and ship with the real sync worker.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from tests.support.clock import FakeClock
+from tests.support.live_server import PROJECT, free_port
+from tests.support.servers import InProcess, OfficeDb, act, copy_office, counting_tokens, issue, office_config
+
+pytestmark = pytest.mark.e2e
+
+TODAY = date(2026, 3, 2)  # the FakeClock's MORNING, office time
+FIRST_SIMULATED = date(2026, 2, 23)
+PERIOD = {"from": FIRST_SIMULATED.isoformat(), "to": TODAY.isoformat()}
+
+
+@dataclass
+class HubProcess:
+    """``motcua hub serve`` on a free port; stop() cuts every office's link, start() brings it back."""
+
+    dsn: str
+    log: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> HubProcess:
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "queue_server.cli", "hub", "serve", "--dsn", self.dsn, "--port", str(self.port)],
+                cwd=PROJECT, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(self.log.read_text(errors="replace")[-2000:])
+            try:
+                if requests.get(self.url + "/api/health", timeout=0.5).ok:
+                    return self
+            except requests.RequestException:
+                time.sleep(0.05)
+        raise RuntimeError("the hub did not answer in time")
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+def hub_command(dsn: str, *args: str) -> str:
+    """Run a ``motcua hub`` command to completion; its standard output."""
+    done = subprocess.run([sys.executable, "-m", "queue_server.cli", "hub", *args, "--dsn", dsn],
+                          capture_output=True, text=True, cwd=PROJECT, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.fixture
+def hub(hub_dsn: str, tmp_path: Path) -> Iterator[HubProcess]:
+    served = HubProcess(hub_dsn, tmp_path / "hub.log").start()
+    try:
+        yield served
+    finally:
+        served.stop()
+
+
+@dataclass
+class Office:
+    """One office: its database, its in-process API on a FakeClock, its sync worker."""
+
+    code: str
+    api: InProcess
+    token: str
+    syncer: Any
+
+    def summary(self, period: dict[str, str]) -> Any:
+        answer = self.api.client.get("/api/reports/summary", query_string=period, headers=self.api.auth("admin"))
+        assert answer.status_code == 200
+        return answer.get_json()
+
+    def local_count(self, sql: str) -> int:
+        conn = self.api.db.connect()
+        try:
+            return int(conn.execute(sql).fetchone()[0])
+        finally:
+            conn.close()
+
+
+@pytest.fixture
+def make_office(office_template: OfficeDb, scratch: Callable[[str], Path], hub: HubProcess,
+                tmp_path: Path) -> Iterator[Callable[..., Office]]:
+    """An office registered at the hub, with simulated days before TODAY and a few tickets of TODAY."""
+    from queue_server.config import load_config
+    from queue_server.engine import QueueEngine
+    from queue_server.hub.sync import Syncer
+    from queue_server.hub.sync_settings import SyncSettings, shipped_settings
+    from queue_server.reports.simulate import simulate
+    from queue_server.web.app import create_app
+
+    made: list[Office] = []
+
+    def build(code: str, name: str, seed: int, **sync_options: Any) -> Office:
+        db = copy_office(office_template, scratch(code))
+        folder = tmp_path / code
+        folder.mkdir()
+        config = load_config(office_config(folder, {
+            'name = "Trung tâm Phục vụ hành chính công xã Tân Phú"': f'name = "{name}"',
+            "tickets_per_minute_per_device = 30": "tickets_per_minute_per_device = 100000",  # a week in seconds
+        }))
+        conn = db.connect()
+        simulate(config, conn, FIRST_SIMULATED, (TODAY - FIRST_SIMULATED).days, seed=seed, workers=1, today=TODAY)
+        conn.close()
+        clock = FakeClock()
+        engine = QueueEngine(config, db.path, clock=clock, new_token=counting_tokens()).start()
+        app = create_app(config, db.path, engine=engine)
+        api = InProcess(app, app.test_client(), engine, clock, db, config)
+        token = hub_command(hub.dsn, "office", "add", code, "--name", name).strip()
+        settings = SyncSettings(hub_url=hub.url, office_code=code, token=token, **sync_options)
+        office = Office(code, api, token, Syncer(settings, db.path, shipped_settings(config)))
+        made.append(office)
+        return office
+
+    yield build
+    for office in made:
+        office.syncer.close()
+        office.api.engine.stop()
+
+
+def serve_some(api: InProcess, tickets: int, key: str) -> None:
+    """Tickets taken at the kiosk and served at counter 1 (HT), one after another: real events."""
+    issue_some(api, tickets, key)
+    serve_waiting(api, tickets)
+
+
+def issue_some(api: InProcess, tickets: int, key: str) -> None:
+    """Tickets taken at the kiosk for HT (they wait)."""
+    for n in range(tickets):
+        assert issue(api, "HT", key=f"{key}-{n}").status_code == 201
+
+
+def serve_waiting(api: InProcess, tickets: int) -> None:
+    """Counter 1 calls and completes that many waiting tickets."""
+    for _ in range(tickets):
+        api.clock.advance(minutes=3)
+        assert act(api, 1, "call-next").status_code == 200
+        api.clock.advance(minutes=4)
+        assert act(api, 1, "complete").status_code == 200
+
+
+def hub_summary(hub: HubProcess, office: Office, period: dict[str, str]) -> Any:
+    answer = requests.get(f"{hub.url}/api/offices/{office.code}/reports/summary", params=period,
+                          headers={"Authorization": f"Bearer {office.token}"}, timeout=30)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def hub_rows(dsn: str, code: str) -> tuple[list[int], int, int]:
+    """The office's event ids at the hub (in order), and how many tickets and ratings the hub holds."""
+    from queue_server.hub import store
+
+    with store.connect(dsn) as conn:
+        ids = store.event_ids(conn, code)
+        tickets, ratings = (count_rows(conn, f"SELECT count(*) FROM {table} WHERE office = %s", code)
+                            for table in ("tickets", "ratings"))
+    return ids, tickets, ratings
+
+
+def count_rows(conn: Any, sql: str, *params: Any) -> Any:
+    """The one value a query answers."""
+    row = conn.execute(sql, params).fetchone()
+    assert row is not None
+    return row[0]
+
+
+def test_the_hubs_summary_of_each_office_equals_the_offices_own(hub: HubProcess, make_office) -> None:
+    offices = [make_office("XA-TANPHU", "Trung tâm Phục vụ hành chính công xã Tân Phú", seed=11),
+               make_office("XA-PHUOCAN", "Trung tâm Phục vụ hành chính công xã Phước An", seed=22)]
+    for office in offices:
+        issue_some(office.api, 4, office.code)
+        assert office.syncer.catch_up() >= 1
+        # Four waiting today (a period of its own: the office caches a period's summary for a few seconds).
+        today = {"from": TODAY.isoformat(), "to": TODAY.isoformat()}
+        assert hub_summary(hub, office, today) == office.summary(today)
+        serve_waiting(office.api, 4)  # the same tickets change: the hub's copies must follow
+        assert office.syncer.catch_up() >= 1
+    one_day = {"from": "2026-02-25", "to": "2026-02-25"}
+    for office in offices:
+        mine = office.summary(PERIOD)
+        assert mine["tickets"]["issued"] > 50 and mine["satisfaction"]["ratings"] > 0  # a real few days
+        assert hub_summary(hub, office, PERIOD) == mine
+        assert hub_summary(hub, office, one_day) == office.summary(one_day)
+    first, second = (hub_summary(hub, office, PERIOD) for office in offices)
+    assert first["office"] != second["office"] and first["tickets"] != second["tickets"]
+
+
+def test_a_cut_link_catches_up_with_every_event_once(hub: HubProcess, make_office) -> None:
+    office = make_office("XA-TANPHU", "Trung tâm Phục vụ hành chính công xã Tân Phú", seed=11,
+                         interval_seconds=0.05, max_backoff_seconds=0.2, batch_events=40, batch_changes=30)
+    serve_some(office.api, 3, "before")
+    office.syncer.catch_up()
+    hub.stop()
+    for day in range(5):  # a week of the office offline: five working days of tickets
+        office.api.clock.advance(days=1)
+        serve_some(office.api, 6, f"day{day}")
+    stop = threading.Event()
+    worker = threading.Thread(target=office.syncer.run, args=(stop,), daemon=True)
+    worker.start()
+    time.sleep(0.5)  # the worker fails and backs off while the hub is down
+    assert office.syncer.failures > 0
+    hub.start()
+    local_events = office.local_count("SELECT MAX(id) FROM events")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and hub_rows(hub.dsn, office.code)[0][-1:] != [local_events]:
+        time.sleep(0.1)
+    stop.set()
+    worker.join(timeout=10)
+    ids, tickets, ratings = hub_rows(hub.dsn, office.code)
+    assert ids == list(range(1, local_events + 1))  # contiguous, nothing twice, nothing missing
+    assert tickets == office.local_count("SELECT COUNT(*) FROM tickets")
+    assert ratings == office.local_count("SELECT COUNT(*) FROM ratings")
+    assert hub_summary(hub, office, PERIOD | {"to": "2026-03-07"}) == office.summary(PERIOD | {"to": "2026-03-07"})
+
+
+def test_a_replayed_batch_changes_nothing(hub: HubProcess, make_office) -> None:
+    from queue_server.hub.sync import build_batch
+    from queue_server.hub.wire import gzip_json
+
+    office = make_office("XA-TANPHU", "Trung tâm Phục vụ hành chính công xã Tân Phú", seed=11)
+    serve_some(office.api, 3, "k")
+    conn = office.syncer.conn
+    conn.execute("DELETE FROM sync_acks")  # the office forgot the ack (a crash before storing it)
+    batch, events, changes = build_batch(conn, office.code, office.syncer.office_settings, 100_000, 100_000)
+    assert events > 0 and changes > 0
+    first = office.syncer.send_once()
+    before = hub_rows(hub.dsn, office.code)
+    headers = {"Authorization": f"Bearer {office.token}", "Content-Encoding": "gzip",
+               "Content-Type": "application/json"}
+    again = requests.post(f"{hub.url}/api/hub/batches", data=gzip_json(batch), headers=headers, timeout=30)
+    assert again.status_code == 200
+    assert again.json() == {"office": office.code, "events_ack": first.events_ack, "changes_ack": first.changes_ack}
+    assert hub_rows(hub.dsn, office.code) == before
+    assert before[0] == list(range(1, first.events_ack + 1))
+
+
+def test_a_batch_starting_after_the_hubs_ack_is_refused_and_the_worker_rewinds(hub: HubProcess, make_office) -> None:
+    office = make_office("XA-TANPHU", "Trung tâm Phục vụ hành chính công xã Tân Phú", seed=11)
+    serve_some(office.api, 2, "k")
+    conn = office.syncer.conn
+    conn.execute("INSERT INTO sync_acks (stream, acked, at) VALUES ('events', 5, 'x'), ('changes', 3, 'x')")
+    headers = {"Authorization": f"Bearer {office.token}"}
+    gap = requests.post(f"{hub.url}/api/hub/batches", headers=headers, timeout=10,
+                        json={"office": office.code, "events": {"after": 5, "last": 5, "rows": []}})
+    assert gap.status_code == 409 and gap.json()["error"]["code"] == "sync_gap"
+    office.syncer.catch_up()  # asks GET /api/hub/ack, starts again from 0
+    ids, _, _ = hub_rows(hub.dsn, office.code)
+    assert ids == list(range(1, office.local_count("SELECT MAX(id) FROM events") + 1))
+
+
+def test_an_unknown_or_revoked_office_writes_nothing(hub: HubProcess, make_office) -> None:
+    from queue_server.hub.sync import build_batch
+    from queue_server.hub.wire import gzip_json
+
+    office = make_office("XA-TANPHU", "Trung tâm Phục vụ hành chính công xã Tân Phú", seed=11)
+    batch, _, _ = build_batch(office.syncer.conn, office.code, office.syncer.office_settings, 1000, 1000)
+    body = gzip_json(batch)
+    gzip_headers = {"Content-Encoding": "gzip", "Content-Type": "application/json"}
+    unknown = requests.post(f"{hub.url}/api/hub/batches", data=body, timeout=10,
+                            headers={**gzip_headers, "Authorization": "Bearer not-a-token"})
+    assert unknown.status_code == 401
+    assert unknown.json()["error"]["code"] == "invalid_token"
+    assert requests.post(f"{hub.url}/api/hub/batches", data=body, headers=gzip_headers, timeout=10).status_code == 401
+    hub_command(hub.dsn, "office", "revoke", office.code)
+    revoked = requests.post(f"{hub.url}/api/hub/batches", data=body, timeout=10,
+                            headers={**gzip_headers, "Authorization": f"Bearer {office.token}"})
+    assert revoked.status_code == 403
+    assert revoked.json() == {"error": {"code": "office_revoked",
+                                        "message": "Mã truy cập của đơn vị đã bị thu hồi; xin cấp mã mới."}}
+    assert hub_rows(hub.dsn, office.code) == ([], 0, 0)
+    listing = hub_command(hub.dsn, "office", "list")
+    assert f"{office.code}\t" in listing and "(revoked)" in listing and "events 0" in listing
+
+
+def test_the_hub_keeps_only_a_hash_of_each_token_and_partitions_by_month(hub: HubProcess, make_office) -> None:
+    from queue_server.hub import store
+
+    office = make_office("XA-TANPHU", "Trung tâm Phục vụ hành chính công xã Tân Phú", seed=11)
+    serve_some(office.api, 2, "k")
+    office.syncer.catch_up()
+    with store.connect(hub.dsn) as conn:
+        kept = count_rows(conn, "SELECT token_hash FROM hub_offices")
+        partitions = sorted(name for (name,) in conn.execute(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE c.relkind = 'r'"))
+    assert office.token not in kept and len(kept) == 64
+    # Simulated tickets and ratings of February, today's tickets and events of March (no rating yet today).
+    assert partitions == ["events_2026_03", "ratings_2026_02", "tickets_2026_02", "tickets_2026_03"]
