@@ -52,7 +52,10 @@ def ticket_body(ticket_id: int, number: str, service: str = "HT", **changes: Any
     assert not unknown, unknown
     body.update(changes)
     if "wait_text" not in changes:  # the kiosk's and the paper's words for the same promise (wording)
-        body["wait_text"] = wait_promise(body["estimated_wait_s"], body["wait_note"], body["expected_call_at"])
+        wait, note, call_at = body["estimated_wait_s"], body["wait_note"], body["expected_call_at"]
+        assert isinstance(wait, int) and (note is None or isinstance(note, str))
+        assert call_at is None or isinstance(call_at, str)
+        body["wait_text"] = wait_promise(wait, note, call_at)
     return body
 
 
