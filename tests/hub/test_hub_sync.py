@@ -318,3 +318,38 @@ def test_the_hub_keeps_only_a_hash_of_each_token_and_partitions_by_month(hub: Hu
     assert office.token not in kept and len(kept) == 64
     # Simulated tickets and ratings of February, today's tickets and events of March (no rating yet today).
     assert partitions == ["events_2026_03", "ratings_2026_02", "tickets_2026_02", "tickets_2026_03"]
+
+
+def test_a_hub_killed_in_the_middle_of_a_batch_keeps_none_of_it(hub: HubProcess, make_office) -> None:
+    from queue_server.hub import store
+    from queue_server.hub.sync import SyncFailed
+
+    office = make_office("XA-TANPHU", "Trung tâm Phục vụ hành chính công xã Tân Phú", seed=11)
+    issue_some(office.api, 3, "k")
+    office.syncer.catch_up()
+    acked = hub_rows(hub.dsn, office.code)[0][-1]
+    serve_waiting(office.api, 3)  # the next batch: new events, then these tickets' new rows
+    with store.connect(hub.dsn) as holder, store.connect(hub.dsn) as watcher:
+        holder.execute("BEGIN")
+        # Hold one of those tickets: the hub's batch stops there, its events already inserted.
+        holder.execute("SELECT 1 FROM tickets WHERE office = %s AND row->>'status' = 'waiting' LIMIT 1 "
+                       "FOR UPDATE", (office.code,))
+        sending = threading.Thread(target=lambda: pytest.raises(SyncFailed, office.syncer.send_once))
+        sending.start()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and count_rows(
+                watcher, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'") == 0:
+            time.sleep(0.01)
+        assert time.monotonic() < deadline, "the batch never reached the held ticket"
+        hub.stop(signal.SIGKILL)
+        sending.join(timeout=30)
+        holder.execute("ROLLBACK")
+        while count_rows(watcher, "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' "
+                                  "AND pid <> pg_backend_pid() AND state <> 'idle'") > 0:
+            time.sleep(0.01)  # the killed hub's transaction ends (rolled back) once it has the lock
+    ids, _, _ = hub_rows(hub.dsn, office.code)
+    assert ids == list(range(1, acked + 1))  # none of the killed batch's events
+    hub.start()
+    office.syncer.catch_up()
+    assert hub_rows(hub.dsn, office.code)[0] == list(range(1, office.local_count("SELECT MAX(id) FROM events") + 1))
+    assert hub_summary(hub, office, PERIOD) == office.summary(PERIOD)
