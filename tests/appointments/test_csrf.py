@@ -148,8 +148,10 @@ def test_in_a_booking_flood_the_page_asks_a_small_sum_before_it_books(app) -> No
     page = app.client.get("/dat-lich?service=HT&date=2026-03-03").get_data(as_text=True)
     sum_asked = re.search(r"Chống đặt chỗ tự động: (\d) \+ (\d) = \?", page)
     assert sum_asked, "the page asks no sum in a flood"
+    nonce = re.search(r'name="form_nonce" value="([^"]+)"', page)
+    assert nonce is not None
     form = {"service": "HT", "slot": "2026-03-03T09:30", "form_token": _token(page, "/dat-lich"),
-            "form_nonce": re.search(r'name="form_nonce" value="([^"]+)"', page).group(1)}
+            "form_nonce": nonce.group(1)}
     wrong = app.client.post("/dat-lich", data={**form, "challenge_answer": "99"})
     assert wrong.status_code == 422 and "chưa đúng" in wrong.get_data(as_text=True)
     missing = app.client.post("/dat-lich", data=old_form)
