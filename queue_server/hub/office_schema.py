@@ -13,6 +13,8 @@ change and its note commit together; the worker only reads, and writes
 
 from __future__ import annotations
 
+import sqlite3
+
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
@@ -48,3 +50,17 @@ def m001_outbox_and_acks(db: sqlite_utils.Database) -> None:
 def apply_migrations(db: sqlite_utils.Database) -> None:
     """Create or upgrade the sync tables (the queue's and the reports' tables must exist)."""
     migrations.apply(db)
+
+
+def shipped_events_up_to(conn: sqlite3.Connection) -> int | None:
+    """The events the hub holds (id ≤ this) when the office syncs, else None: retention prunes no further.
+
+    An office syncs from the first start of its worker, which stores an
+    acknowledgement of 0 at once, so not even a hub never reached lets
+    events go before they are shipped.
+    """
+    try:
+        row = conn.execute("SELECT acked FROM sync_acks WHERE stream = 'events'").fetchone()
+    except sqlite3.OperationalError:  # a database from before the sync tables: it does not sync
+        return None
+    return int(row[0]) if row else None

@@ -136,6 +136,9 @@ class Syncer:
         self.http.headers["Authorization"] = f"Bearer {settings.token}"
         self.clock = clock or (lambda: datetime.now(UTC))
         self.failures = 0
+        # From now on retention keeps every event the hub has not acknowledged (office_schema.shipped_events_up_to).
+        self.conn.execute("INSERT OR IGNORE INTO sync_acks (stream, acked, at) VALUES ('events', 0, ?), "
+                          "('changes', 0, ?)", (self.clock().isoformat(),) * 2)
 
     def close(self) -> None:
         """Close the connection and the HTTP session."""

@@ -14,6 +14,8 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from ..hub.office_schema import shipped_events_up_to
+
 log = logging.getLogger(__name__)
 
 BATCH = 2000
@@ -69,7 +71,7 @@ class DailyPruner:
         try:
             conn = self._connect()
             try:
-                removed = prune_events(conn, self._clock(), self._keep_days)
+                removed = prune_events(conn, self._clock(), self._keep_days, shipped_up_to=shipped_events_up_to(conn))
             finally:
                 conn.close()
             if removed:

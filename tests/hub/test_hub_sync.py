@@ -271,7 +271,7 @@ def test_a_batch_starting_after_the_hubs_ack_is_refused_and_the_worker_rewinds(h
     office = make_office("XA-TANPHU", "Trung tâm Phục vụ hành chính công xã Tân Phú", seed=11)
     serve_some(office.api, 2, "k")
     conn = office.syncer.conn
-    conn.execute("INSERT INTO sync_acks (stream, acked, at) VALUES ('events', 5, 'x'), ('changes', 3, 'x')")
+    conn.execute("INSERT OR REPLACE INTO sync_acks (stream, acked, at) VALUES ('events', 5, 'x'), ('changes', 3, 'x')")
     headers = {"Authorization": f"Bearer {office.token}"}
     gap = requests.post(f"{hub.url}/api/hub/batches", headers=headers, timeout=10,
                         json={"office": office.code, "events": {"after": 5, "last": 5, "rows": []}})
