@@ -8,6 +8,7 @@ the office's own API on a FakeClock, and ship with the real sync worker.
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -353,3 +354,26 @@ def test_a_hub_killed_in_the_middle_of_a_batch_keeps_none_of_it(hub: HubProcess,
     office.syncer.catch_up()
     assert hub_rows(hub.dsn, office.code)[0] == list(range(1, office.local_count("SELECT MAX(id) FROM events") + 1))
     assert hub_summary(hub, office, PERIOD) == office.summary(PERIOD)
+
+
+def test_motcua_sync_once_ships_until_current_and_says_when_the_hub_is_down(hub: HubProcess, make_office,
+                                                                             tmp_path: Path) -> None:
+    office = make_office("XA-TANPHU", "Trung tâm Phục vụ hành chính công xã Tân Phú", seed=11)
+    serve_some(office.api, 2, "k")
+    config = office_config(tmp_path)
+    config.write_text(config.read_text(encoding="utf-8")
+                      + f'\n[sync]\nhub_url = "{hub.url}"\noffice_code = "{office.code}"\n', encoding="utf-8")
+
+    def sync_once() -> subprocess.CompletedProcess:
+        env = {**os.environ, "MOTCUA_HUB_TOKEN": office.token}
+        return subprocess.run([sys.executable, "-m", "queue_server.cli", "sync", "--once", "--config", str(config),
+                               "--db", str(office.api.db.path)], capture_output=True, text=True, cwd=PROJECT,
+                              env=env, timeout=60)
+
+    done = sync_once()
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("hub current after 1 batch")
+    assert hub_rows(hub.dsn, office.code)[0] == list(range(1, office.local_count("SELECT MAX(id) FROM events") + 1))
+    hub.stop()
+    down = sync_once()
+    assert down.returncode == 1 and "motcua: sync failed: hub unreachable" in down.stderr
