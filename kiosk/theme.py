@@ -48,6 +48,9 @@ FACE_COLOURS = {
 FACE_SMILE = {"very_satisfied": 1.0, "satisfied": 0.5, "neutral": 0.0, "dissatisfied": -0.8}
 """Mouth curvature of each face (+ smile, − frown)."""
 
+FACE_LAUGHS = frozenset({"very_satisfied"})
+"""Levels whose face laughs with an open mouth instead of a smiling line."""
+
 
 def scale_for(width: int, height: int) -> float:
     """Size factor of a window relative to a 1080p screen."""

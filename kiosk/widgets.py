@@ -123,8 +123,21 @@ class Face(Widget):
             Ellipse(pos=(cx + r * 0.42 - eye / 2, cy + r * 0.18), size=(eye, eye * 1.3))
             centre_line = [(cx + t * r * 0.5, cy - r * 0.38 - smile * r * 0.22 * (1 - t * t))
                            for t in (-1 + i / 8 for i in range(17))]
-            Mesh(vertices=thick_line(centre_line, max(2.0, r * 0.09)), indices=list(range(34)),
-                 mode="triangle_strip")
+            if self.level in theme.FACE_LAUGHS:
+                self._open_mouth(cx, cy, r)
+            else:
+                Mesh(vertices=thick_line(centre_line, max(2.0, r * 0.09)), indices=list(range(34)),
+                     mode="triangle_strip")
+
+    def _open_mouth(self, cx: float, cy: float, r: float) -> None:
+        """A wide open laugh (a white half disc): the best level must not look like the next one, whose
+        face only smiles; colour alone does not tell them apart for everyone (issue 14.3)."""
+        top = cy - r * 0.22
+        rim = [(cx + t * r * 0.56, top - r * 0.42 * (1 - t * t) ** 0.5) for t in (-1 + i / 10 for i in range(21))]
+        fan = [cx, top, 0, 0] + [v for x, y in [(cx - r * 0.56, top), *rim, (cx + r * 0.56, top)]
+                                 for v in (x, y, 0, 0)]
+        Color(*theme.WHITE)
+        Mesh(vertices=fan, indices=list(range(len(fan) // 4)), mode="triangle_fan")
 
 
 def thick_line(points: list[tuple[float, float]], width: float) -> list[float]:
