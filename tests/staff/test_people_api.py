@@ -89,7 +89,7 @@ def test_a_wrong_current_password_changes_nothing(api: InProcess) -> None:
 def test_reports_name_the_officer_not_the_login(api: InProcess) -> None:
     renamed = api.client.patch("/api/people/quay1", json={"full_name": "Nguyễn Thị Hoa"}, headers=api.auth("admin"))
     assert renamed.status_code == 200
-    token = sign_in(api, "quay1", CLERK_PASSWORD).get_json()["token"]  # a rename ended the old sessions
+    token = sign_in(api, "quay1", CLERK_PASSWORD).get_json()["token"]
     issue(api, "HT")
     for action in ("call-next", "complete"):
         assert api.client.post(f"/api/counters/1/{action}", headers=bearer(token)).status_code == 200
