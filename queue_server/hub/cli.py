@@ -21,6 +21,8 @@ from ..cli_support import CommandError, add_office_options, default_db_path
 from ..config import default_config_path, load_config
 
 DSN_ENV = "MOTCUA_HUB_DSN"
+SYNC_NICENESS = 10
+"""How much lower than the queue server ``motcua sync`` runs: shipping may wait, a kiosk must not."""
 OFFICE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 """An office's code at the hub: the province's own short code (e.g. the commune's administrative code)."""
 
@@ -192,6 +194,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
     if not db_path.exists():
         raise CommandError(f"no database at {db_path}: run motcua init first")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Background work on the queue's PC: the scheduler serves the server's threads first when both want a core.
+    os.nice(SYNC_NICENESS)
     syncer = Syncer(settings, db_path, shipped_settings(config))
     try:
         if args.once:
