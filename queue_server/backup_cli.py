@@ -29,7 +29,9 @@ def register(subcommands: argparse._SubParsersAction) -> None:
 
     restore = subcommands.add_parser("restore", help="put a backup in place of the database (server stopped)")
     add_office_options(restore)
-    restore.add_argument("file", type=Path, metavar="FILE", help="a backup written by `motcua backup`")
+    restore.add_argument("file", type=Path, metavar="FILE", nargs="?", help="a backup written by `motcua backup`")
+    restore.add_argument("--from-hub", action="store_true",
+                         help="instead, rebuild an empty database from the province hub named in [sync]")
     restore.set_defaults(handler=cmd_restore)
 
 
@@ -57,6 +59,10 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from .commands import single_server_lock
     from .store.backup import BackupError, restore_database
 
+    if args.from_hub or args.file is None:
+        from .hub.cli import cmd_restore_from_hub
+
+        return cmd_restore_from_hub(args)
     db_path = args.db or default_db_path()
     now = _office_now(args)
     with single_server_lock(db_path):  # refuses while a server runs on this database

@@ -37,6 +37,7 @@ def create_app(dsn: str) -> Flask:
     app.add_url_rule("/api/health", view_func=health)
     app.add_url_rule("/api/hub/batches", view_func=post_batch, methods=["POST"])
     app.add_url_rule("/api/hub/ack", view_func=get_ack)
+    app.add_url_rule("/api/hub/export/<part>", view_func=get_export)
     app.add_url_rule("/api/offices", view_func=get_offices)
     app.add_url_rule("/api/offices/<code>/reports/summary", view_func=office_summary)
     return app
@@ -85,6 +86,23 @@ def get_ack() -> Any:
     """What the hub holds of the calling office: where its next batch starts."""
     caller = _office_caller()
     return {"office": caller.code, "events_ack": caller.events_ack, "changes_ack": caller.changes_ack}
+
+
+EXPORT_PAGE = 5000
+"""Rows per page of an export: a restore reads a province centre's year in a few hundred requests."""
+
+
+def get_export(part: str) -> Any:
+    """One page of what the hub holds of the calling office (``?after=`` an id): a restore reads it all back."""
+    caller = _office_caller()
+    if part not in store.EXPORTS:
+        raise ApiError(404, "not_found", "Chỉ có các phần events, tickets và ratings.")
+    after = request.args.get("after", "0")
+    if not after.isdigit():
+        raise ApiError(422, "invalid_field", "\"after\" phải là một số nguyên không âm.")
+    rows = store.export_page(db(), caller.code, part, int(after), EXPORT_PAGE)
+    return {"office": caller.code, "part": part, "rows": rows, "more": len(rows) == EXPORT_PAGE,
+            "events_ack": caller.events_ack, "changes_ack": caller.changes_ack}
 
 
 def get_offices() -> Any:

@@ -213,3 +213,28 @@ def cmd_sync(args: argparse.Namespace) -> int:
     finally:
         syncer.close()
     return 0
+
+
+def cmd_restore_from_hub(args: argparse.Namespace) -> int:
+    """``motcua restore --from-hub``: rebuild an empty database from the hub (server stopped)."""
+    from ..commands import single_server_lock
+    from .restore import RestoreRefused, restore_from_hub
+    from .sync import SyncFailed
+    from .sync_settings import sync_settings
+
+    if not args.from_hub:
+        raise CommandError("name a backup FILE, or pass --from-hub to rebuild from the province hub")
+    config = load_config(args.config or default_config_path())
+    settings = sync_settings(config)
+    if settings is None:
+        raise CommandError(f"{config.path} has no [sync] section: add hub_url and office_code")
+    db_path = Path(args.db or default_db_path())
+    with single_server_lock(db_path):  # refuses while a server runs on this database
+        try:
+            restored = restore_from_hub(settings, db_path)
+        except (RestoreRefused, SyncFailed) as exc:
+            raise CommandError(f"restore from the hub failed: {exc}; the database was not changed") from None
+    print(f"Restored {restored.events} events, {restored.tickets} tickets and {restored.ratings} ratings "
+          f"of {settings.office_code} into {db_path}")
+    print("Next: motcua init (the catalogue), add people and devices again, then start the server and motcua sync.")
+    return 0

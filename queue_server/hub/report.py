@@ -37,8 +37,14 @@ def office_summary(conn: psycopg.Connection, code: str, settings: dict[str, Any]
 
 
 def load_rows(conn: sqlite3.Connection, tickets: list[dict[str, Any]], ratings: list[dict[str, Any]]) -> None:
-    """Insert shipped rows into an office-shaped database (columns as the office sent them)."""
+    """Insert shipped rows into an office-shaped database, in one transaction."""
     conn.execute("BEGIN")
+    insert_rows(conn, tickets, ratings)
+    conn.execute("COMMIT")
+
+
+def insert_rows(conn: sqlite3.Connection, tickets: list[dict[str, Any]], ratings: list[dict[str, Any]]) -> None:
+    """Insert shipped rows (columns as the office sent them) inside the caller's transaction."""
     for table, rows in (("tickets", tickets), ("ratings", [_without_answers(r) for r in ratings])):
         known = {name for _, name, *_ in conn.execute(f"PRAGMA table_info({table})")}
         for row in rows:
@@ -49,7 +55,6 @@ def load_rows(conn: sqlite3.Connection, tickets: list[dict[str, Any]], ratings: 
                          list(values.values()))
     conn.executemany("INSERT INTO rating_answers (rating_id, day, kind, code, value) VALUES (?, ?, ?, ?, ?)",
                      [(r["id"], r["day"], *answer) for r in ratings for answer in r["answers"]])
-    conn.execute("COMMIT")
 
 
 def _without_answers(rating: dict[str, Any]) -> dict[str, Any]:

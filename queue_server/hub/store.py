@@ -221,3 +221,29 @@ def period_ratings(conn: psycopg.Connection, code: str, first: date, last: date)
 def event_ids(conn: psycopg.Connection, code: str) -> list[int]:
     """Every event id the hub holds for an office, in order (tests and checks: contiguous, none twice)."""
     return [event_id for (event_id,) in conn.execute("SELECT id FROM events WHERE office = %s ORDER BY id", (code,))]
+
+
+EXPORTS = {
+    "events": "SELECT id, at, type, ticket_id, counter, actor, data FROM events "
+              "WHERE office = %s AND id > %s ORDER BY id LIMIT %s",
+    "tickets": "SELECT id, row FROM tickets WHERE office = %s AND id > %s ORDER BY id LIMIT %s",
+    "ratings": "SELECT id, row, answers FROM ratings WHERE office = %s AND id > %s ORDER BY id LIMIT %s",
+}
+"""One page of what the hub holds of an office, by id: what ``motcua restore --from-hub`` reads back."""
+
+
+def export_page(conn: psycopg.Connection, code: str, part: str, after: int, limit: int) -> list[list[Any]]:
+    """Rows of one part after an id: events as the office's columns (``at`` as the office wrote it, UTC ISO)."""
+    rows = conn.execute(EXPORTS[part], (code, after, limit)).fetchall()
+    if part == "events":
+        return [[r[0], _office_time(r[1]), *r[2:]] for r in rows]
+    if part == "tickets":
+        return [[r[0], r[1]] for r in rows]
+    return [[r[0], {**r[1], "answers": r[2]}] for r in rows]
+
+
+def _office_time(moment: datetime) -> str:
+    """The office's own text for an instant (``repository.to_db_time``: UTC ISO with microseconds)."""
+    from ..store.repository import to_db_time
+
+    return to_db_time(moment)

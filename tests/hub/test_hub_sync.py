@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -377,3 +378,43 @@ def test_motcua_sync_once_ships_until_current_and_says_when_the_hub_is_down(hub:
     hub.stop()
     down = sync_once()
     assert down.returncode == 1 and "motcua: sync failed: hub unreachable" in down.stderr
+
+
+def test_an_office_restored_from_the_hub_has_its_tickets_ratings_and_events_back(hub: HubProcess, make_office,
+                                                                                  tmp_path: Path) -> None:
+    office = make_office("XA-TANPHU", "Trung tâm Phục vụ hành chính công xã Tân Phú", seed=11)
+    serve_some(office.api, 3, "k")
+    office.syncer.catch_up()
+    config = office_config(tmp_path)
+    config.write_text(config.read_text(encoding="utf-8")
+                      + f'\n[sync]\nhub_url = "{hub.url}"\noffice_code = "{office.code}"\n', encoding="utf-8")
+    new_pc = tmp_path / "new-pc" / "motcua.db"
+
+    def motcua(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "queue_server.cli", *args, "--config", str(config),
+                               "--db", str(new_pc)], capture_output=True, text=True, cwd=PROJECT, timeout=60,
+                              env={**os.environ, "MOTCUA_HUB_TOKEN": office.token})
+
+    done = motcua("restore", "--from-hub")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"Restored {office.local_count('SELECT COUNT(*) FROM events')} events, "
+                                  f"{office.local_count('SELECT COUNT(*) FROM tickets')} tickets")
+    queries = ["SELECT * FROM events ORDER BY id", "SELECT * FROM tickets ORDER BY id",
+               "SELECT * FROM ratings ORDER BY id", "SELECT * FROM rating_answers ORDER BY rating_id, kind, code"]
+    original, restored = office.api.db.connect(), sqlite3.connect(new_pc)
+    try:
+        for sql in queries:
+            assert restored.execute(sql).fetchall() == original.execute(sql).fetchall(), sql
+        assert restored.execute("SELECT COUNT(*) FROM ratings").fetchone()[0] > 0
+        # Nothing waits to be shipped again, and the next change numbers on after the hub's acknowledgement.
+        assert restored.execute("SELECT COUNT(*) FROM sync_outbox").fetchone()[0] == 0
+        acks = dict(restored.execute("SELECT stream, acked FROM sync_acks").fetchall())
+        assert acks == dict(original.execute("SELECT stream, acked FROM sync_acks").fetchall())
+    finally:
+        original.close()
+        restored.close()
+    before = hub_rows(hub.dsn, office.code)
+    assert motcua("sync", "--once").returncode == 0  # the restored office ships nothing it already shipped
+    assert hub_rows(hub.dsn, office.code) == before
+    again = motcua("restore", "--from-hub")
+    assert again.returncode == 1 and "already holds tickets or events" in again.stderr

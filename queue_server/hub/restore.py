@@ -1,0 +1,96 @@
+"""``motcua restore --from-hub``: an office's database rebuilt on a new PC from what it shipped to the hub.
+
+Into an empty database only (a new PC, a replaced disk): the hub's events
+(with their ids and exact text), tickets and ratings with their answers are
+written in one transaction, and the sync bookkeeping starts where the hub
+is, so the next ``motcua sync`` ships only what happens from now on. People,
+devices and the catalogue are not in the hub: ``motcua init`` loads the
+catalogue, and the office adds its people and devices again.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from ..store.db import connect
+from ..store.schema import apply_migrations
+from .report import insert_rows
+from .sync import EVENT_COLUMNS, SyncFailed
+from .sync_settings import SyncSettings
+
+
+class RestoreRefused(Exception):
+    """The target database is not empty, or the hub holds nothing of the office."""
+
+
+@dataclass(frozen=True)
+class Restored:
+    """How much came back."""
+
+    events: int
+    tickets: int
+    ratings: int
+
+
+def fetch_all(settings: SyncSettings, part: str, http: requests.Session) -> tuple[list[list[Any]], dict[str, Any]]:
+    """Every row of one part, page after page; with the last page's answer (it carries the hub's acks)."""
+    rows: list[list[Any]] = []
+    after, answer = 0, {}
+    while True:
+        try:
+            response = http.get(f"{settings.hub_url}/api/hub/export/{part}", params={"after": after}, timeout=(5, 120))
+        except requests.RequestException as exc:
+            raise SyncFailed(f"hub unreachable: {exc.__class__.__name__}") from None
+        if response.status_code != 200:
+            raise SyncFailed(f"hub answered {response.status_code}: {response.text[:300]}", status=response.status_code)
+        answer = response.json()
+        rows += answer["rows"]
+        if not answer["more"] or not answer["rows"]:
+            return rows, answer
+        after = answer["rows"][-1][0]
+
+
+def restore_from_hub(settings: SyncSettings, db_path: Path) -> Restored:
+    """Fill an empty (or new) database with the office's history from the hub."""
+    db = connect(db_path)
+    try:
+        apply_migrations(db)
+        conn = db.conn
+        if conn.execute("SELECT EXISTS (SELECT 1 FROM tickets) OR EXISTS (SELECT 1 FROM events)").fetchone()[0]:
+            raise RestoreRefused(f"{db_path} already holds tickets or events")
+        with requests.Session() as http:
+            http.headers["Authorization"] = f"Bearer {settings.token}"
+            events, _ = fetch_all(settings, "events", http)
+            tickets, _ = fetch_all(settings, "tickets", http)
+            ratings, last = fetch_all(settings, "ratings", http)
+        if not events and not tickets:
+            raise RestoreRefused(f"the hub holds nothing of {settings.office_code}")
+        _write(conn, events, [row for _, row in tickets], [row for _, row in ratings],
+               int(last["events_ack"]), int(last["changes_ack"]))
+    finally:
+        db.close()
+    return Restored(len(events), len(tickets), len(ratings))
+
+
+def _write(conn: sqlite3.Connection, events: list[list[Any]], tickets: list[dict[str, Any]],
+           ratings: list[dict[str, Any]], events_ack: int, changes_ack: int) -> None:
+    """One transaction: events first (their trigger names a ticket's clerk, the ticket rows then say it as shipped)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.executemany(f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", events)
+        insert_rows(conn, tickets, ratings)
+        # What the hub holds is not to be shipped again; new changes number on after its acknowledgement.
+        conn.execute("DELETE FROM sync_outbox")
+        conn.execute("DELETE FROM sqlite_sequence WHERE name = 'sync_outbox'")
+        conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('sync_outbox', ?)", (changes_ack,))
+        conn.executemany("INSERT OR REPLACE INTO sync_acks (stream, acked, at) VALUES (?, ?, '')",
+                         [("events", events_ack), ("changes", changes_ack)])
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
