@@ -96,7 +96,7 @@ def get_export(part: str) -> Any:
     """One page of what the hub holds of the calling office (``?after=`` an id): a restore reads it all back."""
     caller = _office_caller()
     if part not in store.EXPORTS:
-        raise ApiError(404, "not_found", "Chỉ có các phần events, tickets và ratings.")
+        raise ApiError(404, "not_found", "Chỉ có các phần events, tickets, ratings và appointments.")
     after = request.args.get("after", "0")
     if not after.isdigit():
         raise ApiError(422, "invalid_field", "\"after\" phải là một số nguyên không âm.")
@@ -185,6 +185,7 @@ def parse_batch(body: Any, office_code: str) -> store.Batch:
     batch.events = [tuple(row) for row in rows]
     batch.tickets = _changed_rows(changes, "tickets")
     batch.ratings = _changed_rows(changes, "ratings")
+    batch.appointments = _changed_rows(changes, "appointments")
     settings = body.get("settings")
     batch.settings = settings if isinstance(settings, dict) else None
     return batch

@@ -234,7 +234,7 @@ def cmd_restore_from_hub(args: argparse.Namespace) -> int:
             restored = restore_from_hub(settings, db_path)
         except (RestoreRefused, SyncFailed) as exc:
             raise CommandError(f"restore from the hub failed: {exc}; the database was not changed") from None
-    print(f"Restored {restored.events} events, {restored.tickets} tickets and {restored.ratings} ratings "
-          f"of {settings.office_code} into {db_path}")
+    print(f"Restored {restored.events} events, {restored.tickets} tickets, {restored.ratings} ratings and "
+          f"{restored.appointments} bookings of {settings.office_code} into {db_path}")
     print("Next: motcua init (the catalogue), add people and devices again, then start the server and motcua sync.")
     return 0

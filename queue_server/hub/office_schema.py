@@ -47,6 +47,20 @@ def m001_outbox_and_acks(db: sqlite_utils.Database) -> None:
     db.execute("INSERT INTO sync_outbox (kind, row_id) SELECT 'rating', id FROM ratings ORDER BY id")
 
 
+@migrations()
+def m002_appointments(db: sqlite_utils.Database) -> None:
+    """Bookings shipped too (a restore from the hub gives them back): changed ones are noted like tickets."""
+    for when in ("INSERT", "UPDATE"):
+        db.execute(f"""
+            CREATE TRIGGER sync_note_appointments_{when.lower()} AFTER {when} ON appointments
+            BEGIN
+                DELETE FROM sync_outbox WHERE kind = 'appointment' AND row_id = NEW.id;
+                INSERT INTO sync_outbox (kind, row_id) VALUES ('appointment', NEW.id);
+            END
+        """)
+    db.execute("INSERT INTO sync_outbox (kind, row_id) SELECT 'appointment', id FROM appointments ORDER BY id")
+
+
 def apply_migrations(db: sqlite_utils.Database) -> None:
     """Create or upgrade the sync tables (the queue's and the reports' tables must exist)."""
     migrations.apply(db)

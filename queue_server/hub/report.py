@@ -45,16 +45,19 @@ def load_rows(conn: sqlite3.Connection, tickets: list[dict[str, Any]], ratings: 
 
 def insert_rows(conn: sqlite3.Connection, tickets: list[dict[str, Any]], ratings: list[dict[str, Any]]) -> None:
     """Insert shipped rows (columns as the office sent them) inside the caller's transaction."""
-    for table, rows in (("tickets", tickets), ("ratings", [_without_answers(r) for r in ratings])):
-        known = {name for _, name, *_ in conn.execute(f"PRAGMA table_info({table})")}
-        for row in rows:
-            # Only this schema's columns: a newer office's extra ones are not part of the report.
-            values = {name: value for name, value in row.items() if name in known}
-            columns = ", ".join(f'"{name}"' for name in values)
-            conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * len(values))})",
-                         list(values.values()))
+    insert_table(conn, "tickets", tickets)
+    insert_table(conn, "ratings", [_without_answers(r) for r in ratings])
     conn.executemany("INSERT INTO rating_answers (rating_id, day, kind, code, value) VALUES (?, ?, ?, ?, ?)",
                      [(r["id"], r["day"], *answer) for r in ratings for answer in r["answers"]])
+
+
+def insert_table(conn: sqlite3.Connection, table: str, rows: list[dict[str, Any]]) -> None:
+    """Insert shipped rows of one table, keeping only this schema's columns (a newer office may have more)."""
+    known = {name for _, name, *_ in conn.execute(f"PRAGMA table_info({table})")}
+    for row in rows:
+        values = {name: value for name, value in row.items() if name in known}
+        columns = ", ".join(f'"{name}"' for name in values)
+        conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * len(values))})", list(values.values()))
 
 
 def _without_answers(rating: dict[str, Any]) -> dict[str, Any]:

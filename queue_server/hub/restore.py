@@ -1,7 +1,7 @@
 """``motcua restore --from-hub``: an office's database rebuilt on a new PC from what it shipped to the hub.
 
 Into an empty database only (a new PC, a replaced disk): the hub's events
-(with their ids and exact text), tickets and ratings with their answers are
+(with their ids and exact text), tickets, ratings with their answers and bookings are
 written in one transaction, and the sync bookkeeping starts where the hub
 is, so the next ``motcua sync`` ships only what happens from now on. People,
 devices and the catalogue are not in the hub: ``motcua init`` loads the
@@ -19,7 +19,7 @@ import requests
 
 from ..store.db import connect
 from ..store.schema import apply_migrations
-from .report import insert_rows
+from .report import insert_rows, insert_table
 from .sync import EVENT_COLUMNS, SyncFailed
 from .sync_settings import SyncSettings
 
@@ -35,6 +35,7 @@ class Restored:
     events: int
     tickets: int
     ratings: int
+    appointments: int
 
 
 def fetch_all(settings: SyncSettings, part: str, http: requests.Session) -> tuple[list[list[Any]], dict[str, Any]]:
@@ -67,23 +68,26 @@ def restore_from_hub(settings: SyncSettings, db_path: Path) -> Restored:
             http.headers["Authorization"] = f"Bearer {settings.token}"
             events, _ = fetch_all(settings, "events", http)
             tickets, _ = fetch_all(settings, "tickets", http)
-            ratings, last = fetch_all(settings, "ratings", http)
+            ratings, _ = fetch_all(settings, "ratings", http)
+            appointments, last = fetch_all(settings, "appointments", http)
         if not events and not tickets:
             raise RestoreRefused(f"the hub holds nothing of {settings.office_code}")
         _write(conn, events, [row for _, row in tickets], [row for _, row in ratings],
-               int(last["events_ack"]), int(last["changes_ack"]))
+               [row for _, row in appointments], (int(last["events_ack"]), int(last["changes_ack"])))
     finally:
         db.close()
-    return Restored(len(events), len(tickets), len(ratings))
+    return Restored(len(events), len(tickets), len(ratings), len(appointments))
 
 
 def _write(conn: sqlite3.Connection, events: list[list[Any]], tickets: list[dict[str, Any]],
-           ratings: list[dict[str, Any]], events_ack: int, changes_ack: int) -> None:
+           ratings: list[dict[str, Any]], appointments: list[dict[str, Any]], acks: tuple[int, int]) -> None:
     """One transaction: events first (their trigger names a ticket's clerk, the ticket rows then say it as shipped)."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         conn.executemany(f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", events)
         insert_rows(conn, tickets, ratings)
+        insert_table(conn, "appointments", appointments)
+        events_ack, changes_ack = acks
         # What the hub holds is not to be shipped again; new changes number on after its acknowledgement.
         conn.execute("DELETE FROM sync_outbox")
         conn.execute("DELETE FROM sqlite_sequence WHERE name = 'sync_outbox'")

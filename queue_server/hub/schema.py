@@ -67,10 +67,19 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
             PRIMARY KEY (office, id, day)
         ) PARTITION BY RANGE (day);
     """),
+    ("m002_appointments", """
+        CREATE TABLE appointments (
+            office text NOT NULL,
+            id bigint NOT NULL,
+            day date NOT NULL,
+            row jsonb NOT NULL,
+            PRIMARY KEY (office, id, day)
+        ) PARTITION BY RANGE (day);
+    """),
 )
 """(name, SQL) in the order they run; each runs once, in its own transaction."""
 
-PARTITIONED = ("events", "tickets", "ratings")
+PARTITIONED = ("events", "tickets", "ratings", "appointments")
 
 _made: set[tuple[str, str]] = set()
 """(database, partition) known to exist in this process, so a batch touches the catalogue only for a new month."""

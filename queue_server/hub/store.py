@@ -2,10 +2,10 @@
 
 A batch is what one office sends in one request (``queue_server.hub.sync``
 builds it): its events after the last id the hub acknowledged, and the
-tickets and ratings that changed after the last change acknowledged. It is
-written in one transaction: events are append-only and idempotent by
-(office, id) (``ON CONFLICT DO NOTHING``), tickets and ratings are the
-office's latest copy of each row (upserted). The office's row is locked
+tickets, ratings and bookings that changed after the last change
+acknowledged. It is written in one transaction: events are append-only and
+idempotent by (office, id) (``ON CONFLICT DO NOTHING``), tickets, ratings
+and bookings are the office's latest copy of each row (upserted). The office's row is locked
 for the batch, so two batches of one office never interleave.
 """
 
@@ -56,6 +56,7 @@ class Batch:
     changes_last: int = 0
     tickets: list[dict[str, Any]] = field(default_factory=list)
     ratings: list[dict[str, Any]] = field(default_factory=list)
+    appointments: list[dict[str, Any]] = field(default_factory=list)
     settings: dict[str, Any] | None = None
 
 
@@ -123,6 +124,7 @@ STAGING = """
 CREATE TEMP TABLE IF NOT EXISTS stage_events (LIKE events) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS stage_tickets (LIKE tickets) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS stage_ratings (LIKE ratings) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS stage_appointments (LIKE appointments) ON COMMIT DELETE ROWS;
 """
 """COPY goes into these per-connection tables, then one INSERT … SELECT moves the rows: far faster than row inserts."""
 
@@ -132,6 +134,7 @@ def _months(batch: Batch) -> dict[str, set[date]]:
         "events": {schema.month_start(_utc_day(row[1])) for row in batch.events},
         "tickets": {schema.month_start(date.fromisoformat(t["day"])) for t in batch.tickets},
         "ratings": {schema.month_start(date.fromisoformat(r["day"])) for r in batch.ratings},
+        "appointments": {schema.month_start(date.fromisoformat(a["day"])) for a in batch.appointments},
     }
 
 
@@ -194,6 +197,12 @@ def _copy_rows(conn: psycopg.Connection, batch: Batch) -> None:
                                     json.dumps(rating.get("answers", []), ensure_ascii=False)))
             cursor.execute("INSERT INTO ratings SELECT * FROM stage_ratings "
                            "ON CONFLICT (office, id, day) DO UPDATE SET row = EXCLUDED.row, answers = EXCLUDED.answers")
+        if batch.appointments:
+            with cursor.copy("COPY stage_appointments (office, id, day, row) FROM STDIN") as copy:
+                for booking in batch.appointments:
+                    copy.write_row((code, booking["id"], booking["day"], json.dumps(booking, ensure_ascii=False)))
+            cursor.execute("INSERT INTO appointments SELECT * FROM stage_appointments "
+                           "ON CONFLICT (office, id, day) DO UPDATE SET row = EXCLUDED.row")
 
 
 # -- reading back -----------------------------------------------------------------------------------
@@ -228,6 +237,7 @@ EXPORTS = {
               "WHERE office = %s AND id > %s ORDER BY id LIMIT %s",
     "tickets": "SELECT id, row FROM tickets WHERE office = %s AND id > %s ORDER BY id LIMIT %s",
     "ratings": "SELECT id, row, answers FROM ratings WHERE office = %s AND id > %s ORDER BY id LIMIT %s",
+    "appointments": "SELECT id, row FROM appointments WHERE office = %s AND id > %s ORDER BY id LIMIT %s",
 }
 """One page of what the hub holds of an office, by id: what ``motcua restore --from-hub`` reads back."""
 
@@ -237,7 +247,7 @@ def export_page(conn: psycopg.Connection, code: str, part: str, after: int, limi
     rows = conn.execute(EXPORTS[part], (code, after, limit)).fetchall()
     if part == "events":
         return [[r[0], _office_time(r[1]), *r[2:]] for r in rows]
-    if part == "tickets":
+    if part in ("tickets", "appointments"):
         return [[r[0], r[1]] for r in rows]
     return [[r[0], {**r[1], "answers": r[2]}] for r in rows]
 

@@ -87,6 +87,7 @@ def build_batch(conn: sqlite3.Connection, office_code: str, settings: dict[str, 
                              (changes_after, max_changes)).fetchall()
         tickets = _rows(conn, "tickets", [row_id for _, kind, row_id in noted if kind == "ticket"])
         ratings = _rows(conn, "ratings", [row_id for _, kind, row_id in noted if kind == "rating"])
+        appointments = _rows(conn, "appointments", [row_id for _, kind, row_id in noted if kind == "appointment"])
         _add_answers(conn, ratings)
     finally:
         conn.execute("COMMIT")
@@ -95,7 +96,7 @@ def build_batch(conn: sqlite3.Connection, office_code: str, settings: dict[str, 
         "events": {"after": events_after, "last": events[-1][0] if events else events_after,
                    "rows": [list(row) for row in events]},
         "changes": {"after": changes_after, "last": noted[-1][0] if noted else changes_after,
-                    "tickets": tickets, "ratings": ratings},
+                    "tickets": tickets, "ratings": ratings, "appointments": appointments},
         "settings": settings,
     }
     return batch, len(events), len(noted)

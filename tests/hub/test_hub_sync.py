@@ -384,6 +384,9 @@ def test_an_office_restored_from_the_hub_has_its_tickets_ratings_and_events_back
                                                                                   tmp_path: Path) -> None:
     office = make_office("XA-TANPHU", "Trung tâm Phục vụ hành chính công xã Tân Phú", seed=11)
     serve_some(office.api, 3, "k")
+    book(office, [("DL7K2M", "2026-03-04", "2026-03-04T02:00:00+00:00"), ("DL9P4Q", "2026-04-06", None)])
+    office.syncer.catch_up()
+    book(office, [], cancel="DL7K2M")  # a booking changes after it was shipped
     office.syncer.catch_up()
     config = office_config(tmp_path)
     config.write_text(config.read_text(encoding="utf-8")
@@ -400,12 +403,15 @@ def test_an_office_restored_from_the_hub_has_its_tickets_ratings_and_events_back
     assert done.stdout.startswith(f"Restored {office.local_count('SELECT COUNT(*) FROM events')} events, "
                                   f"{office.local_count('SELECT COUNT(*) FROM tickets')} tickets")
     queries = ["SELECT * FROM events ORDER BY id", "SELECT * FROM tickets ORDER BY id",
-               "SELECT * FROM ratings ORDER BY id", "SELECT * FROM rating_answers ORDER BY rating_id, kind, code"]
+               "SELECT * FROM ratings ORDER BY id", "SELECT * FROM rating_answers ORDER BY rating_id, kind, code",
+               "SELECT * FROM appointments ORDER BY id"]
     original, restored = office.api.db.connect(), sqlite3.connect(new_pc)
     try:
         for sql in queries:
             assert restored.execute(sql).fetchall() == original.execute(sql).fetchall(), sql
         assert restored.execute("SELECT COUNT(*) FROM ratings").fetchone()[0] > 0
+        assert restored.execute("SELECT code, status FROM appointments ORDER BY id").fetchall() == [
+            ("DL7K2M", "cancelled"), ("DL9P4Q", "booked")]
         # Nothing waits to be shipped again, and the next change numbers on after the hub's acknowledgement.
         assert restored.execute("SELECT COUNT(*) FROM sync_outbox").fetchone()[0] == 0
         acks = dict(restored.execute("SELECT stream, acked FROM sync_acks").fetchall())
@@ -418,3 +424,18 @@ def test_an_office_restored_from_the_hub_has_its_tickets_ratings_and_events_back
     assert hub_rows(hub.dsn, office.code) == before
     again = motcua("restore", "--from-hub")
     assert again.returncode == 1 and "already holds tickets or events" in again.stderr
+
+
+def book(office: Office, bookings: list[tuple[str, str, str | None]], cancel: str | None = None) -> None:
+    """Bookings written as the appointments part stores them (code, day, slot start), or one cancelled."""
+    conn = office.api.db.connect()
+    try:
+        for code, day, slot in bookings:
+            conn.execute("INSERT INTO appointments (code, service, day, slot_start, status, phone, created_at) "
+                         "VALUES (?, 'HT', ?, ?, 'booked', '0912345678', '2026-03-02T01:00:00+00:00')",
+                         (code, day, slot or f"{day}T01:30:00+00:00"))
+        if cancel:
+            conn.execute("UPDATE appointments SET status = 'cancelled', cancelled_at = '2026-03-02T03:00:00+00:00', "
+                         "cancel_reason = 'Công dân báo bận' WHERE code = ?", (cancel,))
+    finally:
+        conn.close()
