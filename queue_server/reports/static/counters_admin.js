@@ -30,10 +30,12 @@ async function loadCounters() {
   }));
 }
 
+// The message comes after the table is drawn again, so what it says is what the table shows.
 async function changeCounters(change, done) {
-  try { await change(); $("counters-message").textContent = done; }
-  catch (error) { $("counters-message").textContent = error.message; }
-  loadCounters().catch((error) => { $("counters-message").textContent = error.message; });
+  let message = done;
+  try { await change(); } catch (error) { message = error.message; }
+  try { await loadCounters(); } catch (error) { message = error.message; }
+  $("counters-message").textContent = message;
 }
 
 document.addEventListener("DOMContentLoaded", () => {
