@@ -18,8 +18,21 @@ import wording
 from ..display_settings import DisplayConfig, load_display_config
 from .errors import ApiError
 from .request_input import int_param
+from .security_headers import content_security_policy
 
 bp = Blueprint("display_page", __name__)
+
+CONTENT_SECURITY_POLICY = content_security_policy(local_media=True)
+"""Scripts, styles, media and the feed from this server only (and the sound the board makes itself);
+the board is framed by nobody."""
+
+
+@bp.after_request
+def _page_headers(response: Response) -> Response:
+    """The board page gets the same policy as every other page (it had none)."""
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    return response
 
 VIDEO_TYPES = {".mp4": "video/mp4", ".webm": "video/webm", ".mkv": "video/x-matroska", ".mov": "video/quicktime",
                ".m4v": "video/mp4", ".avi": "video/x-msvideo"}

@@ -19,15 +19,22 @@ FrameAncestors = Literal["'self'", "'none'"]
 """Who may frame a page: staff pages (console, admin) this server, as X-Frame-Options does; public pages nobody."""
 
 
-def content_security_policy(*, style_hashes: Sequence[str] = (), frame_ancestors: FrameAncestors = NONE) -> str:
-    """The header value for a page; ``style_hashes`` are ``sha256-…`` digests of its inline ``<style>`` blocks."""
-    return _policy(tuple(style_hashes), frame_ancestors)
+def content_security_policy(*, style_hashes: Sequence[str] = (), frame_ancestors: FrameAncestors = NONE,
+                            local_media: bool = False) -> str:
+    """The header value for a page; ``style_hashes`` are ``sha256-…`` digests of its inline ``<style>`` blocks.
+
+    ``local_media`` also lets the page play sound it made itself (``blob:``): the lobby board tries a
+    tenth of a second of silence to learn whether it may speak without a tap.
+    """
+    return _policy(tuple(style_hashes), frame_ancestors, local_media)
 
 
 @cache
-def _policy(style_hashes: tuple[str, ...], frame_ancestors: str) -> str:
+def _policy(style_hashes: tuple[str, ...], frame_ancestors: str, local_media: bool = False) -> str:
     """Built once per combination: pages ask for it on every answer."""
+    media = (("media-src", f"{SELF} blob:"),) if local_media else ()
     directives = (
+        *media,
         ("default-src", SELF),
         ("script-src", SELF),
         ("style-src", " ".join([SELF, *(f"'{digest}'" for digest in style_hashes)])),

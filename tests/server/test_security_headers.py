@@ -40,11 +40,14 @@ def status_page_policy() -> str:
     ("/t/no-such-ticket", "status"),  # the "not found" page is the same page
     ("/dat-lich", "public"),
     ("/dat-lich/NOCODE", "public"),
+    ("/display", "board"),  # the lobby board: it had no policy at all
+    ("/doi-mat-khau", "public"),  # an officer's own password
 ])
 def test_each_page_family_gets_its_policy(api: InProcess, path: str, family: str) -> None:
     assert issue(api).status_code == 201  # its status page is /t/tok1
     page = api.client.get(path)
-    expected = {"staff": STAFF_POLICY, "public": PUBLIC_POLICY, "status": status_page_policy()}[family]
+    expected = {"staff": STAFF_POLICY, "public": PUBLIC_POLICY, "status": status_page_policy(),
+                "board": "media-src 'self' blob:; " + PUBLIC_POLICY}[family]
     assert (page.mimetype, page.headers["Content-Security-Policy"]) == ("text/html", expected)
 
 
