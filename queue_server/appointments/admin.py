@@ -13,6 +13,7 @@ from flask import Blueprint, jsonify, request
 
 from .. import staff
 from ..engine import CommandContext
+from ..store.db import immediate_transaction
 from ..web.context import engine, read_conn
 from ..web.errors import ApiError
 from ..web.request_input import field, json_body
@@ -112,18 +113,12 @@ def remove_block(block_id: int) -> Any:
 def _calendar_change(change: Callable[[Any], T], actor: str, action: str, target: str,
                      detail: Mapping[str, Any]) -> T:
     """One calendar change with its audit line, in one transaction; the effective settings are read again."""
-    conn = read_conn()
-    conn.execute("BEGIN IMMEDIATE")
     try:
-        result = change(conn)
-        staff.audit(conn, actor, action, target, detail)
-        conn.execute("COMMIT")
+        with immediate_transaction(read_conn()) as conn:
+            result = change(conn)
+            staff.audit(conn, actor, action, target, detail)
     except CalendarRefused as refused:
-        conn.execute("ROLLBACK")
         raise ApiError(422, refused.code, refused.message) from None
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
     forget_calendar()
     return result
 

@@ -13,6 +13,7 @@ from typing import Any
 from flask import Blueprint, current_app, request
 
 from .. import staff
+from ..store.db import immediate_transaction
 from ..web.context import read_conn
 from ..web.errors import ApiError
 from ..web.request_input import json_body
@@ -83,15 +84,9 @@ def import_dossiers() -> Any:
         dossiers = dossiers_from(headers, rows, mapping)
     except DossierImportError as bad:
         raise ApiError(422, "invalid_dossier_file", str(bad)) from None
-    conn = read_conn()
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with immediate_transaction(read_conn()) as conn:
         count = store.save_dossiers(conn, dossiers, datetime.now(UTC).isoformat(timespec="seconds"))
         staff.audit(conn, admin.name, "dossiers.import", name, {"dossiers": count})
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
     cached = current_app.extensions.get("motcua.reports")
     if cached is not None:
         cached.forget()  # the head's next report shows the imported dossiers

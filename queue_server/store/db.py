@@ -12,6 +12,7 @@ import contextlib
 import os
 import sqlite3
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import sqlite_utils
@@ -126,3 +127,16 @@ def _remove_new_side_files(created: list[Path]) -> None:
     for side in created:
         with contextlib.suppress(OSError):
             side.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def immediate_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """All of a side write or none of it, the write lock taken at once (BEGIN IMMEDIATE), so two requests
+    changing the same rows wait for each other instead of one failing half-way through."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise

@@ -8,13 +8,13 @@ plus the one page an officer with a temporary password is sent to.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
 
 from .. import auth, staff
+from ..store.db import immediate_transaction
 from .context import engine, read_conn
 from .errors import ApiError
 from .request_input import json_body
@@ -26,23 +26,10 @@ bp = Blueprint("people_admin", __name__)
 T = TypeVar("T")
 
 
-@contextmanager
-def _transaction() -> Iterator[sqlite3.Connection]:
-    """One change, all of it or nothing (the person, their sessions and the audit line together)."""
-    conn = read_conn()
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield conn
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-
-
 def _staff_call(change: Callable[[sqlite3.Connection], T]) -> T:
     """Run a staff change in a transaction; its refusals become the API's error shape."""
     try:
-        with _transaction() as conn:
+        with immediate_transaction(read_conn()) as conn:  # the person, their sessions, the audit line
             done = change(conn)
     except staff.StaffError as refused:
         raise ApiError(refused.status, refused.code, refused.message) from None

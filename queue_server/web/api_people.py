@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint, current_app, request
 
 from .. import auth
+from ..store.db import immediate_transaction
 from .context import read_conn
 from .disk_guard import require_disk_reserve
 from .errors import ApiError
@@ -89,14 +90,8 @@ def device_status() -> Any:
         "message": field(body, "message", str, required=False, max_length=300) or "",
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    conn = read_conn()
-    conn.execute("BEGIN IMMEDIATE")  # two reports of one device at once: neither is lost
-    try:
+    with immediate_transaction(read_conn()) as conn:  # two reports of one device at once: neither is lost
         _record_report(conn, device.id, component, report)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
     return {"status": "recorded"}
 
 

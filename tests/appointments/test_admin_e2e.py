@@ -6,13 +6,12 @@ The in-process app on its fake clock (Monday 2 March 2026, 08:00) served over HT
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.support.browser import headless_chromium
+from tests.support.browser import headless_chromium, wait_until
 from tests.support.live_server import ADMIN_PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -23,19 +22,6 @@ def desk() -> Iterator[Any]:
     """The office head's PC browser."""
     with headless_chromium("1366,900") as driver:
         yield driver
-
-
-def until(check: Callable[[], Any], timeout: float = 8.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            found = check()
-        except Exception:  # the page is still changing under us
-            found = None
-        if found:
-            return found
-        time.sleep(0.1)
-    raise AssertionError("the page did not change in time")
 
 
 def sign_in(driver: Any, url: str, page: str, username: str, password: str) -> None:
@@ -51,20 +37,20 @@ def test_the_head_cancels_a_booking_closes_a_slot_and_adds_an_officer(served, de
     seat = site.app.client.post("/api/appointments", json={"service": "HT", "slot": "2026-03-03T09:00"})
     code = seat.get_json()["appointment"]["code"]
     sign_in(desk, site.url, "/admin/login", "admin", ADMIN_PASSWORD)
-    until(lambda: desk.find_elements("id", "bookings-date"))
+    wait_until(lambda: desk.find_elements("id", "bookings-date"))
     desk.execute_script("document.getElementById('bookings-date').value = '2026-03-03'")
     desk.find_element("css selector", "#bookings-form button").click()
-    row = until(lambda: desk.find_element("css selector", f'#bookings-table tr[data-code="{code}"]'))
+    row = wait_until(lambda: desk.find_element("css selector", f'#bookings-table tr[data-code="{code}"]'))
     row.find_element("css selector", "button.cancel").click()
-    prompt = until(lambda: desk.switch_to.alert)
+    prompt = wait_until(lambda: desk.switch_to.alert)
     prompt.send_keys("Cán bộ đi họp")
     prompt.accept()
-    until(lambda: "Đã hủy (Cán bộ đi họp (admin))" in desk.find_element(
+    wait_until(lambda: "Đã hủy (Cán bộ đi họp (admin))" in desk.find_element(
         "css selector", f'#bookings-table tr[data-code="{code}"]').text)
     desk.find_element("id", "block-time").send_keys("10:00")
     desk.find_element("id", "block-reason").send_keys("Mất điện")
     desk.find_element("id", "block-add").click()
-    until(lambda: "10:00 · mọi lĩnh vực: Mất điện" in desk.find_element("id", "blocks-list").text)
+    wait_until(lambda: "10:00 · mọi lĩnh vực: Mất điện" in desk.find_element("id", "blocks-list").text)
     slots = site.app.client.get("/api/appointments/slots?service=HT&date=2026-03-03").get_json()["slots"]
     assert next(s for s in slots if s["time"] == "10:00")["blocked"] == "Mất điện"
 
@@ -72,18 +58,18 @@ def test_the_head_cancels_a_booking_closes_a_slot_and_adds_an_officer(served, de
     desk.find_element("id", "person-username").send_keys("nguyenvana")
     desk.find_element("css selector", '#person-counters input[value="4"]').click()
     desk.find_element("id", "person-add").click()
-    password = until(lambda: desk.find_element("css selector", "#person-password code").text)
-    until(lambda: "chờ đổi mật khẩu" in desk.find_element(
+    password = wait_until(lambda: desk.find_element("css selector", "#person-password code").text)
+    wait_until(lambda: "chờ đổi mật khẩu" in desk.find_element(
         "css selector", '#people-table tr[data-username="nguyenvana"]').text)
     assert "Nguyễn Văn A" in desk.find_element("id", "people-table").text
 
     sign_in(desk, site.url, "/console/login", "nguyenvana", password)
-    until(lambda: desk.current_url.endswith("/doi-mat-khau"))
+    wait_until(lambda: desk.current_url.endswith("/doi-mat-khau"))
     desk.find_element("id", "current").send_keys(password)
     for field in ("new", "again"):
         desk.find_element("id", field).send_keys("mat-khau-cua-a")
     desk.find_element("id", "save").click()
-    until(lambda: desk.current_url.endswith("/console"))
+    wait_until(lambda: desk.current_url.endswith("/console"))
     people = site.app.client.get("/api/people", headers=site.app.auth("admin")).get_json()["people"]
     assert next(p for p in people if p["username"] == "nguyenvana")["must_change_password"] is False
 
@@ -91,35 +77,35 @@ def test_the_head_cancels_a_booking_closes_a_slot_and_adds_an_officer(served, de
 def test_a_bad_officer_gets_a_vietnamese_message_and_a_clerk_gets_no_admin(served, desk) -> None:
     site = served()
     sign_in(desk, site.url, "/admin/login", "admin", ADMIN_PASSWORD)
-    until(lambda: desk.find_elements("id", "person-add"))
+    wait_until(lambda: desk.find_elements("id", "person-add"))
     desk.find_element("id", "person-name").send_keys("Trần Thị B")
     desk.find_element("id", "person-username").send_keys("quay1")  # taken
     desk.find_element("css selector", '#person-counters input[value="1"]').click()
     desk.find_element("id", "person-add").click()
-    until(lambda: "Đã có cán bộ đăng nhập bằng tên quay1" in desk.find_element("id", "person-message").text)
+    wait_until(lambda: "Đã có cán bộ đăng nhập bằng tên quay1" in desk.find_element("id", "person-message").text)
     assert desk.find_element("id", "person-password").text == ""
 
     desk.execute_script("document.getElementById('day-date').value = '2026-03-07'")  # a Saturday
     desk.find_element("css selector", '#day-kind option[value="working"]').click()
     desk.find_element("id", "day-add").click()
-    until(lambda: "07/03/2026 · Làm bù: Làm bù" in desk.find_element("id", "days-list").text)
+    wait_until(lambda: "07/03/2026 · Làm bù: Làm bù" in desk.find_element("id", "days-list").text)
     desk.execute_script("document.getElementById('day-date').value = '2026-03-04'")  # a Wednesday
     desk.find_element("id", "day-add").click()
-    until(lambda: "chỉ thứ Bảy hoặc Chủ nhật" in desk.find_element("id", "calendar-message").text)
+    wait_until(lambda: "chỉ thứ Bảy hoặc Chủ nhật" in desk.find_element("id", "calendar-message").text)
     assert site.app.client.get("/api/appointments/slots?service=HT&date=2026-03-07").get_json()["closed"] is None
 
 
 def test_the_head_reassigns_a_counter_and_a_change_leaving_a_field_uncovered_is_refused(served, desk) -> None:
     site = served()
     sign_in(desk, site.url, "/admin/login", "admin", ADMIN_PASSWORD)
-    row = until(lambda: desk.find_element("css selector", '#counters-table tr[data-counter="3"]'))
+    row = wait_until(lambda: desk.find_element("css selector", '#counters-table tr[data-counter="3"]'))
     row.find_element("css selector", 'input[value="DC"]').click()
     row.find_element("css selector", "button.save").click()
-    until(lambda: "Đã lưu: Quầy 3 nhận 2 lĩnh vực." in desk.find_element("id", "counters-message").text)
+    wait_until(lambda: "Đã lưu: Quầy 3 nhận 2 lĩnh vực." in desk.find_element("id", "counters-message").text)
     counters = site.app.client.get("/api/counters").get_json()["counters"]
     assert next(c for c in counters if c["number"] == 3)["services"] == ["VP", "DC"]
     row = desk.find_element("css selector", '#counters-table tr[data-counter="4"]')
     row.find_element("css selector", 'input[value="DC"]').click()  # counter 4 would take no field: refused
     row.find_element("css selector", "button.save").click()
-    until(lambda: "Một quầy cần nhận ít nhất một lĩnh vực" in desk.find_element("id", "counters-message").text)
+    wait_until(lambda: "Một quầy cần nhận ít nhất một lĩnh vực" in desk.find_element("id", "counters-message").text)
     assert site.app.client.get("/api/admin/bookings", headers=site.app.auth("quay1")).status_code == 403

@@ -70,7 +70,7 @@ def wait_text(browser: Any, css: str, expected: str, timeout: float = 10) -> Non
 T = TypeVar("T")
 
 
-def wait_until(check: Callable[[], T], what: str, timeout: float = 8.0) -> T:
+def wait_until(check: Callable[[], T], what: str = "the page to change", timeout: float = 8.0) -> T:
     """Poll until ``check`` returns something true (an element re-rendered under our feet counts as not yet);
     fail naming ``what`` and the last thing seen."""
     deadline = time.monotonic() + timeout
