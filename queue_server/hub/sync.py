@@ -18,7 +18,7 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -208,17 +208,31 @@ class Syncer:
         return base * random.uniform(0.8, 1.2)
 
     def run(self, stop: threading.Event) -> None:
-        """Catch up, wait ``interval_seconds``, again, until ``stop`` is set; failures back off and retry."""
+        """Catch up, wait ``interval_seconds``, again, until ``stop`` is set; failures back off and retry.
+
+        An outage is logged once when it starts and once when it ends (a link down for a week would
+        otherwise write a line every few minutes); the retries in between are at debug level.
+        """
+        outage_since: datetime | None = None
         while not stop.is_set():
             try:
                 self.catch_up()
             except SyncFailed as exc:
                 self.failures += 1
                 delay = self.backoff()
-                log.warning("sync failed (%s); retrying in %.1f s", exc, delay)
+                if outage_since is None:
+                    outage_since = self.clock()
+                    log.warning("cannot ship to the hub %s (%s): the queue goes on, events wait here; retrying "
+                                "with back-off up to %g s, logged again when the hub answers",
+                                self.settings.hub_url, exc, self.settings.max_backoff_seconds)
+                else:
+                    log.debug("sync failed again (%s); retrying in %.1f s", exc, delay)
                 stop.wait(delay)
                 continue
-            if self.failures:
-                log.info("sync back after %d failures", self.failures)
+            if outage_since is not None:
+                down = timedelta(seconds=round((self.clock() - outage_since).total_seconds()))
+                log.info("the hub answers again after %s (h:mm:ss) and %d failed attempts: caught up",
+                         down, self.failures)
+                outage_since = None
             self.failures = 0
             stop.wait(self.settings.interval_seconds)
