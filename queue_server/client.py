@@ -262,6 +262,16 @@ class ErrorCode:
     WRONG_PASSWORD = "wrong_password"
     INVALID_PASSWORD = "invalid_password"
 
+    # pairing a kiosk or a board by code, and devices managed from /admin
+    PAIRING_EXPIRED = "pairing_expired"
+    TOO_MANY_PAIRINGS = "too_many_pairings"
+    INVALID_PAIRING_CODE = "invalid_pairing_code"
+    PAIRING_NOT_FOUND = "pairing_not_found"
+    PAIRING_ALREADY_CONFIRMED = "pairing_already_confirmed"
+    INVALID_DEVICE_NAME = "invalid_device_name"
+    DEVICE_NAME_TAKEN = "device_name_taken"
+    UNKNOWN_DEVICE = "unknown_device"
+
     # taking a ticket
     MISSING_IDEMPOTENCY_KEY = "missing_idempotency_key"
     INVALID_IDEMPOTENCY_KEY = "invalid_idempotency_key"
@@ -283,16 +293,6 @@ class ErrorCode:
 
     # appointments
     APPOINTMENTS_DISABLED = "appointments_disabled"
-    # pairing a kiosk or a board by code, and devices managed from /admin
-    PAIRING_EXPIRED = "pairing_expired"
-    TOO_MANY_PAIRINGS = "too_many_pairings"
-    INVALID_PAIRING_CODE = "invalid_pairing_code"
-    PAIRING_NOT_FOUND = "pairing_not_found"
-    PAIRING_ALREADY_CONFIRMED = "pairing_already_confirmed"
-    INVALID_DEVICE_NAME = "invalid_device_name"
-    DEVICE_NAME_TAKEN = "device_name_taken"
-    UNKNOWN_DEVICE = "unknown_device"
-
     UNKNOWN_BOOKING = "unknown_booking"
     BOOKING_CANCELLED = "booking_cancelled"
     BOOKING_EXPIRED = "booking_expired"
