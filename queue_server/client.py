@@ -143,6 +143,28 @@ class QueueClient:
         """Tell the office how a device part is doing (printer, screen…)."""
         self.post_json("/api/devices/status", {"component": component, "ok": ok, "code": code, "message": message})
 
+    def me(self) -> dict[str, Any]:
+        """Who this client's token belongs to (a device learns whether its saved token still works)."""
+        return self.get_json("/api/me")["user"]
+
+    def start_pairing(self, role: str, label: str | None = None) -> dict[str, Any]:
+        """Ask for a pairing code to show on a new device: ``code``, ``claim``, ``expires_at``, ``poll_seconds``...
+
+        No token needed (a new device has none); an admin confirms the code in /admin.
+        """
+        body: dict[str, Any] = {"role": role}
+        if label:
+            body["label"] = label[:64]
+        return self.post_json("/api/pairings", body)
+
+    def collect_pairing(self, claim: str) -> dict[str, Any]:
+        """``{"state": "waiting"}`` until an admin confirms; then, once, ``state`` "paired" with the token.
+
+        The paired answer carries ``token``, ``name`` and ``role``. POST, so the claim never appears
+        in a URL or a log; ``pairing_expired`` (410) once the code is gone.
+        """
+        return self.post_json("/api/pairings/claim", {"claim": claim})
+
     def login(self, username: str, password: str) -> str:
         """Sign a person in; keeps and returns the bearer token."""
         self.token = self.post_json("/api/login", {"username": username, "password": password})["token"]
