@@ -307,18 +307,33 @@ def serve(config, db_path: Path, host: str, port: int, threads: int = DEFAULT_TH
                                    "stop what uses it or pass another --port") from None
             log.info("motcua serving %s on http://%s:%s (db %s)", config.office.name, host, port, db_path)
             print(f"motcua: serving on http://{host}:{port}", flush=True)
-            if ready is not None:
-                ready.set()
-            _end_streams_on_interrupt(engine)
+            sync_worker = None
             try:
+                sync_worker = _start_sync_worker(app, config, db_path)
+                if ready is not None:
+                    ready.set()
+                _end_streams_on_interrupt(engine)
                 server.run()
             except KeyboardInterrupt:
                 pass
             finally:
                 server.close()
+                if sync_worker is not None:
+                    sync_worker.stop()
         finally:
             pruner.stop()
             engine.stop()
+
+
+def _start_sync_worker(app, config, db_path: Path):
+    """With ``[sync]`` in the office file, the worker that ships to the hub runs with the server (docs/hub.md)."""
+    from .hub.sync_worker import start_sync_worker
+
+    worker = start_sync_worker(config, db_path)
+    app.extensions["motcua.sync_worker"] = worker
+    if worker is not None:
+        print(f"motcua: shipping to the province hub {config.section('sync')['hub_url']}", flush=True)
+    return worker
 
 
 def loopback_public_url_warning(public_url: str, host: str) -> str | None:

@@ -185,6 +185,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     """Ship the office's history to the hub named in ``[sync]``; forever, or until current with --once."""
     from .sync import Syncer, SyncFailed
     from .sync_settings import shipped_settings, sync_settings
+    from .sync_worker import PARENT_ENV, watch_parent
 
     config = load_config(args.config or default_config_path())
     settings = sync_settings(config)
@@ -194,8 +195,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     if not db_path.exists():
         raise CommandError(f"no database at {db_path}: run motcua init first")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # Background work on the queue's PC: the scheduler serves the server's threads first when both want a core.
-    os.nice(SYNC_NICENESS)
+    _lower_priority()
     syncer = Syncer(settings, db_path, shipped_settings(config))
     try:
         if args.once:
@@ -207,12 +207,23 @@ def cmd_sync(args: argparse.Namespace) -> int:
             return 0
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        if os.environ.get(PARENT_ENV):  # started by motcua serve, which stops it (SIGTERM) after its own Ctrl-C
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            watch_parent(stop)
         print(f"motcua: syncing to {settings.hub_url} as {settings.office_code}", file=sys.stderr, flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             syncer.run(stop)
     finally:
         syncer.close()
     return 0
+
+
+def _lower_priority() -> None:
+    """Background work on the queue's PC: the scheduler serves the server's threads first when both want a core."""
+    try:
+        os.nice(SYNC_NICENESS)
+    except OSError as exc:  # a system-call filter that forbids it: ship at the server's priority rather than not
+        logging.getLogger(__name__).warning("cannot lower the sync worker's priority (%s)", exc.strerror)
 
 
 def cmd_restore_from_hub(args: argparse.Namespace) -> int:
