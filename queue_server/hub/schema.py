@@ -76,6 +76,17 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
             PRIMARY KEY (office, id, day)
         ) PARTITION BY RANGE (day);
     """),
+    ("m003_office_records", """
+        CREATE TABLE hub_office_records (
+            office text NOT NULL REFERENCES hub_offices (code),
+            kind text NOT NULL,
+            data jsonb NOT NULL,
+            updated_at timestamptz NOT NULL,
+            seq bigint NOT NULL DEFAULT 0,
+            PRIMARY KEY (office, kind)
+        );
+        ALTER TABLE hub_offices ADD COLUMN history text;
+    """),
 )
 """(name, SQL) in the order they run; each runs once, in its own transaction."""
 
