@@ -32,9 +32,19 @@ def add_office_options(parser: argparse.ArgumentParser) -> None:
                         help="SQLite database file (default: $MOTCUA_DB, then the user's data folder)")
 
 
-def add_client_options(parser: argparse.ArgumentParser) -> None:
-    """The --server and --token options of device commands (kiosk, display…)."""
+def add_client_options(parser: argparse.ArgumentParser, pairs_as: str | None = None) -> None:
+    """The --server and --token options of device commands (kiosk, display…).
+
+    A device that pairs by a code on its first start (``pairs_as`` "kiosk" or
+    "display") also takes --token-file: where the token it was given is kept.
+    """
     parser.add_argument("--server", default=os.environ.get("MOTCUA_SERVER", "http://127.0.0.1:8080"),
                         help="queue server URL (default: $MOTCUA_SERVER or http://127.0.0.1:8080)")
     parser.add_argument("--token", default=os.environ.get("MOTCUA_TOKEN"),
                         help="device token from `motcua device add` (default: $MOTCUA_TOKEN)")
+    if pairs_as is not None:
+        parser.add_argument("--token-file", type=Path, default=None, metavar="PATH",
+                            help=f"the token this {pairs_as} got by pairing, used when there is no --token "
+                                 f"(default: {pairs_as}-token in the user's state folder, "
+                                 f"e.g. ~/.local/state/motcua/{pairs_as}-token); without either it shows a "
+                                 "pairing code for an admin to confirm in /admin")

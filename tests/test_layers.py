@@ -19,8 +19,10 @@ import pytest
 PROJECT = Path(__file__).resolve().parents[1]
 SERVER = "queue_server"
 
-CLIENT_SIDE = frozenset({"queue_server.client", "queue_server.config", "queue_server.cli_support"})
-"""The HTTP client, the office config and the CLI plumbing: what a device with a command and a server needs."""
+CLIENT_SIDE = frozenset({"queue_server.client", "queue_server.config", "queue_server.cli_support",
+                         "queue_server.device_token", "queue_server.pairing_screen"})
+"""The HTTP client, the office config, the CLI plumbing, and where a device's token comes from (its file,
+or the pairing screen's steps): what a device with a command and a server needs."""
 
 PUBLISHED = CLIENT_SIDE | {"queue_server.display_settings"}
 """Everything the server publishes for devices (the [display] settings only for the display)."""
