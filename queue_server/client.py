@@ -374,6 +374,7 @@ class ErrorCode:
     OFFICE_REVOKED = "office_revoked"
     OFFICE_NOT_SYNCED = "office_not_synced"
     SYNC_GAP = "sync_gap"
+    SYNC_HISTORY_MISMATCH = "sync_history_mismatch"
 
     # the server's state (retry later)
     TRY_AGAIN = "try_again"
