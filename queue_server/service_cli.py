@@ -21,9 +21,13 @@ from pathlib import Path
 from .cli_support import CommandError
 from .config import OfficeConfig, load_config
 
-ROLES = ("server", "kiosk", "display")
+ROLES = ("server", "kiosk", "display", "hub")
 SERVER_USER = "motcua"
 SCREEN_USER = "motcua-screen"
+HUB_USER = "motcua-hub"  # the province hub's machine: also its PostgreSQL role (peer authentication)
+HOMES = {SERVER_USER: "/var/lib/motcua", SCREEN_USER: "/var/lib/motcua-screen", HUB_USER: "/var/lib/motcua-hub"}
+HUB_ENV = Path("/etc/motcua/hub.env")
+DEFAULT_HUB_PORT = 8090
 # The screen, touch, sound and printer devices a kiosk or board opens (lp: /dev/usb/lp*, dialout: serial printers).
 SCREEN_GROUPS = ("video", "render", "input", "audio", "lp", "dialout")
 DEFAULT_PORT = 8080
@@ -53,6 +57,8 @@ class PlannedFile:
     text: str
     mode: int = 0o644
     keep: bool = False
+    fill_in: str = "MOTCUA_SERVER and MOTCUA_TOKEN"
+    """What the operator writes into a ``keep`` file after the install."""
 
 
 @dataclass
@@ -83,11 +89,11 @@ def register(subcommands: argparse._SubParsersAction) -> None:
                               "e.g. /etc/motcua/office.toml")
     install.add_argument("--server", default=None, metavar="URL",
                          help="kiosk/display: the queue server's address, written into the new token file")
-    install.add_argument("--host", default="0.0.0.0",
-                         help="server: the address to serve on "
-                              "(default 0.0.0.0, the office network; 127.0.0.1 behind a local proxy)")
-    install.add_argument("--port", type=int, default=DEFAULT_PORT,
-                         help=f"server: the port to serve on (default {DEFAULT_PORT})")
+    install.add_argument("--host", default=None,
+                         help="server, hub: the address to serve on (server: default 0.0.0.0, the office "
+                              "network, 127.0.0.1 behind a local proxy; hub: default 127.0.0.1, behind HTTPS)")
+    install.add_argument("--port", type=int, default=None,
+                         help=f"server, hub: the port to serve on (default {DEFAULT_PORT}, hub {DEFAULT_HUB_PORT})")
     install.add_argument("--backup-dir", type=Path, default=DEFAULT_BACKUP_DIR,
                          help=f"server: where daily backups go (default {DEFAULT_BACKUP_DIR})")
     install.add_argument("--keep", type=int, default=DEFAULT_KEEP,
@@ -104,13 +110,15 @@ def register(subcommands: argparse._SubParsersAction) -> None:
 
 def cmd_service_install(args: argparse.Namespace) -> int:
     """Plan the role's files, then show them (``--dry-run``) or write them."""
-    config_path = _config_path(args.config)
-    config = load_config(config_path)
     motcua = _absolute(args.motcua) if args.motcua else installed_motcua()
-    plan = plan_install(args.role, config, motcua, screen=args.screen, server=args.server, host=args.host,
-                        port=args.port,
-                        backup_dir=_absolute(args.backup_dir), keep=args.keep,
-                        cage=_absolute(args.cage) if args.cage else find_cage())
+    if args.role == "hub":  # the province's machine: no office file
+        plan = plan_hub_install(motcua, host=args.host or "127.0.0.1", port=args.port or DEFAULT_HUB_PORT)
+    else:
+        config = load_config(_config_path(args.config))
+        plan = plan_install(args.role, config, motcua, screen=args.screen, server=args.server,
+                            host=args.host or "0.0.0.0", port=args.port or DEFAULT_PORT,
+                            backup_dir=_absolute(args.backup_dir), keep=args.keep,
+                            cage=_absolute(args.cage) if args.cage else find_cage())
     root = args.root.resolve()
     if args.dry_run:
         print_plan(plan, root)
@@ -188,8 +196,7 @@ def plan_install(role: str, config: OfficeConfig, motcua: Path, *, screen: str |
     """The files, folders, user and units of one role (nothing is touched)."""
     if keep < 1:
         raise CommandError(f"--keep {keep}: keep at least 1 backup")
-    if not re.fullmatch(r"[\w.:\[\]-]+", host):
-        raise CommandError(f"--host {host!r}: an IP address or a name, e.g. 0.0.0.0 or 127.0.0.1")
+    _check_host(host)
     for path, what in ((motcua, "motcua program"), (config.path, "office file"), (backup_dir, "backup folder"),
                        (cage, "cage")):
         _unit_safe(path, what)
@@ -219,6 +226,31 @@ def plan_install(role: str, config: OfficeConfig, motcua: Path, *, screen: str |
         if not cage.is_file():
             plan.notes.append(f"{cage} is missing: apt-get install cage xwayland")
     plan.files[:0] = [PlannedFile(units / name, render(unit_template(name), values)) for name in names]
+    return plan
+
+
+def _check_host(host: str) -> None:
+    if not re.fullmatch(r"[\w.:\[\]-]+", host):
+        raise CommandError(f"--host {host!r}: an IP address or a name, e.g. 0.0.0.0 or 127.0.0.1")
+
+
+def plan_hub_install(motcua: Path, *, host: str = "127.0.0.1", port: int = DEFAULT_HUB_PORT) -> InstallPlan:
+    """The province hub's unit, its user and the root-only file with the PostgreSQL DSN (nothing is touched)."""
+    _check_host(host)
+    _unit_safe(motcua, "motcua program")
+    values = {"motcua": str(motcua), "user": HUB_USER, "host": host, "port": str(port), "env_file": str(HUB_ENV),
+              "protect_home": protect_home(motcua)}
+    name = "motcua-hub.service"
+    dsn_file = ("# The hub's PostgreSQL (libpq connection string); the unit reads it, root only.\n"
+                f"# Before the first start: runuser -u postgres -- createuser {HUB_USER}\n"
+                f"#                         runuser -u postgres -- createdb -O {HUB_USER} motcua_hub\n"
+                "MOTCUA_HUB_DSN=dbname=motcua_hub\n")
+    plan = InstallPlan(user=HUB_USER, enable=[name], files=[
+        PlannedFile(Path("/etc/systemd/system") / name, render(unit_template(name), values)),
+        PlannedFile(HUB_ENV, dsn_file, 0o600, keep=True, fill_in="MOTCUA_HUB_DSN (the default suits a local "
+                                                                  "PostgreSQL with the role and database above)")])
+    plan.notes.append(f"put HTTPS in front (a reverse proxy to {host}:{port}); offices post their batches there")
+    plan.notes.append(f"then: motcua hub office add CODE --name … (MOTCUA_HUB_DSN from {HUB_ENV}) for each office")
     return plan
 
 
@@ -274,7 +306,7 @@ def print_plan(plan: InstallPlan, root: Path) -> None:
 
 def user_commands(plan: InstallPlan) -> list[list[str]]:
     """useradd, or usermod for a user that exists, giving it its device groups."""
-    home = "/var/lib/motcua" if plan.user == SERVER_USER else "/var/lib/motcua-screen"
+    home = HOMES[plan.user]
     import pwd  # POSIX only, as in _group_exists
 
     groups = [f"--groups={','.join(plan.groups)}"] if plan.groups else []
@@ -320,7 +352,7 @@ def print_next_steps(plan: InstallPlan, root: Path, dry_run: bool) -> None:
     print("Then:" if not dry_run else "After a real install:")
     for file in plan.files:
         if file.keep:
-            print(f"  edit {under(root, file.path)}: MOTCUA_SERVER and MOTCUA_TOKEN")
+            print(f"  edit {under(root, file.path)}: {file.fill_in}")
     print("  systemctl daemon-reload")
     print(f"  systemctl enable --now {' '.join(plan.enable)}")
     for note in plan.notes:

@@ -47,10 +47,10 @@ def directives(path: Path) -> dict[str, list[str]]:
 
 @pytest.fixture(scope="module")
 def every_role(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One root with the server's, the kiosk's and a lobby board's files."""
+    """One root with the server's, the kiosk's, a lobby board's and the province hub's files."""
     root = tmp_path_factory.mktemp("root")
     for role, extra in (("server", ()), ("kiosk", ("--server", "http://10.0.0.2:8080")),
-                        ("display", ("--screen", "cua-vao"))):
+                        ("display", ("--screen", "cua-vao")), ("hub", ())):
         assert install(root, role, *extra) == 0
     return root
 
@@ -58,7 +58,7 @@ def every_role(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_each_role_writes_its_units(every_role: Path) -> None:
     assert sorted(p.name for p in (every_role / UNITS).iterdir()) == [
         "motcua-backup.service", "motcua-backup.timer", "motcua-display@.service",
-        "motcua-kiosk.service", "motcua-server.service"]
+        "motcua-hub.service", "motcua-kiosk.service", "motcua-server.service"]
 
 
 @needs_systemd_analyze
@@ -85,11 +85,12 @@ def test_verify_catches_a_unit_whose_program_is_missing(every_role: Path, tmp_pa
 
 
 @needs_systemd_analyze
-def test_the_server_unit_is_rated_well_hardened(every_role: Path) -> None:
-    unit = every_role / UNITS / "motcua-server.service"
+@pytest.mark.parametrize("name", ["motcua-server.service", "motcua-hub.service"])
+def test_the_server_and_hub_units_are_rated_well_hardened(every_role: Path, name: str) -> None:
+    unit = every_role / UNITS / name
     result = subprocess.run([SYSTEMD_ANALYZE, "security", "--offline=yes", str(unit)],
                             capture_output=True, text=True, check=False, timeout=60)
-    level = re.search(r"Overall exposure level for motcua-server.service: ([\d.]+)", result.stdout)
+    level = re.search(rf"Overall exposure level for {re.escape(name)}: ([\d.]+)", result.stdout)
     assert level is not None, result.stdout + result.stderr
     assert float(level.group(1)) <= 2.0
 
@@ -102,6 +103,41 @@ def test_the_server_runs_this_motcua_on_the_office_file_in_its_state_dir(every_r
     assert (unit["User"], unit["StateDirectory"], unit["ProtectSystem"]) == (["motcua"], ["motcua"], ["strict"])
     assert unit["Restart"] == ["on-failure"] and unit["KillSignal"] == ["SIGINT"]
     assert unit["WantedBy"] == ["multi-user.target"]
+
+
+def test_the_server_unit_also_runs_the_sync_worker_which_may_lower_its_own_priority(every_role: Path) -> None:
+    """One unit for the queue and its shipping to the hub: serve starts the worker when [sync] is set."""
+    text = (every_role / UNITS / "motcua-server.service").read_text(encoding="utf-8")
+    unit = directives(every_role / UNITS / "motcua-server.service")
+    assert len(unit["ExecStart"]) == 1 and "sync" not in unit["ExecStart"][0]
+    assert "[sync]" in text and "token_file" in text
+    # @resources stays denied but for setpriority, which the worker's os.nice needs.
+    assert unit["SystemCallFilter"] == ["@system-service", "~@privileged @resources", "setpriority"]
+
+
+def test_the_hub_serves_with_its_database_from_a_root_only_file_not_the_command_line(every_role: Path) -> None:
+    unit = directives(every_role / UNITS / "motcua-hub.service")
+    assert unit["ExecStart"] == [f"{PROGRAM} hub serve --host 127.0.0.1 --port 8090"]
+    assert unit["EnvironmentFile"] == ["/etc/motcua/hub.env"] and unit["User"] == ["motcua-hub"]
+    assert unit["After"] == ["network-online.target postgresql.service"] and unit["KillSignal"] == ["SIGTERM"]
+    dsn_file = every_role / "etc/motcua/hub.env"
+    assert stat.S_IMODE(dsn_file.stat().st_mode) == 0o600
+    assert "MOTCUA_HUB_DSN=dbname=motcua_hub\n" in dsn_file.read_text(encoding="utf-8")
+
+
+def test_a_hub_install_needs_no_office_file_and_keeps_its_dsn(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("MOTCUA_CONFIG", raising=False)
+    args = ["service", "install", "--role", "hub", "--root", str(tmp_path), "--motcua", str(PROGRAM)]
+    assert main([*args, "--port", "9000"]) == 0
+    dsn_file = tmp_path / "etc/motcua/hub.env"
+    dsn_file.write_text("MOTCUA_HUB_DSN=host=db.tinh user=hub password=secret\n", encoding="utf-8")
+    assert main([*args, "--port", "9000"]) == 0
+    assert dsn_file.read_text(encoding="utf-8") == "MOTCUA_HUB_DSN=host=db.tinh user=hub password=secret\n"
+    (exec_start,) = directives(tmp_path / UNITS / "motcua-hub.service")["ExecStart"]
+    assert exec_start.endswith("--port 9000") and "secret" not in exec_start
+    out = capsys.readouterr().out
+    assert "systemctl enable --now motcua-hub.service" in out and "MOTCUA_HUB_DSN" in out
 
 
 def test_the_backup_runs_daily_in_the_office_time_zone_and_catches_up_after_a_night_off(every_role: Path) -> None:
