@@ -28,11 +28,18 @@ bp = Blueprint("queue_api", __name__, url_prefix="/api")
 
 @bp.get("/health")
 def health() -> Any:
-    """Liveness for monitors and devices; ``warnings`` tells the admin of a nearly full disk."""
+    """Liveness for monitors and devices; ``warnings`` tells the admin of a nearly full disk, ``sync`` how far
+    the province hub is behind (an office that syncs: docs/hub.md)."""
+    from ..hub.sync_worker import sync_status
+
+    answer: dict[str, Any] = {"status": "ok"}
     reserve = current_app.extensions.get("motcua.disk_reserve")
     if reserve is not None and reserve.low():
-        return {"status": "ok", "warnings": ["disk_nearly_full"]}
-    return {"status": "ok"}
+        answer["warnings"] = ["disk_nearly_full"]
+    sync = sync_status(read_conn(), current_app.extensions.get("motcua.sync_worker"))
+    if sync is not None:
+        answer["sync"] = sync
+    return answer
 
 
 @bp.get("/services")
