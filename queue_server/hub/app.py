@@ -20,7 +20,7 @@ from flask import Flask, current_app, request
 
 from ..reports.service import PeriodError, parse_period
 from ..web.errors import ApiError, register_error_handlers
-from . import report, store
+from . import records_store, report, store
 
 MAX_COMPRESSED_BYTES = 16 * 1024 * 1024
 MAX_BATCH_BYTES = 64 * 1024 * 1024
@@ -79,7 +79,8 @@ def post_batch() -> Any:
     caller = _office_caller()
     batch = parse_batch(_json_body(), caller.code)
     events_ack, changes_ack = store.ingest(db(), batch)
-    return {"office": caller.code, "events_ack": events_ack, "changes_ack": changes_ack}
+    return {"office": caller.code, "events_ack": events_ack, "changes_ack": changes_ack,
+            "records": batch.records_taken}
 
 
 def get_ack() -> Any:
@@ -95,8 +96,12 @@ EXPORT_PAGE = 5000
 def get_export(part: str) -> Any:
     """One page of what the hub holds of the calling office (``?after=`` an id): a restore reads it all back."""
     caller = _office_caller()
+    if part == "records":  # a few small snapshots: one page, with the history the restored database continues
+        return {"office": caller.code, "part": part, "rows": records_store.export(db(), caller.code), "more": False,
+                "history": store.office_history(db(), caller.code), "events_ack": caller.events_ack,
+                "changes_ack": caller.changes_ack}
     if part not in store.EXPORTS:
-        raise ApiError(404, "not_found", "Chỉ có các phần events, tickets, ratings và appointments.")
+        raise ApiError(404, "not_found", "Chỉ có các phần events, tickets, ratings, appointments và records.")
     after = request.args.get("after", "0")
     if not after.isdigit():
         raise ApiError(422, "invalid_field", "\"after\" phải là một số nguyên không âm.")
@@ -139,7 +144,7 @@ def office_summary(code: str) -> Any:
         first, last = parse_period(request.args, today)
     except PeriodError as exc:
         raise ApiError(422, "invalid_period", str(exc)) from None
-    return report.office_summary(db(), code, settings, first, last)
+    return report.office_summary(db(), code, settings, first, last, today=today)
 
 
 def _office_today(settings: dict[str, Any]) -> date:
@@ -188,7 +193,23 @@ def parse_batch(body: Any, office_code: str) -> store.Batch:
     batch.appointments = _changed_rows(changes, "appointments")
     settings = body.get("settings")
     batch.settings = settings if isinstance(settings, dict) else None
+    _add_records_and_history(batch, body, events)
     return batch
+
+
+def _add_records_and_history(batch: store.Batch, body: dict[str, Any], events: dict[str, Any]) -> None:
+    """The office's small tables (``records``), its history identity and event head: all optional (older offices)."""
+    records = records_store.parse_records(body.get("records"))
+    if records is None:
+        raise ApiError(422, "invalid_body", "\"records\" phải là {loại: {\"seq\": số, \"at\": thời điểm có múi giờ, "
+                       "\"data\": ...}}.")
+    batch.records = records
+    history, head = body.get("history"), events.get("head")
+    if history is not None and (not isinstance(history, str) or not 1 <= len(history) <= 64):
+        raise ApiError(422, "invalid_body", "\"history\" phải là một chuỗi ngắn (mã lịch sử của cơ sở dữ liệu).")
+    if head is not None and (not isinstance(head, int) or isinstance(head, bool) or head < batch.events_last):
+        raise ApiError(422, "invalid_body", "\"head\" phải là số sự kiện lớn nhất của đơn vị, không nhỏ hơn \"last\".")
+    batch.history, batch.events_head = history, head
 
 
 def _count(part: Any, key: str) -> int:

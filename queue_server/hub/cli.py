@@ -247,5 +247,13 @@ def cmd_restore_from_hub(args: argparse.Namespace) -> int:
             raise CommandError(f"restore from the hub failed: {exc}; the database was not changed") from None
     print(f"Restored {restored.events} events, {restored.tickets} tickets, {restored.ratings} ratings and "
           f"{restored.appointments} bookings of {settings.office_code} into {db_path}")
-    print("Next: motcua init (the catalogue), add people and devices again, then start the server and motcua sync.")
+    tables = restored.tables or {}
+    print(f"Also: {tables.get('catalog_versions', 0)} catalogue revision(s), {tables.get('booking_blocks', 0)} "
+          f"booking block(s), {tables.get('office_days', 0)} office day(s), {tables.get('dossiers', 0)} imported "
+          f"dossier(s), {restored.people} people.")
+    if restored.people:
+        print("People have no password (the hub never holds one): nobody can sign in until an admin sets one. "
+              "Set the first admin's with: motcua user password NAME; the others' on /admin (Đặt lại mật khẩu).")
+    print("Devices are not restored: pair each kiosk, board and rating tablet again (new tokens).")
+    print("Next: motcua init (the catalogue, if the hub had none), then start the server (it syncs with [sync]).")
     return 0

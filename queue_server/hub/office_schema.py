@@ -61,6 +61,37 @@ def m002_appointments(db: sqlite_utils.Database) -> None:
     db.execute("INSERT INTO sync_outbox (kind, row_id) SELECT 'appointment', id FROM appointments ORDER BY id")
 
 
+VERSIONED_KINDS = {"catalogue_revisions": ("catalog_versions", "catalog_procedures", "catalog_state"),
+                   "booking_blocks": ("booking_blocks",), "office_days": ("office_days",), "dossiers": ("dossiers",)}
+"""The kinds of ``office_records`` whose tables carry version triggers (m003: a new table needs a new migration)."""
+
+
+@migrations()
+def m003_office_records(db: sqlite_utils.Database) -> None:
+    """The office's small tables shipped whole when they change (``office_records``), and this history's identity.
+
+    ``sync_records`` keeps, per kind, the hash of the snapshot the hub last
+    took (written with the acks). The triggers bump a kind's version on any
+    change of its tables, so the worker builds the bigger snapshots (the
+    catalogue, the dossiers) only after a change, never every batch.
+    """
+    db.execute("CREATE TABLE sync_records (kind TEXT PRIMARY KEY, hash TEXT NOT NULL, version INTEGER NOT NULL, "
+               "sent_at TEXT NOT NULL)")
+    db.execute("CREATE TABLE sync_record_versions (kind TEXT PRIMARY KEY, version INTEGER NOT NULL)")
+    db.execute("CREATE TABLE sync_history (id INTEGER PRIMARY KEY CHECK (id = 1), history TEXT NOT NULL, "
+               "created_at TEXT NOT NULL)")
+    for kind, tables in VERSIONED_KINDS.items():
+        db.execute("INSERT INTO sync_record_versions (kind, version) VALUES (?, 1)", [kind])
+        for table in tables:
+            for when in ("INSERT", "UPDATE", "DELETE"):
+                db.execute(f"""
+                    CREATE TRIGGER sync_version_{table}_{when.lower()} AFTER {when} ON {table}
+                    BEGIN
+                        UPDATE sync_record_versions SET version = version + 1 WHERE kind = '{kind}';
+                    END
+                """)
+
+
 def apply_migrations(db: sqlite_utils.Database) -> None:
     """Create or upgrade the sync tables (the queue's and the reports' tables must exist)."""
     migrations.apply(db)

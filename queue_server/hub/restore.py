@@ -1,17 +1,23 @@
 """``motcua restore --from-hub``: an office's database rebuilt on a new PC from what it shipped to the hub.
 
 Into an empty database only (a new PC, a replaced disk): the hub's events
-(with their ids and exact text), tickets, ratings with their answers and bookings are
-written in one transaction, and the sync bookkeeping starts where the hub
-is, so the next ``motcua sync`` ships only what happens from now on. People,
-devices and the catalogue are not in the hub: ``motcua init`` loads the
-catalogue, and the office adds its people and devices again.
+(with their ids and exact text), tickets, ratings with their answers,
+bookings, the catalogue's revisions, booking blocks, office days and
+imported dossiers are written in one transaction, and the sync bookkeeping
+starts where the hub is (its acks and the database's history identity), so
+the next ``motcua sync`` ships only what happens from now on. People come
+back as logins, full names, roles and counters with no password (the hub
+never had one): nobody signs in until an admin sets a password
+(``motcua user password``). Devices are not restored: each pairs again with
+a new token.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +25,7 @@ import requests
 
 from ..store.db import connect
 from ..store.schema import apply_migrations
+from .office_schema import VERSIONED_KINDS
 from .report import insert_rows, insert_table
 from .sync import EVENT_COLUMNS, SyncFailed
 from .sync_settings import SyncSettings
@@ -36,6 +43,9 @@ class Restored:
     tickets: int
     ratings: int
     appointments: int
+    tables: dict[str, int] | None = None
+    """Rows of each of the small tables brought back (catalogue, booking blocks, office days, dossiers)."""
+    people: int = 0
 
 
 def fetch_all(settings: SyncSettings, part: str, http: requests.Session) -> tuple[list[list[Any]], dict[str, Any]]:
@@ -70,23 +80,45 @@ def restore_from_hub(settings: SyncSettings, db_path: Path) -> Restored:
             tickets, _ = fetch_all(settings, "tickets", http)
             ratings, _ = fetch_all(settings, "ratings", http)
             appointments, last = fetch_all(settings, "appointments", http)
+            records, about = fetch_all(settings, "records", http)
         if not events and not tickets:
             raise RestoreRefused(f"the hub holds nothing of {settings.office_code}")
+        kinds = {kind: data for kind, data, *_ in records}
         _write(conn, events, [row for _, row in tickets], [row for _, row in ratings],
-               [row for _, row in appointments], (int(last["events_ack"]), int(last["changes_ack"])))
+               [row for _, row in appointments], (int(last["events_ack"]), int(last["changes_ack"])),
+               kinds, Bookkeeping(about.get("history"), max((row[3] for row in records), default=0)))
     finally:
         db.close()
-    return Restored(len(events), len(tickets), len(ratings), len(appointments))
+    counts = {table: len(part["rows"]) for kind in VERSIONED_KINDS for table, part in (kinds.get(kind) or {}).items()}
+    return Restored(len(events), len(tickets), len(ratings), len(appointments), counts, len(kinds.get("people") or []))
+
+
+@dataclass(frozen=True)
+class Bookkeeping:
+    """What the restored database continues: the hub's history identity and the records' sequence number."""
+
+    history: str | None
+    records_seq: int
 
 
 def _write(conn: sqlite3.Connection, events: list[list[Any]], tickets: list[dict[str, Any]],
-           ratings: list[dict[str, Any]], appointments: list[dict[str, Any]], acks: tuple[int, int]) -> None:
+           ratings: list[dict[str, Any]], appointments: list[dict[str, Any]], acks: tuple[int, int],
+           records: dict[str, Any], bookkeeping: Bookkeeping) -> None:
     """One transaction: events first (their trigger names a ticket's clerk, the ticket rows then say it as shipped)."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         conn.executemany(f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", events)
         insert_rows(conn, tickets, ratings)
         insert_table(conn, "appointments", appointments)
+        for kind in VERSIONED_KINDS:
+            if records.get(kind):
+                _replace_tables(conn, records[kind])
+        _insert_people(conn, records.get("people") or [])
+        if bookkeeping.history:
+            conn.execute("INSERT OR REPLACE INTO sync_history (id, history, created_at) VALUES (1, ?, '')",
+                         (bookkeeping.history,))
+        conn.execute("INSERT OR REPLACE INTO sync_acks (stream, acked, at) VALUES ('records', ?, '')",
+                     (bookkeeping.records_seq,))
         events_ack, changes_ack = acks
         # What the hub holds is not to be shipped again; new changes number on after its acknowledgement.
         conn.execute("DELETE FROM sync_outbox")
@@ -98,3 +130,20 @@ def _write(conn: sqlite3.Connection, events: list[list[Any]], tickets: list[dict
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+
+
+def _replace_tables(conn: sqlite3.Connection, tables: dict[str, Any]) -> None:
+    """One kind's tables as shipped (``{table: {"columns", "rows"}}``), replacing what a new database holds."""
+    for table in reversed(list(tables)):  # catalog_state refers to catalog_versions: emptied first
+        conn.execute(f"DELETE FROM {table}")
+    for table, part in tables.items():
+        insert_table(conn, table, [dict(zip(part["columns"], row, strict=True)) for row in part["rows"]])
+
+
+def _insert_people(conn: sqlite3.Connection, people: list[dict[str, Any]]) -> None:
+    """Logins, full names, roles and counters, with no password: an empty hash matches none (auth.check_password)."""
+    conn.executemany(
+        "INSERT INTO users (username, password_hash, role, counters, active, created_at, full_name, "
+        "must_change_password) VALUES (?, '', ?, ?, ?, ?, ?, 1)",
+        [(p["username"], p["role"], json.dumps(p.get("counters", [])), int(bool(p.get("active"))),
+          datetime.now(UTC).isoformat(timespec="seconds"), p.get("full_name", "")) for p in people])

@@ -21,7 +21,8 @@ import psycopg
 
 from ..auth import hash_token
 from ..web.errors import ApiError
-from . import schema
+from . import history as history_check
+from . import records_store, schema
 
 
 def connect(dsn: str) -> psycopg.Connection:
@@ -58,6 +59,14 @@ class Batch:
     ratings: list[dict[str, Any]] = field(default_factory=list)
     appointments: list[dict[str, Any]] = field(default_factory=list)
     settings: dict[str, Any] | None = None
+    records: list[records_store.Record] = field(default_factory=list)
+    """The office's small tables that changed (``office_records``)."""
+    history: str | None = None
+    """Which database's history this continues (None: an office from before the identity)."""
+    events_head: int | None = None
+    """The highest event id the office's database ever gave."""
+    records_taken: list[str] = field(default_factory=list)
+    """Set by ``ingest``: the kinds now current at the hub (the answer tells the office)."""
 
 
 def new_token() -> str:
@@ -154,21 +163,25 @@ def ingest(conn: psycopg.Connection, batch: Batch) -> tuple[int, int]:
     for table, months in _months(batch).items():
         schema.ensure_partitions(conn, table, months)
     with conn.transaction():
-        row = conn.execute("SELECT revoked_at IS NOT NULL, events_ack, changes_ack FROM hub_offices "
+        row = conn.execute("SELECT revoked_at IS NOT NULL, events_ack, changes_ack, history FROM hub_offices "
                            "WHERE code = %s FOR UPDATE", (batch.office,)).fetchone()
         if row is None:
             raise ApiError(401, "unknown_office", f"Trung tâm tỉnh không biết đơn vị {batch.office}.")
-        revoked, events_ack, changes_ack = row
+        revoked, events_ack, changes_ack, held_history = row
         if revoked:
             raise ApiError(403, "office_revoked", "Mã truy cập của đơn vị đã bị thu hồi; xin cấp mã mới.")
         if batch.events_after > events_ack or batch.changes_after > changes_ack:
             raise ApiError(409, "sync_gap", "Gói dữ liệu bắt đầu sau chỗ trung tâm đã nhận; xin gửi lại từ "
                            "GET /api/hub/ack.")
+        history_check.check(conn, batch.office, batch.history, batch.events_head, batch.events, events_ack,
+                            held_history)
         _copy_rows(conn, batch)
+        batch.records_taken = records_store.save(conn, batch.office, batch.records)
         events_ack, changes_ack = max(events_ack, batch.events_last), max(changes_ack, batch.changes_last)
         conn.execute("UPDATE hub_offices SET events_ack = %s, changes_ack = %s, last_contact_at = now(), "
-                     "settings = COALESCE(%s, settings) WHERE code = %s",
-                     (events_ack, changes_ack, json.dumps(batch.settings) if batch.settings else None, batch.office))
+                     "settings = COALESCE(%s, settings), history = COALESCE(history, %s) WHERE code = %s",
+                     (events_ack, changes_ack, json.dumps(batch.settings) if batch.settings else None, batch.history,
+                      batch.office))
     return events_ack, changes_ack
 
 
@@ -210,6 +223,12 @@ def _copy_rows(conn: psycopg.Connection, batch: Batch) -> None:
 def office_settings(conn: psycopg.Connection, code: str) -> dict[str, Any] | None:
     """The office's own configuration as it last sent it (what its reports are computed with)."""
     row = conn.execute("SELECT settings FROM hub_offices WHERE code = %s", (code,)).fetchone()
+    return row[0] if row else None
+
+
+def office_history(conn: psycopg.Connection, code: str) -> str | None:
+    """The history identity the hub holds of an office (a restore from the hub gives it back), or None."""
+    row = conn.execute("SELECT history FROM hub_offices WHERE code = %s", (code,)).fetchone()
     return row[0] if row else None
 
 

@@ -24,6 +24,8 @@ from typing import Any
 
 import requests
 
+from . import office_records
+from .office_records import Connected, Outgoing
 from .sync_settings import SyncSettings
 from .wire import gzip_json
 
@@ -66,12 +68,15 @@ def local_acks(conn: sqlite3.Connection) -> tuple[int, int]:
     return int(acks.get("events", 0)), int(acks.get("changes", 0))
 
 
-def store_acks(conn: sqlite3.Connection, events_ack: int, changes_ack: int, now: datetime) -> None:
-    """Keep the hub's acknowledgements (one short write transaction, like every write of the office)."""
+def store_acks(conn: sqlite3.Connection, events_ack: int, changes_ack: int, now: datetime, *,
+               records: list[Outgoing] | None = None, taken: list[str] | None = None, records_seq: int = 0) -> None:
+    """Keep the hub's acknowledgements and the records it took (one short write transaction, like every write)."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         conn.executemany("INSERT OR REPLACE INTO sync_acks (stream, acked, at) VALUES (?, ?, ?)",
                          [("events", events_ack, now.isoformat()), ("changes", changes_ack, now.isoformat())])
+        if records:
+            office_records.store_taken(conn, records, taken or [], records_seq, now)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -92,16 +97,19 @@ def build_batch(conn: sqlite3.Connection, office_code: str, settings: dict[str, 
         ratings = _rows(conn, "ratings", [row_id for _, kind, row_id in noted if kind == "rating"])
         appointments = _rows(conn, "appointments", [row_id for _, kind, row_id in noted if kind == "appointment"])
         _add_answers(conn, ratings)
+        head, history = office_records.events_head(conn), office_records.history(conn)
     finally:
         conn.execute("COMMIT")
     batch = {
         "office": office_code,
         "events": {"after": events_after, "last": events[-1][0] if events else events_after,
-                   "rows": [list(row) for row in events]},
+                   "head": head, "rows": [list(row) for row in events]},
         "changes": {"after": changes_after, "last": noted[-1][0] if noted else changes_after,
                     "tickets": tickets, "ratings": ratings, "appointments": appointments},
         "settings": settings,
     }
+    if history is not None:
+        batch["history"] = history  # the hub refuses another database's batches (office_records.ensure_history)
     return batch, len(events), len(noted)
 
 
@@ -133,8 +141,8 @@ class Syncer:
     """Ships one office database to its hub; ``send_once`` is one batch, ``run`` the worker's loop."""
 
     def __init__(self, settings: SyncSettings, db_path: Path | str, office_settings: dict[str, Any], *,
-                 clock: Callable[[], datetime] | None = None) -> None:
-        self.settings, self.office_settings = settings, office_settings
+                 clock: Callable[[], datetime] | None = None, connected: Connected | None = None) -> None:
+        self.settings, self.office_settings, self.connected = settings, office_settings, connected
         self.conn = open_db(db_path)
         self.http = requests.Session()
         self.http.headers["Authorization"] = f"Bearer {settings.token}"
@@ -143,6 +151,7 @@ class Syncer:
         # From now on retention keeps every event the hub has not acknowledged (office_schema.shipped_events_up_to).
         self.conn.execute("INSERT OR IGNORE INTO sync_acks (stream, acked, at) VALUES ('events', 0, ?), "
                           "('changes', 0, ?)", (self.clock().isoformat(),) * 2)
+        office_records.ensure_history(self.conn, self.clock())
 
     def close(self) -> None:
         """Close the connection and the HTTP session."""
@@ -151,17 +160,25 @@ class Syncer:
 
     def send_once(self) -> Sent:
         """Build and post one batch (an empty one asks the acks); a refused start rewinds to the hub's ack."""
-        s = self.settings
+        s, now = self.settings, self.clock()
         batch, events, changes = build_batch(self.conn, s.office_code, self.office_settings, s.batch_events,
                                              s.batch_changes)
+        records = office_records.outgoing(self.conn, self.office_settings, now, self.connected)
+        seq = office_records.records_seq(self.conn) + 1
+        if any(r.send for r in records):
+            batch["records"] = office_records.wire(records, seq, now)
         answer = self._post("/api/hub/batches", gzip_json(batch))
         if answer.get("code") == "sync_gap":
             acks = self._get("/api/hub/ack")
-            store_acks(self.conn, int(acks["events_ack"]), int(acks["changes_ack"]), self.clock())
+            store_acks(self.conn, int(acks["events_ack"]), int(acks["changes_ack"]), now)
             log.warning("hub holds less than this office thought; resending after %s", acks)
             return self.send_once()
-        store_acks(self.conn, int(answer["events_ack"]), int(answer["changes_ack"]), self.clock())
-        return Sent(events, changes, int(answer["events_ack"]), int(answer["changes_ack"]))
+        events_ack, changes_ack = int(answer["events_ack"]), int(answer["changes_ack"])
+        # Never jump past what this batch carried: if the hub holds more (this office forgot its ack, or came
+        # back from an older copy), the next batch starts here again, so the hub compares each event it holds.
+        store_acks(self.conn, min(events_ack, batch["events"]["last"]), changes_ack, now, records=records,
+                   taken=[kind for kind in answer.get("records", []) if isinstance(kind, str)], records_seq=seq)
+        return Sent(events, changes, events_ack, changes_ack)
 
     def _post(self, path: str, body: bytes) -> dict[str, Any]:
         headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
