@@ -24,6 +24,8 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 import wording
 from queue_server.client import QueueClient
+from queue_server.device_token import FILE, NONE, DeviceToken, forget_token, refused, save_token
+from queue_server.pairing_screen import Paired
 
 from . import theme
 from .idle import IdleTimer
@@ -46,6 +48,7 @@ def screen_classes() -> list[tuple[str, type]]:
     from .screens.checkin import CheckinScreen
     from .screens.detail import DetailScreen
     from .screens.home import HomeScreen
+    from .screens.pairing import PairingScreen
     from .screens.rate_comment import RateCommentScreen
     from .screens.rate_details import RateDetailsScreen
     from .screens.rate_overall import RateOverallScreen
@@ -58,7 +61,8 @@ def screen_classes() -> list[tuple[str, type]]:
     return [("home", HomeScreen), ("take_number", TakeNumberScreen), ("ticket", TicketScreen),
             ("search", SearchScreen), ("detail", DetailScreen), ("rate_subject", RateSubjectScreen),
             ("rate_overall", RateOverallScreen), ("rate_details", RateDetailsScreen),
-            ("rate_comment", RateCommentScreen), ("thanks", ThanksScreen), ("checkin", CheckinScreen)]
+            ("rate_comment", RateCommentScreen), ("thanks", ThanksScreen), ("checkin", CheckinScreen),
+            ("pairing", PairingScreen)]
 
 
 class Screens(dict):
@@ -93,9 +97,12 @@ class KioskApp(App):
     manager: ScreenManager  # made in build(), from root.kv
 
     def __init__(self, client: QueueClient, settings: KioskSettings, printer: TicketPrinter, reader: Reader,
-                 monotonic: Callable[[], float] = time.monotonic, **kwargs: Any) -> None:
+                 monotonic: Callable[[], float] = time.monotonic, token_source: DeviceToken | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.client, self.settings, self.printer, self.reader = client, settings, printer, reader
+        # Where the token came from (None: given by the caller, never paired nor saved, e.g. the tour).
+        self.token_source = token_source
         self.monotonic = monotonic
         self.lang = settings.language
         self.title = tr("app.title", settings.language)
@@ -129,6 +136,7 @@ class KioskApp(App):
 
     def _first_frame(self, _dt: float) -> None:
         self.first_frame_at = time.perf_counter()
+        self._check_token()
         self.refresh_services()
         warm_up = getattr(self.printer, "warm_up", None)  # test printers may have none
         if warm_up is not None:
@@ -223,6 +231,55 @@ class KioskApp(App):
         self.go("ticket")
         self.screens["ticket"].show(view)
 
+    # -- the device's token: pairing on the first start (issue 15.1) -----------------------------
+    def _check_token(self) -> None:
+        """No token: pair first. A saved one: ask the server whether it still stands (it may have been revoked)."""
+        source = self.token_source
+        if source is None:
+            return
+        if source.token is None:
+            self.show_pairing()
+        elif source.from_file:
+            self.worker.submit(self.client.me, None, self._token_check_failed)
+
+    def _token_check_failed(self, error: BaseException) -> None:
+        if refused(error):
+            self.token_refused()
+
+    def show_pairing(self) -> None:
+        """The pairing screen, with nothing to go back to."""
+        self.history.clear()
+        self.screens["pairing"]
+        self.manager.current = "pairing"
+
+    def paired(self, paired: Paired) -> None:
+        """An admin confirmed the code: keep the token, carry on as if started with --token."""
+        source = self.token_source
+        path = source.path if source is not None else None
+        if path is not None:
+            try:
+                save_token(path, paired.token)
+            except OSError as exc:  # e.g. a read-only home: this run works, the next start pairs again
+                log.error("could not save the kiosk's token to %s: %s", path, exc)
+            self.token_source = DeviceToken(paired.token, FILE, path)
+        self.client.token = paired.token
+        log.info("paired as %r", paired.name)
+        self.go_home()
+        self.refresh_services()
+
+    def token_refused(self) -> None:
+        """The server refused the saved token (revoked, or another server): forget the file and pair again."""
+        source = self.token_source
+        if source is None or not source.from_file:
+            return  # a token given on the command line is the installer's to change
+        log.warning("the server refused the saved token in %s: pairing again", source.path)
+        forget_token(source.path)
+        self.token_source = DeviceToken(None, NONE, source.path)
+        self.client.token = None
+        for screen in self.screens.values():
+            screen.reset()
+        self.show_pairing()
+
     # -- idle and clock ------------------------------------------------------------------
     def _activity(self, *_args: Any) -> bool:
         self.idle.touch(self.monotonic())
@@ -230,7 +287,7 @@ class KioskApp(App):
 
     def _every_second(self, _dt: float) -> None:
         self._update_clock()
-        if self.manager.current != "home" and self.idle.expired(self.monotonic()):
+        if self.manager.current not in ("home", "pairing") and self.idle.expired(self.monotonic()):
             log.info("idle for %s s: back to home", self.settings.idle_seconds)
             self.go_home()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
 from queue_server.cli_support import CommandError, add_client_options
@@ -13,7 +14,7 @@ def register(subcommands: argparse._SubParsersAction) -> None:
     """Add the ``kiosk`` command."""
     parser = subcommands.add_parser("kiosk", help="the Kivy touchscreen kiosk (take a number, look up, rate)",
                                     description="Run the lobby kiosk against a queue server.")
-    add_client_options(parser)
+    add_client_options(parser, pairs_as="kiosk")
     parser.add_argument("--config", type=Path, default=None,
                         help="office TOML file for the office name, hotline and [kiosk] (default: $MOTCUA_CONFIG, "
                              "then the sample commune office)")
@@ -48,11 +49,11 @@ def run_command(args: argparse.Namespace) -> int:
     """Run the kiosk or its tour."""
     from .launch import run_kiosk_from_config
 
-    if not args.token:
-        print("motcua kiosk: no --token (or $MOTCUA_TOKEN): taking a number will be refused; "
-              "get one with `motcua device add NAME --role kiosk`", file=__import__("sys").stderr)
+    if args.tour and not args.token:
+        print("motcua kiosk: no --token (or $MOTCUA_TOKEN): the tour's numbers will be refused; "
+              "get one with `motcua device add NAME --role kiosk`", file=sys.stderr)
     return run_kiosk_from_config(server=args.server, token=args.token, printer_uri=args.printer,
                                  config_path=args.config or (Path(os.environ["MOTCUA_CONFIG"])
                                                              if os.environ.get("MOTCUA_CONFIG") else None),
                                  tour_dir=args.tour, size=parse_size(args.size), windowed=args.windowed,
-                                 shot_width=args.shot_width, serve_as=args.serve_as)
+                                 shot_width=args.shot_width, serve_as=args.serve_as, token_file=args.token_file)

@@ -35,8 +35,13 @@ def choose_printer(printer_uri: str | None, settings: KioskSettings, config: Off
 
 def run_kiosk_from_config(server: str, token: str | None, printer_uri: str | None, config_path: Path | None = None,
                           tour_dir: Path | None = None, size: tuple[int, int] | None = None,
-                          windowed: bool = False, shot_width: int | None = None, serve_as: str | None = None) -> int:
-    """Build everything and run until the window closes (or the tour ends)."""
+                          windowed: bool = False, shot_width: int | None = None, serve_as: str | None = None,
+                          token_file: Path | None = None) -> int:
+    """Build everything and run until the window closes (or the tour ends).
+
+    The token: ``token`` (--token / $MOTCUA_TOKEN), else ``token_file`` (default
+    the user's ``kiosk-token``), else the kiosk shows a pairing code first.
+    """
     config = load_config(config_path)
     settings = settings_from_config(config)
     if size is not None:
@@ -48,11 +53,13 @@ def run_kiosk_from_config(server: str, token: str | None, printer_uri: str | Non
         settings = _with(settings, fullscreen=False)
     prepare_kivy(settings.width, settings.height, settings.fullscreen)
     from queue_server.client import QueueClient
+    from queue_server.device_token import choose_token, default_token_file
 
     from .printing import make_printer
     from .read_aloud import SilentReader, SpeechReader
 
-    client = QueueClient(server, token, timeout=3.0)
+    source = choose_token(token, token_file or default_token_file("kiosk"))
+    client = QueueClient(server, token if tour_dir is not None else source.token, timeout=3.0)
     uri, printer_settings = choose_printer(printer_uri, settings, config)
     if tour_dir is not None:
         from .tour import run_tour
@@ -61,7 +68,8 @@ def run_kiosk_from_config(server: str, token: str | None, printer_uri: str | Non
                         clerk=_signed_in(server, serve_as) if serve_as else None)
     from .app import KioskApp
 
-    app = KioskApp(client, settings, make_printer(uri, printer_settings), SpeechReader(voice=settings.voice))
+    app = KioskApp(client, settings, make_printer(uri, printer_settings), SpeechReader(voice=settings.voice),
+                   token_source=source)
     app.run()
     return 0
 

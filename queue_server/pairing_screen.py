@@ -52,7 +52,8 @@ class PairingView:
     qr: str  # the confirm_url, for the QR ("" before the first code)
     instructions: str
     time_left: str  # "Mã còn hiệu lực 9 phút"
-    message: str  # what went wrong and what happens next ("" when all is well)
+    message: str  # what is going on, or what went wrong and what happens next ("" when all is well)
+    trouble: bool  # the message says something went wrong (shown in red)
     command: str  # the same from a terminal: "motcua device pair 042917 --name TÊN"
 
 
@@ -75,6 +76,12 @@ def time_left_text(seconds: float) -> str:
     if seconds < 60:
         return "Mã còn hiệu lực dưới 1 phút"
     return f"Mã còn hiệu lực {math.ceil(seconds / 60)} phút"
+
+
+def terminal_line(role: str, code: str) -> str:
+    """The code for the terminal the device was started from (an installer over SSH sees no screen)."""
+    return (f"motcua {role}: chưa được ghép với máy chủ. Mã ghép {group_code(code)}: xác nhận ở /admin → Thiết bị, "
+            f"hoặc trên máy chủ: motcua device pair {code} --name TÊN")
 
 
 def code_lifetime(expires_at: str, now: datetime) -> timedelta:
@@ -185,7 +192,7 @@ class PairingFlow:
             state=self.state, title=TITLES.get(self.role, TITLES["kiosk"]),
             code=group_code(self.code) if showing else "", qr=self.confirm_url if showing else "",
             instructions=INSTRUCTIONS, time_left=time_left_text(max(0.0, left)) if showing else "",
-            message=message,
+            message=message, trouble=bool(self.failures) and self.state != PAIRED,
             command=f"hoặc trên máy chủ: motcua device pair {self.code} --name TÊN" if showing else "")
 
 

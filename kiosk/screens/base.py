@@ -13,6 +13,7 @@ from kivy.lang import Builder
 from kivy.uix.screenmanager import Screen
 
 from queue_server.client import ApiError, ServerUnreachable
+from queue_server.device_token import refused
 
 from ..messages import message_for
 
@@ -53,6 +54,8 @@ class KioskScreen(Screen):
                 app.report_unreachable()
             else:
                 app.report_reachable()
+            if refused(exc):  # a saved token revoked since: the app pairs again
+                app.token_refused()
             if on_error is not None:
                 on_error(exc, message_for(exc, app.lang))
 

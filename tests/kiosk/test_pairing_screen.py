@@ -17,6 +17,7 @@ from queue_server.pairing_screen import (
     PairingRunner,
     PairingView,
     group_code,
+    terminal_line,
     thread_submit,
     time_left_text,
 )
@@ -77,7 +78,7 @@ def test_the_code_is_shown_in_two_groups_of_three_with_its_qr_and_the_minutes_le
     run, _, views = runner(server, clock)
     view = run.tick()
     assert view.state == SHOWING and view.code == "042 917" and view.qr == f"{SERVER}/admin?pair=042917#devices"
-    assert view.time_left == "Mã còn hiệu lực 10 phút" and view.message == ""
+    assert view.time_left == "Mã còn hiệu lực 10 phút" and view.message == "" and not view.trouble
     assert view.instructions == "Mở trang Quản trị → Thiết bị → Ghép thiết bị và nhập mã này"
     assert view.title == "Ki-ốt này chưa được ghép với máy chủ"
     assert "motcua device pair 042917 --name" in view.command
@@ -142,7 +143,7 @@ def test_a_server_that_is_down_is_said_plainly_and_asked_again_after_growing_pau
     server.starts += [ServerUnreachable("down"), ServerUnreachable("down"), code_answer(clock=clock)]
     run, _, _ = runner(server, clock)
     view = run.tick()
-    assert view.state == STARTING and view.code == ""
+    assert view.state == STARTING and view.code == "" and view.trouble
     assert view.message == (f"Không kết nối được máy chủ {SERVER}. Kiểm tra dây mạng và địa chỉ máy chủ; "
                             "máy sẽ tự thử lại. Thử lại sau 2 giây.")
     clock.advance(seconds=1.9)
@@ -164,7 +165,8 @@ def test_the_code_stays_on_screen_while_the_server_is_briefly_away() -> None:
     view = run.tick()
     assert view.code == "042 917" and view.message.startswith("Không kết nối được máy chủ")
     clock.advance(seconds=2)
-    assert run.tick().message == ""
+    view = run.tick()
+    assert view.message == "" and not view.trouble
 
 
 def test_a_refusal_shows_the_servers_own_words() -> None:
@@ -213,3 +215,8 @@ def test_thread_submit_answers_through_post_only() -> None:
     for deliver in posted:
         deliver()
     assert results == [42, ZeroDivisionError]
+
+
+def test_the_terminal_gets_the_code_and_the_command_too() -> None:
+    line = terminal_line("display", "042917")
+    assert "Mã ghép 042 917" in line and "motcua device pair 042917 --name" in line
