@@ -75,6 +75,9 @@ def register(subcommands: argparse._SubParsersAction) -> None:
     demo = subcommands.add_parser("demo", help="everything on one machine with the sample office")
     demo.add_argument("--port", type=int, default=DEMO_PORT)
     demo.add_argument("--no-windows", action="store_true", help="do not open the kiosk and display windows")
+    demo.add_argument("--province", action="store_true",
+                      help="a province hub on a throwaway PostgreSQL and three offices syncing to it "
+                           "(--port is the hub's)")
     demo.set_defaults(handler=cmd_demo)
 
 
@@ -409,6 +412,10 @@ _LOCKS_HELD: set[str] = set()
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """The sample commune office on this machine: server, sign-ins, and windows where there is a screen."""
+    if args.province:
+        from .hub.demo_province import run_province_demo
+
+        return run_province_demo(port=args.port)
     from .demo import run_demo
 
     return run_demo(port=args.port, open_windows=not args.no_windows)
