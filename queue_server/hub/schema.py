@@ -87,6 +87,45 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         );
         ALTER TABLE hub_offices ADD COLUMN history text;
     """),
+    ("m002_dashboard", """
+        -- One row per office and office-local day: the province dashboard reads these, never a year of jsonb rows
+        -- (queue_server/hub/rollups.py keeps them, in the ingest's transaction).
+        CREATE TABLE hub_office_days (
+            office text NOT NULL REFERENCES hub_offices(code),
+            day date NOT NULL,
+            tickets integer NOT NULL,
+            served integer NOT NULL,
+            no_show integer NOT NULL,
+            waiting integer NOT NULL,
+            oldest_waiting jsonb NOT NULL,
+            waited integer NOT NULL,
+            wait_sum_s double precision NOT NULL,
+            targeted integer NOT NULL,
+            within_target integer NOT NULL,
+            ballots integer NOT NULL,
+            satisfied integer NOT NULL,
+            levels jsonb NOT NULL,
+            PRIMARY KEY (office, day)
+        );
+        CREATE INDEX hub_office_days_day ON hub_office_days (day, office);
+        CREATE TABLE hub_office_day_waits (
+            office text NOT NULL REFERENCES hub_offices(code),
+            day date NOT NULL,
+            minute integer NOT NULL,
+            tickets integer NOT NULL,
+            PRIMARY KEY (office, day, minute)
+        );
+        CREATE INDEX hub_office_day_waits_day ON hub_office_day_waits (day, office, minute) INCLUDE (tickets);
+        CREATE INDEX tickets_office_day ON tickets (office, day);
+        CREATE INDEX ratings_office_day ON ratings (office, day);
+        CREATE TABLE hub_sessions (
+            id_hash text PRIMARY KEY,
+            viewer text NOT NULL REFERENCES hub_viewers(name),
+            csrf text NOT NULL,
+            created_at timestamptz NOT NULL,
+            expires_at timestamptz NOT NULL
+        );
+    """),
 )
 """(name, SQL) in the order they run; each runs once, in its own transaction."""
 
@@ -109,6 +148,11 @@ def apply_migrations(conn: psycopg.Connection) -> list[str]:
                 conn.execute(sql)  # several statements: sent as one simple query
                 conn.execute("INSERT INTO hub_migrations (name) VALUES (%s)", (name,))
                 applied.append(name)
+    if "m002_dashboard" in applied:  # a hub that already held history: its dashboard figures from it
+        from .rollups import refresh_office
+
+        for (code,) in conn.execute("SELECT code FROM hub_offices ORDER BY code").fetchall():
+            refresh_office(conn, code)
     return applied
 
 

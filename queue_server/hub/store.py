@@ -22,7 +22,7 @@ import psycopg
 from ..auth import hash_token
 from ..web.errors import ApiError
 from . import history as history_check
-from . import records_store, schema
+from . import records_store, rollups, schema
 
 
 def connect(dsn: str) -> psycopg.Connection:
@@ -177,12 +177,18 @@ def ingest(conn: psycopg.Connection, batch: Batch) -> tuple[int, int]:
                             held_history)
         _copy_rows(conn, batch)
         batch.records_taken = records_store.save(conn, batch.office, batch.records)
+        rollups.refresh_days(conn, batch.office, _touched_days(batch), batch.settings)
         events_ack, changes_ack = max(events_ack, batch.events_last), max(changes_ack, batch.changes_last)
         conn.execute("UPDATE hub_offices SET events_ack = %s, changes_ack = %s, last_contact_at = now(), "
                      "settings = COALESCE(%s, settings), history = COALESCE(history, %s) WHERE code = %s",
                      (events_ack, changes_ack, json.dumps(batch.settings) if batch.settings else None, batch.history,
                       batch.office))
     return events_ack, changes_ack
+
+
+def _touched_days(batch: Batch) -> set[date]:
+    """The office-days whose dashboard figures a batch may change: those of its tickets and ratings."""
+    return {date.fromisoformat(row["day"]) for row in (*batch.tickets, *batch.ratings)}
 
 
 def _copy_rows(conn: psycopg.Connection, batch: Batch) -> None:
