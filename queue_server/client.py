@@ -312,6 +312,9 @@ class ErrorCode:
     COUNTER_NOT_PAUSED = "counter_not_paused"
     ALREADY_SERVING = "already_serving"
     TICKET_IN_PROGRESS = "ticket_in_progress"
+    COUNTER_CLOSED_TODAY = "counter_closed_today"
+    SERVICE_CLOSED_TODAY = "service_closed_today"
+    TICKETS_LEFT_UNSERVED = "tickets_left_unserved"
 
     # appointments
     APPOINTMENTS_DISABLED = "appointments_disabled"

@@ -32,7 +32,7 @@ from .core import actions, views
 from .core.clock import observe_clock
 from .core.errors import QueueError
 from .core.model import Outcome, QueueState
-from .store import counter_fields, idempotency, repository
+from .store import counter_closures, counter_fields, idempotency, repository
 from .store.db import connect
 from .store.schema import apply_migrations
 
@@ -131,7 +131,7 @@ class QueueEngine:
         apply_migrations(self._db)
         self._conn = self._db.conn
         self.office = counter_fields.applied(config.office, self._conn)  # today's fields, as the admin set them
-        self.state = repository.load_state(self._conn, self.office)
+        self.state = counter_closures.applied(repository.load_state(self._conn, self.office), self._conn)
         self.broker.last_id = self.state.last_event_id
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
@@ -239,7 +239,10 @@ class QueueEngine:
         jump = self._read_clock(now)
         if jump.events:
             ctx.apply(jump)
+        day = self.state.day
         outcome = actions.start_day_if_new(self.state, self.office, now)
+        if self.state.day != day:  # closed from /admin for the new day before it began (or before a restart)
+            counter_closures.applied(self.state, self._conn)
         if outcome.events or outcome.tickets or outcome.counters:
             ctx.apply(outcome)
             idempotency.forget_expired(self._conn, now)  # once a day is enough
@@ -266,7 +269,7 @@ class QueueEngine:
                 self._conn.execute("ROLLBACK")
             watch = self.state.clock
             self.office = counter_fields.applied(self.config.office, self._conn)
-            self.state = repository.load_state(self._conn, self.office)
+            self.state = counter_closures.applied(repository.load_state(self._conn, self.office), self._conn)
             self.state.clock = watch  # what the clock did is not in the database
         except sqlite3.Error:
             log.exception("could not reload the queue state")

@@ -32,6 +32,7 @@ from .model import (
     Ticket,
 )
 from .office import Counter, Office
+from .open_counters import refuse_if_closed_today, refuse_unserved_field
 from .selection import choose_next
 
 MAX_REASON_LENGTH = 200
@@ -90,6 +91,7 @@ def start_day_if_new(state: QueueState, office: Office, now: datetime) -> Outcom
             outcome.touch_ticket(ticket)
             cancelled.append(ticket.id)
     for counter in state.counters.values():
+        counter.closed_today = False  # a counter closed from /admin was closed for that day only
         if counter.state != COUNTER_CLOSED or counter.current is not None:
             counter.state, counter.current, counter.pause_reason = COUNTER_CLOSED, None, None
             outcome.touch_counter(counter)
@@ -136,6 +138,8 @@ def issue_ticket(
             + ", ".join(office.priorities)
             + ", hoặc bỏ trống để lấy số thường."
         )
+    if not is_new_day(state, office, now):  # a new day opens every counter again
+        refuse_unserved_field(state, office, service_code)
     outcome = start_day_if_new(state, office, now)
     assert state.day is not None  # start_day_if_new has set the day
     seq = state.last_seq.get(service_code, service.first_number - 1) + 1
@@ -178,6 +182,8 @@ def call_next(
 ) -> tuple[Ticket | None, Outcome]:
     """Call the next ticket to a counter, ending the one still in progress there."""
     _require_counter(office, counter_number)
+    if not is_new_day(state, office, now):
+        refuse_if_closed_today(state, office, counter_number)
     outcome = start_day_if_new(state, office, now)
     counter = state.counters[counter_number]
     current = state.current_ticket(counter_number)
@@ -216,6 +222,7 @@ def call_ticket(
     ticket = None if new_day else state.tickets.get(ticket_id)
     if ticket is None:
         raise errors.UnknownTicket(f"Phiếu {ticket_id} không có trong hàng chờ hôm nay.")
+    refuse_if_closed_today(state, office, counter_number)
     _check_callable(ticket, office, config.services, counter_number, now)
     counter = state.counters[counter_number]
     current = state.current_ticket(counter_number)
@@ -326,10 +333,13 @@ def transfer(
     ticket = _require_current(state, office, counter_number)
     if service_code is not None and office.service(service_code) is None:
         raise errors.UnknownService(f"Không có lĩnh vực '{service_code}' để chuyển tới.")
+    if service_code is not None:
+        refuse_unserved_field(state, office, service_code)
     if to_counter is not None:
         target = _require_counter(office, to_counter)
         if to_counter == counter_number:
             raise errors.InvalidRequest("Phiếu đã ở quầy này; xin chọn quầy khác.")
+        refuse_if_closed_today(state, office, to_counter)
         if ticket.service not in target.services:
             service_code = target.services[0]
     from_service = ticket.service
@@ -372,6 +382,7 @@ def pause(state: QueueState, office: Office, counter_number: int, reason: str, n
     phone "Mời bạn đến Quầy 2" to someone walking to a counter that has stopped.
     """
     _require_counter(office, counter_number)
+    refuse_if_closed_today(state, office, counter_number)
     reason = (reason or "").strip()
     if not reason:
         raise errors.InvalidRequest('Xin ghi lý do tạm dừng, ví dụ {"reason": "Nghỉ trưa"}.')

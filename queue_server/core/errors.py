@@ -83,3 +83,21 @@ class TicketInProgress(QueueError):
     sent to a paused counter."""
 
     code = "ticket_in_progress"
+
+
+class CounterClosedToday(QueueError):
+    """The admin closed this counter for today (/admin "Quầy hôm nay"): it calls nobody and takes no transfer."""
+
+    code = "counter_closed_today"
+
+
+class ServiceClosedToday(QueueError):
+    """No counter open today takes this field: a ticket for it would wait for nobody."""
+
+    code = "service_closed_today"
+
+
+class TicketsLeftUnserved(QueueError):
+    """Closing the counter (or moving its fields) would leave waiting tickets that no open counter may call."""
+
+    code = "tickets_left_unserved"

@@ -21,6 +21,7 @@ from datetime import datetime, time, timedelta
 
 from .model import QueueState
 from .office import Office
+from .open_counters import open_counters_for
 
 MIN_SERVICE_SHARE = 0.25
 """Tickets clicked through in seconds must not make the lobby promise one-minute waits: a service is
@@ -85,7 +86,8 @@ def usual_service_s(state: QueueState, office: Office, service_code: str) -> flo
 
 def flat_wait_s(state: QueueState, office: Office, service_code: str, ahead: int) -> int:
     """The former estimate, kept for a caller without a clock and for the bench's comparison."""
-    open_counters = sum(1 for c in office.counters_for(service_code) if state.counters[c.number].state in OPEN_STATES)
+    open_counters = sum(1 for c in open_counters_for(state, office, service_code)
+                        if state.counters[c.number].state in OPEN_STATES)
     return round(ahead * usual_service_s(state, office, service_code) / max(open_counters, 1))
 
 
@@ -149,12 +151,12 @@ def _lanes(state: QueueState, office: Office, service_code: str, now: datetime,
 
     Before opening and in the lunch break every counter of the field is expected to open at the next
     period; inside a period only the open ones count, and with none open the estimate assumes one will
-    open rather than promising nothing.
+    open rather than promising nothing. A counter the admin closed for today never counts.
     """
     usual_s = usual_service_s(state, office, service_code)
     between_periods = bool(periods) and periods[0][0] > 0
     lanes = []
-    for counter in office.counters_for(service_code):
+    for counter in open_counters_for(state, office, service_code):
         counter_state = state.counters[counter.number]
         if counter_state.state in OPEN_STATES:
             step_s = _step_s(state, office, counter.services, service_code, usual_s)

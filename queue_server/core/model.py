@@ -89,6 +89,9 @@ class CounterState:
     current: int | None = None
     pause_reason: str | None = None
     clerk: str | None = None
+    # The admin closed it for the day (/admin "Quầy hôm nay"): out of routing and estimates until
+    # opened again or the next day (``today_counters``); ``state`` stays "closed" for older screens.
+    closed_today: bool = False
 
 
 @dataclass

@@ -15,6 +15,7 @@ from wording import wait_promise
 from .estimate import WaitEstimate, estimate_wait
 from .model import DONE, WAITING, Event, QueueState, Ticket
 from .office import Office
+from .open_counters import open_counters_for
 from .selection import estimated_wait_s, people_ahead
 
 
@@ -162,7 +163,10 @@ def services_view(state: QueueState, office: Office, now: datetime | None = None
                 "code": service.code,
                 "name": service.name,
                 "prefix": service.prefix,
-                "counters": [c.number for c in office.counters_for(service.code)],
+                # The counters that call it today: a counter closed from /admin is left out, and a field
+                # none is open for is refused at the kiosk (``accepting``).
+                "counters": [c.number for c in open_counters_for(state, office, service.code)],
+                "accepting": bool(open_counters_for(state, office, service.code)),
                 "waiting": waiting,
                 **wait_fields(estimate, office),
                 "target_wait_minutes": service.target_wait_minutes,
@@ -183,6 +187,7 @@ def counter_view(state: QueueState, office: Office, number: int, now: datetime) 
         "services": list(config.services),
         "state": counter.state,
         "pause_reason": counter.pause_reason,
+        "closed_today": counter.closed_today,
         "current": public_ticket_view(ticket_view(state, office, current, now)) if current else None,
     }
 

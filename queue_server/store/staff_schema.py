@@ -33,6 +33,15 @@ def m002_counter_fields(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m004_counter_closures(db: sqlite_utils.Database) -> None:
+    """The counters the admin closed for a day on /admin ("Đóng quầy hôm nay"); a row of an earlier day is ignored."""
+    db.execute(
+        "CREATE TABLE counter_closures (counter INTEGER PRIMARY KEY, day TEXT NOT NULL, closed_at TEXT NOT NULL, "
+        "closed_by TEXT NOT NULL)"
+    )
+
+
 def apply_migrations(db: sqlite_utils.Database) -> None:
     """Create or upgrade the administration's tables (the queue's ``users`` must exist)."""
     migrations.apply(db)

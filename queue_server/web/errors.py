@@ -43,6 +43,9 @@ CORE_ERROR_STATUS: dict[type[core_errors.QueueError], int] = {
     core_errors.CounterNotPaused: 409,
     core_errors.AlreadyServing: 409,
     core_errors.TicketInProgress: 409,
+    core_errors.CounterClosedToday: 409,
+    core_errors.ServiceClosedToday: 409,
+    core_errors.TicketsLeftUnserved: 409,
 }
 """How each rule violation is answered."""
 

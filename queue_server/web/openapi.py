@@ -140,6 +140,17 @@ def _counter_paths() -> dict[str, Any]:
             "delete": {"summary": "Back to the office file's fields for this counter (admin)", "security": BEARER,
                        "parameters": [path_parameter("n")],
                        "responses": {"200": json_response(OBJECT), **error_responses(401, 403, 404, 422)}}},
+        "/api/counters/{n}/close-today": {"post": {
+            "summary": "Close the counter for the rest of today: out of routing and estimates (admin); 409 while it "
+                       "serves a ticket or when waiting tickets would have no open counter",
+            "security": BEARER, "parameters": [path_parameter("n")],
+            "responses": {"200": json_response(_object(counter=OBJECT, unserved={"type": "array", "items": TEXT})),
+                          **error_responses(401, 403, 404, 409, 422)}}},
+        "/api/counters/{n}/open-today": {"post": {
+            "summary": "Open again a counter closed for today (admin)", "security": BEARER,
+            "parameters": [path_parameter("n")],
+            "responses": {"200": json_response(_object(counter=OBJECT, unserved={"type": "array", "items": TEXT})),
+                          **error_responses(401, 403, 404, 422)}}},
     }
 
 

@@ -98,11 +98,11 @@ def test_the_services_view_lists_counters_waiting_and_wait():
     call_next(s, o, 1)
     # A new HT ticket: counter 1 ends its 10-minute service in progress, calls the one waiting, then this one.
     assert views.services_view(s, o, at(0)) == [
-        {"code": "HT", "name": "Tư pháp – Hộ tịch", "prefix": "A", "counters": [1, 3], "waiting": 1,
-         "estimated_wait_s": 1200, "wait_note": None, "expected_call_at": None, "wait_text": "khoảng 20 phút",
+        {"code": "HT", "name": "Tư pháp – Hộ tịch", "prefix": "A", "counters": [1, 3], "accepting": True,
+         "waiting": 1, "estimated_wait_s": 1200, "wait_note": None, "expected_call_at": None, "wait_text": "khoảng 20 phút",
          "target_wait_minutes": 30},
-        {"code": "VP", "name": "Văn phòng – Thống kê", "prefix": "B", "counters": [2, 3], "waiting": 0,
-         "estimated_wait_s": 0, "wait_note": None, "expected_call_at": None, "wait_text": "dưới 1 phút",
+        {"code": "VP", "name": "Văn phòng – Thống kê", "prefix": "B", "counters": [2, 3], "accepting": True,
+         "waiting": 0, "estimated_wait_s": 0, "wait_note": None, "expected_call_at": None, "wait_text": "dưới 1 phút",
          "target_wait_minutes": 30},
     ]
 
@@ -116,7 +116,8 @@ def test_a_counter_view_shows_its_state_and_current_ticket():
     s.counters[1].state, s.counters[1].pause_reason = "paused", "Tra cứu"
     view = views.counter_view(s, o, 1, at(1))
     assert {k: v for k, v in view.items() if k != "current"} == {
-        "number": 1, "name": "Quầy 1", "services": ["HT"], "state": "paused", "pause_reason": "Tra cứu"
+        "number": 1, "name": "Quầy 1", "services": ["HT"], "state": "paused", "pause_reason": "Tra cứu",
+        "closed_today": False,
     }
     # screens and the live feed are public: the status link and the procedure stay private
     assert view["current"] == views.public_ticket_view(views.ticket_view(s, o, ticket, at(1)))
