@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import threading
 import zlib
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,7 +21,7 @@ from flask import Flask, current_app, request
 
 from ..reports.service import PeriodError, parse_period
 from ..web.errors import ApiError, register_error_handlers
-from . import records_store, report, store
+from . import dashboard, records_store, report, store
 
 MAX_COMPRESSED_BYTES = 16 * 1024 * 1024
 MAX_BATCH_BYTES = 64 * 1024 * 1024
@@ -29,10 +30,16 @@ MAX_BATCH_BYTES = 64 * 1024 * 1024
 _local = threading.local()
 
 
-def create_app(dsn: str) -> Flask:
-    """The hub on one PostgreSQL database (migrated already: ``motcua hub init``)."""
+def create_app(dsn: str, clock: Callable[[], datetime] | None = None) -> Flask:
+    """The hub on one PostgreSQL database (migrated already: ``motcua hub init``).
+
+    ``clock`` gives "now" for each office's today and the dashboard (a test passes a fake one).
+    """
     app = Flask(__name__)
     app.config.update(MOTCUA_HUB_DSN=dsn, MAX_CONTENT_LENGTH=MAX_COMPRESSED_BYTES)
+    app.extensions["motcua.hub.db"] = db
+    app.extensions["motcua.hub.clock"] = clock or (lambda: datetime.now(UTC))
+    dashboard.register(app)
     register_error_handlers(app)
     app.add_url_rule("/api/health", view_func=health)
     app.add_url_rule("/api/hub/batches", view_func=post_batch, methods=["POST"])
@@ -149,7 +156,7 @@ def office_summary(code: str) -> Any:
 
 def _office_today(settings: dict[str, Any]) -> date:
     zone = settings.get("office", {}).get("timezone") or "Asia/Ho_Chi_Minh"
-    return datetime.now(UTC).astimezone(ZoneInfo(zone)).date()
+    return current_app.extensions["motcua.hub.clock"]().astimezone(ZoneInfo(zone)).date()
 
 
 # -- the batch ------------------------------------------------------------------------------------
