@@ -61,7 +61,7 @@ def bench_board(calls: int, gap: float, config: Path | None = None) -> None:
     env = {**os.environ, "KIVY_NO_ARGS": "1"}
     with open(work / "display.log", "ab") as log:
         display = subprocess.Popen([sys.executable, "-m", "queue_server.cli", "display", "--server", server.url,
-                                    "--config", str(config), "--timings", str(timings)],
+                                    "--config", str(config), "--timings", str(timings), "--no-pairing"],
                                    cwd=PROJECT, env=env, stdout=log, stderr=log)
     try:
         for index in range(calls + 1):

@@ -13,13 +13,15 @@ import signal
 import time
 from collections import deque
 from pathlib import Path
+from typing import Any
 
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.graphics.opengl import glFinish
 
-from queue_server.client import QueueClient, ServerEvent
+from queue_server.client import ApiError, QueueClient, ServerEvent
+from queue_server.device_token import FILE, NONE, DeviceToken, forget_token, save_token
 from queue_server.display_settings import DisplayConfig, ScreenConfig
 from speech import Speaker, call_announcement
 
@@ -27,6 +29,7 @@ from .board import EMPTY, BoardState, Call, in_zone, new_call, notices_showing, 
 from .board_view import BoardScreen
 from .live import EventFeed
 from .media import Playlist, expand_playlist
+from .pairing_view import PairingBoard
 from .recording import FrameRecorder
 
 log = logging.getLogger(__name__)
@@ -34,10 +37,15 @@ log = logging.getLogger(__name__)
 class BoardApp(App):
     """One lobby screen."""
 
+    board: BoardScreen  # made once the board has a token (or needs none): the pairing screen may come first
+
     def __init__(self, server: str, token: str | None, display: DisplayConfig, screen: ScreenConfig,
                  size: tuple[int, int], record_dir: Path | None = None, voice: bool = True,
-                 timings_path: Path | None = None) -> None:
+                 timings_path: Path | None = None, token_source: DeviceToken | None = None) -> None:
         super().__init__()
+        self.server = server
+        # Where the token came from (None: given by the caller, never paired nor saved, e.g. the layout probe).
+        self.token_source = token_source
         self.title = f"motcua — {screen.name}"
         self.display, self.screen_config, self.size = display, screen, size
         self.recorder = FrameRecorder(record_dir, timings_path)
@@ -48,21 +56,82 @@ class BoardApp(App):
         self._refresh_trigger = Clock.create_trigger(self._refresh, 0)
         speak = voice and display.voice.enabled and screen.voice
         self.speaker = Speaker(record_dir=record_dir, on_started=self.recorder.speech_started) if speak else None
-        self.feed = EventFeed(QueueClient(server, token), self._on_event, self._on_connection)
+        self.feed = self._new_feed(token)
+        self.pairing: PairingBoard | None = None
 
-    def build(self) -> BoardScreen:
-        """Create the board and start listening."""
-        playlist = Playlist(expand_playlist(self.display.media) if self.screen_config.media else ())
-        self.board = BoardScreen(self.display, self.screen_config, playlist, self.size)
+    def _new_feed(self, token: str | None) -> EventFeed:
+        """A feed on its own client (each feed hooks its client's session to notice the stream opening)."""
+        return EventFeed(QueueClient(self.server, token), self._on_event, self._on_connection,
+                         on_refused=self._feed_refused)
+
+    def build(self) -> BoardScreen | PairingBoard:
+        """Create the board and start listening; or, with no token yet, the pairing screen first."""
         Window.bind(on_flip=self._on_flip, on_draw=lambda *_: self.recorder.draw_began())
         signal.signal(signal.SIGTERM, lambda *_: Clock.schedule_once(lambda dt: self.stop(), 0))
+        if self.token_source is not None and self.token_source.token is None:
+            return self._show_pairing()
+        return self._open_board()
+
+    def _open_board(self) -> BoardScreen:
+        if not self._has_board():
+            playlist = Playlist(expand_playlist(self.display.media) if self.screen_config.media else ())
+            self.board = BoardScreen(self.display, self.screen_config, playlist, self.size)
         self.feed.start()
         return self.board
+
+    # -- the board's token: pairing on the first start (issue 15.1) ------------------
+    def _show_pairing(self) -> PairingBoard:
+        self.pairing = PairingBoard(QueueClient(self.server), self.server, self._paired, self.size)
+        self.pairing.start()
+        return self.pairing
+
+    def _paired(self, paired: Any) -> None:
+        """An admin confirmed the code: keep the token, follow the feed with it (so /admin shows the board alive)."""
+        source = self.token_source
+        if source is not None:
+            try:
+                save_token(source.path, paired.token)
+            except OSError as exc:  # e.g. a read-only home: this run works, the next start pairs again
+                log.error("could not save the board's token to %s: %s", source.path, exc)
+            self.token_source = DeviceToken(paired.token, FILE, source.path)
+        log.info("paired as %r", paired.name)
+        self.feed = self._new_feed(paired.token)
+        self._swap_root(self._open_board())
+        self.pairing = None
+
+    def _feed_refused(self, _error: ApiError) -> bool:
+        """From the feed's thread: a saved token refused ends the feed, and the board pairs again."""
+        if self.token_source is None or not self.token_source.from_file:
+            return False  # a token given on the command line is the installer's to change
+        Clock.schedule_once(lambda _dt: self._pair_again(), 0)
+        return True
+
+    def _pair_again(self) -> None:
+        source = self.token_source
+        if source is None:
+            return
+        log.warning("the server refused the saved token in %s: pairing again", source.path)
+        forget_token(source.path)
+        self.token_source = DeviceToken(None, NONE, source.path)
+        self._swap_root(self._show_pairing())
+
+    def _has_board(self) -> bool:
+        return getattr(self, "board", None) is not None
+
+    def _swap_root(self, widget: Any) -> None:
+        current: Any = getattr(self, "root", None)
+        if current is not None and current is not widget:
+            Window.remove_widget(current)
+        if widget.parent is None:
+            Window.add_widget(widget)
+        self.root = widget
 
     def on_stop(self) -> None:
         """Stop the feed, finish speaking."""
         self.feed.stop()
-        if self.board.media:
+        if self.pairing is not None:
+            self.pairing.stop()
+        if self._has_board() and self.board.media:
             self.board.media.stop()
         if self.speaker:
             self.speaker.close()
@@ -81,6 +150,9 @@ class BoardApp(App):
 
     # -- on the main thread -----------------------------------------------------
     def _apply_events(self, _dt: float) -> None:
+        if not self._has_board():
+            return  # still pairing: the feed has not started
+        board = self.board
         if self.recorder.waiting_for_frame:
             return  # _on_flip triggers us again once the last event has had its frame
         batch = 1 if self.recorder.one_event_per_frame else len(self._inbox)
@@ -94,13 +166,13 @@ class BoardApp(App):
             call = new_call(before, self.state)
             flashed = call is not None and in_zone(call, self.screen_config.counters) and self._live(call, event)
             if call is not None and flashed:
-                self.board.announce(call)
+                board.announce(call)
                 self._speak(call, event)
             notices = notices_showing(self.state)
             changed = notices if notices != notices_showing(before) else None
             self.recorder.applied(event, received, call.number if call else None, flashed, changed)
         self._refresh()
-        self.board.canvas.ask_update()  # even an event that changes nothing gets its frame
+        board.canvas.ask_update()  # even an event that changes nothing gets its frame
 
     @staticmethod
     def _live(call: Call, event: ServerEvent) -> bool:
@@ -115,6 +187,8 @@ class BoardApp(App):
         return True
 
     def _refresh(self, _dt: float = 0.0) -> None:
+        if not self._has_board():
+            return
         view = screen_view(self.state, self.screen_config.counters, self.display.recent_calls)
         self.board.show(view, self.connected)
         self.board.show_notices(self.display.ticker + notices_showing(self.state))

@@ -14,7 +14,7 @@ from queue_server.cli_support import CommandError, add_client_options
 def register(subcommands: argparse._SubParsersAction) -> None:
     """Add the display's commands to ``motcua``."""
     display = subcommands.add_parser("display", help="the lobby display board (Kivy) with voice calls")
-    add_client_options(display)
+    add_client_options(display, pairs_as="display")
     display.add_argument("--config", type=Path, default=None,
                          help="office TOML with the [display] section (default: $MOTCUA_CONFIG, then the sample)")
     display.add_argument("--screen", default=None, help="screen name from [[display.screens]] (default: the first)")
@@ -24,6 +24,9 @@ def register(subcommands: argparse._SubParsersAction) -> None:
                          help="window size (default 1920x1080, or 1080x1920 portrait)")
     display.add_argument("--fullscreen", action="store_true", help="take the whole screen")
     display.add_argument("--no-voice", action="store_true", help="do not speak calls")
+    display.add_argument("--no-pairing", action="store_true",
+                         help="with no token: follow the feed anonymously instead of showing a pairing code "
+                              "(the board then does not show as alive in /admin)")
     display.add_argument("--timings", type=Path, default=None, metavar="FILE",
                          help="append when each event arrived, was painted and spoken "
                               "(JSON lines; for bench/display.py)")
@@ -61,7 +64,8 @@ def run_display(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # A ConfigError (unknown screen, bad [display] key) becomes one line at the motcua edge.
     return run_board(args.server, args.token, args.screen, args.config, args.record, _parse_size(args.size),
-                     args.fullscreen, voice=not args.no_voice, timings_path=args.timings)
+                     args.fullscreen, voice=not args.no_voice, timings_path=args.timings,
+                     token_file=args.token_file, pair=not args.no_pairing)
 
 
 def run_overlay(args: argparse.Namespace) -> int:

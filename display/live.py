@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from queue_server.client import ApiError, ServerEvent, ServerUnreachable
+from queue_server.device_token import refused
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +55,10 @@ class EventFeed:
 
     def __init__(self, source: EventSource, on_event: Callable[[ServerEvent], None],
                  on_connection: Callable[[bool], None] | None = None, backoff: Backoff | None = None,
-                 read_timeout: float = 30.0) -> None:
+                 read_timeout: float = 30.0, on_refused: Callable[[ApiError], bool] | None = None) -> None:
         self.source = source
+        # The server refused the token itself (revoked): True from this callback ends the feed (the board pairs again).
+        self.on_refused = on_refused
         self.on_event = on_event
         self.on_connection = on_connection or (lambda connected: None)
         self.backoff = backoff or Backoff()
@@ -104,6 +107,10 @@ class EventFeed:
                 reason = exc.message
             except ApiError as exc:  # e.g. a revoked token: keep trying, slowly, and say why
                 reason = f"{exc.status} {exc.code}: {exc.message}"
+                if refused(exc) and self.on_refused is not None and self.on_refused(exc):
+                    self._set_connected(False)
+                    log.warning("live feed: the server refused this board's token (%s); stopping", exc.message)
+                    return
             except ValueError as exc:  # a garbled event: reconnect for a clean stream
                 reason = f"bad event: {exc}"
             self._set_connected(False)

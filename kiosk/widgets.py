@@ -1,6 +1,6 @@
-"""Reusable kiosk widgets: big buttons, drawn icons and faces, QR codes, the ticket keypad.
+"""Reusable kiosk widgets: big buttons, drawn icons and faces, the ticket keypad (QR codes: kivyenv.qr).
 
-Looks are in ``widgets.kv``; the drawing of icons, faces and QR codes is here
+Looks are in ``widgets.kv``; the drawing of icons and faces is here
 because it is computed from a property.
 """
 
@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from importlib import resources
 
-import qrcode
-from kivy.graphics import Color, Ellipse, Line, Mesh, Rectangle
-from kivy.graphics.texture import Texture
+from kivy.graphics import Color, Ellipse, Line, Mesh
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ColorProperty, ListProperty, NumericProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.widget import Widget
+
+from kivyenv.qr import QRCode  # noqa: F401  (registered for the screens' kv rules; the board draws it too)
 
 from . import theme
 from .keyboard_pad import KeyboardPad  # noqa: F401  (registered for the screens' kv rules)
@@ -150,55 +150,6 @@ def thick_line(points: list[tuple[float, float]], width: float) -> list[float]:
         nx, ny = -dy / length * width / 2, dx / length * width / 2
         vertices += [x + nx, y + ny, 0, 0, x - nx, y - ny, 0, 0]
     return vertices
-
-
-class QRCode(Widget):
-    """A QR code of ``data``, crisp at any size (one texel per module, nearest filtering)."""
-
-    data = StringProperty("")
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self._texture: Texture | None = None
-        self.bind(data=self._encode, pos=self.redraw, size=self.redraw)
-
-    def _encode(self, *_args) -> None:
-        self._texture = qr_texture(self.data) if self.data else None
-        self.redraw()
-
-    def redraw(self, *_args) -> None:
-        """White square with the code inside."""
-        self.canvas.clear()
-        if self._texture is None:
-            return
-        side = min(self.width, self.height)
-        x, y = self.center_x - side / 2, self.center_y - side / 2
-        with self.canvas:
-            Color(1, 1, 1, 1)
-            Rectangle(pos=(x, y), size=(side, side), texture=self._texture)
-
-
-def qr_matrix(data: str) -> list[list[bool]]:
-    """The QR modules of ``data`` with a quiet zone (True = dark)."""
-    code = qrcode.QRCode(border=3, error_correction=qrcode.constants.ERROR_CORRECT_M)
-    code.add_data(data)
-    code.make(fit=True)
-    return code.get_matrix()
-
-
-def qr_texture(data: str) -> Texture:
-    """A small RGBA texture with one texel per module."""
-    matrix = qr_matrix(data)
-    n = len(matrix)
-    pixels = bytearray()
-    for row in reversed(matrix):  # textures start at the bottom row
-        for dark in row:
-            pixels += b"\x00\x00\x00\xff" if dark else b"\xff\xff\xff\xff"
-    texture = Texture.create(size=(n, n), colorfmt="rgba")
-    texture.blit_buffer(bytes(pixels), colorfmt="rgba", bufferfmt="ubyte")
-    texture.mag_filter = "nearest"
-    texture.min_filter = "nearest"
-    return texture
 
 
 class TicketKeypad(BoxLayout):

@@ -62,7 +62,7 @@ def test_a_portrait_screen_limited_to_its_zone(tmp_path):
     config.write_text(base + '\n[display]\nticker = ["Đường dây nóng: 1900 1234."]\n'
                       '[[display.screens]]\nname = "quay-3"\ncounters = [3]\norientation = "portrait"\n',
                       encoding="utf-8")
-    display = start_display(fake.url, record, "--config", str(config), "--screen", "quay-3")
+    display = start_display(fake.url, record, "--config", str(config), "--screen", "quay-3", "--no-pairing")
     try:
         wait_for(lambda: any("snapshot" in n for n in names(record, "*.png")), what="the first picture")
         other = ticket(1, "A001", counter=1)

@@ -20,7 +20,8 @@ PROJECT = Path(__file__).resolve().parents[2]
 
 def start_display(url: str, record: Path, *extra: str) -> subprocess.Popen:
     """The board in its own process (Kivy opens one window per process), recording into ``record``."""
-    env = {**os.environ, "KIVY_NO_ARGS": "1"}
+    # Its own state folder: a token file a developer's board saved on this machine is never read.
+    env = {**os.environ, "KIVY_NO_ARGS": "1", "XDG_STATE_HOME": str(record.parent / "state")}
     with open(record.parent / "display.log", "ab") as log:
         return subprocess.Popen([sys.executable, "-m", "queue_server.cli", "display", "--server", url, "--record",
                                  str(record), *extra], cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=log)
