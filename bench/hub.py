@@ -13,6 +13,7 @@ offices' workers run on the same machine as the hub and PostgreSQL, so the
 figure is for the whole chain, the office side included.
 
 Run: .venv/bin/python bench/hub.py [--offices 100] [--days 5] [--senders 4]
+     .venv/bin/python bench/hub.py --only-office-p99 --sync-mode separate|child|thread
 """
 
 from __future__ import annotations
@@ -111,7 +112,13 @@ def main() -> None:
     parser.add_argument("--senders", type=int, default=4, help="offices shipping at the same time")
     parser.add_argument("--rounds", type=int, default=4, help="office p99: rounds of sync off then on")
     parser.add_argument("--phase-seconds", type=float, default=5.0, help="office p99: seconds of each phase")
+    parser.add_argument("--sync-mode", choices=SYNC_MODES, default="child",
+                        help="office p99: motcua sync beside the server, the child of motcua serve, or its thread")
+    parser.add_argument("--only-office-p99", action="store_true", help="skip the ingest parts")
     args = parser.parse_args()
+    if args.only_office_p99:
+        only_office_p99(args)
+        return
     folder = Path(tempfile.mkdtemp(prefix="motcua-bench-hub-"))
     cluster = TempCluster().start()
     hub = None
@@ -139,6 +146,17 @@ def main() -> None:
         if hub is not None:
             hub.terminate()
             hub.wait(timeout=10)
+        cluster.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def only_office_p99(args: argparse.Namespace) -> None:
+    """The office p99 part alone, on its own throwaway cluster."""
+    folder = Path(tempfile.mkdtemp(prefix="motcua-bench-hub-"))
+    cluster = TempCluster().start()
+    try:
+        office_issue_p99(cluster, folder, args)
+    finally:
         cluster.stop()
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -240,9 +258,18 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))]
 
 
+SYNC_MODES = ("separate", "child", "thread")
+"""How the worker runs in the office p99 part: ``motcua sync`` beside the server, the child ``motcua serve``
+starts with [sync] (the default), or a thread of the server (``MOTCUA_SYNC_WORKER=thread``)."""
+
+
 def office_issue_p99(cluster: TempCluster, folder: Path, args: argparse.Namespace) -> None:
-    """A real office server with 4 kiosks: ticket issue p99 with ``motcua sync`` running vs off, alternating."""
-    dsn = cluster.create_database("office_p99")
+    """A real office server with 4 kiosks: ticket issue p99 with sync running vs off, alternating.
+
+    The server is started afresh for every phase (the worker of ``child`` and ``thread`` starts with it),
+    in every mode alike, and each phase's first second is not timed (start-up, the worker's catch-up).
+    """
+    dsn = cluster.create_database(f"office_p99_{args.sync_mode}")
     with store.connect(dsn) as conn:
         schema.apply_migrations(conn)
         token = store.add_office(conn, "XA-BENCH", "Xã bench")
@@ -250,37 +277,35 @@ def office_issue_p99(cluster: TempCluster, folder: Path, args: argparse.Namespac
     # cost of syncing (its worker), not theirs on the same two cores.
     postmaster = int((cluster.data / "postmaster.pid").read_text().split()[0])
     os.setpriority(os.PRIO_PROCESS, postmaster, 19)  # the backends it forks from now on inherit it
-    process, url = start_hub(dsn, folder / "hub-p99.log", niceness=19)
-    office_folder = folder / "office"
+    process, url = start_hub(dsn, folder / f"hub-p99-{args.sync_mode}.log", niceness=19)
+    office_folder = folder / f"office-{args.sync_mode}"
     office_folder.mkdir()
-    config_path = bench_config(office_folder)
-    config_path.write_text(config_path.read_text(encoding="utf-8") + f'\n[sync]\nhub_url = "{url}"\n'
-                           'office_code = "XA-BENCH"\ninterval_seconds = 0.5\n', encoding="utf-8")
-    server = prepare_server(office_folder, config_path).start()
-    services = [s.code for s in load_config(config_path).office.services]
+    plain = bench_config(office_folder)
+    with_sync = office_folder / "bench-sync.toml"
+    with_sync.write_text(plain.read_text(encoding="utf-8") + f'\n[sync]\nhub_url = "{url}"\n'
+                         'office_code = "XA-BENCH"\ninterval_seconds = 0.5\n', encoding="utf-8")
+    server = prepare_server(office_folder, plain)
+    os.environ["MOTCUA_HUB_TOKEN"] = token
+    os.environ["MOTCUA_SYNC_WORKER"] = "thread" if args.sync_mode == "thread" else "process"
+    services = [s.code for s in load_config(plain).office.services]
     timings: dict[str, list[float]] = {"off": [], "on": []}
+    loads: list[float] = []
     try:
         for phase in ("off", "on") * args.rounds:
+            server.config = with_sync if phase == "on" and args.sync_mode != "separate" else plain
+            server.start()
             sync = None
-            if phase == "on":
-                sync = subprocess.Popen([sys.executable, "-m", "queue_server.cli", "sync", "--config", str(config_path),
+            if phase == "on" and args.sync_mode == "separate":
+                sync = subprocess.Popen([sys.executable, "-m", "queue_server.cli", "sync", "--config", str(with_sync),
                                          "--db", str(server.db)], cwd=PROJECT, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL, env={**os.environ, "MOTCUA_HUB_TOKEN": token})
-                time.sleep(1.0)  # started and caught up with the earlier phases
-            log: list[tuple[float, float]] = []
-            stop = threading.Event()
-            threads = [threading.Thread(target=kiosk, args=(server.port, server.tokens["kiosk"], services, stop, log))
-                       for _ in range(4)]
-            for thread in threads:
-                thread.start()
-            time.sleep(args.phase_seconds)
-            stop.set()
-            for thread in threads:
-                thread.join(timeout=30)
-            timings[phase] += [end - start for start, end in log]
+                                        stderr=subprocess.DEVNULL)
+            time.sleep(1.0)  # started and caught up with the earlier phases
+            timings[phase] += time_kiosks(server.port, server.tokens["kiosk"], services, args.phase_seconds)
+            loads.append(os.getloadavg()[0])
             if sync is not None:
                 sync.terminate()
                 sync.wait(timeout=10)
+            server.stop()
         with store.connect(dsn) as conn:
             office = store.office(conn, "XA-BENCH")
         local = sqlite3.connect(server.db)
@@ -292,11 +317,26 @@ def office_issue_p99(cluster: TempCluster, folder: Path, args: argparse.Namespac
         process.wait(timeout=10)
     off, on = (percentile(timings[p], 99) * 1000 for p in ("off", "on"))
     verdict = "OK" if on <= off * 1.1 else "OVER the 10 % target"
-    print(f"office ticket issue, 4 kiosks, {args.rounds} x {args.phase_seconds:g} s each way: "
-          f"sync off {len(timings['off'])} tickets p99 {off:.1f} ms; sync on {len(timings['on'])} tickets "
-          f"p99 {on:.1f} ms ({(on / off - 1) * 100:+.0f} %)  {verdict}")
+    print(f"office ticket issue, 4 kiosks, sync {args.sync_mode}, {args.rounds} x {args.phase_seconds:g} s each way "
+          f"(load average {min(loads):.1f}-{max(loads):.1f}): sync off {len(timings['off'])} tickets "
+          f"p99 {off:.1f} ms; sync on {len(timings['on'])} tickets p99 {on:.1f} ms ({(on / off - 1) * 100:+.0f} %)  "
+          f"{verdict}")
     print(f"  the hub held events up to {office.events_ack if office else 0} of the office's {last_event} "
           "(the last phase's tail ships after it)")
+
+
+def time_kiosks(port: int, token: str, services: list[str], seconds: float) -> list[float]:
+    """Four kiosks for ``seconds``: every ticket's issue time."""
+    log: list[tuple[float, float]] = []
+    stop = threading.Event()
+    threads = [threading.Thread(target=kiosk, args=(port, token, services, stop, log)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    time.sleep(seconds)
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=30)
+    return [end - start for start, end in log]
 
 
 def report(what: str, seconds: float, dsn: str, args: argparse.Namespace) -> None:

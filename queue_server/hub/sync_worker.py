@@ -3,11 +3,12 @@
 By default it is ``motcua sync`` as a child process of the server, at
 niceness 10, restarted when it dies, stopped with the server, its log lines
 prefixed ``sync:`` in the server's log. A child rather than a thread
-because the worker's reading, JSON and gzip hold the GIL that the queue's
-request threads need: measured with ``bench/hub.py --sync-mode`` (figures in
-docs/hub.md), a thread cost the ticket issue p99 more than a niced child.
-``MOTCUA_SYNC_WORKER=thread`` runs it as a thread instead (to measure again,
-or where a child process cannot be started).
+because a worker that crashes or leaks cannot take the queue with it, and
+its CPU can be given a lower priority (a thread shares the GIL and the
+server's priority). Measured with ``bench/hub.py --sync-mode`` (figures in
+docs/hub.md), the two were within the noise of each other on a shared
+2-core machine. ``MOTCUA_SYNC_WORKER=thread`` runs it as a thread instead
+(to measure again, or where a child process cannot be started).
 
 The child also watches its parent: a server killed with -9 leaves no worker
 behind (``watch_parent``).
@@ -17,12 +18,13 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO, Any, Protocol
 
 from ..config import OfficeConfig
 from .sync_settings import SyncSettings, shipped_settings, sync_settings
@@ -183,3 +185,26 @@ def watch_parent(stop: threading.Event, environ: dict[str, str] | os._Environ[st
         os._exit(0)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def sync_status(conn: sqlite3.Connection, worker: SyncWorker | None) -> dict[str, Any] | None:
+    """What ``GET /api/health`` tells the admin of an office that syncs; None for one that never did.
+
+    ``last_ack_at`` is when the hub last answered (null until it first
+    acknowledged something); ``events_not_shipped`` is what a dead disk would
+    lose today. Cheap enough for a health check: events are counted by id
+    (contiguous), the outbox by its key.
+    """
+    try:
+        acks = {stream: (int(acked), at) for stream, acked, at in
+                conn.execute("SELECT stream, acked, at FROM sync_acks")}
+    except sqlite3.OperationalError:  # a database from before the sync tables
+        return None
+    if not acks:
+        return None
+    (events_ack, at), (changes_ack, _) = acks.get("events", (0, "")), acks.get("changes", (0, ""))
+    last_event = conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0]
+    changes = conn.execute("SELECT COUNT(*) FROM sync_outbox WHERE seq > ?", (changes_ack,)).fetchone()[0]
+    return {"worker": worker.state() if worker is not None else "off",
+            "last_ack_at": at if at and (events_ack or changes_ack) else None,
+            "events_not_shipped": max(0, int(last_event) - events_ack), "changes_not_shipped": int(changes)}
