@@ -149,16 +149,21 @@ def add_device(conn: sqlite3.Connection, name: str, role: str) -> str:
         raise AuthError("Device name must be 1–64 characters.")
     if role not in DEVICE_ROLES:
         raise AuthError(f"Role must be one of: {', '.join(DEVICE_ROLES)}.")
-    token = "dev_" + secrets.token_urlsafe(32)
     try:
         cursor = conn.execute(
             "INSERT INTO devices (name, role, created_at) VALUES (?, ?, ?)", (name, role, _now().isoformat())
         )
     except sqlite3.IntegrityError:
         raise AuthError(f"Device '{name}' already exists.") from None
+    return new_device_token(conn, int(cursor.lastrowid or 0))
+
+
+def new_device_token(conn: sqlite3.Connection, device_id: int, now: datetime | None = None) -> str:
+    """A new bearer token for a device (``motcua device add``, a paired kiosk or board), stored only hashed."""
+    token = "dev_" + secrets.token_urlsafe(32)
     conn.execute(
         "INSERT INTO tokens (token_hash, kind, subject_id, created_at) VALUES (?, 'device', ?, ?)",
-        (hash_token(token), cursor.lastrowid, _now().isoformat()),
+        (hash_token(token), device_id, (now or _now()).isoformat()),
     )
     return token
 

@@ -65,10 +65,11 @@ def register(subcommands: argparse._SubParsersAction) -> None:
     revoke.add_argument("name")
     add_office_options(revoke)
     revoke.set_defaults(handler=cmd_device_revoke)
-    pair = device.add_parser("pair", help="pair the rating tablet showing CODE at /danh-gia/<counter>")
-    pair.add_argument("code", help="the 6 digits the tablet shows")
-    pair.add_argument("--name", required=True, help="the tablet's device name, e.g. quay-3-tablet")
-    pair.add_argument("--counter", type=int, required=True, help="the counter the tablet faces")
+    pair = device.add_parser("pair", help="pair the kiosk or board showing CODE on its first start, "
+                             "or (with --counter) the rating tablet showing it at /danh-gia/<counter>")
+    pair.add_argument("code", help="the 6 digits the device shows")
+    pair.add_argument("--name", required=True, help="the device's name, e.g. kiosk-sanh or quay-3-tablet")
+    pair.add_argument("--counter", type=int, default=None, help="a rating tablet: the counter it faces")
     add_office_options(pair)
     pair.set_defaults(handler=cmd_device_pair)
 
@@ -259,6 +260,8 @@ def cmd_device_pair(args: argparse.Namespace) -> int:
 
     from . import pairing
 
+    if args.counter is None:
+        return _pair_kiosk_or_board(args)
     config_path, db_path = _paths(args)
     config = load_config(config_path)
     if config.office.counter(args.counter) is None:
@@ -270,6 +273,23 @@ def cmd_device_pair(args: argparse.Namespace) -> int:
         except pairing.PairingError as exc:
             raise CommandError(str(exc)) from None
     print(f"Paired {name} (rating) at counter {args.counter}: the tablet starts within a few seconds")
+    return 0
+
+
+def _pair_kiosk_or_board(args: argparse.Namespace) -> int:
+    """Confirm the code a kiosk or a lobby board shows on its first start: it collects its token within seconds."""
+    from datetime import UTC, datetime
+
+    from . import device_pairing
+
+    now = datetime.now(UTC)
+    _, db_path = _paths(args)
+    with _database(db_path) as db:
+        try:
+            paired = device_pairing.confirm(db.conn, "cli", args.code, args.name, now)
+        except device_pairing.PairingRefused as exc:
+            raise CommandError(exc.message) from None
+    print(f"Paired {paired['name']} ({paired['role']}): the device starts within a few seconds")
     return 0
 
 

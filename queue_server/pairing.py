@@ -20,6 +20,7 @@ import hmac
 import secrets
 import sqlite3
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -42,31 +43,56 @@ class Tablet:
     counter: int
 
 
-def _code_hash(conn: sqlite3.Connection, code: str) -> str:
+# -- what every pairing by code shares (rating tablets here, kiosks and boards in device_pairing) --------
+
+def code_hash(conn: sqlite3.Connection, code: str) -> str:
     """Keyed with the server's secret: a leaked table of 6-digit hashes is not a table of codes."""
     key = auth.server_secret(conn).encode("ascii")
     return hmac.new(key, b"motcua-pairing\0" + code.encode("ascii"), hashlib.sha256).hexdigest()
 
 
-def _claim_hash(claim: str) -> str:
+def claim_hash(claim: str) -> str:
+    """What is stored for a claim id (a 256-bit secret: unkeyed SHA-256 is enough)."""
     return hashlib.sha256(b"motcua-pairing-claim\0" + claim.encode("utf-8")).hexdigest()
 
+
+def new_claim() -> str:
+    """The secret the waiting device keeps and shows nobody: it alone collects the device's credential."""
+    return "pc_" + secrets.token_urlsafe(32)
+
+
+def clean_code(code: str) -> str | None:
+    """The code as typed ("042 917" too) when it is ``CODE_DIGITS`` ASCII digits, else None."""
+    code = "".join(code.split())
+    return code if code.isascii() and code.isdigit() and len(code) == CODE_DIGITS else None
+
+
+def insert_with_new_code(insert: Callable[[str], None]) -> str:
+    """Draw random codes until ``insert(code)`` stores one (it raises IntegrityError on a live code alike)."""
+    while True:  # two live codes alike are one in 10^6 per pair: retry rather than mix two devices up
+        code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+        try:
+            insert(code)
+            return code
+        except sqlite3.IntegrityError:
+            continue
+
+
+# -- rating tablets -------------------------------------------------------------------------------
 
 def start_pairing(conn: sqlite3.Connection, counter: int, now: datetime) -> tuple[str, str]:
     """A new code for a tablet at ``counter`` and the claim id its browser keeps: ``(code, claim)``."""
     conn.execute("DELETE FROM tablet_pairings WHERE expires_at <= ?", (now.isoformat(),))
-    claim = "pc_" + secrets.token_urlsafe(32)
+    claim = new_claim()
     expires = (now + timedelta(minutes=CODE_MINUTES)).isoformat()
-    while True:  # two live codes alike are one in 10^6 per pair: retry rather than mix two tablets up
-        code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
-        try:
-            conn.execute(
-                "INSERT INTO tablet_pairings (code_hash, claim_hash, counter, created_at, expires_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (_code_hash(conn, code), _claim_hash(claim), counter, now.isoformat(), expires))
-            return code, claim
-        except sqlite3.IntegrityError:
-            continue
+
+    def insert(code: str) -> None:
+        conn.execute(
+            "INSERT INTO tablet_pairings (code_hash, claim_hash, counter, created_at, expires_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (code_hash(conn, code), claim_hash(claim), counter, now.isoformat(), expires))
+
+    return insert_with_new_code(insert), claim
 
 
 def confirm_pairing(conn: sqlite3.Connection, code: str, name: str, counter: int, now: datetime) -> str:
@@ -75,11 +101,11 @@ def confirm_pairing(conn: sqlite3.Connection, code: str, name: str, counter: int
     A name already given to a rating device pairs the new tablet in its place
     (a broken tablet replaced): the old tablet's sessions end.
     """
-    code = "".join(code.split())
-    if not (code.isascii() and code.isdigit() and len(code) == CODE_DIGITS):
+    digits = clean_code(code)
+    if digits is None:
         raise PairingError(f"The code has {CODE_DIGITS} digits, as the tablet shows it (e.g. 042917).")
     row = conn.execute("SELECT id, counter, expires_at, device_id FROM tablet_pairings WHERE code_hash = ?",
-                       (_code_hash(conn, code),)).fetchone()
+                       (code_hash(conn, digits),)).fetchone()
     if row is None or datetime.fromisoformat(row[2]) <= now:
         raise PairingError("No tablet shows this code now (codes last "
                            f"{CODE_MINUTES} minutes): reload the tablet's page and use its new code.")
@@ -114,7 +140,7 @@ def _rating_device(conn: sqlite3.Connection, name: str, now: datetime) -> int:
 def collect_session(conn: sqlite3.Connection, claim: str, now: datetime) -> tuple[str, str | None]:
     """What the waiting tablet gets: ``(PAIRED, session id)`` once confirmed, else ``(WAITING|EXPIRED, None)``."""
     row = conn.execute("SELECT id, expires_at, device_id FROM tablet_pairings WHERE claim_hash = ?",
-                       (_claim_hash(claim),)).fetchone()
+                       (claim_hash(claim),)).fetchone()
     if row is None or (row[2] is None and datetime.fromisoformat(row[1]) <= now):
         return EXPIRED, None
     if row[2] is None:

@@ -1,5 +1,5 @@
 """The tables of the web administration (issue 15.1): officers' full names and first-sign-in flag, the audit log,
-the counters' fields of today.
+the counters' fields of today, the kiosks and boards waiting to be paired.
 
 Its own migration set (like the parts'), applied after the queue's, since it
 alters the queue's ``users`` table.
@@ -30,6 +30,21 @@ def m002_counter_fields(db: sqlite_utils.Database) -> None:
     db.execute(
         "CREATE TABLE counter_fields (counter INTEGER PRIMARY KEY, services TEXT NOT NULL, updated_at TEXT NOT NULL, "
         "updated_by TEXT NOT NULL)"
+    )
+
+
+@migrations()
+def m003_device_pairings(db: sqlite_utils.Database) -> None:
+    """Kiosks and boards paired by a code (issue 15.1): code and claim hashed, the device once the admin confirmed.
+
+    Beside ``tablet_pairings`` (a tablet pairs for a counter, a kiosk or a board for a role); both share
+    ``queue_server.pairing``'s hashing and codes.
+    """
+    db.execute(
+        "CREATE TABLE device_pairings (id INTEGER PRIMARY KEY, code_hash TEXT NOT NULL UNIQUE, "
+        "claim_hash TEXT NOT NULL UNIQUE, role TEXT NOT NULL CHECK (role IN ('kiosk', 'display')), "
+        "label TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL, expires_at TEXT NOT NULL, "
+        "device_id INTEGER REFERENCES devices (id) ON DELETE CASCADE)"
     )
 
 

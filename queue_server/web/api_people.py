@@ -118,10 +118,12 @@ def list_devices() -> Any:
     """Every device with its last report per part (admin); ``?history=1`` adds its recent changes of state."""
     require("admin")
     conn = read_conn()
-    rows = conn.execute("SELECT id, name, role, last_seen_at, status FROM devices ORDER BY name").fetchall()
+    rows = conn.execute("SELECT id, name, role, last_seen_at, status, EXISTS (SELECT 1 FROM tokens t "
+                        "WHERE t.kind = 'device' AND t.subject_id = d.id AND t.revoked = 0) "
+                        "FROM devices d ORDER BY name").fetchall()
     live = current_app.extensions["motcua.live_devices"]
-    devices = [{"name": n, "role": r, "last_seen_at": seen, "status": json.loads(s), "connected": live.connected(i)}
-               for i, n, r, seen, s in rows]
+    devices = [{"name": n, "role": r, "last_seen_at": seen, "status": json.loads(s), "connected": live.connected(i),
+                "active": bool(active)} for i, n, r, seen, s, active in rows]
     if request.args.get("history"):
         for (device_id, *_), device in zip(rows, devices, strict=True):  # one device made per row
             device["history"] = [

@@ -23,6 +23,7 @@ from . import (
     api_people,
     api_queue,
     console,
+    device_pairing_api,
     display_page,
     openapi,
     rating_tablet,
@@ -39,6 +40,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     api_queue.bp, api_events.bp, api_people.bp, openapi.bp,
     console.bp, admin_people.bp, admin_counters.bp, display_page.bp, announcements.bp, catalog_api.bp,
     reports_api.bp, appointments_api.bp, status_page.bp, rating_tablet.bp,
+    device_pairing_api.bp,
 )
 """Every blueprint of the server, in registration order (the queue's API first, then the pages and parts)."""
 

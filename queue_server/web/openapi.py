@@ -15,12 +15,14 @@ from flask import Blueprint
 from ..appointments.openapi_paths import OPENAPI_PATHS as APPOINTMENTS_PATHS
 from ..catalog.api import OPENAPI_PATHS as CATALOG_PATHS
 from ..reports.openapi_paths import OPENAPI_PATHS as REPORTS_PATHS
+from .device_pairing_api import OPENAPI_PATHS as PAIRING_PATHS
 from .openapi_schema import COUNTER, INTEGER, TEXT, TICKET, error_responses, json_body, json_response, path_parameter
 
 bp = Blueprint("openapi", __name__, url_prefix="/api")
 
-PART_PATHS: tuple[dict[str, Any], ...] = (CATALOG_PATHS, REPORTS_PATHS, APPOINTMENTS_PATHS)
-"""The paths of the parts beside the queue (catalogue, reports, appointments), merged into the document."""
+PART_PATHS: tuple[dict[str, Any], ...] = (CATALOG_PATHS, REPORTS_PATHS, APPOINTMENTS_PATHS, PAIRING_PATHS)
+"""The paths of the parts beside the queue (catalogue, reports, appointments, device pairing), merged into the
+document."""
 
 
 BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
@@ -224,6 +226,7 @@ def _devices_schema() -> dict[str, Any]:
     device = {"type": "object", "required": ["name", "role", "last_seen_at", "status"], "properties": {
         "name": TEXT, "role": TEXT, "last_seen_at": {"type": ["string", "null"], "format": "date-time"},
         "connected": {"type": "boolean", "description": "holds the live feed open now (a board, a tablet)"},
+        "active": {"type": "boolean", "description": "its token still works (false once revoked)"},
         "status": {"type": "object", "additionalProperties": report,
                    "description": "part (e.g. printer) → its last report"},
         "history": {"type": "array", "items": change}}}

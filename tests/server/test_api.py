@@ -63,7 +63,7 @@ def counter_body(number: int, services: list[str], state: str = "closed", curren
                  pause_reason: str | None = None) -> dict[str, Any]:
     """The whole public counter."""
     return {"number": number, "name": f"Quầy {number}", "services": services, "state": state,
-            "pause_reason": pause_reason, "current": current}
+            "pause_reason": pause_reason, "current": current, "closed_today": False}
 
 
 # -- reading --------------------------------------------------------------------------
@@ -82,19 +82,19 @@ def test_services_list_every_field_with_waiting_counts_and_estimates(api: InProc
         # Two wait for Hộ tịch; no counter is open yet, so one default service time (10 min) each.
         {"code": "HT", "name": SERVICE_NAMES["HT"], "prefix": "A", "counters": [1, 2], "waiting": 2,
          "estimated_wait_s": 1200, "wait_note": None, "expected_call_at": None, "wait_text": "khoảng 20 phút",
-         "target_wait_minutes": 20},
+         "target_wait_minutes": 20, "accepting": True},
         {"code": "VP", "name": SERVICE_NAMES["VP"], "prefix": "B", "counters": [3], "waiting": 0,
          "estimated_wait_s": 0, "wait_note": None, "expected_call_at": None, "wait_text": "dưới 1 phút",
-         "target_wait_minutes": 20},
+         "target_wait_minutes": 20, "accepting": True},
         {"code": "DC", "name": SERVICE_NAMES["DC"], "prefix": "C", "counters": [4], "waiting": 0,
          "estimated_wait_s": 0, "wait_note": None, "expected_call_at": None, "wait_text": "dưới 1 phút",
-         "target_wait_minutes": 30},
+         "target_wait_minutes": 30, "accepting": True},
         {"code": "VH", "name": SERVICE_NAMES["VH"], "prefix": "D", "counters": [5], "waiting": 0,
          "estimated_wait_s": 0, "wait_note": None, "expected_call_at": None, "wait_text": "dưới 1 phút",
-         "target_wait_minutes": 20},
+         "target_wait_minutes": 20, "accepting": True},
         {"code": "KQ", "name": SERVICE_NAMES["KQ"], "prefix": "K", "counters": [5], "waiting": 0,
          "estimated_wait_s": 0, "wait_note": None, "expected_call_at": None, "wait_text": "dưới 1 phút",
-         "target_wait_minutes": 10},
+         "target_wait_minutes": 10, "accepting": True},
     ]}
 
 
@@ -335,10 +335,10 @@ def test_devices_report_status_and_the_admin_sees_it(api: InProcess) -> None:
     kiosk = devices["kiosk-1"]
     at = kiosk["status"]["printer"].pop("at")
     assert kiosk["last_seen_at"] == at
-    assert kiosk == {"name": "kiosk-1", "role": "kiosk", "last_seen_at": at, "connected": False,
+    assert kiosk == {"name": "kiosk-1", "role": "kiosk", "last_seen_at": at, "connected": False, "active": True,
                      "status": {"printer": {"ok": False, "code": "paper_out", "message": "Hết giấy"}}}
     assert devices["display-1"] == {"name": "display-1", "role": "display", "last_seen_at": None, "status": {},
-                                    "connected": False}
+                                    "connected": False, "active": True}
 
 
 def test_vietnamese_text_is_stored_nfc(api: InProcess) -> None:

@@ -29,6 +29,7 @@ CODE_POSITION: dict[str, tuple[int | None, int]] = {
     "ApiError": (1, 2),
     "error_response": (1, 2),
     "RatingRejected": (1, 2),
+    "PairingRefused": (1, 2),  # device_pairing: pairing a kiosk or a board
     "BookingRefused": (0, 1),
     "Refusal": (0, 1),
     "SignInRefused": (3, 0),

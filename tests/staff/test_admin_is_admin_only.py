@@ -12,7 +12,8 @@ import pytest
 from tests.support.live_server import ADMIN_PASSWORD
 from tests.support.servers import InProcess
 
-ADMIN_ONLY = re.compile(r"^/api/(people|admin/|reports/|counters/<int:counter>/services|devices$|notices/)")
+ADMIN_ONLY = re.compile(r"^/api/(people|admin/|reports/|counters/<int:counter>/services|devices$|notices/"
+                        r"|devices/<path:name>/revoke$)")
 
 
 def admin_routes(api: InProcess) -> list[tuple[str, str]]:
@@ -20,7 +21,7 @@ def admin_routes(api: InProcess) -> list[tuple[str, str]]:
     for rule in api.app.url_map.iter_rules():
         if not ADMIN_ONLY.match(rule.rule):
             continue
-        path = re.sub(r"<int:[a-z_]+>", "1", re.sub(r"<[a-z_]+>", "x", rule.rule))
+        path = re.sub(r"<int:[a-z_]+>", "1", re.sub(r"<(?:path:)?[a-z_]+>", "x", rule.rule))
         found += [(method, path) for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
     return found
 
@@ -28,7 +29,8 @@ def admin_routes(api: InProcess) -> list[tuple[str, str]]:
 def test_the_admin_endpoints_are_found(api: InProcess) -> None:
     paths = {path for _, path in admin_routes(api)}
     assert {"/api/people", "/api/admin/bookings", "/api/admin/calendar", "/api/counters/1/services",
-            "/api/reports/summary", "/api/admin/dossiers/import"} <= paths
+            "/api/reports/summary", "/api/admin/dossiers/import", "/api/admin/pairings",
+            "/api/devices/x/revoke"} <= paths
 
 
 @pytest.mark.parametrize("who", ["quay1", "kiosk", "display"])
