@@ -27,6 +27,18 @@ async function api(path, options = {}) {
   return data;
 }
 
+// One change on /admin: run it, draw the list again, then say what happened (``done``: a text, or a function of
+// the answer), or the server's message. The message comes after the list is drawn, so it says what the list shows.
+async function runChange(change, { message, reload, done = "" }) {
+  let text;
+  try {
+    const answer = await change();
+    text = typeof done === "function" ? done(answer) : done;
+  } catch (error) { text = error.message; }
+  try { await reload(); } catch (error) { text = error.message; }
+  $(message).textContent = text;
+}
+
 const number = (n) => n === null || n === undefined ? "–" : Number(n).toLocaleString("vi-VN");
 const minutes = (s) => s === null || s === undefined ? "–" : (s / 60).toLocaleString("vi-VN", { maximumFractionDigits: 1 }) + " phút";
 const percent = (p) => p === null || p === undefined ? "–" : p.toLocaleString("vi-VN", { minimumFractionDigits: 1, maximumFractionDigits: 1 }) + "%";
@@ -142,10 +154,8 @@ async function loadNotices() {
   }));
 }
 
-async function changeNotice(id, options) {
-  try { await api(`/api/notices/${id}`, options); $("notice-message").textContent = ""; }
-  catch (error) { $("notice-message").textContent = error.message; }
-  loadNotices();
+function changeNotice(id, options) {
+  return runChange(() => api(`/api/notices/${id}`, options), { message: "notice-message", reload: loadNotices });
 }
 
 async function addNotice(event) {

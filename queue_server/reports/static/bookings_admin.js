@@ -1,5 +1,5 @@
 // A day's bookings on /admin: see them, cancel one with the office's reason, close a slot or the whole day.
-// Uses admin.js's api(), el(), $(), dmy() (loaded first); changes carry the CSRF header through api().
+// Uses admin.js's api(), el(), $(), dmy(), runChange() (loaded first); changes carry the CSRF header through api().
 "use strict";
 
 const BOOKING_STATES = { booked: "Đã đặt", checked_in: "Đã lấy số", cancelled: "Đã hủy" };
@@ -41,10 +41,8 @@ async function loadBookings() {
   $("blocks-list").replaceChildren(...day.blocks.map(blockItem));
 }
 
-async function changeBookings(change) {
-  try { await change(); $("bookings-message").textContent = ""; }
-  catch (error) { $("bookings-message").textContent = error.message; }
-  loadBookings().catch((error) => { $("bookings-message").textContent = error.message; });
+function changeBookings(change) {
+  return runChange(change, { message: "bookings-message", reload: loadBookings });
 }
 
 async function addBlock(event) {

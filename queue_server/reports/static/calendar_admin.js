@@ -1,5 +1,5 @@
 // The booking calendar on /admin: hours, days off announced late, swapped working weekend days (làm bù).
-// Uses admin.js's api(), el(), $(), dmy() (loaded first).
+// Uses admin.js's api(), el(), $(), dmy(), runChange() (loaded first).
 "use strict";
 
 const DAY_KINDS = { closed: "Nghỉ", working: "Làm bù" };
@@ -17,14 +17,11 @@ async function loadCalendar() {
   $("public-holidays").replaceChildren(...calendar.public_holidays.map((h) => el("li", {}, `${dmy(h.date)}: ${h.name}`)));
 }
 
-async function changeCalendar(change) {
-  try {
-    const done = await change();
-    const booked = done && done.day && done.day.booked;
-    $("calendar-message").textContent = booked
-      ? `Đã lưu. Ngày này đã có ${booked} lịch hẹn: xem ở bảng trên và hủy kèm lý do nếu không tiếp được.` : "";
-  } catch (error) { $("calendar-message").textContent = error.message; }
-  loadCalendar().catch((error) => { $("calendar-message").textContent = error.message; });
+function changeCalendar(change) {
+  return runChange(change, { message: "calendar-message", reload: loadCalendar, done: (answer) => {
+    const booked = answer && answer.day && answer.day.booked;
+    return booked ? `Đã lưu. Ngày này đã có ${booked} lịch hẹn: xem ở bảng trên và hủy kèm lý do nếu không tiếp được.` : "";
+  } });
 }
 
 document.addEventListener("DOMContentLoaded", () => {

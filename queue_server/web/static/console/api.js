@@ -17,7 +17,7 @@ const ERRORS = {
 const LIVE_EVENTS = [
   "ticket.issued", "ticket.called", "ticket.recalled", "ticket.serving", "ticket.no_show",
   "ticket.completed", "ticket.transferred", "counter.paused", "counter.resumed", "counter.closed",
-  "day.started",
+  "counter.opened", "counter.changed", "day.started",  // changed: the admin gave it other fields or closed it today
 ];
 
 export class SignedOut extends Error {}

@@ -2,7 +2,7 @@
 // Plain ES modules, no build step. The session cookie authenticates; every change
 // sends the page's CSRF token in X-CSRF-Token.
 import { SignedOut, apiClient, debounced, errorText, followFeed } from "./api.js";
-import { createView, currentTicket, enabled, isPaused } from "./view.js";
+import { createView, currentTicket, enabled, isClosedToday, isPaused } from "./view.js";
 import { watchTicketDetails } from "./details.js";
 
 const boot = JSON.parse(document.getElementById("console-data").textContent);
@@ -141,7 +141,8 @@ function trigger(action) {
   lastAction = { name: action, at: Date.now() };
   if (action === "next" && previous.name === "next" && lastAction.at - previous.at < DOUBLE_PRESS_MS) return;
   if (!enabled(state, action)) {
-    if (!state.busy && state.counter !== null) view.showMessage("Quầy chưa có số nào đang được gọi.", "info");
+    if (!state.busy && isClosedToday(state)) view.showMessage("Quầy đã đóng hôm nay: xin báo quản trị mở lại.", "error");
+    else if (!state.busy && state.counter !== null) view.showMessage("Quầy chưa có số nào đang được gọi.", "info");
     return;
   }
   switch (action) {
@@ -222,9 +223,11 @@ function openTransfer() {
     key += 1;
     return choiceButton(service.name, key <= 9 ? String(key) : "", choose({ service: service.code }));
   });
-  const counters = boot.all_counters.filter((c) => c.number !== state.counter).map((counter) => {
+  // Today's fields and closures, as the live feed last told them (the admin may change them during the day).
+  const live = (counter) => state.counters.get(counter.number) || counter;
+  const counters = boot.all_counters.filter((c) => c.number !== state.counter && !live(c).closed_today).map((counter) => {
     key += 1;
-    const label = `${counter.name} – ${counter.services.map(view.serviceName).join(", ")}`;
+    const label = `${counter.name} – ${live(counter).services.map(view.serviceName).join(", ")}`;
     return choiceButton(label, key <= 9 ? String(key) : "", choose({ counter: counter.number }));
   });
   $("transfer-services").replaceChildren(...services);

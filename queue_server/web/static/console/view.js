@@ -9,6 +9,20 @@ export function currentTicket(state) {
   return counter ? counter.current : null;
 }
 
+/** The fields the chosen counter takes now: the live ones (the admin may reassign them today), else the page's. */
+export function counterFields(boot, state) {
+  const live = state.counters.get(state.counter);
+  if (live && Array.isArray(live.services)) return live.services;
+  const config = boot.counters.find((c) => c.number === state.counter);
+  return config ? config.services : [];
+}
+
+/** True when the admin closed the chosen counter for today (/admin → Quầy hôm nay). */
+export function isClosedToday(state) {
+  const counter = state.counters.get(state.counter);
+  return Boolean(counter && counter.closed_today);
+}
+
 export function isPaused(state) {
   const counter = state.counters.get(state.counter);
   return Boolean(counter && counter.state === "paused");
@@ -19,7 +33,7 @@ export function enabled(state, action) {
   if (state.counter === null || state.busy) return false;
   const ticket = currentTicket(state);
   switch (action) {
-    case "next": case "pause": return true;
+    case "next": case "pause": return !isClosedToday(state);
     case "start": return Boolean(ticket && ticket.status === "called");
     default: return Boolean(ticket);
   }
@@ -86,6 +100,10 @@ export function createView(boot, state, { onCallBack, onCallNumber }) {
     stateLine.className = "counter-state";
     if (!counter) {
       stateLine.textContent = "";
+    } else if (counter.closed_today) {
+      stateLine.textContent = "Quầy đã được quản trị đóng hôm nay: các lĩnh vực của quầy do quầy khác nhận. " +
+        "Cần làm việc ở quầy này, xin báo quản trị mở lại.";
+      stateLine.classList.add("paused", "closed-today");
     } else if (counter.state === "paused") {
       stateLine.textContent = "Đang tạm dừng: " + (counter.pause_reason || "");
       stateLine.classList.add("paused");
@@ -131,8 +149,7 @@ export function createView(boot, state, { onCallBack, onCallNumber }) {
   }
 
   function renderFields() {
-    const config = boot.counters.find((c) => c.number === state.counter);
-    const rows = (config ? config.services : []).map((code) => {
+    const rows = counterFields(boot, state).map((code) => {
       const service = state.services.get(code) || { name: serviceName(code), waiting: 0, estimated_wait_s: 0 };
       const row = document.createElement("tr");
       row.dataset.service = code;

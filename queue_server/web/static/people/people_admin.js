@@ -1,5 +1,5 @@
 // The officers on /admin: add one (the temporary password is shown once), rename, disable, reset a password.
-// Uses admin.js's api(), el() and $() (loaded first); every change carries the CSRF header through api().
+// Uses admin.js's api(), el(), $() and runChange() (loaded first); every change carries the CSRF header through api().
 "use strict";
 
 const ROLE_NAMES = { clerk: "Cán bộ một cửa", admin: "Quản trị" };
@@ -39,10 +39,8 @@ async function loadPeople() {
     `${officeTime(a.at)} · ${a.actor} ${ACTIONS[a.action] || a.action} ${a.target}`)));
 }
 
-async function changePerson(change) {
-  try { await change(); $("person-message").textContent = ""; }
-  catch (error) { $("person-message").textContent = error.message; }
-  loadPeople().catch(() => {});
+function changePerson(change) {
+  return runChange(change, { message: "person-message", reload: loadPeople });
 }
 
 async function addPerson(event) {
