@@ -112,7 +112,7 @@ def _write(conn: sqlite3.Connection, events: list[list[Any]], tickets: list[dict
         insert_table(conn, "appointments", appointments)
         for kind in VERSIONED_KINDS:
             if records.get(kind):
-                _replace_tables(conn, records[kind])
+                _replace_tables(conn, records[kind], VERSIONED_KINDS[kind])
         _insert_people(conn, records.get("people") or [])
         if bookkeeping.history:
             conn.execute("INSERT OR REPLACE INTO sync_history (id, history, created_at) VALUES (1, ?, '')",
@@ -132,11 +132,16 @@ def _write(conn: sqlite3.Connection, events: list[list[Any]], tickets: list[dict
         raise
 
 
-def _replace_tables(conn: sqlite3.Connection, tables: dict[str, Any]) -> None:
-    """One kind's tables as shipped (``{table: {"columns", "rows"}}``), replacing what a new database holds."""
-    for table in reversed(list(tables)):  # catalog_state refers to catalog_versions: emptied first
+def _replace_tables(conn: sqlite3.Connection, tables: dict[str, Any], order: tuple[str, ...]) -> None:
+    """One kind's tables as shipped (``{table: {"columns", "rows"}}``), replacing what a new database holds.
+
+    In the kind's own order (jsonb does not keep the keys'): catalog_state
+    refers to catalog_versions, so it is emptied first and filled last.
+    """
+    for table in reversed(order):
         conn.execute(f"DELETE FROM {table}")
-    for table, part in tables.items():
+    for table in order:
+        part = tables.get(table) or {"columns": [], "rows": []}
         insert_table(conn, table, [dict(zip(part["columns"], row, strict=True)) for row in part["rows"]])
 
 

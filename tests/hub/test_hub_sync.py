@@ -388,6 +388,7 @@ def test_an_office_restored_from_the_hub_has_its_tickets_ratings_and_events_back
     book(office, [("DL7K2M", "2026-03-04", "2026-03-04T02:00:00+00:00"), ("DL9P4Q", "2026-04-06", None)])
     office.syncer.catch_up()
     book(office, [], cancel="DL7K2M")  # a booking changes after it was shipped
+    small_tables(office)
     office.syncer.catch_up()
     config = office_config(tmp_path)
     config.write_text(config.read_text(encoding="utf-8")
@@ -403,9 +404,15 @@ def test_an_office_restored_from_the_hub_has_its_tickets_ratings_and_events_back
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(f"Restored {office.local_count('SELECT COUNT(*) FROM events')} events, "
                                   f"{office.local_count('SELECT COUNT(*) FROM tickets')} tickets")
+    assert "People have no password" in done.stdout and "Devices are not restored" in done.stdout
     queries = ["SELECT * FROM events ORDER BY id", "SELECT * FROM tickets ORDER BY id",
                "SELECT * FROM ratings ORDER BY id", "SELECT * FROM rating_answers ORDER BY rating_id, kind, code",
-               "SELECT * FROM appointments ORDER BY id"]
+               "SELECT * FROM appointments ORDER BY id", "SELECT * FROM catalog_versions ORDER BY version",
+               "SELECT * FROM catalog_procedures ORDER BY rowid", "SELECT * FROM catalog_state",
+               "SELECT * FROM booking_blocks ORDER BY id", "SELECT * FROM office_days ORDER BY day",
+               "SELECT * FROM dossiers ORDER BY code",
+               "SELECT username, full_name, role, counters, active FROM users ORDER BY username",
+               "SELECT history FROM sync_history"]
     original, restored = office.api.db.connect(), sqlite3.connect(new_pc)
     try:
         for sql in queries:
@@ -413,6 +420,15 @@ def test_an_office_restored_from_the_hub_has_its_tickets_ratings_and_events_back
         assert restored.execute("SELECT COUNT(*) FROM ratings").fetchone()[0] > 0
         assert restored.execute("SELECT code, status FROM appointments ORDER BY id").fetchall() == [
             ("DL7K2M", "cancelled"), ("DL9P4Q", "booked")]
+        assert restored.execute("SELECT COUNT(*) FROM catalog_procedures").fetchone()[0] > 0
+        counted = restored.execute("SELECT COUNT(*) FROM dossiers UNION ALL SELECT COUNT(*) FROM booking_blocks "
+                                   "UNION ALL SELECT COUNT(*) FROM office_days").fetchall()
+        assert counted == [(2,), (1,), (1,)]
+        # People without a password (nobody signs in until an admin sets one), and no device: they pair again.
+        no_password = restored.execute("SELECT DISTINCT password_hash, must_change_password FROM users").fetchall()
+        assert no_password == [("", 1)]
+        assert restored.execute("SELECT COUNT(*) FROM devices").fetchone()[0] == 0
+        assert restored.execute("SELECT COUNT(*) FROM users").fetchone()[0] > 0
         # Nothing waits to be shipped again, and the next change numbers on after the hub's acknowledgement.
         assert restored.execute("SELECT COUNT(*) FROM sync_outbox").fetchone()[0] == 0
         acks = dict(restored.execute("SELECT stream, acked FROM sync_acks").fetchall())
@@ -425,6 +441,30 @@ def test_an_office_restored_from_the_hub_has_its_tickets_ratings_and_events_back
     assert hub_rows(hub.dsn, office.code) == before
     again = motcua("restore", "--from-hub")
     assert again.returncode == 1 and "already holds tickets or events" in again.stderr
+
+
+def small_tables(office: Office) -> None:
+    """The catalogue, a booking block, a closed day, two imported dossiers and an officer's full name: records."""
+    from queue_server.catalog.store import ensure_sample_catalog, open_database
+
+    db = open_database(office.api.db.path)
+    try:
+        assert ensure_sample_catalog(db, office.api.config) is not None
+    finally:
+        db.close()
+    conn = office.api.db.connect()
+    try:
+        conn.execute("INSERT INTO booking_blocks (service, day, reason, created_at, created_by) "
+                     "VALUES ('HT', '2026-03-05', 'Họp giao ban', '2026-03-02T01:00:00+00:00', 'admin')")
+        conn.execute("INSERT INTO office_days (day, kind, name, created_at, created_by) "
+                     "VALUES ('2026-03-06', 'closed', 'Mất điện cả ngày', '2026-03-02T01:00:00+00:00', 'admin')")
+        conn.execute("INSERT INTO dossiers (code, field, received_on, due_on, finished_on, online, imported_at) "
+                     "VALUES ('H01.1', 'HT', '2026-02-23', '2026-02-25', '2026-02-24', 1, '2026-03-01T02:00:00Z'), "
+                     "('H01.2', 'VP', '2026-02-24', '2026-02-27', NULL, 0, '2026-03-01T02:00:00Z')")
+        conn.execute("UPDATE users SET full_name = 'Nguyễn Văn A' WHERE username = 'admin'")
+        conn.commit()
+    finally:
+        conn.close()
 
 
 def book(office: Office, bookings: list[tuple[str, str, str | None]], cancel: str | None = None) -> None:
