@@ -99,8 +99,8 @@ def test_the_services_view_lists_counters_waiting_and_wait():
     # A new HT ticket: counter 1 ends its 10-minute service in progress, calls the one waiting, then this one.
     assert views.services_view(s, o, at(0)) == [
         {"code": "HT", "name": "Tư pháp – Hộ tịch", "prefix": "A", "counters": [1, 3], "accepting": True,
-         "waiting": 1, "estimated_wait_s": 1200, "wait_note": None, "expected_call_at": None, "wait_text": "khoảng 20 phút",
-         "target_wait_minutes": 30},
+         "waiting": 1, "estimated_wait_s": 1200, "wait_note": None, "expected_call_at": None,
+         "wait_text": "khoảng 20 phút", "target_wait_minutes": 30},
         {"code": "VP", "name": "Văn phòng – Thống kê", "prefix": "B", "counters": [2, 3], "accepting": True,
          "waiting": 0, "estimated_wait_s": 0, "wait_note": None, "expected_call_at": None, "wait_text": "dưới 1 phút",
          "target_wait_minutes": 30},

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.hub.test_serve_sync import alive, wait_for
+from tests.support.hub_harness import alive, wait_for
 from tests.support.live_server import PROJECT, free_port
 
 pytestmark = pytest.mark.e2e

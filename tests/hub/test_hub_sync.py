@@ -15,189 +15,28 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
 
-from tests.support.clock import FakeClock
-from tests.support.live_server import PROJECT, free_port
-from tests.support.servers import InProcess, OfficeDb, act, copy_office, counting_tokens, issue, office_config
+from tests.support.hub_harness import (
+    PERIOD,
+    TODAY,
+    HubProcess,
+    Office,
+    count_rows,
+    hub_command,
+    hub_rows,
+    hub_summary,
+    issue_some,
+    serve_some,
+    serve_waiting,
+)
+from tests.support.live_server import PROJECT
+from tests.support.servers import office_config
 
 pytestmark = pytest.mark.e2e
-
-TODAY = date(2026, 3, 2)  # the FakeClock's MORNING, office time
-FIRST_SIMULATED = date(2026, 2, 23)
-PERIOD = {"from": FIRST_SIMULATED.isoformat(), "to": TODAY.isoformat()}
-
-
-@dataclass
-class HubProcess:
-    """``motcua hub serve`` on a free port; stop() cuts every office's link, start() brings it back."""
-
-    dsn: str
-    log: Path
-    port: int = field(default_factory=free_port)
-    process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> HubProcess:
-        with open(self.log, "ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "queue_server.cli", "hub", "serve", "--dsn", self.dsn, "--port", str(self.port)],
-                cwd=PROJECT, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(self.log.read_text(errors="replace")[-2000:])
-            try:
-                if requests.get(self.url + "/api/health", timeout=0.5).ok:
-                    return self
-            except requests.RequestException:
-                time.sleep(0.05)
-        raise RuntimeError("the hub did not answer in time")
-
-    def stop(self, sig: int = signal.SIGTERM) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(sig)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-
-
-def hub_command(dsn: str, *args: str) -> str:
-    """Run a ``motcua hub`` command to completion; its standard output."""
-    done = subprocess.run([sys.executable, "-m", "queue_server.cli", "hub", *args, "--dsn", dsn],
-                          capture_output=True, text=True, cwd=PROJECT, timeout=60)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
-@pytest.fixture
-def hub(hub_dsn: str, tmp_path: Path) -> Iterator[HubProcess]:
-    served = HubProcess(hub_dsn, tmp_path / "hub.log").start()
-    try:
-        yield served
-    finally:
-        served.stop()
-
-
-@dataclass
-class Office:
-    """One office: its database, its in-process API on a FakeClock, its sync worker."""
-
-    code: str
-    api: InProcess
-    token: str
-    syncer: Any
-
-    def summary(self, period: dict[str, str]) -> Any:
-        answer = self.api.client.get("/api/reports/summary", query_string=period, headers=self.api.auth("admin"))
-        assert answer.status_code == 200
-        return answer.get_json()
-
-    def local_count(self, sql: str) -> int:
-        conn = self.api.db.connect()
-        try:
-            return int(conn.execute(sql).fetchone()[0])
-        finally:
-            conn.close()
-
-
-@pytest.fixture
-def make_office(office_template: OfficeDb, scratch: Callable[[str], Path], hub: HubProcess,
-                tmp_path: Path) -> Iterator[Callable[..., Office]]:
-    """An office registered at the hub, with simulated days before TODAY and a few tickets of TODAY."""
-    from queue_server.config import load_config
-    from queue_server.engine import QueueEngine
-    from queue_server.hub.sync import Syncer
-    from queue_server.hub.sync_settings import SyncSettings, shipped_settings
-    from queue_server.reports.simulate import simulate
-    from queue_server.web.app import create_app
-
-    made: list[Office] = []
-
-    def build(code: str, name: str, seed: int, **sync_options: Any) -> Office:
-        db = copy_office(office_template, scratch(code))
-        folder = tmp_path / code
-        folder.mkdir()
-        config = load_config(office_config(folder, {
-            'name = "Trung tâm Phục vụ hành chính công xã Tân Phú"': f'name = "{name}"',
-            "tickets_per_minute_per_device = 30": "tickets_per_minute_per_device = 100000",  # a week in seconds
-        }))
-        conn = db.connect()
-        simulate(config, conn, FIRST_SIMULATED, (TODAY - FIRST_SIMULATED).days, seed=seed, workers=1, today=TODAY)
-        conn.close()
-        clock = FakeClock()
-        engine = QueueEngine(config, db.path, clock=clock, new_token=counting_tokens()).start()
-        app = create_app(config, db.path, engine=engine)
-        api = InProcess(app, app.test_client(), engine, clock, db, config)
-        token = hub_command(hub.dsn, "office", "add", code, "--name", name).strip()
-        settings = SyncSettings(hub_url=hub.url, office_code=code, token=token, **sync_options)
-        office = Office(code, api, token, Syncer(settings, db.path, shipped_settings(config)))
-        made.append(office)
-        return office
-
-    yield build
-    for office in made:
-        office.syncer.close()
-        office.api.engine.stop()
-
-
-def serve_some(api: InProcess, tickets: int, key: str) -> None:
-    """Tickets taken at the kiosk and served at counter 1 (HT), one after another: real events."""
-    issue_some(api, tickets, key)
-    serve_waiting(api, tickets)
-
-
-def issue_some(api: InProcess, tickets: int, key: str) -> None:
-    """Tickets taken at the kiosk for HT (they wait)."""
-    for n in range(tickets):
-        assert issue(api, "HT", key=f"{key}-{n}").status_code == 201
-
-
-def serve_waiting(api: InProcess, tickets: int) -> None:
-    """Counter 1 calls and completes that many waiting tickets."""
-    for _ in range(tickets):
-        api.clock.advance(minutes=3)
-        assert act(api, 1, "call-next").status_code == 200
-        api.clock.advance(minutes=4)
-        assert act(api, 1, "complete").status_code == 200
-
-
-def hub_summary(hub: HubProcess, office: Office, period: dict[str, str]) -> Any:
-    answer = requests.get(f"{hub.url}/api/offices/{office.code}/reports/summary", params=period,
-                          headers={"Authorization": f"Bearer {office.token}"}, timeout=30)
-    assert answer.status_code == 200, answer.text
-    return answer.json()
-
-
-def hub_rows(dsn: str, code: str) -> tuple[list[int], int, int]:
-    """The office's event ids at the hub (in order), and how many tickets and ratings the hub holds."""
-    from queue_server.hub import store
-
-    with store.connect(dsn) as conn:
-        ids = store.event_ids(conn, code)
-        tickets, ratings = (count_rows(conn, f"SELECT count(*) FROM {table} WHERE office = %s", code)
-                            for table in ("tickets", "ratings"))
-    return ids, tickets, ratings
-
-
-def count_rows(conn: Any, sql: str, *params: Any) -> Any:
-    """The one value a query answers."""
-    row = conn.execute(sql, params).fetchone()
-    assert row is not None
-    return row[0]
-
 
 def test_the_hubs_summary_of_each_office_equals_the_offices_own(hub: HubProcess, make_office) -> None:
     offices = [make_office("XA-TANPHU", "Trung tâm Phục vụ hành chính công xã Tân Phú", seed=11),

@@ -14,11 +14,9 @@ from typing import Any
 import pytest
 import requests
 
-from tests.hub.test_hub_sync import PERIOD, HubProcess, Office, hub, hub_summary, make_office, serve_some
+from tests.support.hub_harness import PERIOD, HubProcess, Office, hub_summary, serve_some
 
 pytestmark = pytest.mark.e2e
-
-__all__ = ["hub", "make_office"]  # fixtures used by name
 
 TANPHU = ("XA-TANPHU", "Trung tâm Phục vụ hành chính công xã Tân Phú")
 
@@ -158,7 +156,7 @@ def test_another_database_under_the_same_token_is_refused_and_nothing_written(hu
         wrong.close()
     assert refused.value.status == 409 and refused.value.code == "sync_history_mismatch"
     assert "motcua restore --from-hub" in str(refused.value)
-    from tests.hub.test_hub_sync import hub_rows
+    from tests.support.hub_harness import hub_rows
 
     ids, _, _ = hub_rows(hub.dsn, office.code)
     assert ids == list(range(1, office.local_count("SELECT MAX(id) FROM events") + 1))

@@ -11,28 +11,17 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
 
-from tests.hub.test_hub_sync import HubProcess, hub_command
+from tests.support.hub_harness import HubProcess, alive, hub_command, wait_for
 from tests.support.live_server import LiveServer, bench_config, prepare_server
 
 pytestmark = pytest.mark.e2e
 
 CODE = "XA-TANPHU"
-
-
-@pytest.fixture
-def hub(hub_dsn: str, tmp_path: Path) -> Iterator[HubProcess]:
-    served = HubProcess(hub_dsn, tmp_path / "hub.log").start()
-    try:
-        yield served
-    finally:
-        served.stop()
 
 
 def children(pid: int) -> list[int]:
@@ -42,25 +31,6 @@ def children(pid: int) -> list[int]:
         text = (task / "children").read_text().split()
         found += [int(child) for child in text]
     return found
-
-
-def alive(pid: int) -> bool:
-    """True while ``pid`` runs (a zombie waiting for its parent counts as gone)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
-    except (FileNotFoundError, IndexError):
-        return False
-
-
-def wait_for(what: Callable[[], Any], seconds: float = 20.0) -> Any:
-    """``what()`` once it is truthy; fails after ``seconds``."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = what()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"not within {seconds} s: {what}")
 
 
 def syncing_server(tmp_path: Path, hub: HubProcess, token: str) -> LiveServer:
