@@ -56,6 +56,10 @@ class Clerk:
         return next(li for li in self.driver.find_elements(By.CSS_SELECTOR, "#queue li")
                     if li.find_element(By.TAG_NAME, "strong").text == number)
 
+    def chip_text(self, number: str) -> str:
+        """The chip's text, read again if the list re-rendered between finding the chip and reading it."""
+        return wait_until(lambda: self.chip(number).text, f"the chip of {number}")
+
     def call_chip(self, number: str) -> None:
         """Press the chip's "Gọi" (found and clicked in one step: the list re-renders on every event)."""
         def press() -> bool:
@@ -108,8 +112,8 @@ def test_a_clerk_calls_out_of_order_cannot_pause_mid_call_and_hands_over_with_a_
     kiosk_issue(live_server)
     clerk.sign_in("quay1")
     wait_until(lambda: len(clerk.driver.find_elements(By.CSS_SELECTOR, "#queue li")) == 3, "three chips")
-    assert "Ưu tiên: Người cao tuổi" in clerk.chip("A002").text  # the group named, not just "Ưu tiên"
-    assert "vừa lấy" in clerk.chip("A001").text
+    assert "Ưu tiên: Người cao tuổi" in clerk.chip_text("A002")  # the group named, not just "Ưu tiên"
+    assert "vừa lấy" in clerk.chip_text("A001")
 
     clerk.call_chip("A003")  # out of order: A001 and A002 keep waiting
     wait_until(lambda: [li.find_element(By.TAG_NAME, "strong").text
@@ -145,7 +149,7 @@ def test_a_clerk_calls_out_of_order_cannot_pause_mid_call_and_hands_over_with_a_
     clerk.driver.execute_script("window.__motcuaShiftMs = 25 * 60 * 1000;")
     wait_until(lambda: "over-target" in (clerk.chip("A002").get_attribute("class") or ""),
                "A002 marked past the target", timeout=20)
-    assert "chờ 25 phút" in clerk.chip("A002").text
+    assert "chờ 25 phút" in clerk.chip_text("A002")
     clerk.shot("02-served-and-over-target")
     clerk.driver.execute_script("window.__motcuaShiftMs = 0;")
 
