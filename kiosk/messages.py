@@ -8,6 +8,7 @@ from .texts import DEFAULT_LANGUAGE, tr
 
 CODE_TEXTS = {
     ErrorCode.UNKNOWN_SERVICE: "error.unknown_service",
+    ErrorCode.SERVICE_CLOSED_TODAY: "error.service_closed_today",
     ErrorCode.UNKNOWN_TICKET: "error.unknown_ticket",
     ErrorCode.ALREADY_RATED: "error.already_rated",
     ErrorCode.TOO_MANY_TICKETS: "error.too_many",

@@ -64,6 +64,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "take.retrying": "Chưa kết nối được máy chủ. Máy đang thử lại (lần {attempt})… Quý khách không cần bấm lại.",
         "take.no_services": "Chưa tải được danh sách lĩnh vực.",
         "take.spoken": "Chạm vào lĩnh vực quý khách cần làm thủ tục để lấy số thứ tự.",
+        # A field no open counter takes today (issue 15): greyed, no number, and what to do instead.
+        "take.closed_today": "Hôm nay không nhận hồ sơ lĩnh vực này.",
+        "take.closed_today.hint": "Mời quý khách quay lại vào ngày làm việc sau, hoặc hỏi cán bộ hướng dẫn.",
         **{f"priority.{code}": label for code, label in PRIORITY_LABELS.items()},  # the one list (wording)
         "ticket.title": "Số thứ tự của quý khách",
         "ticket.service": "Lĩnh vực: {service}",
@@ -117,6 +120,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "detail.video": "Video hướng dẫn",
         "detail.video.hint": "Quét mã để xem video hướng dẫn",
         "detail.take_number": "Lấy số cho thủ tục này",
+        "detail.closed_today": "Hôm nay không lấy số cho thủ tục này",
         "detail.unknown": "Chưa có thông tin",
         "detail.spoken": "Thủ tục {name}. Thời hạn giải quyết: {time}. Lệ phí: {fee}. Giấy tờ cần mang: {documents}.",
         "rate.title": "Đánh giá hài lòng",
@@ -158,6 +162,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "criterion.facilities": "Cơ sở vật chất",
         "error.unreachable": "Không kết nối được máy chủ.",
         "error.unknown_service": "Lĩnh vực này hiện không nhận hồ sơ. Xin hỏi cán bộ tại quầy.",
+        "error.service_closed_today": ("Hôm nay không nhận hồ sơ lĩnh vực này. Mời quý khách quay lại vào ngày làm "
+                                       "việc sau, hoặc hỏi cán bộ hướng dẫn."),
         "error.unknown_ticket": "Không tìm thấy số thứ tự này. Xin kiểm tra lại số trên phiếu.",
         "error.already_rated": "Phiếu này đã được đánh giá rồi. Cảm ơn quý khách.",
         "error.too_many": "Máy đang bận, xin chờ một chút rồi thử lại.",
@@ -204,6 +210,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "take.retrying": "Cannot reach the server. Retrying (attempt {attempt})… No need to touch again.",
         "take.no_services": "The list of fields could not be loaded.",
         "take.spoken": "Touch the field of your procedure to take a number.",
+        "take.closed_today": "No applications for this field today.",
+        "take.closed_today.hint": "Please come back on the next working day, or ask the staff to help you.",
         "priority.elderly": "Elderly",
         "priority.disabled": "Disability",
         "priority.pregnant": "Pregnant / small child",
@@ -262,6 +270,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "detail.video": "Guide video",
         "detail.video.hint": "Scan to watch the guide",
         "detail.take_number": "Take a number for this",
+        "detail.closed_today": "No numbers for this today",
         "detail.unknown": "Not available",
         "detail.spoken": "Procedure {name}. Time limit: {time}. Fee: {fee}. Documents: {documents}.",
         "rate.title": "Rate our service",
@@ -303,6 +312,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "criterion.facilities": "Facilities",
         "error.unreachable": "Cannot reach the server.",
         "error.unknown_service": "This field is not taking tickets now. Please ask at a counter.",
+        "error.service_closed_today": ("No applications for this field today. Please come back on the next "
+                                       "working day, or ask the staff to help you."),
         "error.unknown_ticket": "This ticket number was not found. Please check the number on your ticket.",
         "error.already_rated": "This ticket has already been rated. Thank you.",
         "error.too_many": "The kiosk is busy; please wait a moment and try again.",

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .texts import tr
+from .vm_queue import service_accepting
 
 
 def nfc(text: str) -> str:
@@ -234,3 +235,10 @@ def where_text(detail: ProcedureDetail, services: list[dict[str, Any]], office_n
             return tr("detail.where.counters", lang, office=office_name, service=service.get("name", ""),
                       counters=join_numbers(service["counters"], lang))
     return ""
+
+
+def closed_today_note(detail: ProcedureDetail, services: list[dict[str, Any]], lang: str) -> str:
+    """What the detail says instead of offering a number when its field takes no ticket today, else ""."""
+    if not detail.service or service_accepting(detail.service, services):
+        return ""
+    return tr("error.service_closed_today", lang)

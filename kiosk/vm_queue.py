@@ -20,6 +20,17 @@ class ServiceRow:
     waiting_text: str
     wait_text: str
     counters_text: str
+    accepting: bool = True  # False: no open counter takes it today, the card is greyed and gives no number
+
+
+def is_accepting(service: dict[str, Any]) -> bool:
+    """False only when the server says no counter open today takes this field (a server without the key: True)."""
+    return service.get("accepting") is not False
+
+
+def service_accepting(service_code: str, services: list[dict[str, Any]]) -> bool:
+    """Whether a field takes tickets today, from the last services list (unknown: True, the server decides)."""
+    return next((is_accepting(s) for s in services if s.get("code") == service_code), True)
 
 
 def service_rows(services: list[dict[str, Any]], lang: str) -> list[ServiceRow]:
@@ -28,6 +39,9 @@ def service_rows(services: list[dict[str, Any]], lang: str) -> list[ServiceRow]:
     for service in services:
         counters = service.get("counters") or []
         waiting = int(service.get("waiting") or 0)
+        if not is_accepting(service):
+            rows.append(closed_row(service, lang))
+            continue
         rows.append(ServiceRow(
             code=service["code"],
             name=service.get("name") or service["code"],
@@ -36,6 +50,13 @@ def service_rows(services: list[dict[str, Any]], lang: str) -> list[ServiceRow]:
             counters_text=tr("take.counters", lang, counters=join_numbers(counters, lang)) if counters else "",
         ))
     return rows
+
+
+def closed_row(service: dict[str, Any], lang: str) -> ServiceRow:
+    """A field closed today: what to do instead of who waits (the tickets already waiting are still called)."""
+    return ServiceRow(code=service["code"], name=service.get("name") or service["code"],
+                      waiting_text=tr("take.closed_today", lang), wait_text="",
+                      counters_text=tr("take.closed_today.hint", lang), accepting=False)
 
 
 NO_PRIORITY = ""

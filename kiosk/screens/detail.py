@@ -11,7 +11,7 @@ from queue_server.client import ApiError
 
 from .. import theme
 from ..texts import tr
-from ..vm_catalog import ProcedureDetail, procedure_detail, where_text
+from ..vm_catalog import ProcedureDetail, closed_today_note, procedure_detail, where_text
 from .base import KioskScreen, load_kv
 
 load_kv(__file__)
@@ -26,6 +26,7 @@ class DetailScreen(KioskScreen):
     sample_url = StringProperty("")
     video_url = StringProperty("")
     can_take = BooleanProperty(False)
+    closed_note = StringProperty("")  # the field takes no ticket today: said instead of the button's offer
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -41,8 +42,14 @@ class DetailScreen(KioskScreen):
         self.ids.sections.clear_widgets()
         self.portal_url = self.sample_url = self.video_url = ""
         self.can_take = False
+        self.closed_note = ""
         client = self.app.client
         self.call(lambda: client.procedure(code), lambda record: self._loaded(code, record), self._failed)
+        self.call(client.services, self._services_loaded)  # whether its field takes tickets today, fresh
+
+    def _services_loaded(self, services: list[dict[str, Any]]) -> None:
+        self.app.services_cache = services
+        self._render()
 
     def _loaded(self, code: str, record: dict[str, Any]) -> None:
         if code != self.code:
@@ -61,7 +68,8 @@ class DetailScreen(KioskScreen):
         self.title = detail.name
         self.portal_url = detail.portal_url if detail.online != "none" else ""
         self.sample_url, self.video_url = detail.sample_url, detail.video_url
-        self.can_take = bool(detail.service)
+        self.closed_note = closed_today_note(detail, self.app.services_cache, lang)
+        self.can_take = bool(detail.service) and not self.closed_note
         box = self.ids.sections
         box.clear_widgets()
         unknown = tr("detail.unknown", lang)
@@ -70,6 +78,8 @@ class DetailScreen(KioskScreen):
         facts = " · ".join(p for p in (tr("detail.code", lang, code=detail.code),
                                        tr("detail.field", lang, field=detail.field) if detail.field else "") if p)
         box.add_widget(Factory.TextLine(text=facts, color=theme.MUTED))
+        if self.closed_note:  # before the facts, which stay readable for another day
+            box.add_widget(Factory.TextLine(text=self.closed_note, color=theme.ERROR_BG, bold=True))
         self._section(tr("detail.time", lang), [detail.time or unknown])
         self._section(tr("detail.fee", lang), [detail.fee or unknown])
         self._section(tr("detail.documents", lang), detail.documents or [unknown], bullets=True)
@@ -114,4 +124,6 @@ class DetailScreen(KioskScreen):
 
     def spoken_text(self, lang: str) -> str:
         """The key facts."""
-        return self.detail.spoken(lang) if self.detail else self.error
+        if self.detail is None:
+            return self.error
+        return " ".join(part for part in (self.detail.spoken(lang), self.closed_note) if part)

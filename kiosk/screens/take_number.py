@@ -10,7 +10,7 @@ from kivy.properties import BooleanProperty, ColorProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 
-from queue_server.client import ApiError, ServerUnreachable, new_idempotency_key
+from queue_server.client import ApiError, ErrorCode, ServerUnreachable, new_idempotency_key
 
 from .. import theme
 from ..texts import tr
@@ -19,6 +19,7 @@ from ..vm_queue import (
     TicketRequester,
     priority_choices,
     priority_question_spoken,
+    service_accepting,
     service_name,
     service_rows,
 )
@@ -28,13 +29,14 @@ load_kv(__file__)
 
 
 class ServiceButton(ButtonBehavior, BoxLayout):
-    """One field: its name large, waiting and wait below."""
+    """One field: its name large, waiting and wait below (greyed, with what to do instead, when closed today)."""
 
     code = StringProperty("")
     name = StringProperty("")
     details = StringProperty("")
     bg = ColorProperty(theme.GREEN)
     busy = BooleanProperty(False)
+    accepting = BooleanProperty(True)
 
 
 class TakeNumberScreen(KioskScreen):
@@ -112,6 +114,7 @@ class TakeNumberScreen(KioskScreen):
             if row.counters_text:
                 details += "\n" + row.counters_text
             button.name, button.details = row.name, details
+            button.accepting, button.bg = row.accepting, theme.GREEN if row.accepting else theme.GREY
 
     def _build_priorities(self) -> None:
         """The answers to the priority question, built once: a big button per group of the office."""
@@ -149,6 +152,9 @@ class TakeNumberScreen(KioskScreen):
     def choose(self, service: str) -> None:
         """A tap on a field: ask "Quý khách thuộc diện ưu tiên?" (read aloud), unless a request is under way."""
         if self.requester.pending is not None:
+            return
+        if not service_accepting(service, self.services or self.app.services_cache):
+            self._say_closed_today()
             return
         self._build_priorities()  # from a procedure's detail the question may come before the screen's first visit
         if not self._priority_buttons:
@@ -211,6 +217,17 @@ class TakeNumberScreen(KioskScreen):
         else:
             self.requester.failed(message)
             self._set_status(message, "error")
+            if error.code == ErrorCode.SERVICE_CLOSED_TODAY:  # closed since the list was loaded: grey it now
+                self._close_question()
+                self.load_services()
+
+    def _say_closed_today(self) -> None:
+        """A tap on a field closed today: no number, the plain words on screen and read aloud."""
+        self._close_question()
+        self.procedure, self.procedure_name = None, ""
+        self._set_status(tr("error.service_closed_today", self.app.lang), "")  # not a fault: the yellow note
+        if self.app.settings.read_aloud:
+            self.app.reader.speak(self.status, self.app.lang)
 
     def reconnected(self) -> None:
         """Retry a waiting request now rather than at the next tick; refresh the fields."""
@@ -242,7 +259,10 @@ class TakeNumberScreen(KioskScreen):
         if self.asking:
             return priority_question_spoken(list(self._priority_buttons), lang)
         parts = [tr("take.spoken", lang)]
-        parts += [f"{row.name}: {row.waiting_text}." for row in service_rows(self.services, lang)]
+        rows = service_rows(self.services, lang)
+        parts += [f"{row.name}: {row.waiting_text.rstrip('.')}." for row in rows]
+        if not all(row.accepting for row in rows):
+            parts.append(tr("take.closed_today.hint", lang))
         if self.status:
             parts.insert(0, self.status)
         return " ".join(parts)

@@ -44,3 +44,10 @@ def test_in_english_an_unmapped_code_gets_the_generic_text_with_its_code() -> No
 @pytest.mark.parametrize("code", sorted(NO_WORDS_FOR_PEOPLE))
 def test_a_message_about_the_machine_becomes_ask_the_staff(code: str) -> None:
     assert message_for(ApiError(502, code, "HTTP 502"), "vi") == f"Có lỗi xảy ra ({code}). Xin báo cán bộ tại quầy."
+
+
+def test_a_ticket_refused_because_the_field_is_closed_today_says_what_to_do_in_both_languages() -> None:
+    error = ApiError(409, ErrorCode.SERVICE_CLOSED_TODAY, "Hôm nay lĩnh vực Đất đai tạm ngừng tiếp nhận.")
+    assert message_for(error, "vi") == ("Hôm nay không nhận hồ sơ lĩnh vực này. Mời quý khách quay lại vào ngày làm "
+                                        "việc sau, hoặc hỏi cán bộ hướng dẫn.")
+    assert message_for(error, "en").startswith("No applications for this field today. Please come back")

@@ -9,8 +9,24 @@ import pytest
 
 from kiosk.idle import IdleTimer
 from kiosk.settings import DEFAULT_REASONS, settings_from_config
-from kiosk.vm_catalog import SearchState, field_names, online_kind, procedure_detail, result_rows, where_text
-from kiosk.vm_queue import PRINT_FAILED, PRINT_NONE, PRINT_OK, TicketRequester, TicketView, service_rows
+from kiosk.vm_catalog import (
+    SearchState,
+    closed_today_note,
+    field_names,
+    online_kind,
+    procedure_detail,
+    result_rows,
+    where_text,
+)
+from kiosk.vm_queue import (
+    PRINT_FAILED,
+    PRINT_NONE,
+    PRINT_OK,
+    TicketRequester,
+    TicketView,
+    service_accepting,
+    service_rows,
+)
 from kiosk.vm_rating import RatingDraft, clean_ticket_input
 from queue_server.config import ConfigError, load_config, parse_config
 
@@ -203,3 +219,29 @@ def test_a_kiosk_config_mistake_names_the_key_and_the_fix():
 
 def test_without_ratings_config_the_kiosk_offers_its_own_reasons():
     assert settings_from_config(parse_config(minimal({}), "office.toml")).reasons == DEFAULT_REASONS
+
+
+CLOSED_TODAY = [{**SERVICES[0], "counters": [], "accepting": False, "waiting": 2}]
+
+
+def test_a_field_closed_today_is_greyed_with_what_to_do_instead_of_the_wait():
+    row = service_rows(CLOSED_TODAY, "vi")[0]
+    assert (row.accepting, row.waiting_text, row.wait_text, row.counters_text) == (
+        False, "Hôm nay không nhận hồ sơ lĩnh vực này.", "",
+        "Mời quý khách quay lại vào ngày làm việc sau, hoặc hỏi cán bộ hướng dẫn.")
+    assert service_rows(CLOSED_TODAY, "en")[0].waiting_text == "No applications for this field today."
+    assert service_rows(SERVICES, "vi")[0].accepting  # a server that does not say: open
+
+
+def test_whether_a_field_takes_tickets_comes_from_the_last_services_list():
+    assert not service_accepting("HT", CLOSED_TODAY)
+    assert service_accepting("HT", SERVICES) and service_accepting("XX", CLOSED_TODAY)  # unknown: the server decides
+
+
+def test_a_procedure_of_a_field_closed_today_says_so_and_keeps_its_facts():
+    detail = procedure_detail(RECORD)
+    assert closed_today_note(detail, CLOSED_TODAY, "vi") == (
+        "Hôm nay không nhận hồ sơ lĩnh vực này. Mời quý khách quay lại vào ngày làm việc sau, "
+        "hoặc hỏi cán bộ hướng dẫn.")
+    assert closed_today_note(detail, SERVICES, "vi") == ""
+    assert detail.documents and detail.fee == "Miễn"  # the information stays
