@@ -1,4 +1,4 @@
-// The office head's dashboard: live view every few seconds, reports on demand, notices, devices.
+// The office head's dashboard: live view every few seconds, reports on demand, notices (devices: devices_admin.js).
 // Talks only to the JSON API with the session cookie; changes carry the X-CSRF-Token header.
 "use strict";
 
@@ -172,19 +172,6 @@ async function addNotice(event) {
   loadNotices();
 }
 
-// -- devices ------------------------------------------------------------------------------------
-const ROLES = { kiosk: "Ki-ốt", display: "Màn hình", rating: "Máy đánh giá" };
-async function loadDevices() {
-  const { devices } = await api("/api/devices");
-  $("device-table").tBodies[0].replaceChildren(...devices.map((d) => {
-    const parts = Object.entries(d.status || {}).map(([part, s]) => `${part}: ${s.ok ? "tốt" : "lỗi"}${s.message ? " – " + s.message : ""}`);
-    const bad = Object.values(d.status || {}).some((s) => !s.ok);
-    return el("tr", { class: bad ? "late" : "" }, el("td", {}, d.name), el("td", {}, ROLES[d.role] || d.role),
-      el("td", {}, d.connected ? "đang kết nối" : d.last_seen_at ? officeTime(d.last_seen_at) : "chưa liên lạc"),
-      el("td", {}, parts.join("; ") || "–"));
-  }));
-}
-
 // The survey paragraphs onto the clipboard for the quarterly report. The office PC reaches the server
 // over plain http on the LAN, where navigator.clipboard is missing: select the text and copy it then.
 async function copySurvey() {
@@ -214,6 +201,4 @@ document.addEventListener("DOMContentLoaded", () => {
   setInterval(refreshLive, LIVE_EVERY_MS);
   showReport();
   loadNotices().catch(() => {});
-  loadDevices().catch(() => {});
-  setInterval(() => loadDevices().catch(() => {}), 30000);
 });
