@@ -370,7 +370,7 @@ def dashboard() -> Any:
     """The office head's dashboard (admins only; others are sent to sign in)."""
     person = web_sessions.cookie_person()
     if person is None:
-        return redirect(url_for("reports.login_page"))
+        return redirect(url_for("reports.login_page", pair=_pair_arg()))
     if person.role != "admin":
         return render_template("admin_forbidden.html", office_name=engine().office.name, person=person,
                                csrf_token=csrf_token()), 403
@@ -379,6 +379,12 @@ def dashboard() -> Any:
     return render_template("admin.html", office_name=engine().office.name, person=person, csrf_token=csrf_token(),
                            today=today().isoformat(), timezone=engine().office.timezone,
                            counters=engine().office.counters, ticker=_configured_ticker())
+
+
+def _pair_arg() -> str | None:
+    """The pairing code a device's QR put in the URL (``?pair=``), kept through the sign-in; None if not a code."""
+    code = request.args.get("pair", "")
+    return code if 0 < len(code) <= 12 and all(c.isdigit() or c in " -" for c in code) else None
 
 
 def _configured_ticker() -> list[str]:
@@ -394,13 +400,13 @@ def login_page() -> Any:
     """Sign-in for the dashboard (same cookie session as the clerk console)."""
     person = web_sessions.cookie_person()
     if person is not None and person.role == "admin":
-        return redirect(url_for("reports.dashboard"))
+        return redirect(url_for("reports.dashboard", pair=_pair_arg()))
     return _login_form()
 
 
 def _login_form(message: str = "", username: str = "", status: int = 200) -> tuple[str, int]:
     return render_template("admin_login.html", office_name=engine().office.name, csrf_token=csrf_token(),
-                           message=message, username=username), status
+                           message=message, username=username, pair=_pair_arg()), status
 
 
 @bp.post("/admin/login")
@@ -415,7 +421,8 @@ def login_submit() -> Any:
     web_sessions.sign_in_cookie(person)
     if person.must_change_password:
         return redirect(url_for("people_admin.change_password_page"), code=303)
-    return redirect(url_for("reports.dashboard"), code=303)
+    pair = _pair_arg()  # from a device's QR: back to the pairing form with its code
+    return redirect(url_for("reports.dashboard", pair=pair, _anchor="devices" if pair else None), code=303)
 
 
 @bp.post("/admin/logout")

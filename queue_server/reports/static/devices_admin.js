@@ -16,7 +16,7 @@ const justPaired = new Set();
 const SEPARATORS = /[\s.\-–]/g;
 function pairingCode(typed) {
   const digits = typed.replace(SEPARATORS, "");
-  return /^[0-9]{6}$/.test(digits) ? digits : null;
+  return digits.length === CODE_DIGITS && /^[0-9]+$/.test(digits) ? digits : null;
 }
 
 function lastContact(d) {
