@@ -25,7 +25,7 @@ from queue_server.device_token import FILE, NONE, DeviceToken, forget_token, sav
 from queue_server.display_settings import DisplayConfig, ScreenConfig
 from speech import Speaker, call_announcement
 
-from .board import EMPTY, BoardState, Call, in_zone, new_call, notices_showing, reduce, screen_view
+from .board import EMPTY, BoardState, Call, closed_words, in_zone, new_call, notices_showing, reduce, screen_view
 from .board_view import BoardScreen
 from .live import EventFeed
 from .media import Playlist, expand_playlist
@@ -170,7 +170,9 @@ class BoardApp(App):
                 self._speak(call, event)
             notices = notices_showing(self.state)
             changed = notices if notices != notices_showing(before) else None
-            self.recorder.applied(event, received, call.number if call else None, flashed, changed)
+            closed = closed_words(self.state)
+            self.recorder.applied(event, received, call.number if call else None, flashed, changed,
+                                  closed if closed != closed_words(before) else None)
         self._refresh()
         board.canvas.ask_update()  # even an event that changes nothing gets its frame
 

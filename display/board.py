@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from queue_server.client import ServerEvent
+from wording import COUNTER_CLOSED_LABELS
 
 RECENT_LIMIT = 12  # more than any screen shows; bounds memory over a long day
 CALL_EVENTS = ("ticket.called", "ticket.recalled")
@@ -45,6 +46,7 @@ class CounterRow:
     ticket_number: str | None = None
     ticket_service: str | None = None
     ticket_status: str | None = None
+    closed_today: bool = False  # the admin closed it for the day (/admin "Quầy hôm nay"), not merely unopened
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,8 @@ def reduce(state: BoardState, event: ServerEvent) -> BoardState:
     elif event.type == "day.started":
         new = replace(new, day=data.get("day", new.day), recent_calls=(),
                       counters=tuple(replace(c, ticket_id=None, ticket_number=None, ticket_service=None,
-                                             ticket_status=None) for c in new.counters))
+                                             ticket_status=None, closed_today=False)  # a closure lasts a day
+                                     for c in new.counters))
     if event.id is not None:
         new = replace(new, last_event_id=event.id)
     return new
@@ -232,7 +235,18 @@ def _counter_row(view: Mapping[str, Any], state: BoardState | None) -> CounterRo
         ticket_number=current.get("number") if current else None,
         ticket_service=current.get("service") if current else None,
         ticket_status=current.get("status") if current else None,
+        closed_today=bool(view.get("closed_today")),
     )
+
+
+def closed_text(counter: CounterRow) -> str:
+    """What a closed counter's "ĐANG PHỤC VỤ" cell says: closed for today, or not opened yet."""
+    return COUNTER_CLOSED_LABELS["closed_today" if counter.closed_today else "not_opened"]  # the web board's too
+
+
+def closed_words(state: BoardState) -> dict[int, str]:
+    """Each closed counter with its words, to log what an event changed (``--record``'s timings)."""
+    return {c.number: closed_text(c) for c in state.counters if c.state == "closed"}
 
 
 def _with_counter(state: BoardState, row: CounterRow) -> BoardState:

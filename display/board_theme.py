@@ -14,6 +14,7 @@ GOLD: Colour = (1.0, 0.84, 0.25, 1)
 WHITE: Colour = (1, 1, 1, 1)
 GREY: Colour = (0.6, 0.64, 0.7, 1)
 AMBER: Colour = (1.0, 0.62, 0.15, 1)
+ROSE: Colour = (1.0, 0.54, 0.5, 1)  # a counter closed for today: nobody will come, unlike grey "Chưa mở quầy"
 ROW_A: Colour = (0.07, 0.15, 0.32, 1)
 ROW_B: Colour = (0.05, 0.11, 0.25, 1)
 GRID_HEAD: Colour = (0.12, 0.25, 0.5, 1)

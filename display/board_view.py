@@ -30,8 +30,8 @@ from kivy.uix.stencilview import StencilView
 from queue_server.display_settings import DisplayConfig, ScreenConfig
 from wording import WEEKDAYS  # the kiosk's and the browser board's names too
 
-from .board import Call, CounterRow, ScreenView
-from .board_theme import AMBER, FLASH_OFF, FLASH_ON, GOLD, GREY, GRID_HEAD, NAVY, ROW_A, ROW_B, WHITE
+from .board import Call, CounterRow, ScreenView, closed_text
+from .board_theme import AMBER, FLASH_OFF, FLASH_ON, GOLD, GREY, GRID_HEAD, NAVY, ROSE, ROW_A, ROW_B, WHITE
 from .media import Playlist, Slide, VideoReader
 
 Builder.load_file(str(resources.files("display") / "board_view.kv"))
@@ -154,7 +154,8 @@ class CounterGrid(GridLayout):
             number_cell.text, number_cell.fg = counter.ticket_number or "—", list(AMBER)
         elif counter.state == "closed":  # its own cell, in small type, not appended to the field
             field_cell.text, field_cell.fg = fields, list(GREY)
-            number_cell.text, number_cell.fg, number_cell.font_size = "Chưa mở quầy", list(GREY), MIN_TEXT * self.unit
+            number_cell.text, number_cell.fg = closed_text(counter), list(ROSE if counter.closed_today else GREY)
+            number_cell.font_size = MIN_TEXT * self.unit
             return
         else:
             field_cell.text, field_cell.fg = fields, list(WHITE)

@@ -2,8 +2,8 @@
 
 ``timings.jsonl`` (``--timings FILE``, or inside ``--record DIR``) gets one
 JSON line per event when it is painted (arrived, applied, painted, frame cost,
-whether its call was flashed, the ticker's notices when it changed them) and one
-when its call starts to be spoken: what ``bench/display.py`` and the tests read.
+whether its call was flashed, the ticker's notices and the closed counters'
+words when it changed them) and one when its call starts to be spoken: what ``bench/display.py`` and the tests read.
 With ``--record DIR`` every painted frame that shows an event is also saved as
 ``NNNN-e<id>-<type>.png``, written on a thread so the next frame is not held up.
 """
@@ -34,6 +34,7 @@ class AppliedEvent:
     number: str | None  # the ticket it called, if any
     flashed: bool = False  # its call took the stage (and was said): live, not replayed
     notices: tuple[str, ...] | None = None  # the office's notices now on the ticker, when this event changed them
+    closed: dict[int, str] | None = None  # the closed counters' words ("Hôm nay nghỉ"…), when this event changed them
 
 
 class TimingLog:
@@ -76,9 +77,9 @@ class FrameRecorder:
         return self.one_event_per_frame and bool(self._pending)
 
     def applied(self, event: ServerEvent, received: float, number: str | None, flashed: bool = False,
-                notices: tuple[str, ...] | None = None) -> None:
+                notices: tuple[str, ...] | None = None, closed: dict[int, str] | None = None) -> None:
         """An event was folded in now; its paint time is logged with the next frame."""
-        self._pending.append(AppliedEvent(event, received, time.time(), number, flashed, notices))
+        self._pending.append(AppliedEvent(event, received, time.time(), number, flashed, notices, closed))
 
     def draw_began(self) -> None:
         """Kivy starts drawing a frame (its cost is measured from here)."""
@@ -94,7 +95,9 @@ class FrameRecorder:
                  "frame_cpu_ms": round((time.process_time() - cpu_began) * 1000, 1)}
         pending, self._pending = self._pending, []
         for item in pending:
-            shown = {} if item.notices is None else {"notices": list(item.notices)}
+            shown: dict[str, object] = {} if item.notices is None else {"notices": list(item.notices)}
+            if item.closed is not None:
+                shown["closed"] = {str(number): words for number, words in item.closed.items()}
             self.timings.write(item.event.id, type=item.event.type, number=item.number, received=item.received,
                                applied=item.applied, painted=painted, flashed=item.flashed, **shown, **frame)
         if self.record_dir and grab_frame is not None:

@@ -24,12 +24,13 @@ from .dates import WEEKDAYS, date_text, long_date_text, time_text, weekday_name
 from .lists import join_alternatives
 from .numbers import LETTER_NAMES, read_digits, read_number, read_ticket_number
 from .priorities import PRIORITY_LABELS, priority_label
-from .statuses import STATUS_LABELS, status_label
+from .statuses import COUNTER_CLOSED_LABELS, STATUS_LABELS, status_label
 from .terms import ADDRESS, CALLED_PERSON, TICKET
 from .waits import WAIT_NOTES, wait_minutes, wait_promise, wait_text
 
 __all__ = [
-    "ADDRESS", "CALLED_PERSON", "LETTER_NAMES", "PRIORITY_LABELS", "STATUS_LABELS", "TICKET", "WAIT_NOTES", "WEEKDAYS",
+    "ADDRESS", "CALLED_PERSON", "COUNTER_CLOSED_LABELS", "LETTER_NAMES", "PRIORITY_LABELS", "STATUS_LABELS", "TICKET",
+    "WAIT_NOTES", "WEEKDAYS",
     "date_text", "join_alternatives", "long_date_text", "priority_label", "read_digits", "read_number",
     "read_ticket_number", "status_label", "time_text", "wait_minutes", "wait_promise", "wait_text",
     "weekday_name",

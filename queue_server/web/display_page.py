@@ -69,6 +69,7 @@ def board() -> str | Response:
         "tickerSpeed": display.ticker_speed,
         "recentCalls": display.recent_calls,
         "weekdays": list(wording.WEEKDAYS),  # Monday first: the clock's words, the Kivy board's and the kiosk's
+        "closedWords": dict(wording.COUNTER_CLOSED_LABELS),  # "Chưa mở quầy" / "Hôm nay nghỉ", the Kivy board's
         "flashSeconds": display.flash_seconds,
         "voice": display.voice.enabled and screen.voice,  # calls said aloud (audio.js, /display/audio/<id>.wav)
         "media": [

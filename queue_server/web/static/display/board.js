@@ -43,7 +43,7 @@
     const current = view.current || null;
     return { number: view.number, name: view.name || ("Quầy " + view.number), services: view.services || [],
       state: view.state || "idle", pauseReason: view.state === "paused" ? (view.pause_reason || "") : "",
-      ticket: current ? current.number : null };
+      ticket: current ? current.number : null, closedToday: view.closed_today === true };
   }
 
   function call(ticket, recall, eventId) {
@@ -74,7 +74,7 @@
     } else if (type === "day.started") {
       next.day = data.day || next.day;
       next.recent = [];
-      next.counters = next.counters.map((c) => Object.assign({}, c, { ticket: null }));
+      next.counters = next.counters.map((c) => Object.assign({}, c, { ticket: null, closedToday: false }));  // a day
     }
     if (id !== null) next.lastEventId = id;
     return next;
@@ -122,12 +122,14 @@
     state.services.forEach((s) => { names[s.code] = s.name; });
     const rows = state.counters.filter((c) => inZone(c.number)).map((c) => {
       const tr = document.createElement("tr");
-      tr.className = c.state;
+      tr.className = c.state + (c.closedToday ? " closed-today" : "");
       tr.dataset.counter = c.number;
       const fields = c.services.map((code) => names[code] || code).join(" · ");
       const field = c.state === "paused" ? ("Tạm ngưng" + (c.pauseReason ? ": " + c.pauseReason : ""))
         : fields;
-      const ticket = c.state === "closed" ? "Chưa mở quầy" : (c.ticket || "—");  // its own cell, not after the field
+      // its own cell, not after the field: closed for today from /admin, or not opened yet (the server's words)
+      const closed = settings.closedWords[c.closedToday ? "closed_today" : "not_opened"];
+      const ticket = c.state === "closed" ? closed : (c.ticket || "—");
       [[String(c.number), "num"], [field, "field"], [ticket, "ticket"]].forEach(([value, cls]) => {
         const td = document.createElement("td");
         td.className = cls;
