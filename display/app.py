@@ -29,7 +29,7 @@ from .board import EMPTY, BoardState, Call, closed_words, in_zone, new_call, not
 from .board_view import BoardScreen
 from .live import EventFeed
 from .media import Playlist, expand_playlist
-from .pairing_view import PairingBoard
+from .pairing_view import PairingBoard, TokenWatch
 from .recording import FrameRecorder
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,7 @@ class BoardApp(App):
         self.speaker = Speaker(record_dir=record_dir, on_started=self.recorder.speech_started) if speak else None
         self.feed = self._new_feed(token)
         self.pairing: PairingBoard | None = None
+        self.token_watch: TokenWatch | None = None
 
     def _new_feed(self, token: str | None) -> EventFeed:
         """A feed on its own client (each feed hooks its client's session to notice the stream opening)."""
@@ -77,6 +78,9 @@ class BoardApp(App):
             playlist = Playlist(expand_playlist(self.display.media) if self.screen_config.media else ())
             self.board = BoardScreen(self.display, self.screen_config, playlist, self.size)
         self.feed.start()
+        source = self.token_source
+        if source is not None and source.from_file and source.token:  # revoked later: the feed would not say
+            self.token_watch = TokenWatch(QueueClient(self.server, source.token), self._pair_again).start()
         return self.board
 
     # -- the board's token: pairing on the first start (issue 15.1) ------------------
@@ -108,8 +112,12 @@ class BoardApp(App):
 
     def _pair_again(self) -> None:
         source = self.token_source
-        if source is None:
-            return
+        if source is None or source.token is None:
+            return  # already pairing (the feed and the token watch may both have seen the refusal)
+        self.feed.stop()
+        if self.token_watch is not None:
+            self.token_watch.stop()
+            self.token_watch = None
         log.warning("the server refused the saved token in %s: pairing again", source.path)
         forget_token(source.path)
         self.token_source = DeviceToken(None, NONE, source.path)
@@ -129,6 +137,8 @@ class BoardApp(App):
     def on_stop(self) -> None:
         """Stop the feed, finish speaking."""
         self.feed.stop()
+        if self.token_watch is not None:
+            self.token_watch.stop()
         if self.pairing is not None:
             self.pairing.stop()
         if self._has_board() and self.board.media:

@@ -10,12 +10,14 @@ its last state and shows "mất kết nối") and retries with growing pauses.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from queue_server.client import ApiError, ServerEvent, ServerUnreachable
 from queue_server.device_token import refused
@@ -68,6 +70,7 @@ class EventFeed:
         self.connects = 0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._stream: Any = None  # the open /api/events response, cut by stop()
         self._watch_stream_opening()
 
     def _watch_stream_opening(self) -> None:
@@ -84,6 +87,9 @@ class EventFeed:
 
     def _on_response(self, response, *_args, **_kwargs):
         if response.status_code == 200 and response.url.split("?")[0].endswith("/api/events"):
+            self._stream = response
+            if self._stop.is_set():  # stopped while this stream was being opened
+                _cut(response)
             self._opened()
         return response
 
@@ -94,8 +100,13 @@ class EventFeed:
         return self
 
     def stop(self) -> None:
-        """Ask the loop to end (it ends at the next event, heartbeat or retry)."""
+        """End the loop now: the open stream is cut (its heartbeats never reach the loop, only events do).
+
+        Without the cut a board that stopped its feed (revoked, pairing again)
+        kept the old stream open, and counted as connected in /admin, until the next call.
+        """
         self._stop.set()
+        _cut(self._stream)
 
     def run(self) -> None:
         """Subscribe, deliver, and on any break wait and resume, until stopped."""
@@ -113,6 +124,8 @@ class EventFeed:
                     return
             except ValueError as exc:  # a garbled event: reconnect for a clean stream
                 reason = f"bad event: {exc}"
+            if self._stop.is_set():
+                return  # stopped (the cut stream is no lost connection: a new feed may be showing by now)
             self._set_connected(False)
             delay = self.backoff.next_delay()
             log.info("live feed lost (%s); retrying in %.1f s", reason, delay)
@@ -139,3 +152,19 @@ class EventFeed:
         if connected != self.connected:
             self.connected = connected
             self.on_connection(connected)
+
+
+def _cut(response: Any) -> None:
+    """Shut the socket under a streaming response: a read blocked on it in another thread returns at once.
+
+    urllib3 (2.3 and later) keeps the socket's shutdown for this; ``connection.sock``
+    is already None when the server closes after the stream (http.client hands it to the response).
+    """
+    raw: Any = getattr(response, "raw", None)
+    with contextlib.suppress(OSError, ValueError, RuntimeError):
+        if raw is not None and hasattr(raw, "shutdown"):
+            raw.shutdown()
+            return
+        sock = getattr(getattr(raw, "connection", None), "sock", None)
+        if sock is not None:
+            sock.shutdown(socket.SHUT_RDWR)

@@ -5,6 +5,8 @@ starts them, ticks them twice a second and draws their view; the calls run
 on short background threads whose answers come back through Kivy's clock,
 so the board never freezes while the server is away. Sized in units of
 1/1080 of the short side, like the board, so it reads from the back row.
+``TokenWatch`` notices a saved token revoked later: the live feed is public
+and never refuses it, so the board asks the server itself.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
 from kivyenv.qr import QRCode  # noqa: F401  (registered for the kv rule)
+from queue_server.device_token import refused
 from queue_server.pairing_screen import (
     Paired,
     PairingClient,
@@ -34,6 +37,7 @@ from queue_server.pairing_screen import (
 Builder.load_file(str(resources.files("display") / "pairing_view.kv"))
 
 TICK_SECONDS = 0.5  # the countdown and the poll's timing need no more
+TOKEN_CHECK_SECONDS = 10.0  # a revoked board shows its pairing code within seconds; one cheap GET per board
 
 
 def _on_main_thread(callback: Callable[[], None]) -> None:
@@ -89,3 +93,46 @@ class PairingBoard(BoxLayout):
         if self.runner is not None:
             self.stop()
             self._on_paired(paired)
+
+
+class TokenWatch:
+    """Asks ``GET /api/me`` every ``every`` seconds whether the board's saved token still stands.
+
+    The feed (``/api/events``) is public: a revoked or unknown token is not
+    refused there, it only loses its device's place, so without this a revoked
+    board would go on showing the queue and never show its pairing code again.
+    ``on_refused`` runs on the UI thread; other failures (server away) are the feed's to show.
+    """
+
+    def __init__(self, client: Any, on_refused: Callable[[], None], every: float = TOKEN_CHECK_SECONDS) -> None:
+        self.client, self.on_refused, self.every = client, on_refused, every
+        self._submit = thread_submit(_on_main_thread)
+        self._event: Any = None
+        self._in_flight = False
+
+    def start(self) -> TokenWatch:
+        """Check now, then every ``every`` seconds."""
+        self._check()
+        self._event = Clock.schedule_interval(lambda _dt: self._check(), self.every)
+        return self
+
+    def stop(self) -> None:
+        """No more checks (an answer on its way is dropped)."""
+        if self._event is not None:
+            self._event.cancel()
+            self._event = None
+
+    def _check(self) -> None:
+        if self._in_flight:
+            return
+        self._in_flight = True
+        self._submit(self.client.me, self._answered, self._failed)
+
+    def _answered(self, _me: Any) -> None:
+        self._in_flight = False
+
+    def _failed(self, error: BaseException) -> None:
+        self._in_flight = False
+        if refused(error) and self._event is not None:
+            self.stop()
+            self.on_refused()

@@ -115,3 +115,15 @@ def test_a_resume_with_nothing_missed_counts_as_connected_before_any_event(fake)
     assert collector.wait(lambda c: c.connections.count(True) == 2)  # back, though no event came
     feed.stop()
     assert collector.types == ["snapshot"]
+
+
+def test_stop_ends_a_quiet_stream_at_once_and_reports_no_lost_connection(fake):
+    collector = Collector()
+    feed = feed_for(fake.url, collector)
+    assert collector.wait(lambda c: c.state.synced and c.connections == [True])
+    started = time.monotonic()
+    feed.stop()  # only heartbeats come: the loop never sees one, the cut socket ends it
+    assert feed._thread is not None
+    feed._thread.join(5)
+    assert not feed._thread.is_alive() and time.monotonic() - started < 2
+    assert collector.connections == [True]

@@ -1,0 +1,94 @@
+"""The real lobby board pairs itself against a real server (issue 15.1), end to end.
+
+``motcua display`` with an empty token file shows its pairing screen and the
+code on the terminal; the admin confirms it; the board opens the feed with its
+new token (the server counts it as connected, and a call made at a counter is
+pictured on it), the token file is 0600. Revoked, the board notices within
+``TOKEN_CHECK_SECONDS`` (the feed is public: it never refuses the token), drops
+its token file and shows a new code. The board runs as the real command, in its own
+process, recording a PNG per event (``--record``), like test_board_e2e.py.
+"""
+
+from __future__ import annotations
+
+import shutil
+import stat
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from queue_server.client import QueueClient, new_idempotency_key
+from tests.support.device_process import Admin, DeviceProcess
+from tests.support.kivy_board import names, wait_for
+from tests.support.live_server import ADMIN_PASSWORD, COMMUNE, LiveServer, free_port
+
+pytestmark = pytest.mark.e2e
+
+NAME = "Màn hình sảnh thử ghép"
+
+
+@pytest.fixture(scope="module")
+def server(display_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """One real server for the module: the display template's clerks and devices, and an admin."""
+    from queue_server import auth
+    from queue_server.store.db import connect
+
+    db_path = tmp_path_factory.mktemp("board-pairing") / "motcua.db"
+    shutil.copyfile(display_template, db_path)
+    db = connect(db_path)
+    auth.add_user(db.conn, "admin", ADMIN_PASSWORD, "admin", [])
+    db.close()
+    tokens = {role: display_template.with_suffix(f".{role}").read_text() for role in ("kiosk", "display")}
+    live = LiveServer(db=db_path, config=COMMUNE, port=free_port(), tokens=tokens).start(timeout=60)
+    try:
+        yield live
+    finally:
+        live.stop()
+
+
+def start_board(url: str, token_file: Path, record: Path) -> DeviceProcess:
+    """``motcua display`` with no --token, reading (or pairing into) ``token_file``, recording into ``record``."""
+    return DeviceProcess([sys.executable, "-m", "queue_server.cli", "display", "--server", url, "--token-file",
+                          str(token_file), "--record", str(record), "--no-voice"],
+                         state=record.parent / "xdg-state", log=record.parent / "display.log")
+
+
+def connected(admin: Admin, name: str) -> bool:
+    """Whether the server counts this device's live feed as open (GET /api/devices)."""
+    return any(device["name"] == name and device["connected"] for device in admin.devices())
+
+
+def test_a_new_board_pairs_by_its_code_follows_the_feed_and_pairs_again_once_revoked(server, tmp_path):
+    admin = Admin(server.url, server.login("admin", ADMIN_PASSWORD))
+    token_file = tmp_path / "state" / "display-token"
+    token_file.parent.mkdir()
+    token_file.write_text("", encoding="utf-8")  # empty: as good as none
+    record = tmp_path / "record"
+    board = start_board(server.url, token_file, record)
+    try:
+        code = board.wait_code(timeout=40)
+        assert "motcua display: chưa được ghép với máy chủ" in "\n".join(board.lines)
+        assert not names(record, "*.png")  # no feed, no board yet: only the pairing screen
+        assert admin.confirm(code, NAME) == {"name": NAME, "role": "display"}
+        wait_for(lambda: connected(admin, NAME), timeout=20, what="the board's feed opened with its token")
+        wait_for(lambda: any("snapshot" in n for n in names(record, "*.png")), what="the board's first picture")
+        assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+        saved = token_file.read_text(encoding="utf-8")
+        assert saved.count("\n") == 1 and saved.strip() and " " not in saved.strip()
+
+        kiosk = QueueClient(server.url, server.tokens["kiosk"])
+        kiosk.issue_ticket("HT", idempotency_key=new_idempotency_key())
+        clerk = QueueClient(server.url, server.login("quay1"))
+        assert clerk.counter_action(1, "call-next")["ticket"]["number"] == "A001"
+        wait_for(lambda: any("ticket.called" in n for n in names(record, "*.png")), timeout=20,
+                 what="the call pictured on the board")
+
+        before = len(board.lines)
+        assert admin.revoke(NAME) == {"name": NAME, "active": False}
+        new_code = board.wait_code(before, timeout=30)
+        assert new_code != code
+        assert not token_file.exists()
+    finally:
+        board.stop()
