@@ -144,14 +144,17 @@ def dossiers_from(headers: Sequence[str], rows: Iterable[Sequence[Any]], mapping
     missing = mapping.missing()
     if missing:
         raise DossierImportError("Chưa chọn cột cho: " + ", ".join(FIELDS[m] for m in missing) + ".")
+    # Matched as a person reads them: another export of the same system may differ in case, spaces or
+    # Unicode form ("SỐ HỒ SƠ", "Hạn  trả", NFD from a Mac) and is still the column the admin mapped.
+    folded = [_folded(header) for header in headers]
     index = {}
     for name, header in mapping.columns.items():
         if not header:
             continue
-        if header not in headers:
+        if _folded(header) not in folded:
             raise DossierImportError(f"Tệp không có cột \"{header}\" (cho {FIELDS[name]}); "
                                      "xin chọn lại cột cho đúng tệp.")
-        index[name] = headers.index(header)
+        index[name] = folded.index(_folded(header))
     return list(_records(rows, index))
 
 
