@@ -11,8 +11,11 @@ process, recording a PNG per event (``--record``), like test_board_e2e.py.
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import stat
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +24,7 @@ import pytest
 
 from queue_server.client import QueueClient, new_idempotency_key
 from tests.support.device_process import Admin, DeviceProcess
-from tests.support.kivy_board import names, wait_for
+from tests.support.kivy_board import PROJECT, names, wait_for
 from tests.support.live_server import ADMIN_PASSWORD, COMMUNE, LiveServer, free_port
 
 pytestmark = pytest.mark.e2e
@@ -92,3 +95,27 @@ def test_a_new_board_pairs_by_its_code_follows_the_feed_and_pairs_again_once_rev
         assert not token_file.exists()
     finally:
         board.stop()
+
+
+def run_probes(url: str, out: Path, sizes: tuple[str, ...]) -> dict[str, dict]:
+    """tests/support/kivy_pairing_probe.py at each size, side by side (one Kivy window per process)."""
+    env = {**os.environ, "KIVY_NO_ARGS": "1", "XDG_STATE_HOME": str(out / "xdg-state")}
+    children = {size: subprocess.Popen([sys.executable, "-m", "tests.support.kivy_pairing_probe", url, str(COMMUNE),
+                                        size, str(out / size)], cwd=PROJECT, env=env, stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.PIPE, text=True)
+                for size in sizes}
+    results = {}
+    for size, child in children.items():
+        _, errors = child.communicate(timeout=90)
+        assert child.returncode == 0, errors[-3000:]
+        results[size] = json.loads((out / size / "problems.json").read_text(encoding="utf-8"))
+    return results
+
+
+def test_the_boards_pairing_screen_reads_from_the_back_row_landscape_and_portrait(server, tmp_path):
+    results = run_probes(server.url, tmp_path, ("1920x1080", "1080x1920"))
+    for size, result in results.items():
+        assert result["problems"] == [], (size, result["problems"])  # no text under 30 px, none cut or over another
+        assert len(result["code"]) == 7 and result["code"][3] == " ", result  # "042 917"
+        assert min(result["font_sizes"].values()) >= 30, (size, result["font_sizes"])
+        assert (tmp_path / size / f"pairing-{size}.png").stat().st_size > 10_000  # a picture, not a black frame
