@@ -71,25 +71,28 @@ def events() -> Response:
         status, code, message = STREAM_REFUSALS[refusal]
         raise ApiError(status, code, message)
     db_path = str(current_app.config["MOTCUA_DB"])
-    release = _releaser(slots, address, device, db_path)
-    stream = _stream(engine(), db_path, last_id, release)
+    release, keepalive = _releaser(slots, address, device, db_path)
+    stream = _stream(engine(), db_path, last_id, release, keepalive)
     return Response(stream, mimetype="text/event-stream",
                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
-def _releaser(slots: StreamSlots, address: str, device: bool, db_path: str) -> Callable[[], None]:
-    """What ends the stream: its slot back, and for a device (a board, a tablet) its connected mark."""
+def _releaser(slots: StreamSlots, address: str, device: bool,
+              db_path: str) -> tuple[Callable[[], None], Callable[[], None]]:
+    """What ends the stream (its slot back, and for a device, a board or a tablet, its connected mark),
+    and what the stream's loop calls on each turn (a device's last contact, stamped again once a minute)."""
     live: LiveDevices = current_app.extensions["motcua.live_devices"]
     principal = _device_principal()
     if principal is None:
-        return lambda: slots.release(address, device)
-    live.opened(thread_conn(db_path), principal.id)
+        return (lambda: slots.release(address, device)), (lambda: None)
+    device_id = principal.id
+    live.opened(thread_conn(db_path), device_id)
 
     def release() -> None:
         slots.release(address, device)
-        live.closed(thread_conn(db_path), principal.id)
+        live.closed(thread_conn(db_path), device_id)
 
-    return release
+    return release, lambda: live.still_open(thread_conn(db_path), device_id)
 
 
 def _device_principal() -> auth.Principal | None:
@@ -214,12 +217,14 @@ class _SlotStream:
         self._inner.close()
 
 
-def _stream(queue: QueueEngine, db_path: str, last_id: int | None, release: Callable[[], None]) -> _SlotStream:
+def _stream(queue: QueueEngine, db_path: str, last_id: int | None, release: Callable[[], None],
+            keepalive: Callable[[], None]) -> _SlotStream:
     """The stream body; runs outside the request context, so it gets what it needs as arguments."""
-    return _SlotStream(_events_since(queue, db_path, last_id), release)
+    return _SlotStream(_events_since(queue, db_path, last_id, keepalive), release)
 
 
-def _events_since(queue: QueueEngine, db_path: str, last_id: int | None) -> Generator[str, None, None]:
+def _events_since(queue: QueueEngine, db_path: str, last_id: int | None,
+                  keepalive: Callable[[], None]) -> Generator[str, None, None]:
     broker = queue.broker
     conn = thread_conn(db_path)
     yield f"retry: {RETRY_MS}\n\n"
@@ -227,6 +232,7 @@ def _events_since(queue: QueueEngine, db_path: str, last_id: int | None) -> Gene
     yield from chunks
     while not broker.closed:
         fresh = broker.wait_after(cursor, HEARTBEAT_SECONDS)
+        keepalive()  # a heartbeat or a delivery: the device is still there
         if fresh is None:  # fell behind the in-memory buffer: still this connection's live events
             cursor, chunks = _catch_up(queue, conn, cursor, resumed=False)
             yield from chunks

@@ -74,7 +74,7 @@ def create_app(config: OfficeConfig, db_path: Path | str, *, engine: QueueEngine
     app.extensions["motcua.token_cache"] = TokenCache()
     app.extensions["motcua.trusted_addresses"] = TrustedAddresses()
     app.extensions["motcua.stream_slots"] = api_events.StreamSlots(max_streams)
-    app.extensions["motcua.live_devices"] = LiveDevices()
+    app.extensions["motcua.live_devices"] = LiveDevices(engine.clock)  # the queue's clock (tests move it)
     app.session_interface = LazyCookieSessions()
     register_error_handlers(app)
     install_disk_guard(app, db_path)
