@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, request
 
 from .. import auth
 from ..store.db import immediate_transaction
-from .context import read_conn
+from .context import engine, read_conn
 from .disk_guard import require_disk_reserve
 from .errors import ApiError
 from .request_input import field, json_body
@@ -118,12 +118,15 @@ def list_devices() -> Any:
     """Every device with its last report per part (admin); ``?history=1`` adds its recent changes of state."""
     require("admin")
     conn = read_conn()
+    # pairing: confirmed on /admin, its token not yet collected by the device (neither active nor revoked)
     rows = conn.execute("SELECT id, name, role, last_seen_at, status, EXISTS (SELECT 1 FROM tokens t "
-                        "WHERE t.kind = 'device' AND t.subject_id = d.id AND t.revoked = 0) "
-                        "FROM devices d ORDER BY name").fetchall()
+                        "WHERE t.kind = 'device' AND t.subject_id = d.id AND t.revoked = 0), "
+                        "EXISTS (SELECT 1 FROM device_pairings p WHERE p.device_id = d.id AND p.expires_at > ?) "
+                        "FROM devices d ORDER BY name", (engine().clock().isoformat(),)).fetchall()
     live = current_app.extensions["motcua.live_devices"]
     devices = [{"name": n, "role": r, "last_seen_at": seen, "status": json.loads(s), "connected": live.connected(i),
-                "active": bool(active)} for i, n, r, seen, s, active in rows]
+                "active": bool(active), "pairing": bool(pairing) and not active}
+               for i, n, r, seen, s, active, pairing in rows]
     if request.args.get("history"):
         for (device_id, *_), device in zip(rows, devices, strict=True):  # one device made per row
             device["history"] = [

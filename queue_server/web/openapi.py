@@ -227,6 +227,7 @@ def _devices_schema() -> dict[str, Any]:
         "name": TEXT, "role": TEXT, "last_seen_at": {"type": ["string", "null"], "format": "date-time"},
         "connected": {"type": "boolean", "description": "holds the live feed open now (a board, a tablet)"},
         "active": {"type": "boolean", "description": "its token still works (false once revoked)"},
+        "pairing": {"type": "boolean", "description": "confirmed on /admin, its token not yet collected by the device"},
         "status": {"type": "object", "additionalProperties": report,
                    "description": "part (e.g. printer) → its last report"},
         "history": {"type": "array", "items": change}}}

@@ -336,9 +336,9 @@ def test_devices_report_status_and_the_admin_sees_it(api: InProcess) -> None:
     at = kiosk["status"]["printer"].pop("at")
     assert kiosk["last_seen_at"] == at
     assert kiosk == {"name": "kiosk-1", "role": "kiosk", "last_seen_at": at, "connected": False, "active": True,
-                     "status": {"printer": {"ok": False, "code": "paper_out", "message": "Hết giấy"}}}
+                     "pairing": False, "status": {"printer": {"ok": False, "code": "paper_out", "message": "Hết giấy"}}}
     assert devices["display-1"] == {"name": "display-1", "role": "display", "last_seen_at": None, "status": {},
-                                    "connected": False, "active": True}
+                                    "connected": False, "active": True, "pairing": False}
 
 
 def test_vietnamese_text_is_stored_nfc(api: InProcess) -> None:

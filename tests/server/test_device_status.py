@@ -75,7 +75,7 @@ def test_the_same_state_again_is_a_heartbeat_not_history(api: InProcess) -> None
 def test_the_device_list_keeps_its_shape_without_history(api: InProcess) -> None:
     report(api, "printer", False, code="paper_out", message="Hết giấy")
     kiosk = devices(api)["kiosk-1"]
-    assert set(kiosk) == {"name", "role", "last_seen_at", "status", "connected", "active"}
+    assert set(kiosk) == {"name", "role", "last_seen_at", "status", "connected", "active", "pairing"}
     assert kiosk["status"]["printer"]["code"] == "paper_out"
 
 

@@ -77,6 +77,21 @@ def test_the_paired_token_takes_a_ticket_and_a_board_token_does_not(api: InProce
     assert error_code(take_ticket(api, board, "b")) == (403, "forbidden")
 
 
+def test_a_confirmed_device_is_pairing_until_it_collects_or_its_time_runs_out(api: InProcess) -> None:
+    """Confirmed but not collected: no working token, yet not revoked — every /admin page says it waits."""
+    collected, forgotten = start(api), start(api)
+    for started, name in ((collected, "Ki-ốt 7"), (forgotten, "Ki-ốt 8")):
+        assert confirm(api, started["code"], name).status_code == 201
+    waiting = devices(api)
+    assert [(waiting[n]["active"], waiting[n]["pairing"]) for n in ("Ki-ốt 7", "Ki-ốt 8")] == [(False, True)] * 2
+    assert devices(api)["kiosk-1"]["pairing"] is False
+    claim(api, collected["claim"])
+    api.clock.advance(minutes=11)  # the other device never came back for its token
+    later = devices(api)
+    assert (later["Ki-ốt 7"]["active"], later["Ki-ốt 7"]["pairing"]) == (True, False)
+    assert (later["Ki-ốt 8"]["active"], later["Ki-ốt 8"]["pairing"]) == (False, False)
+
+
 def test_a_code_nobody_confirmed_for_eleven_minutes_is_dead_and_cleaned(api: InProcess) -> None:
     started = start(api)
     api.clock.advance(minutes=11)

@@ -9,7 +9,8 @@ const DEVICES_EVERY_MS = 30000;
 const WAIT_FOR_CLAIM_MS = 2000;  // a paired device collects its token on its next poll (every 2 s)
 const WAIT_FOR_CLAIM_TRIES = 15;
 const FOLLOW_MS = 5000;
-// Paired from this page but not yet collected: "waiting for the device", not "revoked" (both have no live token).
+// Paired from this page but not yet collected: the table is redrawn until the device has its token. The server says
+// which devices wait (`pairing`), so a reload or another admin's page shows "waiting", not "revoked", too.
 const justPaired = new Set();
 
 // "042 917", "042-917", " 042917 " → "042917"; null when it is not six digits.
@@ -25,7 +26,7 @@ function lastContact(d) {
 }
 
 function condition(d) {
-  if (!d.active) return justPaired.has(d.name) ? "chờ thiết bị nhận mã" : "đã thu hồi";
+  if (!d.active) return d.pairing ? "chờ thiết bị nhận mã" : "đã thu hồi";
   const parts = Object.entries(d.status || {}).map(([part, s]) => `${part}: ${s.ok ? "tốt" : "lỗi"}${s.message ? " – " + s.message : ""}`);
   return parts.join("; ") || "–";
 }
@@ -38,7 +39,7 @@ function deviceRow(d) {
     revoke.addEventListener("click", () => revokeDevice(d, revoke));
     actions.append(revoke);
   }
-  const revoked = !d.active && !justPaired.has(d.name);
+  const revoked = !d.active && !d.pairing;
   return el("tr", { "data-device": d.name, class: revoked ? "off" : bad ? "late" : "" }, el("td", {}, d.name),
     el("td", {}, ROLES[d.role] || d.role), el("td", {}, lastContact(d)), el("td", {}, condition(d)), actions);
 }
