@@ -21,8 +21,9 @@ from ..cli_support import CommandError, add_office_options, default_db_path
 from ..config import default_config_path, load_config
 
 DSN_ENV = "MOTCUA_HUB_DSN"
-SYNC_NICENESS = 10
-"""How much lower than the queue server ``motcua sync`` runs: shipping may wait, a kiosk must not."""
+SYNC_NICENESS = 19
+"""How much lower than the queue server ``motcua sync`` runs: shipping may wait, a kiosk must not (19, the
+lowest: the scheduler's weight 15 against the server's 1024, where niceness 10 still had 110)."""
 OFFICE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 """An office's code at the hub: the province's own short code (e.g. the commune's administrative code)."""
 

@@ -16,6 +16,7 @@ import logging
 import random
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -59,6 +60,9 @@ def open_db(path: Path | str) -> sqlite3.Connection:
     # An ack lost to a power cut is only a batch sent again (the hub keeps it once): no fsync while the
     # write lock is held, so the queue's writer never waits behind the worker's disk flush.
     conn.execute("PRAGMA synchronous = NORMAL")
+    # Checkpoints (copying the WAL into the file, with its fsync) are left to the server's connection: the
+    # worker's disk flush never runs beside the queue's commits, and never on the worker's timing.
+    conn.execute("PRAGMA wal_autocheckpoint = 0")
     return conn
 
 
@@ -211,12 +215,19 @@ class Syncer:
                              status=response.status_code, code=code)
         return body
 
-    def catch_up(self, max_batches: int = 1_000_000) -> int:
-        """Send batches until nothing is left (or ``max_batches``); returns the batches sent. Raises SyncFailed."""
+    def catch_up(self, max_batches: int = 1_000_000, pause: Callable[[float], object] | None = None) -> int:
+        """Send batches until nothing is left (or ``max_batches``); returns the batches sent. Raises SyncFailed.
+
+        ``pause`` (the worker's loop gives its stop event's wait) paces a long catch-up: after a full batch
+        that took t seconds it waits t, so the worker takes at most about half a core beside the queue.
+        """
         for sent_count in range(1, max_batches + 1):
+            started = time.monotonic()
             sent = self.send_once()
             if sent.events < self.settings.batch_events and sent.changes < self.settings.batch_changes:
                 return sent_count
+            if pause is not None:
+                pause(time.monotonic() - started)
         return max_batches
 
     def backoff(self) -> float:
@@ -233,7 +244,7 @@ class Syncer:
         outage_since: datetime | None = None
         while not stop.is_set():
             try:
-                self.catch_up()
+                self.catch_up(pause=stop.wait)
             except SyncFailed as exc:
                 self.failures += 1
                 delay = self.backoff()

@@ -1,7 +1,7 @@
 """The sync worker that ``motcua serve`` starts when the office file has ``[sync]``: one command, one unit.
 
 By default it is ``motcua sync`` as a child process of the server, at
-niceness 10, restarted when it dies, stopped with the server, its log lines
+niceness 19, restarted when it dies, stopped with the server, its log lines
 prefixed ``sync:`` in the server's log. A child rather than a thread
 because a worker that crashes or leaks cannot take the queue with it, and
 its CPU can be given a lower priority (a thread shares the GIL and the
