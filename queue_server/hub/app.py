@@ -85,7 +85,7 @@ def post_batch() -> Any:
     """Store one office's batch (gzip JSON) in one transaction; answers the acknowledgements."""
     caller = _office_caller()
     batch = parse_batch(_json_body(), caller.code)
-    events_ack, changes_ack = store.ingest(db(), batch)
+    events_ack, changes_ack = store.ingest(db(), batch, current_app.extensions["motcua.hub.clock"]())
     return {"office": caller.code, "events_ack": events_ack, "changes_ack": changes_ack,
             "records": batch.records_taken}
 

@@ -152,8 +152,11 @@ def _utc_day(at: str) -> date:
     return (moment.astimezone(UTC) if moment.tzinfo else moment).date()
 
 
-def ingest(conn: psycopg.Connection, batch: Batch) -> tuple[int, int]:
+def ingest(conn: psycopg.Connection, batch: Batch, now: datetime | None = None) -> tuple[int, int]:
     """Write one batch in one transaction; returns the acknowledgements (events, changes) after it.
+
+    ``now`` is the office's last contact (the hub's clock, so a test or the demo can move it; PostgreSQL's
+    ``now()`` without one).
 
     A batch that starts after what the hub holds (``after`` beyond its ack)
     would leave a hole: it is refused (409 ``sync_gap``) and the office
@@ -179,10 +182,11 @@ def ingest(conn: psycopg.Connection, batch: Batch) -> tuple[int, int]:
         batch.records_taken = records_store.save(conn, batch.office, batch.records)
         rollups.refresh_days(conn, batch.office, _touched_days(batch), batch.settings)
         events_ack, changes_ack = max(events_ack, batch.events_last), max(changes_ack, batch.changes_last)
-        conn.execute("UPDATE hub_offices SET events_ack = %s, changes_ack = %s, last_contact_at = now(), "
-                     "settings = COALESCE(%s, settings), history = COALESCE(history, %s) WHERE code = %s",
-                     (events_ack, changes_ack, json.dumps(batch.settings) if batch.settings else None, batch.history,
-                      batch.office))
+        conn.execute("UPDATE hub_offices SET events_ack = %s, changes_ack = %s, last_contact_at = "
+                     "COALESCE(%s, now()), settings = COALESCE(%s, settings), history = COALESCE(history, %s) "
+                     "WHERE code = %s", (events_ack, changes_ack, now,
+                                         json.dumps(batch.settings) if batch.settings else None, batch.history,
+                                         batch.office))
     return events_ack, changes_ack
 
 
