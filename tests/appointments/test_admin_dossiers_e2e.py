@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.browser import headless_chromium, wait_until
+from tests.support.browser import headless_chromium, sign_in, wait_until
 from tests.support.live_server import ADMIN_PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -69,11 +69,7 @@ def read_and_import(driver: Any, path: Path) -> None:
 
 def test_the_head_imports_a_csv_then_an_xlsx_and_a_wrong_file_changes_nothing(served, desk, tmp_path) -> None:
     site = served()
-    desk.delete_all_cookies()
-    desk.get(site.url + "/admin/login")
-    desk.find_element("id", "username").send_keys("admin")
-    desk.find_element("id", "password").send_keys(ADMIN_PASSWORD)
-    desk.find_element("css selector", "form button[type=submit]").click()
+    sign_in(desk, site.url, "/admin/login", "admin", ADMIN_PASSWORD)
     wait_until(lambda: desk.find_elements("id", "dossier-file"))
 
     csv_file = tmp_path / "xuat-quy-1.csv"

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.browser import headless_chromium, wait_until
+from tests.support.browser import headless_chromium, sign_in, wait_until
 from tests.support.live_server import ADMIN_PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -22,14 +22,6 @@ def desk() -> Iterator[Any]:
     """The office head's PC browser."""
     with headless_chromium("1366,900") as driver:
         yield driver
-
-
-def sign_in(driver: Any, url: str, page: str, username: str, password: str) -> None:
-    driver.delete_all_cookies()
-    driver.get(url + page)
-    driver.find_element("id", "username").send_keys(username)
-    driver.find_element("id", "password").send_keys(password)
-    driver.find_element("css selector", "form button[type=submit]").click()
 
 
 def test_the_head_cancels_a_booking_closes_a_slot_and_adds_an_officer(served, desk) -> None:

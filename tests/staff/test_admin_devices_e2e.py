@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.support.browser import headless_chromium, wait_until
+from tests.support.browser import headless_chromium, submit_sign_in, wait_until
 from tests.support.live_server import ADMIN_PASSWORD, LiveServer
 from tests.support.servers import OfficeDb, ServerPool
 
@@ -42,9 +42,7 @@ def open_admin(head: Any, url: str) -> None:
     """Open an /admin address, signing in when the page asks first (it brings the person back to that address)."""
     head.get(url)
     if head.find_elements("id", "sign-in"):
-        head.find_element("id", "username").send_keys("admin")
-        head.find_element("id", "password").send_keys(ADMIN_PASSWORD)
-        head.find_element("id", "sign-in").click()
+        submit_sign_in(head, "admin", ADMIN_PASSWORD)
     wait_until(lambda: head.find_elements("id", "pair-form"), "the dashboard")
 
 

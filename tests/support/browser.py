@@ -84,3 +84,17 @@ def wait_until(check: Callable[[], T], what: str = "the page to change", timeout
             last = exc
         time.sleep(0.05)
     raise AssertionError(f"timed out waiting for {what} (last: {last!r})")
+
+
+def submit_sign_in(driver: Any, username: str, password: str) -> None:
+    """Fill the sign-in form on the page shown (the /admin and console ones share it) and send it."""
+    driver.find_element("id", "username").send_keys(username)
+    driver.find_element("id", "password").send_keys(password)
+    driver.find_element("css selector", "form button[type=submit]").click()
+
+
+def sign_in(driver: Any, url: str, page: str, username: str, password: str) -> None:
+    """Sign in afresh (no cookie left from an earlier test) on the sign-in form at ``url + page``."""
+    driver.delete_all_cookies()
+    driver.get(url + page)
+    submit_sign_in(driver, username, password)
