@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.support.browser import headless_chromium
-from tests.support.live_server import CLERK_PASSWORD, COMMUNE, LiveServer, free_port
+from tests.support.live_server import CLERK_PASSWORD, COMMUNE, LiveServer, serving_copy
 
 
 @pytest.fixture(scope="session")
@@ -35,14 +35,8 @@ def display_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def live_server(display_template: Path, tmp_path: Path) -> Iterator[LiveServer]:
     """A real ``motcua serve`` process on a copy of the template database."""
-    db_path = tmp_path / "motcua.db"
-    shutil.copyfile(display_template, db_path)
-    tokens = {role: display_template.with_suffix(f".{role}").read_text() for role in ("kiosk", "display")}
-    server = LiveServer(db=db_path, config=COMMUNE, port=free_port(), tokens=tokens).start(timeout=60)
-    try:
+    with serving_copy(display_template, tmp_path / "motcua.db") as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import stat
 import subprocess
 import sys
@@ -25,7 +24,7 @@ import pytest
 from queue_server.client import QueueClient, new_idempotency_key
 from tests.support.device_process import Admin, DeviceProcess
 from tests.support.kivy_board import PROJECT, names, wait_for
-from tests.support.live_server import ADMIN_PASSWORD, COMMUNE, LiveServer, free_port
+from tests.support.live_server import ADMIN_PASSWORD, COMMUNE, LiveServer, serving_copy
 
 pytestmark = pytest.mark.e2e
 
@@ -35,20 +34,8 @@ NAME = "Màn hình sảnh thử ghép"
 @pytest.fixture(scope="module")
 def server(display_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """One real server for the module: the display template's clerks and devices, and an admin."""
-    from queue_server import auth
-    from queue_server.store.db import connect
-
-    db_path = tmp_path_factory.mktemp("board-pairing") / "motcua.db"
-    shutil.copyfile(display_template, db_path)
-    db = connect(db_path)
-    auth.add_user(db.conn, "admin", ADMIN_PASSWORD, "admin", [])
-    db.close()
-    tokens = {role: display_template.with_suffix(f".{role}").read_text() for role in ("kiosk", "display")}
-    live = LiveServer(db=db_path, config=COMMUNE, port=free_port(), tokens=tokens).start(timeout=60)
-    try:
+    with serving_copy(display_template, tmp_path_factory.mktemp("board-pairing") / "motcua.db", admin=True) as live:
         yield live
-    finally:
-        live.stop()
 
 
 def start_board(url: str, token_file: Path, record: Path) -> DeviceProcess:

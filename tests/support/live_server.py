@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -135,3 +138,25 @@ def bench_config(folder: Path) -> Path:
     path = folder / "bench.toml"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+@contextmanager
+def serving_copy(template: Path, db_path: Path, admin: bool = False) -> Iterator[LiveServer]:
+    """A real server on a copy of a template database whose device tokens sit beside it (``.kiosk``, ``.display``).
+
+    ``admin`` adds the admin (password ADMIN_PASSWORD) to the copy only, for the tests that confirm pairings.
+    """
+    from queue_server import auth
+    from queue_server.store.db import connect
+
+    shutil.copyfile(template, db_path)
+    if admin:
+        db = connect(db_path)
+        auth.add_user(db.conn, "admin", ADMIN_PASSWORD, "admin", [])
+        db.close()
+    tokens = {role: template.with_suffix(f".{role}").read_text() for role in ("kiosk", "display")}
+    server = LiveServer(db=db_path, config=COMMUNE, port=free_port(), tokens=tokens).start(timeout=60)
+    try:
+        yield server
+    finally:
+        server.stop()
